@@ -1,0 +1,185 @@
+"""Field-aware fake values for a JSON schema, reproducible from a seed.
+
+Titles look like titles, URLs like URLs, model fields like model names. The same
+seed always gives the same value, in any process: randomness comes only from the
+`random.Random` and the Faker instance seeded by the caller (never the wall clock).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from faker import Faker
+
+from .openapi import merged_object
+
+MODELS = (
+    "google/gemini-2.5-flash-001",
+    "google/gemini-2.5-pro",
+    "anthropic/claude-sonnet-4",
+    "openai/gpt-4.1-mini",
+    "openai/gpt-4o",
+    "meta-llama/llama-3.3-70b-instruct",
+)
+LOCALES = ("fr", "de", "es", "it", "pt", "nl", "ja", "pl")
+TIERS = ("free", "starter", "pro", "team", "enterprise")
+MIME_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/html",
+    "text/markdown",
+)
+OPERATIONS = ("replace", "insert", "delete")
+ALPHABETS = {
+    "alphanumeric": string.ascii_letters + string.digits,
+    "lowercase-alphanumeric": string.ascii_lowercase + string.digits,
+    "hex": "0123456789abcdef",
+}
+
+# Absolute anchors: relative ones ("-30d") would change with the wall clock.
+_EPOCH_START = datetime(2025, 1, 1, tzinfo=UTC)
+_EPOCH_END = datetime(2026, 1, 1, tzinfo=UTC)
+
+_faker = Faker("en_US")  # constructing Faker costs ~1 ms: one instance, re-seeded per job
+
+
+def seeded_faker(seed: int) -> Faker:
+    _faker.seed_instance(seed)
+    return _faker
+
+
+def random_uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def random_token(rng: random.Random, length: int, alphabet: str = "alphanumeric") -> str:
+    chars = ALPHABETS.get(alphabet, alphabet)
+    return "".join(rng.choice(chars) for _ in range(length))
+
+
+class Generator:
+    """Makes one value per schema node; `name` is the property name it will sit under."""
+
+    def __init__(self, rng: random.Random, faker: Faker):
+        self.rng = rng
+        self.fake = faker
+
+    def value(self, schema: dict[str, Any], name: str = "", required: bool = True) -> Any:
+        schema = merged_object(schema)
+        if schema.get("nullable") and not required and self.rng.random() < 0.15:
+            return None
+        if "enum" in schema:
+            return self.rng.choice(schema["enum"])
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                return self.value(self.rng.choice(schema[key]), name, required)
+        kind = schema.get("type") or ("object" if "properties" in schema else "string")
+        if kind == "object":
+            return self.object(schema)
+        if kind == "array":
+            return self.array(schema, name)
+        if kind == "boolean":
+            default = schema.get("default")
+            if isinstance(default, bool):
+                return default if self.rng.random() < 0.8 else not default
+            return self.rng.random() < 0.5
+        if kind == "integer":
+            return self.integer(schema, name)
+        if kind == "number":
+            low = float(schema.get("minimum", 0))
+            high = float(schema.get("maximum", low + 1000))
+            return round(self.rng.uniform(low, high), 2)
+        return self.string(schema, name)
+
+    def object(self, schema: dict[str, Any]) -> dict[str, Any]:
+        required = set(schema.get("required", []))
+        result = {
+            prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()
+        }
+        _make_usage_consistent(result)
+        return result
+
+    def array(self, schema: dict[str, Any], name: str) -> list[Any]:
+        items = merged_object(schema.get("items", {}))
+        low = int(schema.get("minItems", 1))
+        high = max(low, min(int(schema.get("maxItems", 3)), 3))
+        count = self.rng.randint(low, high)
+        if "enum" in items:
+            return self.rng.sample(list(items["enum"]), min(count, len(items["enum"])))
+        if name == "locales":
+            return self.rng.sample(LOCALES, count)
+        singular = name[:-1] if name.endswith("s") else name
+        return [self.value(items, singular) for _ in range(count)]
+
+    def integer(self, schema: dict[str, Any], name: str) -> int:
+        if name in ("width", "height"):
+            return self.rng.choice((512, 768, 1024, 1536))
+        if name == "file_size":
+            return self.rng.randint(8_000, 4_000_000)
+        low = int(schema.get("minimum", 0))
+        high = int(schema.get("maximum", max(low, 0) + (50 if name.endswith("translated") else 1000)))
+        return self.rng.randint(low, high)
+
+    def string(self, schema: dict[str, Any], name: str) -> str:  # noqa: C901 - a lookup table, by field name
+        fmt = schema.get("format", "")
+        low = name.lower()
+        fake, rng = self.fake, self.rng
+        if fmt == "uuid":
+            return random_uuid(rng)
+        if fmt == "date-time":
+            return fake.date_time_between_dates(_EPOCH_START, _EPOCH_END).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if fmt == "date":
+            return fake.date_between_dates(_EPOCH_START.date(), _EPOCH_END.date()).isoformat()
+        if fmt == "email" or low.endswith("email"):
+            return str(fake.email())
+        if low.endswith("model"):
+            return rng.choice(MODELS)
+        if fmt in ("uri", "url") or low.endswith(("url", "uri", "href")):
+            if "image" in low or low == "url":
+                return f"https://cdn.{fake.domain_name()}/images/{random_token(rng, 16, 'hex')}.png"
+            return f"https://{fake.domain_name()}/{fake.uri_path()}"
+        if low == "key":
+            return f"images/{random_token(rng, 16, 'hex')}.png"
+        if low.endswith("_id") or low == "id":
+            stem = low[:-3] if low.endswith("_id") else "id"
+            return f"{stem.split('_')[-1]}_{random_token(rng, 14)}"
+        if low in ("title", "name") or low.endswith("title"):
+            return str(fake.sentence(nb_words=rng.randint(3, 7), variable_nb_words=False)).rstrip(".").title()
+        if low == "slug":
+            return "-".join(re.findall(r"[a-z0-9]+", str(fake.sentence(nb_words=4)).lower()))
+        if low.endswith("filename") or low == "file_name":
+            return str(fake.file_name(extension=rng.choice(("docx", "pdf", "md", "html"))))
+        if low == "content_type" or low.endswith("mime_type"):
+            return rng.choice(MIME_TYPES)
+        if low.endswith("html"):
+            return f"<p>{fake.paragraph(nb_sentences=2)}</p>"
+        if low == "operation":
+            return rng.choice(OPERATIONS)
+        if low.endswith("tier"):
+            return rng.choice(TIERS)
+        if low in ("locale", "language"):
+            return rng.choice(LOCALES)
+        if low in ("response", "text", "changes_summary", "ai_explanation", "summary", "description"):
+            return str(fake.paragraph(nb_sentences=rng.randint(1, 3)))
+        if low in ("message", "detail", "error", "error_message"):
+            return str(fake.sentence())
+        if "example" in schema and isinstance(schema["example"], str):
+            return schema["example"]
+        word = str(fake.word())
+        min_len = int(schema.get("minLength", 0))
+        return word if len(word) >= min_len else word + random_token(rng, min_len - len(word))
+
+
+def _make_usage_consistent(obj: dict[str, Any]) -> None:
+    """monthly_used + monthly_remaining == monthly_limit, as a real usage block would say."""
+    keys = ("monthly_used", "monthly_limit", "monthly_remaining")
+    if all(isinstance(obj.get(k), int) for k in keys):
+        limit = max(obj["monthly_limit"], 1)
+        used = obj["monthly_used"] % (limit + 1)
+        obj.update(monthly_limit=limit, monthly_used=used, monthly_remaining=limit - used)
+

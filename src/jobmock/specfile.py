@@ -1,0 +1,95 @@
+"""Reading OpenAPI files: YAML with line numbers, and errors that say where.
+
+A broken spec must be rejected at start-up with the file, the place in it and what is
+wrong, so every check here reports a `SpecError` carrying a JSON path that is turned
+into a line number of the original file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathItem = str | int
+
+
+class SpecError(Exception):
+    """A problem in a spec or fixture file, located as precisely as we can."""
+
+    def __init__(self, file: Path | str, where: Sequence[PathItem], message: str, line: int | None = None):
+        self.file = str(file)
+        self.where = list(where)
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        place = self.file + (f":{self.line}" if self.line else "")
+        pointer = "/".join(str(p) for p in self.where)
+        return f"{place}: {pointer or '(document)'}: {self.message}"
+
+
+class SpecErrors(Exception):
+    """Every problem found in one or more files; start-up stops on any of them."""
+
+    def __init__(self, errors: Iterable[SpecError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass
+class SpecFile:
+    """A parsed YAML or JSON file that remembers the line of every node."""
+
+    path: Path
+    data: Any
+    _root: yaml.Node | None
+
+    def line_of(self, where: Sequence[PathItem]) -> int | None:
+        """1-based line of the deepest node of `where` that exists in the file."""
+        node = self._root
+        line = node.start_mark.line + 1 if node is not None else None
+        for key in where:
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for k, v in node.value:
+                    if str(k.value) == str(key):
+                        found = v
+                        break
+                node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                node = None
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+    def error(self, where: Sequence[PathItem], message: str) -> SpecError:
+        return SpecError(self.path, where, message, self.line_of(where))
+
+
+def read(path: Path) -> SpecFile:
+    """Parse a YAML/JSON file; a syntax error becomes a SpecError with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(path, [], f"cannot read file: {exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        raise SpecError(path, [], f"invalid YAML: {exc.problem}", line) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(path, [], f"invalid YAML: {exc}") from exc
+    # JSON's data model: YAML allows non-string keys (`400:`) and dates; specs must not depend on them.
+    data = json.loads(json.dumps(data, default=str))
+    return SpecFile(path, data, root)
