@@ -19,6 +19,7 @@ import jsonschema
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from . import openapi
+from .auth import TokenRule, rule_from_scheme
 from .lifecycle import Lifecycle
 from .openapi import Operation
 from .specfile import SpecError, SpecErrors, SpecFile, read
@@ -57,16 +58,6 @@ def extension_schema() -> dict[str, Any]:
     text = resources.files("jobmock").joinpath("schemas/x-jobmock.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema
-
-
-@dataclass(frozen=True)
-class TokenRule:
-    """How a bearer token must look, from the security scheme's x-jobmock-token."""
-
-    scheme: str | None  # security scheme name; None: the API needs no auth
-    pattern: re.Pattern[str] | None = None
-    jwt: bool = False
-    hint: str = "a bearer token"
 
 
 @dataclass(frozen=True)
@@ -357,9 +348,5 @@ def _token_rule(resolved: dict[str, Any], poll: Operation) -> TokenRule:
     schemes = resolved.get("components", {}).get("securitySchemes", {})
     for requirement in requirements:
         for scheme_name in requirement:
-            scheme = schemes.get(scheme_name, {})
-            conf = scheme.get("x-jobmock-token", {})
-            pattern = re.compile(conf["pattern"]) if "pattern" in conf else None
-            jwt = bool(conf.get("jwt")) or str(scheme.get("bearerFormat", "")).upper() == "JWT"
-            return TokenRule(scheme_name, pattern, jwt, conf.get("hint", "a bearer token"))
+            return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
     return TokenRule(None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+_PLAIN_KEYS = {"type", "description", "title", "example", "nullable"}
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -126,3 +129,22 @@ def is_required(schema: dict[str, Any], dotted: str) -> bool:
     *parents, leaf = dotted.split(".")
     node = property_schema(schema, ".".join(parents)) if parents else schema
     return node is not None and leaf in merged_object(node).get("required", [])
+
+
+def id_checker(schema: dict[str, Any]) -> Callable[[str], bool] | None:
+    """A cheap check equal to the id parameter's schema, or None if it is not that simple."""
+    if schema.get("type") != "string":
+        return None
+    if set(schema) <= _PLAIN_KEYS:
+        return lambda value: True
+    if set(schema) <= _PLAIN_KEYS | {"format"} and schema.get("format") == "uuid":
+
+        def is_uuid(value: str) -> bool:
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                return False
+            return True
+
+        return is_uuid
+    return None

@@ -1,0 +1,49 @@
+"""Assemble the ASGI app: Connexion serving every API and the control API, CORS, fast path."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import connexion
+from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from .control import PREFIX, ControlResolver
+from .errors import ErrorHandler
+from .fastpath import PollFastPath
+from .handlers import MockResolver, TokenCheck
+from .mock import Mock
+
+
+def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = True) -> Any:
+    """The whole server as one ASGI callable.
+
+    `validate_responses` makes Connexion check every body against its spec (tests run
+    with it on); the fast path is then off so that no response escapes the check.
+    """
+    app = connexion.AsyncApp(__name__, security_map={"bearer": TokenCheck})
+    apis = list(mock.apis.values())
+    for api in apis:
+        app.add_api(
+            api.document,
+            base_path=api.base_path,
+            name=api.name,
+            resolver=MockResolver(api, mock),
+            validate_responses=validate_responses,
+        )
+    control_spec = resources.files("jobmock").joinpath("control.yaml")
+    with resources.as_file(control_spec) as path:
+        app.add_api(path, base_path=PREFIX, name="_jobmock", resolver=ControlResolver(mock), validate_responses=validate_responses)
+    handler = ErrorHandler(apis)
+    for kind in (ProblemException, HTTPException, Exception):
+        app.add_error_handler(kind, handler)
+    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, mock, apis)
+    return CORSMiddleware(
+        inner,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Retry-After", "Location"],
+    )

@@ -1,0 +1,65 @@
+"""Bearer tokens as each vendor documents them, and who a token belongs to."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+
+
+class AuthError(Exception):
+    """A missing or malformed credential; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class TokenRule:
+    """How a bearer token must look, from the security scheme's x-jobmock-token."""
+
+    scheme: str | None  # security scheme name; None: the API needs no auth
+    pattern: re.Pattern[str] | None = None
+    jwt: bool = False
+    hint: str = "a bearer token"
+
+
+def rule_from_scheme(name: str, scheme: dict[str, Any]) -> TokenRule:
+    conf = scheme.get("x-jobmock-token", {})
+    pattern = re.compile(conf["pattern"]) if "pattern" in conf else None
+    jwt = bool(conf.get("jwt")) or str(scheme.get("bearerFormat", "")).upper() == "JWT"
+    return TokenRule(name, pattern, jwt, conf.get("hint", "a bearer token"))
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        raise AuthError("No authorization token provided")
+    kind, _, token = header.strip().partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        raise AuthError("Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def identity(rule: TokenRule, token: str) -> str:
+    """Who owns a token (jobs are visible only to it); raises AuthError on a malformed one."""
+    if rule.pattern is not None and not rule.pattern.fullmatch(token):
+        raise AuthError(f"Invalid token format: expected {rule.hint}")
+    if rule.jwt:
+        return _jwt_subject(token, rule.hint)
+    return token
+
+
+def _jwt_subject(token: str, hint: str) -> str:
+    parts = token.split(".")
+    if len(parts) != 3 or not all(_SEGMENT.match(p) for p in parts):
+        raise AuthError(f"Invalid token format: expected {hint}")
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise AuthError("Invalid token: the JWT payload is not base64url-encoded JSON") from None
+    if isinstance(claims, dict) and isinstance(claims.get("sub"), str):
+        return "jwt-sub:" + claims["sub"]
+    return token

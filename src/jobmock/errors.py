@@ -1,0 +1,152 @@
+"""Error bodies in each vendor's own envelope, and the one Connexion error handler.
+
+Every error the server answers (bad auth, unknown job, request validation, wrong
+method, undecodable body, a bug of ours) goes through `error_response`, so each API
+speaks with its documented envelope and no input ends in a bare 500 page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from connexion.exceptions import BadRequestProblem, ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from .model import ApiModel
+from .openapi import HTTP_METHODS
+
+log = logging.getLogger("jobmock")
+CONTROL_PREFIX = "/_jobmock"
+
+
+def error_body(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> Any:
+    """Fill the API's error template: '{code}', '{message}', '{details}', '{request_id}', '{status}'."""
+    conf = api.errors()
+    template = conf.get("bodies", {}).get(str(status), conf["body"])
+    values = {
+        "code": conf.get("codes", {}).get(str(status)) or _default_code(status),
+        "message": message or conf.get("messages", {}).get(str(status)) or _phrase(status),
+        "details": details,
+        "request_id": "req_" + uuid.uuid4().hex[:24],
+        "status": status,
+    }
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: fill(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fill(v) for v in node]
+        if isinstance(node, str):
+            whole = re.fullmatch(r"\{(\w+)\}", node)
+            if whole and whole.group(1) in values:
+                return values[whole.group(1)]
+            return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), node)
+        return node
+
+    return fill(template)
+
+
+def validation_status(api: ApiModel) -> int:
+    return int(api.errors().get("validation", 400))
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None, media: str = "application/json") -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status,
+        mimetype=media,
+        content_type=media,
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        headers=dict(headers or {}),
+    )
+
+
+def error_response(api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    details = None
+    if status == validation_status(api) and message:
+        details = [{"loc": ["request"], "msg": message, "type": "value_error"}]
+    return json_response(status, error_body(api, status, message, details), headers)
+
+
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    body = {"type": "about:blank", "title": _phrase(status), "status": status, "detail": detail}
+    return json_response(status, body, headers, media="application/problem+json")
+
+
+class ErrorHandler:
+    """Connexion error handler: finds the API a request was for and answers in its envelope."""
+
+    def __init__(self, apis: Sequence[ApiModel]):
+        self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+
+    def api_for(self, path: str) -> ApiModel | None:
+        for api in self.apis:
+            base = api.base_path
+            if path == base or path.startswith(base + "/") or base == "":
+                return api
+        return None
+
+    def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        status, message, headers = self._classify(exc)
+        path = request.url.path
+        if status == 405:
+            headers["Allow"] = ", ".join(self._allowed(path)) or headers.get("Allow", "")
+        if status >= 500:
+            log.error("error while answering %s %s", request.method, path, exc_info=exc)
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return problem_response(status, message, headers)
+        api = self.api_for(path)
+        if api is None:
+            return problem_response(status, message, headers)
+        if status == 400:
+            status = validation_status(api)
+        return error_response(api, status, message, headers)
+
+    def _classify(self, exc: Exception) -> tuple[int, str, dict[str, str]]:
+        if isinstance(exc, ProblemException):
+            detail = str(exc.detail or exc.title or _phrase(exc.status))
+            if isinstance(exc, BadRequestProblem):
+                detail = _first_line(detail)
+            return exc.status, detail, dict(exc.headers or {})
+        if isinstance(exc, HTTPException):
+            return exc.status_code, str(exc.detail or _phrase(exc.status_code)), dict(exc.headers or {})
+        if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):
+            # Connexion decodes JSON bodies itself and lets these escape as a 500.
+            return 400, "Request body is not valid UTF-8 JSON", {}
+        return 500, "Internal error in the mock server", {}
+
+    def _allowed(self, path: str) -> list[str]:
+        api = self.api_for(path)
+        if api is None:
+            return []
+        rest = path[len(api.base_path) :] or "/"
+        for template, item in api.document.get("paths", {}).items():
+            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+            if re.match(pattern, rest):
+                methods = [m.upper() for m in HTTP_METHODS if m in item]
+                if "GET" in methods and "HEAD" not in methods:
+                    methods.append("HEAD")
+                return methods
+        return []
+
+
+def _first_line(detail: str) -> str:
+    """Connexion appends jsonschema's multi-line 'Failed validating ...' dump; keep the sentence."""
+    return detail.strip().split("\n", 1)[0].strip()
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _default_code(status: int) -> str:
+    return re.sub(r"\W+", "_", _phrase(status).lower()).strip("_")

@@ -1,0 +1,107 @@
+"""Connexion glue for the vendor APIs: one resolver maps operationIds to the mock.
+
+Connexion routes, checks auth (through `TokenCheck`) and validates requests; the
+handlers here only translate between a validated request and the `Mock`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from connexion.exceptions import OAuthProblem
+from connexion.lifecycle import ConnexionResponse
+from connexion.operations import AbstractOperation
+from connexion.resolver import Resolution, Resolver
+from connexion.security import BearerSecurityHandler
+
+from .auth import AuthError, identity, rule_from_scheme
+from .errors import error_response, json_response, validation_status
+from .lifecycle import LifecycleError
+from .mock import Mock
+from .model import ApiModel
+from .openapi import id_checker
+
+Handler = Callable[..., Any]
+
+
+class TokenCheck(BearerSecurityHandler):
+    """Bearer auth with the vendor's documented token format; the token's owner becomes `sub`."""
+
+    def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[[str], dict[str, str]]:
+        rule = rule_from_scheme("bearer", security_scheme)
+
+        def check(token: str) -> dict[str, str]:
+            try:
+                return {"sub": identity(rule, token)}
+            except AuthError as exc:
+                raise OAuthProblem(detail=str(exc)) from exc
+
+        return check
+
+
+class MockResolver(Resolver):
+    def __init__(self, api: ApiModel, mock: Mock):
+        super().__init__()
+        self.api = api
+        self.mock = mock
+
+    def resolve(self, operation: AbstractOperation) -> Resolution:
+        op_id = operation.operation_id
+        api = self.api
+        if op_id == api.poll.operation_id:
+            return Resolution(poll_handler(api, self.mock), op_id)
+        if api.cancel is not None and op_id == api.cancel.operation_id:
+            return Resolution(cancel_handler(api, self.mock), op_id)
+        return Resolution(not_implemented(api, op_id), op_id)
+
+
+def _owner(api: ApiModel, kwargs: dict[str, Any]) -> str | None:
+    info = kwargs.get("token_info") or {}
+    return info.get("sub") if api.token.scheme else None
+
+
+def poll_handler(api: ApiModel, mock: Mock) -> Handler:
+    param = api.poll.parameter(api.id_parameter) or {}
+    valid_id = id_checker(param.get("schema", {})) or (lambda value: True)
+    fmt = param.get("schema", {}).get("format", "string")
+
+    async def poll(**kwargs: Any) -> ConnexionResponse:
+        job_id = str(kwargs[api.id_parameter])
+        if not valid_id(job_id):
+            return error_response(api, validation_status(api), f"{api.id_parameter} must be a {fmt}")
+        body = mock.poll(api.name, job_id, _owner(api, kwargs))
+        if body is None:
+            return error_response(api, 404)
+        return ConnexionResponse(status_code=200, mimetype="application/json", content_type="application/json", body=body)
+
+    return poll
+
+
+def cancel_handler(api: ApiModel, mock: Mock) -> Handler:
+    conf = api.ext["cancel"]
+
+    async def cancel(**kwargs: Any) -> Any:
+        assert api.cancel is not None
+        parameter = conf["parameter"]
+        param = api.cancel.parameter(parameter)
+        raw = kwargs.get(parameter) if param is not None else (kwargs.get("body") or {}).get(parameter)
+        job = mock.store.visible(api.name, str(raw), _owner(api, kwargs))
+        if job is None:
+            return error_response(api, 404)
+        try:
+            mock.cancel(job)
+        except LifecycleError:
+            status = mock.status(job)
+            message = conf.get("finishedMessage", "Job is already {status}.").replace("{status}", status)
+            return error_response(api, int(conf.get("finishedStatus", 409)), message)
+        return json_response(200, conf.get("response", {"message": "Job cancelled"}))
+
+    return cancel
+
+
+def not_implemented(api: ApiModel, operation_id: str) -> Handler:
+    async def handler(**kwargs: Any) -> ConnexionResponse:
+        return error_response(api, 501, f"jobmock does not simulate {operation_id}")
+
+    return handler

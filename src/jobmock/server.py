@@ -1,0 +1,106 @@
+"""Loading APIs and running the server: the Python API the CLI, tests and plugin share."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from .app import build_app
+from .mock import Mock
+from .model import ApiModel, bundled_names, load_api, spec_path
+from .specfile import SpecError, SpecErrors
+
+
+def load_apis(specs: Sequence[str] = (), mount: bool | None = None) -> list[ApiModel]:
+    """Load bundled names or spec paths (all bundled APIs when empty); all errors at once.
+
+    With several APIs (or `mount=True`) each is mounted under `/<name>`.
+    """
+    names = list(specs) or bundled_names()
+    mount = len(names) > 1 if mount is None else mount
+    apis, problems = [], []
+    for name in names:
+        try:
+            path = spec_path(name)
+            api = load_api(path, None if "/" in name or name.endswith((".yaml", ".yml", ".json")) else name)
+        except SpecErrors as exc:
+            problems += exc.errors
+            continue
+        except SpecError as exc:
+            problems.append(exc)
+            continue
+        api.mount = f"/{api.name}" if mount else ""
+        apis.append(api)
+    taken = [a.name for a in apis]
+    for api in apis:
+        if taken.count(api.name) > 1:
+            problems.append(SpecError(api.source, [], f"two specs are named {api.name!r}; rename one file"))
+    if problems:
+        raise SpecErrors(problems)
+    return apis
+
+
+def create(
+    specs: Sequence[str] = (),
+    seed: int = 0,
+    speed: float = 1.0,
+    validate_responses: bool = False,
+    mount: bool | None = None,
+) -> tuple[Mock, Any]:
+    """A mock and its ASGI app, ready to serve."""
+    mock = Mock(load_apis(specs, mount), seed=seed, speed=speed)
+    return mock, build_app(mock, validate_responses=validate_responses)
+
+
+def _config(app: Any, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+
+
+def serve(app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve until interrupted."""
+    uvicorn.Server(_config(app, host, port)).run()
+
+
+class BackgroundServer:
+    """A server on a free loopback port in a thread; a context manager for tests."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.host, self.port = self.sock.getsockname()[:2]
+        self.server = uvicorn.Server(_config(app, host, self.port))
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve(sockets=[self.sock]))
+
+    def start(self) -> BackgroundServer:
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("server failed to start")
+            threading.Event().wait(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
