@@ -1,0 +1,229 @@
+"""`jobmock serve` through HTTP: documents' examples, lifecycles, auth, errors, control API."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from conftest import TOKENS, Served, jwt
+
+from jobmock.server import BackgroundServer, create
+
+DOC_CURLS = [  # the documents' own example requests, host changed
+    ("neuraldraft", "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", "ndsk_live_yourkey"),
+    ("nextdocs", "/nextdocs/v1/jobs/job_abc123def456", "nxd_token"),
+    ("longform", "/longform/api/getJobStatus?jobId=987fcdeb-51a2-43d7-8f9e-123456789abc", jwt("someone")),
+]
+
+
+@pytest.mark.parametrize(("api", "path", "token"), DOC_CURLS)
+def test_documented_example_jobs_exist_for_every_key(served: Served, api: str, path: str, token: str) -> None:
+    response = served.http.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert path.rsplit("/", 1)[-1].endswith(body.get("id", "?")) or body["id"] in path
+
+
+def poll_until_done(served: Served, api: str, job: dict[str, object], limit: float = 15) -> list[dict[str, object]]:
+    terminal = set(served.mock.apis[api].lifecycle.terminal)
+    status_field = served.mock.apis[api].status_field
+    bodies = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        response = served.poll(api, job)
+        assert response.status_code == 200, response.text
+        bodies.append(response.json())
+        if bodies[-1][status_field] in terminal:
+            return bodies
+        time.sleep(0.1)
+    raise AssertionError(f"job did not finish: {bodies[-1]}")
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> None:
+    model = served.mock.apis[api]
+    job = served.create(api, duration=2)
+    assert job["poll_url"].startswith(served.url + model.base_path)
+    bodies = poll_until_done(served, api, job)
+    statuses = [b[model.status_field] for b in bodies]
+    assert statuses[0] == model.lifecycle.initial
+    assert statuses[-1] == "completed"
+    assert any(s in model.lifecycle.working for s in statuses)
+    for reporter in model.reporters:
+        if reporter.kind in ("percent", "count"):
+            values = [b[reporter.field] for b in bodies]
+            assert values == sorted(values) and values[-1] > values[0]
+
+
+def test_speed_makes_default_lifecycles_faster(tmp_path: object) -> None:
+    mock, app = create(["stories"], speed=20)
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
+        job = http.post("/_jobmock/jobs", json={"api": "stories"}).json()  # default 11-28 s, /20
+        assert job["poll_url"].startswith(server.url + "/v1/jobs/")  # one API: served at its own root
+        deadline = time.monotonic() + 5
+        status = ""
+        while time.monotonic() < deadline and status != "completed":
+            status = http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"]
+            time.sleep(0.1)
+        assert status == "completed"
+
+
+EXPECTED_401 = {
+    "neuraldraft": lambda b: set(b["error"]) == {"code", "message"} and b["error"]["code"] == "unauthorized",
+    "nextdocs": lambda b: b["error"]["code"] == "UNAUTHORIZED" and b["error"]["message"],
+    "stories": lambda b: set(b) == {"error", "message", "details", "request_id"} and b["error"] == "unauthorized",
+    "superdocs": lambda b: set(b) == {"detail"},
+    "longform": lambda b: set(b) == {"error"},
+}
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+@pytest.mark.parametrize("header", [None, "Basic abc", "Bearer", "Token x"])
+def test_missing_or_malformed_auth_gets_the_vendor_401(served: Served, api: str, header: str | None) -> None:
+    job = served.create(api)
+    headers = {"Authorization": header} if header is not None else {}
+    response = served.http.get(str(job["poll_url"]), headers=headers)
+    assert response.status_code == 401
+    assert EXPECTED_401[api](response.json()), response.text
+
+
+@pytest.mark.parametrize(
+    ("api", "bad"),
+    [("neuraldraft", "sk_live_abc"), ("neuraldraft", "ndsk_prod_abc"), ("nextdocs", "nxdabc"), ("longform", "a.b"), ("longform", "not-a-jwt")],
+)
+def test_documented_token_formats_are_enforced(served: Served, api: str, bad: str) -> None:
+    job = served.create(api)
+    response = served.poll(api, job, token=bad)
+    assert response.status_code == 401
+    assert "Invalid token" in response.text
+
+
+def test_jobs_of_one_key_are_invisible_to_another(served: Served) -> None:
+    mine = served.http.post(
+        "/_jobmock/jobs", json={"api": "nextdocs"}, headers={"Authorization": "Bearer nxd_alice"}
+    ).json()
+    assert served.poll("nextdocs", mine, token="nxd_alice").status_code == 200
+    other = served.poll("nextdocs", mine, token="nxd_bob")
+    assert other.status_code == 404
+    assert other.json() == {"error": {"code": "NOT_FOUND", "message": "The requested resource was not found."}}
+
+
+def test_jwt_owner_is_its_subject(served: Served) -> None:
+    job = served.create("longform", token=jwt("alice"))
+    assert served.poll("longform", job, token=jwt("alice")).status_code == 200
+    assert served.poll("longform", job, token=jwt("bob")).status_code == 404
+
+
+def test_longform_cancel_job_really_cancels(served: Served) -> None:
+    job = served.create("longform", duration=60)
+    cancel = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    assert cancel.status_code == 200 and cancel.json() == {"message": "Job cancelled successfully"}
+    assert served.poll("longform", job).json()["status"] == "cancelled"
+    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    assert again.status_code == 409
+    assert again.json() == {"error": "Job is already cancelled and cannot be cancelled."}
+
+
+def test_cancelling_a_finished_job_is_a_clear_error(served: Served) -> None:
+    job = served.create("longform", duration=0.2)
+    time.sleep(0.4)
+    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    assert again.status_code == 409 and "already completed" in again.json()["error"]
+    control = served.http.post(f"/_jobmock/jobs/{job['id']}/cancel")
+    assert control.status_code == 409 and "already finished" in control.json()["detail"]
+
+
+def test_control_api_create_get_list_cancel_delete(served: Served) -> None:
+    job = served.create("neuraldraft", type="image.generate", outcome="failed", duration=30)
+    assert job["id"].startswith("job_") and job["type"] == "image.generate" and job["outcome"] == "failed"
+    listed = served.http.get("/_jobmock/jobs", params={"api": "neuraldraft"}).json()["jobs"]
+    assert job["id"] in {j["id"] for j in listed}
+    assert served.http.get(f"/_jobmock/jobs/{job['id']}").json()["body"]["id"] == job["id"]
+    cancelled = served.http.post(f"/_jobmock/jobs/{job['id']}/cancel").json()
+    assert cancelled["status"] == "cancelled" == served.poll("neuraldraft", job).json()["status"]
+    assert served.http.delete(f"/_jobmock/jobs/{job['id']}").status_code == 204
+    gone = served.poll("neuraldraft", job)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    assert served.http.get(f"/_jobmock/jobs/{job['id']}").status_code == 404
+    reuse = served.http.post("/_jobmock/jobs", json={"api": "neuraldraft", "id": job["id"]})
+    assert reuse.status_code == 409  # a deleted job stays gone
+
+
+def test_control_api_field_overrides_and_clear_errors(served: Served) -> None:
+    job = served.create("longform", fields={"title": "My essay", "is_starred": True})
+    body = served.poll("longform", job).json()
+    assert body["title"] == "My essay" and body["is_starred"] is True
+    bad = served.http.post("/_jobmock/jobs", json={"api": "neuraldraft", "outcome": "paused"})
+    assert bad.status_code == 400 and "declared states" in bad.json()["detail"]
+    unknown = served.http.post("/_jobmock/jobs", json={"api": "acme"})
+    assert unknown.status_code == 400 and "neuraldraft" in unknown.json()["detail"]
+    apis = served.http.get("/_jobmock/apis").json()["apis"]
+    assert {a["name"] for a in apis} == set(TOKENS)
+
+
+@pytest.mark.parametrize(
+    ("api", "path", "status", "check"),
+    [
+        ("stories", "/stories/v1/jobs/nope", 404, lambda b: b["error"] == "not_found" and b["request_id"].startswith("req_")),
+        ("superdocs", "/superdocs/v1/jobs/nope", 404, lambda b: b == {"detail": "Job not found"}),
+        ("longform", "/longform/api/getJobStatus?jobId=not-a-uuid", 400, lambda b: b == {"error": "jobId must be a uuid"}),
+        ("longform", "/longform/api/getJobStatus", 400, lambda b: set(b) == {"error"}),
+    ],
+)
+def test_errors_use_the_vendor_envelope(served: Served, api: str, path: str, status: int, check: object) -> None:
+    response = served.http.get(path, headers=served.auth(api))
+    assert response.status_code == status, response.text
+    assert check(response.json()), response.text  # type: ignore[operator]
+
+
+def test_superdocs_validation_errors_are_fastapi_422(served: Served) -> None:
+    response = served.http.post("/longform/api/cancelJob", json={"jobId": 5}, headers=served.auth("longform"))
+    assert response.status_code == 400 and set(response.json()) == {"error"}
+
+
+@pytest.mark.parametrize("payload", [b"\xff\xfe\x00", b"{not json", b'{"jobId": "\xc3"}'])
+def test_undecodable_bodies_are_400_not_500(served: Served, payload: bytes) -> None:
+    headers = {**served.auth("longform"), "Content-Type": "application/json"}
+    response = served.http.post("/longform/api/cancelJob", content=payload, headers=headers)
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"error"}
+
+
+def test_wrong_method_lists_the_allowed_ones(served: Served) -> None:
+    response = served.http.delete("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers=served.auth("neuraldraft"))
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_cors_lets_a_browser_app_poll(fast: Served) -> None:
+    origin = {"Origin": "http://localhost:5173"}
+    preflight = fast.http.options(
+        "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW",
+        headers={**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", origin["Origin"])
+    poll = fast.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={**origin, **fast.auth("neuraldraft")})
+    assert poll.status_code == 200 and poll.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same job at the same instants, through the fast path and through Connexion.
+
+    An extra query parameter (which Connexion ignores) sends the second request past the fast path.
+    """
+    job = fast.create(api, duration=3)
+    created = fast.mock.job(str(job["id"])).created
+    url = str(job["poll_url"])
+    slow_url = url + ("&" if "?" in url else "?") + "trace=1"
+    for step in range(10):
+        monkeypatch.setattr(fast.mock.clock, "now", lambda step=step: created + step * 0.4)
+        a = fast.http.get(url, headers=fast.auth(api))
+        b = fast.http.get(slow_url, headers=fast.auth(api))
+        assert a.status_code == b.status_code == 200
+        assert a.headers["content-type"] == b.headers["content-type"]
+        assert a.content == b.content
