@@ -110,7 +110,9 @@ def test_result_only_when_completed_and_error_only_when_failed() -> None:
 
 def test_story_failures_use_documented_codes() -> None:
     jobs = store()
-    codes = {jobs.create(NewJob(api="stories", outcome="failed"), 0).render(999, 1.0)["error"]["code"] for _ in range(30)}
+    codes = {
+        jobs.create(NewJob(api="stories", outcome="failed"), 0).render(999, 1.0)["error"]["code"] for _ in range(30)
+    }
     assert codes == {"content_rejected", "insufficient_credits"}
 
 
@@ -164,10 +166,10 @@ def test_ids_follow_the_vendor_format() -> None:
 
 
 def test_lifecycle_fields_cannot_be_overridden() -> None:
-    with pytest.raises(JobError, match="status follow the lifecycle"):
+    with pytest.raises(JobError, match=r"status follow the lifecycle"):
         store().create(NewJob(api="neuraldraft", fields={"status": "completed"}), 0)
 
 
 def test_unknown_type_lists_the_known_ones() -> None:
-    with pytest.raises(JobError, match="known: blog_post.generate"):
+    with pytest.raises(JobError, match=r"known: blog_post\.generate"):
         store().create(NewJob(api="neuraldraft", job_type="video.generate"), 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -27,7 +28,7 @@ def test_every_declared_state_can_be_planned_and_progress_never_drops(name: str,
         statuses = [s.status for s in seen]
         assert statuses[0] == lifecycle.initial
         assert statuses[-1] == outcome
-        for before, after in zip(statuses, statuses[1:], strict=False):
+        for before, after in itertools.pairwise(statuses):
             assert lifecycle.allows(before, after), (before, after)
 
 

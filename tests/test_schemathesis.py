@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import TOKENS, Served
 
 SCHEMATHESIS = [sys.executable, "-m", "schemathesis.cli"]

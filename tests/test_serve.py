@@ -6,8 +6,8 @@ import time
 
 import httpx
 import pytest
-from conftest import TOKENS, Served, jwt
 
+from conftest import TOKENS, Served, jwt
 from jobmock.server import BackgroundServer, create
 
 DOC_CURLS = [  # the documents' own example requests, host changed
@@ -58,7 +58,7 @@ def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> No
 
 
 def test_speed_makes_default_lifecycles_faster(tmp_path: object) -> None:
-    mock, app = create(["stories"], speed=20)
+    _, app = create(["stories"], speed=20)
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
         job = http.post("/_jobmock/jobs", json={"api": "stories"}).json()  # default 11-28 s, /20
         assert job["poll_url"].startswith(server.url + "/v1/jobs/")  # one API: served at its own root
@@ -91,7 +91,13 @@ def test_missing_or_malformed_auth_gets_the_vendor_401(served: Served, api: str,
 
 @pytest.mark.parametrize(
     ("api", "bad"),
-    [("neuraldraft", "sk_live_abc"), ("neuraldraft", "ndsk_prod_abc"), ("nextdocs", "nxdabc"), ("longform", "a.b"), ("longform", "not-a-jwt")],
+    [
+        ("neuraldraft", "sk_live_abc"),
+        ("neuraldraft", "ndsk_prod_abc"),
+        ("nextdocs", "nxdabc"),
+        ("longform", "a.b"),
+        ("longform", "not-a-jwt"),
+    ],
 )
 def test_documented_token_formats_are_enforced(served: Served, api: str, bad: str) -> None:
     job = served.create(api)
@@ -166,9 +172,19 @@ def test_control_api_field_overrides_and_clear_errors(served: Served) -> None:
 @pytest.mark.parametrize(
     ("api", "path", "status", "check"),
     [
-        ("stories", "/stories/v1/jobs/nope", 404, lambda b: b["error"] == "not_found" and b["request_id"].startswith("req_")),
+        (
+            "stories",
+            "/stories/v1/jobs/nope",
+            404,
+            lambda b: b["error"] == "not_found" and b["request_id"].startswith("req_"),
+        ),
         ("superdocs", "/superdocs/v1/jobs/nope", 404, lambda b: b == {"detail": "Job not found"}),
-        ("longform", "/longform/api/getJobStatus?jobId=not-a-uuid", 400, lambda b: b == {"error": "jobId must be a uuid"}),
+        (
+            "longform",
+            "/longform/api/getJobStatus?jobId=not-a-uuid",
+            400,
+            lambda b: b == {"error": "jobId must be a uuid"},
+        ),
         ("longform", "/longform/api/getJobStatus", 400, lambda b: set(b) == {"error"}),
     ],
 )

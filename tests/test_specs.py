@@ -61,7 +61,9 @@ def test_documented_details_are_in_the_contracts() -> None:
     assert nx["properties"]["status"]["enum"] == ["processing", "completed", "failed"]
     assert nx["properties"]["result"]["nullable"] and "result" in nx["required"]
     st = apis["stories"].resolved["paths"]["/v1/jobs/{id}"]["get"]["responses"]
-    assert sorted(st) == sorted(["200", "400", "401", "402", "403", "404", "409", "422", "429", "451", "500", "502", "503"])
+    assert sorted(st) == sorted(
+        ["200", "400", "401", "402", "403", "404", "409", "422", "429", "451", "500", "502", "503"]
+    )
     sd = apis["superdocs"].job_schema
     assert sd["required"] == ["job_id", "session_id", "job_type", "status", "created_at", "updated_at", "progress"]
     for api in apis.values():
@@ -69,11 +71,36 @@ def test_documented_details_are_in_the_contracts() -> None:
 
 
 BROKEN = {
-    "unknown initial state": ("initial: pending", "initial: waiting", "x-jobmock/initial", "'waiting' is not one of the declared states"),
-    "bad progress kind": ("- {kind: percent, field: progress}", "- {kind: percentage, field: progress}", "x-jobmock/progress/0", "is not valid"),
-    "field not in schema": ("status: status\n  states", "status: state\n  states", "x-jobmock/status", "no field 'state'"),
-    "poll operation missing": ("poll: getJob", "poll: getJobs", "x-jobmock/poll", "no operation with operationId 'getJobs'"),
-    "invalid openapi": ("      operationId: getJob\n", "      operationId: getJob\n      deprecated: maybe\n", "paths//jobs/{id}/get", ""),
+    "unknown initial state": (
+        "initial: pending",
+        "initial: waiting",
+        "x-jobmock/initial",
+        "'waiting' is not one of the declared states",
+    ),
+    "bad progress kind": (
+        "- {kind: percent, field: progress}",
+        "- {kind: percentage, field: progress}",
+        "x-jobmock/progress/0",
+        "is not valid",
+    ),
+    "field not in schema": (
+        "status: status\n  states",
+        "status: state\n  states",
+        "x-jobmock/status",
+        "no field 'state'",
+    ),
+    "poll operation missing": (
+        "poll: getJob",
+        "poll: getJobs",
+        "x-jobmock/poll",
+        "no operation with operationId 'getJobs'",
+    ),
+    "invalid openapi": (
+        "      operationId: getJob\n",
+        "      operationId: getJob\n      deprecated: maybe\n",
+        "paths//jobs/{id}/get",
+        "",
+    ),
 }
 
 
@@ -87,7 +114,11 @@ def test_broken_spec_is_rejected_with_file_line_and_reason(tmp_path: Path, case:
     with pytest.raises(SpecErrors) as caught:
         load_apis([str(broken)])
     message = str(caught.value)
-    line = next(i for i, row in enumerate(broken.read_text().splitlines(), 1) if new.split("\n")[-2 if new.endswith("\n") else 0].strip() in row)
+    line = next(
+        i
+        for i, row in enumerate(broken.read_text().splitlines(), 1)
+        if new.split("\n")[-2 if new.endswith("\n") else 0].strip() in row
+    )
     assert f"{broken}:{line}: " in message, message
     assert where.replace("//", "/~1") in message or where in message, message
     assert reason in message

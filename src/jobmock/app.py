@@ -35,7 +35,13 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
         )
     control_spec = resources.files("jobmock").joinpath("control.yaml")
     with resources.as_file(control_spec) as path:
-        app.add_api(path, base_path=PREFIX, name="_jobmock", resolver=ControlResolver(mock), validate_responses=validate_responses)
+        app.add_api(
+            path,
+            base_path=PREFIX,
+            name="_jobmock",
+            resolver=ControlResolver(mock),
+            validate_responses=validate_responses,
+        )
     handler = ErrorHandler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)

@@ -61,5 +61,5 @@ def _jwt_subject(token: str, hint: str) -> str:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise AuthError("Invalid token: the JWT payload is not base64url-encoded JSON") from None
     if isinstance(claims, dict) and isinstance(claims.get("sub"), str):
-        return "jwt-sub:" + claims["sub"]
+        return "jwt-sub:" + str(claims["sub"])
     return token

@@ -19,7 +19,7 @@ from .mock import Mock, NotFound
 PREFIX = "/_jobmock"
 
 
-class ControlResolver(Resolver):
+class ControlResolver(Resolver):  # type: ignore[misc]
     def __init__(self, mock: Mock):
         super().__init__()
         self.mock = mock

@@ -57,7 +57,9 @@ def validation_status(api: ApiModel) -> int:
     return int(api.errors().get("validation", 400))
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None, media: str = "application/json") -> ConnexionResponse:
+def json_response(
+    status: int, body: Any, headers: dict[str, str] | None = None, media: str = "application/json"
+) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
         mimetype=media,
@@ -67,7 +69,9 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None,
     )
 
 
-def error_response(api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> ConnexionResponse:
+def error_response(
+    api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> ConnexionResponse:
     details = None
     if status == validation_status(api) and message:
         details = [{"loc": ["request"], "msg": message, "type": "value_error"}]

@@ -98,9 +98,7 @@ class Generator:
 
     def object(self, schema: dict[str, Any]) -> dict[str, Any]:
         required = set(schema.get("required", []))
-        result = {
-            prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()
-        }
+        result = {prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()}
         _make_usage_consistent(result)
         return result
 
@@ -182,4 +180,3 @@ def _make_usage_consistent(obj: dict[str, Any]) -> None:
         limit = max(obj["monthly_limit"], 1)
         used = obj["monthly_used"] % (limit + 1)
         obj.update(monthly_limit=limit, monthly_used=used, monthly_remaining=limit - used)
-

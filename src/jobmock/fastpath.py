@@ -37,7 +37,9 @@ def poll_routes(apis: list[ApiModel]) -> list[PollRoute]:
     for api in apis:
         param = api.poll.parameter(api.id_parameter) or {}
         check = id_checker(param.get("schema", {}))
-        others_required = [p for p in api.poll.spec.get("parameters", []) if p.get("required") and p.get("name") != api.id_parameter]
+        others_required = [
+            p for p in api.poll.spec.get("parameters", []) if p.get("required") and p.get("name") != api.id_parameter
+        ]
         if api.poll.method != "get" or check is None or others_required:
             continue  # leave unusual poll operations to Connexion
         full = api.base_path + api.poll.path
@@ -55,7 +57,9 @@ class PollFastPath:
         self.mock = mock
         self.routes = poll_routes(apis)
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
+    ) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             body = self._answer(scope)
             if body is not None:
@@ -63,7 +67,10 @@ class PollFastPath:
                     {
                         "type": "http.response.start",
                         "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
                     }
                 )
                 await send({"type": "http.response.body", "body": body})

@@ -25,7 +25,7 @@ from .openapi import id_checker
 Handler = Callable[..., Any]
 
 
-class TokenCheck(BearerSecurityHandler):
+class TokenCheck(BearerSecurityHandler):  # type: ignore[misc]
     """Bearer auth with the vendor's documented token format; the token's owner becomes `sub`."""
 
     def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[[str], dict[str, str]]:
@@ -40,7 +40,7 @@ class TokenCheck(BearerSecurityHandler):
         return check
 
 
-class MockResolver(Resolver):
+class MockResolver(Resolver):  # type: ignore[misc]
     def __init__(self, api: ApiModel, mock: Mock):
         super().__init__()
         self.api = api
@@ -73,7 +73,9 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
         body = mock.poll(api.name, job_id, _owner(api, kwargs))
         if body is None:
             return error_response(api, 404)
-        return ConnexionResponse(status_code=200, mimetype="application/json", content_type="application/json", body=body)
+        return ConnexionResponse(
+            status_code=200, mimetype="application/json", content_type="application/json", body=body
+        )
 
     return poll
 

@@ -47,7 +47,8 @@ class Job:
 
     def render(self, t: float, speed: float) -> dict[str, Any]:
         """The vendor body `t` lifecycle-seconds after creation."""
-        return json.loads(self.render_bytes(t, speed))
+        body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
+        return body
 
     def render_bytes(self, t: float, speed: float) -> bytes:
         """Compact JSON of the body; cached while nothing visible changes (the poll hot path)."""
@@ -82,7 +83,7 @@ class Job:
             for r in self.api.reporters
             if snap.status in self.api.lifecycle.working
         ]
-        return max(changes)
+        return float(max(changes))
 
     def _body(self, snap: Any, t: float, speed: float) -> dict[str, Any]:
         api = self.api
@@ -124,20 +125,23 @@ class Job:
         progress = 1.0 if done_all else snap.progress
         if reporter.kind == "percent":
             value = quantize(progress, PERCENT_RESOLUTION[reporter.integer]) * 100
-            _set(body, reporter.field, int(round(value)) if reporter.integer else round(value, 1))
+            _set(body, reporter.field, round(value) if reporter.integer else round(value, 1))
         elif reporter.kind == "count":
             total = self.totals[reporter.field]
-            _set(body, reporter.field, int(round(quantize(progress, total) * total)))
+            _set(body, reporter.field, round(quantize(progress, total) * total))
             _set(body, reporter.total, total)
         else:
             count = len(self.steps)
-            finished = count if done_all else min(int(round(quantize(progress, count) * count)), count)
+            finished = count if done_all else min(round(quantize(progress, count) * count), count)
             active = min(finished, count - 1) if working else -1
             if reporter.kind == "steps":
                 _set(
                     body,
                     reporter.field,
-                    [{"name": s.name, "completed": i < finished, "active": i == active} for i, s in enumerate(self.steps)],
+                    [
+                        {"name": s.name, "completed": i < finished, "active": i == active}
+                        for i, s in enumerate(self.steps)
+                    ],
                 )
             else:
                 text = reporter.states.get(snap.status)
@@ -211,7 +215,9 @@ class JobStore:
             if conf.get("uuid"):
                 candidate = fakedata.random_uuid(self._ids)
             else:
-                token = fakedata.random_token(self._ids, int(conf.get("length", 12)), conf.get("alphabet", "alphanumeric"))
+                token = fakedata.random_token(
+                    self._ids, int(conf.get("length", 12)), conf.get("alphabet", "alphanumeric")
+                )
                 candidate = conf.get("prefix", "") + token
             if candidate not in self._jobs and candidate not in self._deleted:
                 return candidate
@@ -233,7 +239,7 @@ def lifecycle_fields(api: ApiModel) -> set[str]:
     return {n.split(".")[0] for n in names}
 
 
-def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int) -> Job:
+def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int) -> Job:  # noqa: C901
     n = job_seed(seed, api.name, job_id)
     rng = random.Random(n)
     gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
@@ -360,6 +366,3 @@ def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
             _merge(target[key], value)
         else:
             target[key] = value
-
-
-

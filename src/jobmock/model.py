@@ -7,9 +7,10 @@ Every problem is reported with file, line and place; nothing is half-loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -66,7 +67,7 @@ class Reporter:
     field: str
     integer: bool = True  # percent: integer or float
     use: str = "message"  # stage: step name or message
-    states: dict[str, str] = field(default_factory=dict)  # stage: text outside working states
+    states: dict[str, str] = dataclasses.field(default_factory=dict)  # stage: text outside working states
     total: str = ""  # count: field holding the total
     min: int = 3
     max: int = 8
@@ -160,7 +161,9 @@ def _openapi_problems(spec: SpecFile) -> list[SpecError]:
         return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")]
     version = str(data.get("openapi", ""))
     if not re.fullmatch(r"3\.0\.\d+", version):
-        return [spec.error(["openapi"], f"OpenAPI {version or '(none)'} is not supported; write 3.0.x (use nullable: true)")]
+        return [
+            spec.error(["openapi"], f"OpenAPI {version or '(none)'} is not supported; write 3.0.x (use nullable: true)")
+        ]
     try:
         errors = list(OpenAPIV30SpecValidator(data).iter_errors())
     except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
@@ -218,13 +221,15 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         terminal=tuple(ext["terminal"]),
         transitions={k: tuple(v) for k, v in ext["transitions"].items()},
         cancelled=cancelled,
-        initial_seconds=tuple(duration.get("initial", (1.0, 3.0))),  # type: ignore[arg-type]
-        working_seconds=tuple(duration.get("working", (10.0, 25.0))),  # type: ignore[arg-type]
+        initial_seconds=_pair(duration.get("initial", (1.0, 3.0))),
+        working_seconds=_pair(duration.get("working", (10.0, 25.0))),
     )
     reachable = lifecycle.reachable()
     for i, state in enumerate(states):
         if state not in reachable:
-            raise fail([*x, "states", i], f"state {state!r} cannot be reached from {lifecycle.initial!r} by the transitions")
+            raise fail(
+                [*x, "states", i], f"state {state!r} cannot be reached from {lifecycle.initial!r} by the transitions"
+            )
 
     poll = openapi.find_operation(resolved, ext["poll"])
     if poll is None:
@@ -237,7 +242,9 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     id_conf = ext["id"]
     param = poll.parameter(id_conf["parameter"])
     if param is None or param.get("in") not in ("path", "query"):
-        raise fail([*x, "id", "parameter"], f"the poll operation has no path or query parameter {id_conf['parameter']!r}")
+        raise fail(
+            [*x, "id", "parameter"], f"the poll operation has no path or query parameter {id_conf['parameter']!r}"
+        )
     if not id_conf.get("uuid") and not id_conf.get("prefix") and not id_conf.get("length"):
         raise fail([*x, "id"], "say how ids look: uuid: true, or prefix/length/alphabet")
 
@@ -269,7 +276,9 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
             if isinstance(result, str):
                 found = resolved.get("components", {}).get("schemas", {}).get(result)
                 if found is None:
-                    raise fail([*x, "types", "values", tname, "result"], f"no schema {result!r} under components/schemas")
+                    raise fail(
+                        [*x, "types", "values", tname, "result"], f"no schema {result!r} under components/schemas"
+                    )
                 result = found
             elif isinstance(result, dict):
                 result = openapi.deref({**resolved, "__inline": result})["__inline"]
@@ -285,7 +294,9 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         elif raw["kind"] in ("steps", "stage"):
             if not default_steps and not any(t.steps for t in types.values()):
                 raise fail(where, f"a {raw['kind']} reporter needs steps (x-jobmock.steps or per type)")
-            reporters.append(Reporter(raw["kind"], raw["field"], use=raw.get("use", "message"), states=raw.get("states", {})))
+            reporters.append(
+                Reporter(raw["kind"], raw["field"], use=raw.get("use", "message"), states=raw.get("states", {}))
+            )
         else:
             need_field([*where, "total"], raw["total"])
             lo, hi = raw.get("min", 3), raw.get("max", 8)
@@ -350,3 +361,8 @@ def _token_rule(resolved: dict[str, Any], poll: Operation) -> TokenRule:
         for scheme_name in requirement:
             return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
     return TokenRule(None)
+
+
+def _pair(values: Any) -> tuple[float, float]:
+    low, high = values
+    return float(low), float(high)
