@@ -62,7 +62,7 @@ def _validate(specs: Sequence[str]) -> int:
     failed = False
     for name in names:
         try:
-            load_apis([name], mount=False)
+            load_apis([name], mount=False, strict=True)
             print(f"ok      {name}")
         except SpecErrors as exc:
             failed = True
