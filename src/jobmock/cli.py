@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 
-from . import __version__
-from .model import bundled_names, load_api, spec_path
-from .server import create, load_apis, serve
-from .specfile import SpecError, SpecErrors
+# Connexion imports Starlette's TestClient at start-up, which warns about httpx; not ours to fix.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from . import __version__  # noqa: E402
+from .model import bundled_names, load_api, spec_path  # noqa: E402
+from .server import create, load_apis, serve  # noqa: E402
+from .specfile import SpecError, SpecErrors  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:
