@@ -53,9 +53,10 @@ class Job:
     def render_bytes(self, t: float, speed: float) -> bytes:
         """Compact JSON of the body; cached while nothing visible changes (the poll hot path)."""
         snap = snapshot(self.plan, self.api.lifecycle, t)
-        key = (snap.status, self._progress_key(snap.progress), self._updated(snap, t))
+        updated = self._updated(snap, t)
+        key = (snap.status, self._progress_key(snap.progress), updated)
         if key != self._cache_key:
-            body = self._body(snap, t, speed)
+            body = self._body(snap, updated, speed)
             self._cache_bytes = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             self._cache_key = key
         return self._cache_bytes
@@ -85,7 +86,7 @@ class Job:
         ]
         return float(max(changes))
 
-    def _body(self, snap: Any, t: float, speed: float) -> dict[str, Any]:
+    def _body(self, snap: Any, updated: float, speed: float) -> dict[str, Any]:
         api = self.api
         body = copy.deepcopy(self.static)
         for dotted, states in api.presence.items():
@@ -104,7 +105,7 @@ class Job:
         for role, dotted in api.timestamps.items():
             moment = {
                 "created": 0.0,
-                "updated": self._updated(snap, t),
+                "updated": updated,
                 "started": snap.started,
                 "finished": snap.finished,
             }[role]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class LifecycleError(ValueError):
@@ -106,7 +106,6 @@ class Snapshot:
     entered: float
     started: float | None
     finished: float | None
-    history: tuple[str, ...] = field(default=())
 
 
 def snapshot(plan: Plan, lifecycle: Lifecycle, t: float) -> Snapshot:
@@ -114,7 +113,7 @@ def snapshot(plan: Plan, lifecycle: Lifecycle, t: float) -> Snapshot:
     t = max(t, 0.0)
     phase = plan.phase_at(t)
     started = finished = None
-    history: list[str] = []
+    previous: str | None = None
     entered = phase.start
     for p in plan.phases:
         if p.start > t:
@@ -123,10 +122,9 @@ def snapshot(plan: Plan, lifecycle: Lifecycle, t: float) -> Snapshot:
             started = p.start
         if finished is None and lifecycle.is_terminal(p.status):
             finished = p.start
-        if not history or history[-1] != p.status:
-            history.append(p.status)
-            entered = p.start
-    return Snapshot(phase.status, phase.progress_at(t), phase, entered, started, finished, tuple(history))
+        if p.status != previous:
+            previous, entered = p.status, p.start
+    return Snapshot(phase.status, phase.progress_at(t), phase, entered, started, finished)
 
 
 def check_plan(plan: Plan, lifecycle: Lifecycle) -> None:
