@@ -24,13 +24,14 @@ class TokenRule:
     pattern: re.Pattern[str] | None = None
     jwt: bool = False
     hint: str = "a bearer token"
+    keys: frozenset[str] = frozenset()  # when set, the only tokens accepted (`serve --key`)
 
 
 def rule_from_scheme(name: str, scheme: dict[str, Any]) -> TokenRule:
     conf = scheme.get("x-jobmock-token", {})
     pattern = re.compile(conf["pattern"]) if "pattern" in conf else None
     jwt = bool(conf.get("jwt")) or str(scheme.get("bearerFormat", "")).upper() == "JWT"
-    return TokenRule(name, pattern, jwt, conf.get("hint", "a bearer token"))
+    return TokenRule(name, pattern, jwt, conf.get("hint", "a bearer token"), frozenset(conf.get("keys", ())))
 
 
 def bearer_token(header: str | None) -> str:
@@ -46,6 +47,8 @@ def identity(rule: TokenRule, token: str) -> str:
     """Who owns a token (jobs are visible only to it); raises AuthError on a malformed one."""
     if rule.pattern is not None and not rule.pattern.fullmatch(token):
         raise AuthError(f"Invalid token format: expected {rule.hint}")
+    if rule.keys and token not in rule.keys:
+        raise AuthError("Invalid API key")
     if rule.jwt:
         return _jwt_subject(token, rule.hint)
     return token

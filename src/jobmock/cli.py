@@ -6,6 +6,7 @@ import argparse
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 # Connexion imports Starlette's TestClient at start-up, which warns about httpx; not ours to fix.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -28,11 +29,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=0, help="same seed, same fake data and ids (default 0)")
     run.add_argument("--speed", type=_positive, default=1.0, help="run lifecycles this many times faster")
     run.add_argument("--validate-responses", action="store_true", help="check every response against its spec")
+    run.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="API=TOKEN",
+        help="accept only these tokens for API (repeatable); by default any token of the documented form",
+    )
 
     commands.add_parser("specs", help="list the bundled APIs")
 
-    check = commands.add_parser("validate", help="validate specs and their x-jobmock extension")
-    check.add_argument("specs", nargs="*", metavar="SPEC")
+    validate = commands.add_parser("validate", help="validate specs and their x-jobmock extension")
+    validate.add_argument("specs", nargs="*", metavar="SPEC")
+
+    _add_check_parser(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -40,10 +50,68 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _specs()
         if args.command == "validate":
             return _validate(args.specs)
+        if args.command == "check":
+            return _check(args, parser)
         return _serve(args)
     except (SpecErrors, SpecError) as exc:
         print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
         return 2
+
+
+def _add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser(
+        "check",
+        help="contract-test a job API (real or mock) against its spec, lifecycle included",
+        description="Exit status: 0 conforms, 1 a violation, 2 usage or connection error.",
+    )
+    check.add_argument("api", nargs="?", metavar="API", help="bundled API name or spec file")
+    check.add_argument("--url", help="base URL of the implementation; replaces the spec's server URL")
+    check.add_argument("--token", help="bearer token sent with every request")
+    check.add_argument("--job", action="append", default=[], metavar="ID", help="a job to watch (repeatable)")
+    check.add_argument("--checks", help="comma-separated checks to run (default: all)")
+    check.add_argument("--list-checks", action="store_true", help="list the checks and exit")
+    check.add_argument("--lifecycle-timeout", type=_positive, default=60.0, metavar="SECONDS", help="default 60")
+    check.add_argument("--poll-interval", type=_positive, default=0.5, metavar="SECONDS", help="default 0.5")
+    check.add_argument("--max-examples", type=int, default=50, help="Schemathesis examples per operation (50)")
+    check.add_argument("--seed", type=int, help="Schemathesis seed, to repeat a run")
+    check.add_argument("--report", type=Path, metavar="FILE.xml", help="also write a JUnit XML report")
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .checker import CheckUsageError, check
+    from .contract import check_names
+    from .lifecycle_checks import CHECKS
+    from .report import render_text, write_junit
+
+    if args.list_checks:
+        print("Lifecycle checks (jobmock, across polls):")
+        for item in CHECKS.values():
+            print(f"  {item.name:<24} {item.description}")
+        print("Schemathesis checks (each response):")
+        print("  " + "\n  ".join(check_names()))
+        return 0
+    if not args.api or not args.url:
+        parser.error("check needs API and --url (or --list-checks)")
+    try:
+        report = check(
+            args.api,
+            args.url,
+            token=args.token,
+            jobs=args.job,
+            checks=[c.strip() for c in args.checks.split(",") if c.strip()] if args.checks else None,
+            lifecycle_timeout=args.lifecycle_timeout,
+            poll_interval=args.poll_interval,
+            max_examples=args.max_examples,
+            seed=args.seed,
+        )
+    except CheckUsageError as exc:
+        print(f"jobmock check: {exc}", file=sys.stderr)
+        return 2
+    print(render_text(report))
+    if args.report is not None:
+        write_junit(report, args.report)
+        print(f"JUnit report: {args.report}")
+    return report.exit_code
 
 
 def _positive(text: str) -> float:
@@ -77,7 +145,15 @@ def _validate(specs: Sequence[str]) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    mock, app = create(args.specs, seed=args.seed, speed=args.speed, validate_responses=args.validate_responses)
+    keys: dict[str, list[str]] = {}
+    for item in args.key:
+        name, sep, token = item.partition("=")
+        if not sep or not token:
+            raise SpecError(item, [], "--key takes API=TOKEN")
+        keys.setdefault(name, []).append(token)
+    mock, app = create(
+        args.specs, seed=args.seed, speed=args.speed, validate_responses=args.validate_responses, keys=keys
+    )
     print(f"jobmock: serving on http://{args.host}:{args.port} (seed {args.seed}, speed x{args.speed:g})")
     for api in mock.apis.values():
         example = f"http://{args.host}:{args.port}{api.base_path}{api.poll.path}"

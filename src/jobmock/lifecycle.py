@@ -36,9 +36,11 @@ class Lifecycle:
     def allows(self, before: str, after: str) -> bool:
         return before == after or after in self.transitions.get(before, ())
 
-    def reachable(self) -> set[str]:
-        seen = {self.initial}
-        todo = [self.initial]
+    def reachable(self, start: str | None = None) -> set[str]:
+        """States reachable from `start` (the initial state by default), `start` included."""
+        first = self.initial if start is None else start
+        seen = {first}
+        todo = [first]
         while todo:
             for after in self.transitions.get(todo.pop(), ()):
                 if after not in seen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -133,6 +134,17 @@ class ApiModel:
         if self.id_in == "path":
             return self.poll.path.replace("{" + self.id_parameter + "}", job_id)
         return f"{self.poll.path}?{self.id_parameter}={job_id}"
+
+    def accept_only(self, keys: Sequence[str]) -> None:
+        """Accept only these bearer tokens (a real API knows its keys; by default the mock
+        accepts any token of the documented form)."""
+        schemes = [name for req in self.poll.spec.get("security", self.resolved.get("security", [])) for name in req]
+        for document in (self.document, self.resolved):
+            for name in schemes:
+                scheme = document.get("components", {}).get("securitySchemes", {}).get(name)
+                if scheme is not None:
+                    scheme.setdefault("x-jobmock-token", {})["keys"] = sorted(keys)
+        self.token = _token_rule(self.resolved, self.poll)
 
     def errors(self) -> dict[str, Any]:
         return dict(self.ext.get("errors") or {"body": {"error": {"code": "{code}", "message": "{message}"}}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -54,9 +54,16 @@ def create(
     speed: float = 1.0,
     validate_responses: bool = False,
     mount: bool | None = None,
+    keys: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Mock, Any]:
-    """A mock and its ASGI app, ready to serve."""
-    mock = Mock(load_apis(specs, mount), seed=seed, speed=speed)
+    """A mock and its ASGI app, ready to serve. `keys`: API name → the only tokens it accepts."""
+    apis = load_apis(specs, mount)
+    by_name = {api.name: api for api in apis}
+    for name, tokens in (keys or {}).items():
+        if name not in by_name:
+            raise SpecError(name, [], f"--key for an API not served (served: {', '.join(sorted(by_name))})")
+        by_name[name].accept_only(tokens)
+    mock = Mock(apis, seed=seed, speed=speed)
     return mock, build_app(mock, validate_responses=validate_responses)
 
 

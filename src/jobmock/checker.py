@@ -1,0 +1,166 @@
+"""`check`: contract-test a job API (real or mock) against its spec, over time too.
+
+The Python API behind `jobmock check` and the pytest fixture: Schemathesis judges
+each response (contract.py), the lifecycle checks judge each job across polls
+(lifecycle_checks.py); one `CheckReport` holds both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import contract
+from .contract import ContractResult
+from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
+from .model import ApiModel, load_api, spec_path
+from .specfile import SpecError, SpecErrors
+from .watch import watch_job
+
+CREATED_JOB_SECONDS = 4.0  # lifecycle of jobs the checker creates on a jobmock target
+
+
+class CheckUsageError(ValueError):
+    """The check cannot start: bad arguments, an unreadable spec, an unreachable target."""
+
+
+@dataclass
+class CheckReport:
+    api: str
+    url: str
+    contract_checks: list[str]
+    lifecycle_checks: list[str]
+    contract: ContractResult | None = None
+    histories: list[JobHistory] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failure_count(self) -> int:
+        return len(self.violations) + (len(self.contract.failures) if self.contract else 0)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.failure_count == 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 conforms, 1 a violation, 2 could not check (usage or connection error)."""
+        return 2 if self.errors else 1 if self.failure_count else 0
+
+
+def split_checks(names: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """(Schemathesis checks, lifecycle checks) from a selection; None or 'all' selects every one."""
+    known_contract = contract.check_names()
+    if names is None or "all" in names:
+        return known_contract, list(CHECKS)
+    unknown = [n for n in names if n not in CHECKS and n not in known_contract]
+    if unknown:
+        raise CheckUsageError(f"unknown check {', '.join(map(repr, unknown))}; see `jobmock check --list-checks`")
+    return [n for n in names if n in known_contract], [n for n in names if n in CHECKS]
+
+
+def load_target_api(api: str | ApiModel) -> ApiModel:
+    if isinstance(api, ApiModel):
+        return api
+    try:
+        return load_api(spec_path(api), None if "/" in api or api.endswith((".yaml", ".yml", ".json")) else api)
+    except (SpecError, SpecErrors) as exc:
+        raise CheckUsageError(str(exc)) from exc
+
+
+def check(
+    api: str | ApiModel,
+    url: str,
+    token: str | None = None,
+    jobs: Sequence[str] = (),
+    checks: Sequence[str] | None = None,
+    lifecycle_timeout: float = 60.0,
+    poll_interval: float = 0.5,
+    max_examples: int = 50,
+    seed: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> CheckReport:
+    """Check the API at `url` (its base URL, replacing the spec's server) against its spec.
+
+    Raises `CheckUsageError` for bad arguments; an unreachable target is reported in
+    `errors` (exit code 2)."""
+    started = time.monotonic()
+    model = load_target_api(api)
+    contract_checks, lifecycle_checks = split_checks(checks)
+    if not urlsplit(url).scheme.startswith("http") or not urlsplit(url).netloc:
+        raise CheckUsageError(f"--url must be an http(s) base URL, got {url!r}")
+    sent = dict(headers or {})
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    report = CheckReport(model.name, url, contract_checks, lifecycle_checks)
+    reason = _unreachable(url)
+    if reason is not None:
+        report.errors.append(f"cannot connect to {url}: {reason}")
+        return report
+    job_ids = list(jobs)
+    if not job_ids:
+        job_ids = _create_on_jobmock(model, url, token, report)
+    if lifecycle_checks and job_ids:
+        report.histories = asyncio.run(_watch_all(model, url, job_ids, sent, lifecycle_timeout, poll_interval))
+        for history in report.histories:
+            report.violations += run_checks(history, lifecycle_checks)
+    elif lifecycle_checks:
+        report.notes.append("lifecycle checks skipped: no job to watch (give --job ID, or point --url at a jobmock)")
+    if contract_checks:
+        report.contract = contract.run_schemathesis(model, url, sent, job_ids, contract_checks, max_examples, seed)
+        report.errors += report.contract.errors
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _unreachable(url: str) -> str | None:
+    try:
+        httpx.get(url, timeout=10)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return None
+
+
+def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: CheckReport) -> list[str]:
+    """On a jobmock target, create one job per terminal state through its control API."""
+    parts = urlsplit(url)
+    control = f"{parts.scheme}://{parts.netloc}/_jobmock"
+    try:
+        listed = httpx.get(f"{control}/apis", timeout=10)
+        apis = listed.json()["apis"] if listed.status_code == 200 else []
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return []
+    path = parts.path.rstrip("/")
+    served = [a for a in apis if str(a.get("base_path", "")).rstrip("/") == path and a.get("name") == model.name]
+    served = served or [a for a in apis if str(a.get("base_path", "")).rstrip("/") == path]
+    if len(served) != 1:
+        return []
+    created = []
+    for outcome in model.lifecycle.terminal:
+        body = {"api": served[0]["name"], "outcome": outcome, "duration": CREATED_JOB_SECONDS}
+        if token is not None:
+            body["token"] = token
+        answer = httpx.post(f"{control}/jobs", json=body, timeout=10)
+        if answer.status_code != 201:
+            report.errors.append(f"could not create a {outcome} job on the jobmock: {answer.status_code} {answer.text}")
+            continue
+        created.append(str(answer.json()["id"]))
+    report.notes.append(f"target is a jobmock: created jobs {', '.join(created)} (one per terminal state)")
+    return created
+
+
+async def _watch_all(
+    model: ApiModel, url: str, job_ids: Sequence[str], headers: Mapping[str, str], timeout: float, interval: float
+) -> list[JobHistory]:
+    async with httpx.AsyncClient(timeout=max(10.0, interval * 4)) as client:
+        return list(
+            await asyncio.gather(*(watch_job(client, model, url, job, headers, timeout, interval) for job in job_ids))
+        )

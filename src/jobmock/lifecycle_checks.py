@@ -1,0 +1,380 @@
+"""Checks of a job's behaviour across polls, read from the spec's x-jobmock lifecycle.
+
+Schemathesis judges each response alone; these judge the sequence. Each check is a
+small function registered with `@lifecycle_check`: it reads a `JobHistory` and yields
+a `Mismatch` for each poll that breaks its rule. Adding a check touches only this file.
+Pure: no HTTP, no clock (the polls carry their own arrival times).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import cached_property
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+
+from . import openapi
+from .model import ApiModel
+from .polls import Poll, dotted_get
+
+ABSENT = object()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    poll: Poll
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    job_id: str
+    poll: Poll
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True)
+class JobHistory:
+    """Everything polled for one job, in order."""
+
+    api: ApiModel
+    job_id: str
+    polls: tuple[Poll, ...]
+    timed_out: bool = False  # polling stopped at the timeout, the job still live
+    timeout: float = 0.0
+    skew: float = 2.0  # seconds a timestamp may lead the server's clock
+
+    def jobs(self) -> Iterator[tuple[Poll, dict[str, Any]]]:
+        """The polls that returned the job (200 with a JSON object)."""
+        for poll in self.polls:
+            if poll.job is not None:
+                yield poll, poll.job
+
+    def status(self, job: dict[str, Any]) -> Any:
+        return dotted_get(job, self.api.status_field)[1]
+
+    def known_states(self) -> Iterator[tuple[Poll, dict[str, Any], str]]:
+        for poll, job in self.jobs():
+            status = self.status(job)
+            if isinstance(status, str) and status in self.api.lifecycle.states:
+                yield poll, job, status
+
+    @cached_property
+    def validator(self) -> OAS30Validator:
+        return OAS30Validator(self.api.job_schema)
+
+
+CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]
+
+
+@dataclass(frozen=True)
+class LifecycleCheck:
+    name: str
+    description: str
+    run: CheckFunction
+
+
+CHECKS: dict[str, LifecycleCheck] = {}
+
+
+def lifecycle_check(function: CheckFunction) -> CheckFunction:
+    """Register a check under its function name; its docstring's first line describes it."""
+    description = (function.__doc__ or "").strip().splitlines()[0]
+    CHECKS[function.__name__] = LifecycleCheck(function.__name__, description, function)
+    return function
+
+
+def run_checks(history: JobHistory, names: Sequence[str] | None = None) -> list[Violation]:
+    """Run the named checks (all when None) over one job's polls."""
+    selected = [CHECKS[name] for name in names] if names is not None else list(CHECKS.values())
+    return [
+        Violation(check.name, history.job_id, m.poll, m.expected, m.actual)
+        for check in selected
+        for m in check.run(history)
+    ]
+
+
+def _show(value: Any) -> str:
+    if value is ABSENT:
+        return "absent"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# --- the checks -------------------------------------------------------------------------
+
+
+@lifecycle_check
+def poll_succeeds(history: JobHistory) -> Iterator[Mismatch]:
+    """Every poll of the job answers 200 (a 429 with Retry-After is a polite slow-down)."""
+    for poll in history.polls:
+        if poll.error is not None:
+            yield Mismatch(poll, "an HTTP response", poll.error)
+        elif poll.status_code == 429 and "retry-after" in poll.headers:
+            continue
+        elif poll.status_code != 200:
+            yield Mismatch(poll, "200 with the job", poll.summary())
+
+
+@lifecycle_check
+def retry_after(history: JobHistory) -> Iterator[Mismatch]:
+    """A 429 answer carries a Retry-After header (seconds or an HTTP date)."""
+    for poll in history.polls:
+        if poll.status_code != 429:
+            continue
+        value = poll.headers.get("retry-after")
+        if value is None:
+            yield Mismatch(poll, "a Retry-After header on 429", "no Retry-After header")
+        elif retry_delay(value) is None:
+            yield Mismatch(poll, "Retry-After as seconds or an HTTP date", f"Retry-After: {value}")
+
+
+def retry_delay(value: str) -> float | None:
+    """Seconds to wait from a Retry-After value; None when it is neither form."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@lifecycle_check
+def response_schema(history: JobHistory) -> Iterator[Mismatch]:
+    """Every job returned, in every state, matches the poll response schema."""
+    for poll, job in history.jobs():
+        error = next(iter(sorted(history.validator.iter_errors(job), key=lambda e: list(e.path))), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            yield Mismatch(poll, "a body matching the spec's job schema", f"at {where}: {error.message}")
+
+
+@lifecycle_check
+def id_matches(history: JobHistory) -> Iterator[Mismatch]:
+    """The job returned is the one asked for."""
+    for poll, job in history.jobs():
+        found, value = dotted_get(job, history.api.id_field)
+        if found and value != history.job_id:
+            yield Mismatch(poll, f"{history.api.id_field} = {history.job_id!r}", f"{history.api.id_field} = {value!r}")
+
+
+@lifecycle_check
+def status_declared(history: JobHistory) -> Iterator[Mismatch]:
+    """The status is one of the states the lifecycle declares."""
+    states = history.api.lifecycle.states
+    for poll, job in history.jobs():
+        status = history.status(job)
+        if status not in states:
+            yield Mismatch(poll, f"{history.api.status_field} in {list(states)}", _show(status))
+
+
+@lifecycle_check
+def legal_transition(history: JobHistory) -> Iterator[Mismatch]:
+    """Each status change follows the declared transitions (never backwards).
+
+    Judged by reachability: a poller can miss a short state between two polls."""
+    lifecycle = history.api.lifecycle
+    before: str | None = None
+    for poll, _job, status in history.known_states():
+        if before is not None and before != status and status not in lifecycle.reachable(before):
+            allowed = sorted(lifecycle.reachable(before) - {before})
+            yield Mismatch(poll, f"from {before!r} only {allowed or 'no change'}", f"{before!r} → {status!r}")
+        before = status
+
+
+@lifecycle_check
+def terminal_stable(history: JobHistory) -> Iterator[Mismatch]:
+    """Once terminal, the status and the fields that belong to it no longer change."""
+    api = history.api
+    first: tuple[str, dict[str, Any]] | None = None
+    for poll, job, status in history.known_states():
+        if first is None:
+            if api.lifecycle.is_terminal(status):
+                first = status, {f: dotted_get(job, f)[1] for f in api.presence}
+            continue
+        if status != first[0]:
+            yield Mismatch(poll, f"status to stay {first[0]!r}", f"{first[0]!r} → {status!r}")
+            continue
+        for dotted, value in first[1].items():
+            now = dotted_get(job, dotted)[1]
+            if now != value:
+                yield Mismatch(poll, f"{dotted} to stay {_show(value)}", _show(now))
+
+
+def _progress_values(history: JobHistory) -> Iterator[tuple[Poll, str, float, float | None]]:
+    """(poll, label, value, upper bound) for each numeric progress reporter in each job."""
+    for poll, job in history.jobs():
+        for reporter in history.api.reporters:
+            found, value = dotted_get(job, reporter.field)
+            if reporter.kind == "percent" and found and isinstance(value, int | float):
+                schema = openapi.property_schema(history.api.job_schema, reporter.field) or {}
+                yield poll, reporter.field, float(value), float(schema.get("maximum", 100))
+            elif reporter.kind == "count" and found and isinstance(value, int):
+                total = dotted_get(job, reporter.total)[1]
+                yield poll, reporter.field, float(value), float(total) if isinstance(total, int) else None
+            elif reporter.kind == "steps" and found and isinstance(value, list):
+                done = sum(1 for step in value if isinstance(step, dict) and step.get("completed") is True)
+                yield poll, f"completed {reporter.field}", float(done), float(len(value))
+
+
+@lifecycle_check
+def progress_monotonic(history: JobHistory) -> Iterator[Mismatch]:
+    """Progress (percent, completed steps, counted items) never decreases."""
+    last: dict[str, float] = {}
+    for poll, label, value, _bound in _progress_values(history):
+        if label in last and value < last[label]:
+            yield Mismatch(poll, f"{label} ≥ {last[label]:g}", f"{label} = {value:g}")
+        last[label] = value
+
+
+@lifecycle_check
+def progress_bounds(history: JobHistory) -> Iterator[Mismatch]:
+    """Progress stays within 0 and its maximum (100, the schema's maximum, or the total)."""
+    for poll, label, value, bound in _progress_values(history):
+        if value < 0 or (bound is not None and value > bound):
+            yield Mismatch(poll, f"0 ≤ {label} ≤ {bound:g}" if bound is not None else f"{label} ≥ 0", f"{value:g}")
+
+
+@lifecycle_check
+def fields_match_state(history: JobHistory) -> Iterator[Mismatch]:
+    """Result, error and other state-bound fields are present exactly in their states."""
+    for poll, job, status in history.known_states():
+        for dotted, states in history.api.presence.items():
+            found, value = dotted_get(job, dotted)
+            present = found and value is not None
+            if status in states and not present:
+                yield Mismatch(
+                    poll, f"{dotted} present when {status}", f"{dotted} is {_show(value if found else ABSENT)}"
+                )
+            elif status not in states and present:
+                yield Mismatch(
+                    poll, f"{dotted} only when {' or '.join(states)}", f"{status} with {dotted} = {_show(value)}"
+                )
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+    return None
+
+
+def _timestamps(history: JobHistory, job: dict[str, Any]) -> dict[str, tuple[str, datetime]]:
+    """role (created, updated, started, finished) → (field, instant) for those set."""
+    found = {}
+    for role, dotted in history.api.timestamps.items():
+        instant = _instant(dotted_get(job, dotted)[1])
+        if instant is not None:
+            found[role] = (dotted, instant)
+    return found
+
+
+ORDER = (("created", "started"), ("started", "finished"), ("created", "finished"), ("created", "updated"))
+
+
+@lifecycle_check
+def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
+    """created ≤ started ≤ finished and created ≤ updated; created never changes, updated never goes back."""
+    first: dict[str, datetime] = {}
+    for poll, job in history.jobs():
+        stamps = _timestamps(history, job)
+        for early, late in ORDER:
+            if early in stamps and late in stamps and stamps[late][1] < stamps[early][1]:
+                (ef, ev), (lf, lv) = stamps[early], stamps[late]
+                yield Mismatch(poll, f"{ef} ≤ {lf}", f"{ef} = {ev.isoformat()}, {lf} = {lv.isoformat()}")
+        for role in ("created", "updated"):
+            if role not in stamps:
+                continue
+            field_name, instant = stamps[role]
+            if role in first and (instant != first[role] if role == "created" else instant < first[role]):
+                rule = "to stay" if role == "created" else "never before"
+                yield Mismatch(poll, f"{field_name} {rule} {first[role].isoformat()}", instant.isoformat())
+            first[role] = instant
+
+
+@lifecycle_check
+def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
+    """No timestamp lies in the future of the answer (its Date header, else arrival time)."""
+    for poll, job in history.jobs():
+        _earliest, latest = _server_time(poll, history.skew)
+        for field_name, instant in _timestamps(history, job).values():
+            if instant > latest:
+                lead = (instant - latest).total_seconds()
+                yield Mismatch(
+                    poll, f"{field_name} ≤ {latest.isoformat()}", f"{instant.isoformat()} ({lead:.1f} s ahead)"
+                )
+
+
+def _server_time(poll: Poll, skew: float) -> tuple[datetime, datetime]:
+    """Earliest and latest the server's clock can have read when it answered.
+
+    From the Date header when there is one (whole seconds, and servers such as uvicorn
+    refresh it once a second), else from the arrival time; either way give or take the
+    allowed clock skew."""
+    margin = timedelta(seconds=skew)
+    date = poll.headers.get("date")
+    if date:
+        try:
+            said = parsedate_to_datetime(date).astimezone(UTC)
+            return said - margin, said + timedelta(seconds=1) + margin
+        except (TypeError, ValueError, IndexError):
+            pass
+    arrived = datetime.fromtimestamp(poll.at, UTC)
+    return arrived - margin, arrived + margin
+
+
+def _tick(value: Any) -> timedelta:
+    """The precision a timestamp is written with: `…:56Z` → 1 s, `…:56.120Z` → 1 ms."""
+    if isinstance(value, str) and "." in value:
+        digits = len(value.split(".", 1)[1].rstrip("Z").split("+")[0].split("-")[0])
+        return timedelta(seconds=10.0**-digits)
+    return timedelta(seconds=1)
+
+
+@lifecycle_check
+def updated_at_moves(history: JobHistory) -> Iterator[Mismatch]:
+    """When the status changes, the updated timestamp moves forward.
+
+    A change within the timestamp's own precision tick may keep the old value: with
+    whole seconds, a job updated at :56 and changed again at :56.8 still says :56."""
+    if "updated" not in history.api.timestamps:
+        return
+    dotted = history.api.timestamps["updated"]
+    previous: tuple[Poll, str, datetime, timedelta] | None = None
+    for poll, job, status in history.known_states():
+        raw = dotted_get(job, dotted)[1]
+        instant = _instant(raw)
+        if instant is None:
+            continue
+        if previous is not None:
+            before, before_status, before_instant, tick = previous
+            earliest, _latest = _server_time(before, history.skew)
+            if status != before_status and instant <= before_instant and earliest - before_instant >= tick:
+                yield Mismatch(
+                    poll,
+                    f"{dotted} after {before_instant.isoformat()} ({before_status} → {status})",
+                    instant.isoformat(),
+                )
+        previous = poll, status, instant, _tick(raw)
+
+
+@lifecycle_check
+def terminates(history: JobHistory) -> Iterator[Mismatch]:
+    """The job reaches a terminal state within the lifecycle timeout."""
+    if history.timed_out and history.polls:
+        last = history.polls[-1]
+        seen = f"still {_show(history.status(last.job))}" if last.job is not None else last.summary()
+        yield Mismatch(last, f"a terminal state within {history.timeout:g} s", seen)

@@ -1,0 +1,138 @@
+"""A `CheckReport` as people read it, and as CI reads it (JUnit XML)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checker import CheckReport
+from .lifecycle_checks import CHECKS, JobHistory, Violation
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failure, whichever side found it."""
+
+    source: str  # schemathesis | lifecycle
+    check: str
+    where: str  # operation, or job and poll
+    details: tuple[tuple[str, str], ...]  # (label, text): expected/got, or Schemathesis' title/details
+    curl: str
+
+    @property
+    def headline(self) -> str:
+        text = self.details[-1][1] if self.details else ""
+        return f"{self.check}: {text.splitlines()[0] if text else ''}"
+
+
+def failures(report: CheckReport) -> list[Failure]:
+    found = []
+    for f in report.contract.failures if report.contract else []:
+        details = (("failure", f.title), ("details", f.message.strip()))
+        found.append(Failure(f"schemathesis {f.code}", f.check, f.operation, details, f.curl))
+    # one entry per check and job: the first offending poll in full, the others by number
+    grouped: dict[tuple[str, str], list[Violation]] = {}
+    for v in report.violations:
+        grouped.setdefault((v.check, v.job_id), []).append(v)
+    for (check, job_id), violations in grouped.items():
+        first = violations[0]
+        polls = [v.poll.index + 1 for v in violations]
+        where = f"job {job_id}, poll {polls[0]}"
+        if len(polls) > 1:
+            where += f" (also polls {', '.join(map(str, sorted(set(polls[1:]))))})"
+        details = (("expected", first.expected), ("got", first.actual))
+        found.append(Failure("lifecycle", check, where, details, first.poll.curl()))
+    return found
+
+
+def journey(history: JobHistory) -> str:
+    """`pending → processing → completed in 4.2 s, 11 polls` for one watched job."""
+    states: list[str] = []
+    for _poll, job in history.jobs():
+        status = str(history.status(job))
+        if not states or states[-1] != status:
+            states.append(status)
+    polls = history.polls
+    seconds = polls[-1].at - polls[0].at if polls else 0.0
+    path = " → ".join(states) if states else "never returned the job"
+    return f"{path} in {seconds:.1f} s, {len(polls)} polls" + (" (timed out)" if history.timed_out else "")
+
+
+def render_text(report: CheckReport) -> str:
+    lines = [f"jobmock check {report.api} against {report.url}"]
+    if report.contract is not None:
+        lines.append(
+            f"  Schemathesis: {len(report.contract.checks_run)} checks ran, {len(report.contract.failures)} failures"
+        )
+    if report.histories:
+        lines.append(
+            f"  Lifecycle: {len(report.lifecycle_checks)} checks over {len(report.histories)} jobs, "
+            f"{len(report.violations)} failures"
+        )
+        lines += [f"    {h.job_id}: {journey(h)}" for h in report.histories]
+    lines += [f"  note: {note}" for note in report.notes]
+    found = failures(report)
+    if found:
+        lines += ["", "FAILURES (in curl commands, $TOKEN stands for your token)"]
+    for number, f in enumerate(found, 1):
+        lines += [
+            "",
+            f"{number}. {f.check} [{f.source}] {f.where}",
+            *(line for label, text in f.details for line in _labelled(label, text)),
+            *_labelled("reproduce", f.curl),
+        ]
+    if report.errors:
+        lines += ["", "ERRORS (could not check)"] + [f"  - {e}" for e in report.errors]
+    verdict = {0: "conforms", 1: f"{len(found)} failures", 2: "could not check"}[report.exit_code]
+    lines += ["", f"Result: {verdict} (exit {report.exit_code}) in {report.seconds:.1f} s"]
+    return "\n".join(lines)
+
+
+def _labelled(label: str, text: str) -> list[str]:
+    if not text:
+        return []
+    first, *rest = text.splitlines()
+    return [f"   {label + ':':<11}{first}"] + [f"   {'':<11}{line}" for line in rest]
+
+
+def write_junit(report: CheckReport, path: Path) -> None:
+    """One test case per check (and per job for lifecycle checks); failures carry the details."""
+    root = ET.Element("testsuites", name=f"jobmock check {report.api}")
+    by_check: dict[tuple[str, str], list[Failure]] = {}
+    for f in failures(report):
+        key = (f.check, f.where.split(",")[0] if f.source == "lifecycle" else "")
+        by_check.setdefault(key, []).append(f)
+    if report.contract is not None:
+        suite = _suite(root, f"{report.api}.schemathesis")
+        for name in sorted(report.contract.checks_run | {c for c, _ in by_check if c not in CHECKS}):
+            _case(suite, f"jobmock.{report.api}.schemathesis", name, by_check.get((name, ""), []))
+    if report.histories:
+        suite = _suite(root, f"{report.api}.lifecycle")
+        for history in report.histories:
+            for name in report.lifecycle_checks:
+                found = by_check.get((name, f"job {history.job_id}"), [])
+                _case(suite, f"jobmock.{report.api}.lifecycle.{history.job_id}", name, found)
+    for error in report.errors:
+        case = _case(_suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [])
+        ET.SubElement(case, "error", message=error.splitlines()[0]).text = error
+    for suite in root:
+        cases = suite.findall("testcase")
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+        suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    ET.indent(root)
+    path.write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+
+
+def _suite(root: ET.Element, name: str) -> ET.Element:
+    existing = root.find(f"testsuite[@name='{name}']")
+    return existing if existing is not None else ET.SubElement(root, "testsuite", name=name)
+
+
+def _case(suite: ET.Element, classname: str, name: str, found: list[Failure]) -> ET.Element:
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    for f in found:
+        text = "\n".join([f.where, *(f"{label}: {text}" for label, text in f.details), f"reproduce: {f.curl}"])
+        ET.SubElement(case, "failure", message=f.headline).text = text
+    return case

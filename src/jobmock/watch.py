@@ -1,0 +1,82 @@
+"""Poll jobs over HTTP until they end, as a well-behaved client would.
+
+Honours Retry-After, polls a terminal job a few more times (so a terminal state that
+changes is seen), and gives up at the timeout or after repeated errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import httpx
+
+from .lifecycle_checks import JobHistory, retry_delay
+from .model import ApiModel
+from .polls import Poll
+
+POLLS_AFTER_TERMINAL = 2
+MAX_ERRORS_IN_A_ROW = 3
+
+
+async def watch_job(
+    client: httpx.AsyncClient,
+    api: ApiModel,
+    base_url: str,
+    job_id: str,
+    headers: Mapping[str, str],
+    timeout: float = 60.0,
+    interval: float = 0.5,
+) -> JobHistory:
+    url = base_url.rstrip("/") + api.poll_path(quote(job_id, safe=""))
+    polls: list[Poll] = []
+    started = time.monotonic()
+    after_terminal = errors_in_a_row = 0
+    while True:
+        poll = await _send(client, len(polls), url, headers)
+        polls.append(poll)
+        delay = interval
+        job = poll.job
+        if job is not None:
+            errors_in_a_row = 0
+            status = job.get(api.status_field)
+            if isinstance(status, str) and api.lifecycle.is_terminal(status):
+                after_terminal += 1
+                if after_terminal > POLLS_AFTER_TERMINAL:
+                    break
+        elif poll.status_code == 429:
+            delay = max(interval, retry_delay(poll.headers.get("retry-after", "")) or interval)
+        else:
+            errors_in_a_row += 1
+            if errors_in_a_row >= MAX_ERRORS_IN_A_ROW:
+                break
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            return JobHistory(api, job_id, tuple(polls), timed_out=after_terminal == 0, timeout=timeout)
+        await asyncio.sleep(min(delay, remaining))
+    return JobHistory(api, job_id, tuple(polls), timeout=timeout)
+
+
+async def _send(client: httpx.AsyncClient, index: int, url: str, headers: Mapping[str, str]) -> Poll:
+    try:
+        response = await client.get(url, headers=dict(headers))
+    except httpx.HTTPError as exc:
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return Poll(index, time.time(), "GET", url, dict(headers), error=reason)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return Poll(
+        index,
+        time.time(),
+        "GET",
+        url,
+        dict(headers),
+        status_code=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        body=body,
+        text=response.text,
+    )
