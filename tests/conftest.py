@@ -12,6 +12,8 @@ import pytest
 from jobmock.mock import Mock
 from jobmock.server import BackgroundServer, create
 
+pytest_plugins = ["pytester"]
+
 
 def jwt(sub: str) -> str:
     def part(obj: dict[str, str]) -> str:

@@ -1,0 +1,207 @@
+"""`jobmock check` over HTTP: the mock conforms; deliberately broken servers are caught."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conftest import TOKENS
+from jobmock.checker import CheckUsageError, check
+from jobmock.lifecycle_checks import CHECKS
+from jobmock.report import render_text
+from jobmock.server import BackgroundServer, create
+from test_lifecycle_checks import FAULTS, Answer, rendered
+
+JOBMOCK = [sys.executable, "-m", "jobmock"]
+
+
+@pytest.fixture(scope="module")
+def keyed() -> Iterator[str]:
+    """All five APIs, each accepting only its test token (as a real API knows its keys)."""
+    _mock, app = create(seed=11, keys={api: [token] for api, token in TOKENS.items()})
+    with BackgroundServer(app) as server:
+        yield server.url
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_the_mock_conforms_to_each_spec(keyed: str, api: str) -> None:
+    base = {"neuraldraft": "/v1", "longform": "/api", "nextdocs": "/v1", "stories": "", "superdocs": ""}[api]
+    report = check(api, f"{keyed}/{api}{base}", token=TOKENS[api], poll_interval=0.25, max_examples=25, seed=1)
+    assert report.exit_code == 0, render_text(report)
+    assert report.contract is not None and len(report.contract.checks_run) >= 10
+    assert "ignored_auth" in report.contract.checks_run
+    terminal = {str(h.polls[-1].job["status"]) for h in report.histories if h.polls[-1].job}
+    assert terminal == set(report.histories[0].api.lifecycle.terminal)  # one job per terminal state, watched to its end
+
+
+class BrokenServer:
+    """Answers neuraldraft polls of one job from a script: the n-th poll gets the n-th answer."""
+
+    def __init__(self, answers: list[Answer], job_id: str):
+        self.answers, self.job_id, self.polls = answers, job_id, 0
+        self.app = Starlette(routes=[Route("/v1/jobs/{id}", self.poll)])
+
+    async def poll(self, request: Request) -> Response:
+        if request.path_params["id"] != self.job_id:
+            body = {"error": {"code": "not_found", "message": "Job not found."}}
+            return Response(json.dumps(body), 404, media_type="application/json")
+        _at, status, headers, body = self.answers[min(self.polls, len(self.answers) - 1)]
+        self.polls += 1
+        return Response(json.dumps(body), status, headers=headers, media_type="application/json")
+
+
+def serve_broken(answers: list[Answer]) -> tuple[BrokenServer, BackgroundServer]:
+    broken = BrokenServer(answers, answers[0][3]["id"])
+    return broken, BackgroundServer(broken.app)
+
+
+def script(fault: str | None) -> list[Answer]:
+    answers = copy.deepcopy(rendered("neuraldraft", "completed", job_type="blog_post.generate"))
+    answers = answers[::2]  # fewer polls: the lifecycle is still all there
+    if fault is not None:
+        FAULTS[fault][0](answers)
+    return answers
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_server_breaking_one_rule_is_caught(fault: str) -> None:
+    broken, server = serve_broken(script(fault))
+    with server:
+        report = check(
+            "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[broken.job_id],
+            checks=list(CHECKS), poll_interval=0.05, lifecycle_timeout=10,
+        )  # fmt: skip
+    assert report.exit_code == 1
+    assert fault in {v.check for v in report.violations}, render_text(report)
+    text = render_text(report)
+    assert f"{fault} [lifecycle] job {broken.job_id}" in text
+    assert f'curl -i -X GET -H "Authorization: Bearer $TOKEN" {server.url}/v1/jobs/{broken.job_id}' in text
+
+
+def test_a_well_behaved_scripted_server_passes() -> None:
+    broken, server = serve_broken(script(None))
+    with server:
+        report = check("neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=list(CHECKS), poll_interval=0.05)
+    assert report.exit_code == 0, render_text(report)
+
+
+def test_a_job_that_never_ends_is_reported_at_the_timeout() -> None:
+    answers = [a for a in script(None) if a[3]["status"] != "completed"]
+    broken, server = serve_broken(answers)
+    with server:
+        report = check(
+            "neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=["terminates"],
+            lifecycle_timeout=1.0, poll_interval=0.1,
+        )  # fmt: skip
+    (violation,) = report.violations
+    assert violation.expected == "a terminal state within 1 s" and violation.actual == 'still "processing"'
+
+
+def test_schemathesis_failures_come_with_a_curl_to_reproduce() -> None:
+    answers = script(None)
+    for answer in answers:
+        answer[3]["progress"] = 130
+    broken, server = serve_broken(answers)
+    with server:
+        report = check(
+            "neuraldraft", server.url + "/v1", token="ndsk_test_secret", jobs=[broken.job_id],
+            checks=["response_schema_conformance"], max_examples=5, seed=1,
+        )  # fmt: skip
+    assert report.exit_code == 1
+    assert report.contract is not None
+    (failure,) = report.contract.failures
+    assert failure.code == "ST108" and "130 is greater than the maximum of 100" in failure.message
+    assert f"{server.url}/v1/jobs/{broken.job_id}" in failure.curl and "ndsk_test_secret" not in failure.curl
+
+
+def test_unknown_checks_are_a_usage_error() -> None:
+    with pytest.raises(CheckUsageError, match="unknown check 'progress_monotnic'"):
+        check("neuraldraft", "http://127.0.0.1:9/v1", checks=["progress_monotnic"])
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*JOBMOCK, "check", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_exit_0_and_a_junit_report_against_the_mock(keyed: str, tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    url = f"{keyed}/nextdocs/v1"
+    result = run_cli("nextdocs", "--url", url, "--token", TOKENS["nextdocs"], "--max-examples", "10",
+                     "--poll-interval", "0.25", "--report", str(report))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Result: conforms (exit 0)" in result.stdout
+    suites = {s.get("name"): s for s in ET.parse(report).getroot()}
+    assert set(suites) == {"nextdocs.schemathesis", "nextdocs.lifecycle"}
+    lifecycle = suites["nextdocs.lifecycle"]
+    assert lifecycle.get("failures") == "0" and int(str(lifecycle.get("tests"))) == 2 * len(CHECKS)
+
+
+def test_cli_exit_1_with_the_failure_in_text_and_junit(tmp_path: Path) -> None:
+    broken, server = serve_broken(script("progress_monotonic"))
+    report = tmp_path / "junit.xml"
+    with server:
+        result = run_cli("neuraldraft", "--url", server.url + "/v1", "--job", broken.job_id,
+                         "--checks", "progress_monotonic,legal_transition", "--poll-interval", "0.05",
+                         "--report", str(report))  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1. progress_monotonic [lifecycle]" in result.stdout
+    assert "expected:  progress ≥" in result.stdout
+    failures = [c for c in ET.parse(report).getroot().iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failures] == ["progress_monotonic"]
+
+
+def test_cli_exit_2_when_the_target_cannot_be_reached() -> None:
+    result = run_cli("neuraldraft", "--url", "http://127.0.0.1:9/v1")
+    assert result.returncode == 2
+    assert "cannot connect to http://127.0.0.1:9/v1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuchapi", "--url", "http://127.0.0.1:9"], "no such spec file or bundled API"),
+        (["neuraldraft", "--url", "http://127.0.0.1:9", "--checks", "nope"], "unknown check 'nope'"),
+        (["neuraldraft"], "check needs API and --url"),
+    ],
+)
+def test_cli_exit_2_on_usage_errors(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_cli_lists_the_checks() -> None:
+    result = run_cli("--list-checks")
+    assert result.returncode == 0
+    for name in [*CHECKS, "response_schema_conformance", "ignored_auth", "negative_data_rejection"]:
+        assert f"  {name}" in result.stdout
+
+
+def test_the_pytest_fixture_passes_a_conforming_api_and_fails_with_the_report(
+    keyed: str, pytester: pytest.Pytester
+) -> None:
+    pytester.makepyfile(
+        f"""
+        def test_conforms(jobmock_check):
+            report = jobmock_check("nextdocs", "{keyed}/nextdocs/v1", token="{TOKENS["nextdocs"]}",
+                                   checks=["legal_transition", "fields_match_state"], poll_interval=0.25)
+            assert len(report.histories) == 2
+
+        def test_unreachable(jobmock_check):
+            jobmock_check("nextdocs", "http://127.0.0.1:9/v1")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*cannot connect to http://127.0.0.1:9/v1*"])
