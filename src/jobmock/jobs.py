@@ -20,6 +20,7 @@ from . import fakedata
 from .lifecycle import LifecycleError, Plan, cancel, default_plan, last_change, quantize, snapshot, success_state
 from .model import ApiModel, Step
 from .openapi import property_schema
+from .scenarios import Scenario, build_plan, rewrite_ids, timeline_entry
 
 PERCENT_RESOLUTION = {True: 100, False: 1000}  # integer percent, or float with one decimal
 
@@ -42,6 +43,8 @@ class Job:
     overlays: dict[str, dict[str, Any]]  # state -> field values merged in that state
     steps: tuple[Step, ...]
     totals: dict[str, int]  # count reporter field -> total
+    scenario: Scenario | None = None
+    polls: int = 0  # polls answered so far (faults and poll-driven clocks count them)
     _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
     _cache_bytes: bytes = field(default=b"", repr=False)
 
@@ -50,11 +53,23 @@ class Job:
         body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
         return body
 
+    def answer(self, t: float, speed: float, poll: int) -> tuple[int, dict[str, str], bytes]:
+        """(HTTP status, headers, body) of a poll: a replayed timeline's literal answer,
+        or the body rendered from the plan."""
+        scenario = self.scenario
+        if scenario is not None and scenario.timeline:
+            entry = timeline_entry(scenario.timeline, t, poll)
+            body = entry.body
+            if scenario.recorded_id:
+                body = rewrite_ids(body, scenario.recorded_id, self.id)
+            return entry.status, dict(entry.headers), json.dumps(body, separators=(",", ":")).encode()
+        return 200, {}, self.render_bytes(t, speed)
+
     def render_bytes(self, t: float, speed: float) -> bytes:
         """Compact JSON of the body; cached while nothing visible changes (the poll hot path)."""
         snap = snapshot(self.plan, self.api.lifecycle, t)
         updated = self._updated(snap, t)
-        key = (snap.status, self._progress_key(snap.progress), updated)
+        key = (snap.status, snap.phase.start, self._progress_key(snap.progress), updated)
         if key != self._cache_key:
             body = self._body(snap, updated, speed)
             self._cache_bytes = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -62,9 +77,14 @@ class Job:
         return self._cache_bytes
 
     def status_at(self, t: float) -> str:
+        if self.scenario is not None and self.scenario.timeline:
+            body = json.loads(self.answer(t, 1.0, self.polls)[2])
+            return str(body.get(self.api.status_field)) if isinstance(body, dict) else "unknown"
         return snapshot(self.plan, self.api.lifecycle, t).status
 
     def cancel_at(self, t: float) -> None:
+        if self.scenario is not None and self.scenario.timeline:
+            raise LifecycleError("a replayed timeline cannot be cancelled")
         self.plan = cancel(self.plan, self.api.lifecycle, t)
         self._cache_key = None
 
@@ -118,6 +138,8 @@ class Job:
                 _set(body, dotted, stamp(self.created + moment / speed))
         for reporter in api.reporters:
             self._report(body, reporter, snap)
+        if snap.phase.fields:
+            _merge(body, copy.deepcopy(dict(snap.phase.fields)))
         return body
 
     def _report(self, body: dict[str, Any], reporter: Any, snap: Any) -> None:
@@ -166,6 +188,7 @@ class NewJob:
     fields: dict[str, Any] | None = None
     id: str | None = None
     owner: str | None = None
+    scenario: Scenario | None = None
 
 
 class JobStore:
@@ -246,7 +269,8 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
     gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
     lifecycle = api.lifecycle
 
-    job_type = request.job_type
+    scenario = request.scenario
+    job_type = request.job_type or (scenario.job_type if scenario else None)
     if job_type is None and api.types:
         job_type = rng.choice(sorted(api.types))
     elif job_type is not None and api.types and job_type not in api.types:
@@ -258,8 +282,12 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
     if request.duration is not None and not (0 < request.duration <= 86_400):
         raise JobError("duration must be a number of seconds above 0 and at most 86400")
     try:
-        plan = default_plan(lifecycle, outcome, rng, request.duration)
-    except LifecycleError as exc:
+        if scenario is not None and scenario.phases:
+            plan = build_plan(scenario.phases, lifecycle)
+            outcome = plan.final_status
+        else:
+            plan = default_plan(lifecycle, outcome, rng, request.duration)
+    except (LifecycleError, ValueError) as exc:
         raise JobError(str(exc)) from exc
 
     driven = lifecycle_fields(api)
@@ -308,6 +336,7 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
         overlays=overlays,
         steps=api.steps_for(job_type),
         totals=totals,
+        scenario=scenario,
     )
 
 

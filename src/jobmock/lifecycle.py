@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 class LifecycleError(ValueError):
@@ -58,6 +59,8 @@ class Phase:
     end: float
     progress_from: float
     progress_to: float
+    # body fields a scripted phase sets (message, result, error…); compared, never hashed
+    fields: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def progress_at(self, t: float) -> float:
         if self.end == math.inf or self.end <= self.start:
@@ -244,7 +247,7 @@ def cancel(plan: Plan, lifecycle: Lifecycle, t: float) -> Plan:
     if not lifecycle.allows(now.status, target):
         raise LifecycleError(f"a {now.status} job cannot be cancelled")
     kept = [p for p in plan.phases if p.start < t and p is not now.phase]
-    kept.append(Phase(now.phase.status, now.phase.start, t, now.phase.progress_from, now.progress))
+    kept.append(replace(now.phase, end=t, progress_to=now.progress))
     kept.append(Phase(target, t, math.inf, now.progress, now.progress))
     return Plan(tuple(kept))
 
