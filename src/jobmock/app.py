@@ -12,8 +12,10 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .control import PREFIX, ControlResolver
 from .errors import ErrorHandler
+from .delivery import Delivery
 from .fastpath import PollFastPath
 from .handlers import MockResolver, TokenCheck
+from .journal_layer import Journaling
 from .mock import Mock
 
 
@@ -47,7 +49,7 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
         app.add_error_handler(kind, handler)
     inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, mock, apis)
     return CORSMiddleware(
-        inner,
+        Delivery(Journaling(inner, mock)),
         allow_origins=["*"],
         allow_methods=["*"],
         allow_headers=["*"],

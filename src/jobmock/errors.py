@@ -10,47 +10,19 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import Sequence
-from http import HTTPStatus
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
+from .envelopes import error_body, phrase
 from .model import ApiModel
 from .openapi import HTTP_METHODS
 
 log = logging.getLogger("jobmock")
 CONTROL_PREFIX = "/_jobmock"
-
-
-def error_body(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> Any:
-    """Fill the API's error template: '{code}', '{message}', '{details}', '{request_id}', '{status}'."""
-    conf = api.errors()
-    template = conf.get("bodies", {}).get(str(status), conf["body"])
-    values = {
-        "code": conf.get("codes", {}).get(str(status)) or _default_code(status),
-        "message": message or conf.get("messages", {}).get(str(status)) or _phrase(status),
-        "details": details,
-        "request_id": "req_" + uuid.uuid4().hex[:24],
-        "status": status,
-    }
-
-    def fill(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: fill(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [fill(v) for v in node]
-        if isinstance(node, str):
-            whole = re.fullmatch(r"\{(\w+)\}", node)
-            if whole and whole.group(1) in values:
-                return values[whole.group(1)]
-            return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), node)
-        return node
-
-    return fill(template)
 
 
 def validation_status(api: ApiModel) -> int:
@@ -79,7 +51,7 @@ def error_response(
 
 
 def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
-    body = {"type": "about:blank", "title": _phrase(status), "status": status, "detail": detail}
+    body = {"type": "about:blank", "title": phrase(status), "status": status, "detail": detail}
     return json_response(status, body, headers, media="application/problem+json")
 
 
@@ -114,12 +86,12 @@ class ErrorHandler:
 
     def _classify(self, exc: Exception) -> tuple[int, str, dict[str, str]]:
         if isinstance(exc, ProblemException):
-            detail = str(exc.detail or exc.title or _phrase(exc.status))
+            detail = str(exc.detail or exc.title or phrase(exc.status))
             if isinstance(exc, BadRequestProblem):
                 detail = _first_line(detail)
             return exc.status, detail, dict(exc.headers or {})
         if isinstance(exc, HTTPException):
-            return exc.status_code, str(exc.detail or _phrase(exc.status_code)), dict(exc.headers or {})
+            return exc.status_code, str(exc.detail or phrase(exc.status_code)), dict(exc.headers or {})
         if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):
             # Connexion decodes JSON bodies itself and lets these escape as a 500.
             return 400, "Request body is not valid UTF-8 JSON", {}
@@ -143,14 +115,3 @@ class ErrorHandler:
 def _first_line(detail: str) -> str:
     """Connexion appends jsonschema's multi-line 'Failed validating ...' dump; keep the sentence."""
     return detail.strip().split("\n", 1)[0].strip()
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _default_code(status: int) -> str:
-    return re.sub(r"\W+", "_", _phrase(status).lower()).strip("_")

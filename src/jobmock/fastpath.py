@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .auth import AuthError, bearer_token, identity
-from .mock import Mock
+from .delivery import delivery_marks
+from .mock import Answer, Mock, UnknownScenario
 from .model import ApiModel
 from .openapi import id_checker
+from .request_options import SCENARIO_QUERY, options_of
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
@@ -51,6 +53,29 @@ def poll_routes(apis: list[ApiModel]) -> list[PollRoute]:
     return routes
 
 
+def locate(routes: list[PollRoute], path: str, query: list[tuple[str, str]]) -> tuple[PollRoute, str] | None:
+    """The poll route and job id of a request, if it is a poll (jobmock's own query
+    parameters aside)."""
+    vendor_query = [(k, v) for k, v in query if k != SCENARIO_QUERY]
+    for route in routes:
+        if route.path is not None:
+            match = route.path.match(path)
+            if match is not None and not vendor_query:
+                return route, match.group(1)
+        elif path == route.exact:
+            if len(vendor_query) == 1 and vendor_query[0][0] == route.api.id_parameter:
+                return route, vendor_query[0][1]
+            return None
+    return None
+
+
+def answer_headers(answer: Answer) -> list[tuple[bytes, bytes]]:
+    """The answer's headers, with the delivery marks `delivery.Delivery` acts on."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer.body)).encode())]
+    headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers]
+    return headers + [(k.encode(), v.encode()) for k, v in delivery_marks(answer).items()]
+
+
 class PollFastPath:
     def __init__(self, app: ASGIApp, mock: Mock, apis: list[ApiModel]):
         self.app = app
@@ -61,45 +86,31 @@ class PollFastPath:
         self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
     ) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            body = self._answer(scope)
-            if body is not None:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+            answer = self._answer(scope)
+            if answer is not None:
+                await send({"type": "http.response.start", "status": answer.status, "headers": answer_headers(answer)})
+                await send({"type": "http.response.body", "body": answer.body})
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> bytes | None:
-        path = scope["path"]
-        for route in self.routes:
-            if route.path is not None:
-                match = route.path.match(path)
-                if match is None or scope["query_string"]:
-                    continue
-                job_id = match.group(1)
-            else:
-                if path != route.exact:
-                    continue
-                query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-                if len(query) != 1 or query[0][0] != route.api.id_parameter:
-                    return None
-                job_id = query[0][1]
-            if "%" in job_id or not route.check_id(job_id):
+    def _answer(self, scope: Scope) -> Answer | None:
+        raw_query = scope["query_string"].decode("latin-1")
+        query = parse_qsl(raw_query, keep_blank_values=True) if raw_query else []
+        found = locate(self.routes, scope["path"], query)
+        if found is None:
+            return None
+        route, job_id = found
+        if "%" in job_id or not route.check_id(job_id):
+            return None
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        owner = None
+        if route.api.token.scheme:
+            try:
+                owner = identity(route.api.token, bearer_token(headers.get("authorization")))
+            except AuthError:
                 return None
-            owner = None
-            if route.api.token.scheme:
-                header = next((v for k, v in scope["headers"] if k == b"authorization"), None)
-                try:
-                    owner = identity(route.api.token, bearer_token(header.decode("latin-1") if header else None))
-                except AuthError:
-                    return None
-            return self.mock.poll(route.api.name, job_id, owner)
-        return None
+        options = options_of(headers, dict(query))
+        try:
+            return self.mock.poll(route.api.name, job_id, owner, options.namespace, options.scenario)
+        except UnknownScenario:
+            return None  # Connexion's handler answers it with the vendor's error body

@@ -202,7 +202,7 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
                 fields[_named_field(api, spec, [*at, word], word)] = phase[word]
         progress = phase.get("progress")
         ramp = None if progress is None else (tuple(progress) if isinstance(progress, list) else (progress, progress))
-        phases.append(PhaseSpec(phase["status"], phase.get("duration"), ramp, fields))  # type: ignore[arg-type]
+        phases.append(PhaseSpec(phase["status"], phase.get("duration"), ramp, fields))
     timeline = []
     for entry in raw.get("timeline", []):
         headers = {str(k): str(v) for k, v in entry.get("headers", {}).items()}
@@ -216,7 +216,7 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
                 polls=None if polls is None else frozenset([polls] if isinstance(polls, int) else polls),
                 respond=fault.get("respond"),
                 retry_after=fault.get("retry_after"),
-                latency=None if latency is None else (tuple(latency) if isinstance(latency, list) else (latency,) * 2),  # type: ignore[arg-type]
+                latency=None if latency is None else (tuple(latency) if isinstance(latency, list) else (latency,) * 2),
                 drop=bool(fault.get("drop", False)),
                 stall=fault.get("stall"),
             )
@@ -234,7 +234,9 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
     )
 
 
-def check_scenario(spec: SpecFile, api: ApiModel, scenario: Scenario, raw: dict[str, Any], where: list[PathItem]) -> None:
+def check_scenario(
+    spec: SpecFile, api: ApiModel, scenario: Scenario, raw: dict[str, Any], where: list[PathItem]
+) -> None:
     """Render the scenario and hold every body against the contract."""
     validator = OAS30Validator(api.job_schema)
     if scenario.timeline:
@@ -262,7 +264,8 @@ def check_scenario(spec: SpecFile, api: ApiModel, scenario: Scenario, raw: dict[
                     place += ["fields", top]
                 pointer = "/".join(map(str, error.absolute_path)) or "(body)"
                 raise spec.error(
-                    place, f"the contract forbids this body in phase {i + 1} ({phase.status}): {pointer}: {error.message}"
+                    place,
+                    f"the contract forbids this body in phase {i + 1} ({phase.status}): {pointer}: {error.message}",
                 )
 
 
@@ -276,11 +279,15 @@ def _check_timeline(spec: SpecFile, api: ApiModel, scenario: Scenario, where: li
         previous = mark
         schema = _response_schema(api, entry.status)
         if schema is None:
-            raise spec.error([*place, "status"], f"the contract declares no {entry.status} answer for {api.poll.operation_id}")
+            raise spec.error(
+                [*place, "status"], f"the contract declares no {entry.status} answer for {api.poll.operation_id}"
+            )
         error = next(iter(OAS30Validator(schema).iter_errors(entry.body)), None)
         if error is not None:
             pointer = "/".join(map(str, error.absolute_path)) or "(body)"
-            raise spec.error([*place, "body"], f"the contract forbids this {entry.status} body: {pointer}: {error.message}")
+            raise spec.error(
+                [*place, "body"], f"the contract forbids this {entry.status} body: {pointer}: {error.message}"
+            )
 
 
 def _response_schema(api: ApiModel, status: int) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from connexion import request
 from connexion.exceptions import OAuthProblem
 from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
@@ -18,9 +19,11 @@ from connexion.security import BearerSecurityHandler
 from .auth import AuthError, identity, rule_from_scheme
 from .errors import error_response, json_response, validation_status
 from .lifecycle import LifecycleError
-from .mock import Mock
+from .delivery import delivery_marks
+from .mock import Mock, UnknownScenario
 from .model import ApiModel
 from .openapi import id_checker
+from .request_options import RequestOptions, options_of
 
 Handler = Callable[..., Any]
 
@@ -61,6 +64,11 @@ def _owner(api: ApiModel, kwargs: dict[str, Any]) -> str | None:
     return info.get("sub") if api.token.scheme else None
 
 
+def _options() -> RequestOptions:
+    client = request.client
+    return options_of(request.headers, dict(request.query_params), client.host if client else "")
+
+
 def poll_handler(api: ApiModel, mock: Mock) -> Handler:
     param = api.poll.parameter(api.id_parameter) or {}
     valid_id = id_checker(param.get("schema", {})) or (lambda value: True)
@@ -70,11 +78,20 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
         job_id = str(kwargs[api.id_parameter])
         if not valid_id(job_id):
             return error_response(api, validation_status(api), f"{api.id_parameter} must be a {fmt}")
-        body = mock.poll(api.name, job_id, _owner(api, kwargs))
-        if body is None:
+        options = _options()
+        try:
+            answer = mock.poll(api.name, job_id, _owner(api, kwargs), options.namespace, options.scenario)
+        except UnknownScenario as exc:
+            return error_response(api, validation_status(api), str(exc))
+        if answer is None:
             return error_response(api, 404)
+        headers = {**dict(answer.headers), **delivery_marks(answer)}
         return ConnexionResponse(
-            status_code=200, mimetype="application/json", content_type="application/json", body=body
+            status_code=answer.status or 200,
+            mimetype="application/json",
+            content_type="application/json",
+            body=answer.body,
+            headers=headers,
         )
 
     return poll
@@ -88,13 +105,14 @@ def cancel_handler(api: ApiModel, mock: Mock) -> Handler:
         parameter = conf["parameter"]
         param = api.cancel.parameter(parameter)
         raw = kwargs.get(parameter) if param is not None else (kwargs.get("body") or {}).get(parameter)
-        job = mock.store.visible(api.name, str(raw), _owner(api, kwargs))
+        namespace = _options().namespace
+        job = mock.space(namespace).store.visible(api.name, str(raw), _owner(api, kwargs))
         if job is None:
             return error_response(api, 404)
         try:
-            mock.cancel(job)
+            mock.cancel(job, namespace)
         except LifecycleError:
-            status = mock.status(job)
+            status = mock.status(job, namespace)
             message = conf.get("finishedMessage", "Job is already {status}.").replace("{status}", status)
             return error_response(api, int(conf.get("finishedStatus", 409)), message)
         return json_response(200, conf.get("response", {"message": "Job cancelled"}))

@@ -65,6 +65,15 @@ class Job:
             return entry.status, dict(entry.headers), json.dumps(body, separators=(",", ":")).encode()
         return 200, {}, self.render_bytes(t, speed)
 
+    def poll_time(self) -> float:
+        """Job time in the poll-driven clock: poll n shows phase n (mid-way, so ramps show)."""
+        index = max(self.polls - 1, 0)
+        if self.scenario is not None and self.scenario.timeline:
+            entry = self.scenario.timeline[min(index, len(self.scenario.timeline) - 1)]
+            return entry.at or 0.0
+        phase = self.plan.phases[min(index, len(self.plan.phases) - 1)]
+        return phase.start if phase.end == math.inf else (phase.start + phase.end) / 2
+
     def render_bytes(self, t: float, speed: float) -> bytes:
         """Compact JSON of the body; cached while nothing visible changes (the poll hot path)."""
         snap = snapshot(self.plan, self.api.lifecycle, t)
@@ -216,11 +225,16 @@ class JobStore:
             return None
         return job
 
-    def delete(self, job_id: str) -> bool:
+    def delete(self, job_id: str, forget: bool = False) -> bool:
+        """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
         if self._jobs.pop(job_id, None) is None:
             return False
-        self._deleted.add(job_id)
+        if not forget:
+            self._deleted.add(job_id)
         return True
+
+    def was_deleted(self, job_id: str) -> bool:
+        return job_id in self._deleted
 
     def create(self, request: NewJob, now: float) -> Job:
         api = self.apis.get(request.api)

@@ -6,58 +6,178 @@ through this one object, so there is one way to poll, create, cancel and delete.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
+from .envelopes import error_body
+from .fixtures import Catalog, UnknownScenario
 from .jobs import Job, JobError, JobStore, NewJob, lifecycle_fields
+from .journal import Journal
 from .lifecycle import LifecycleError
 from .model import ApiModel
+from .polling import ClientReport, analyse
+from .scenarios import fault_for, latency_of
 
 
 class NotFound(LookupError):
     pass
 
 
-class Mock:
-    def __init__(self, apis: list[ApiModel], seed: int = 0, speed: float = 1.0):
-        self.apis = {api.name: api for api in apis}
-        self.clock = Clock(speed)
-        self.seed = seed
-        self.store = JobStore(self.apis, seed)
-        for api in apis:
-            for request in example_jobs(api):
-                self.store.create(request, self.clock.now())
+@dataclass(frozen=True)
+class Answer:
+    """What a poll is answered: status, headers, body, and how to deliver it."""
 
-    def poll(self, api: str, job_id: str, identity: str | None) -> bytes | None:
-        """The body a poll answers with, or None for the vendor's 404."""
-        job = self.store.visible(api, job_id, identity)
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    job_status: str | None = None
+    fault: str | None = None  # '429', '503', 'latency', 'drop'
+    delay: float = 0.0  # seconds to wait before answering
+    drop: bool = False  # close the connection instead of answering
+
+
+@dataclass
+class Space:
+    """One namespace: its own jobs, clock and journal (parallel test runs use one each)."""
+
+    name: str
+    store: JobStore
+    clock: Clock
+    journal: Journal = field(default_factory=Journal)
+
+
+class Mock:
+    def __init__(
+        self,
+        apis: list[ApiModel],
+        seed: int = 0,
+        speed: float = 1.0,
+        catalog: Catalog | None = None,
+        chaos: float = 0.0,
+        clock: str = "real",
+    ):
+        self.apis = {api.name: api for api in apis}
+        self.seed = seed
+        self.speed = speed
+        self.catalog = catalog or Catalog()
+        self.chaos = chaos
+        self.clock_mode = clock
+        self.spaces: dict[str, Space] = {}
+        self.space("")
+
+    # the default namespace's parts, for code that knows no namespaces
+    @property
+    def clock(self) -> Clock:
+        return self.space("").clock
+
+    @property
+    def store(self) -> JobStore:
+        return self.space("").store
+
+    def space(self, name: str = "") -> Space:
+        space = self.spaces.get(name)
+        if space is None:
+            space = Space(name, JobStore(self.apis, self.seed), Clock(self.speed, self.clock_mode))
+            for api in self.apis.values():
+                for request in example_jobs(api):
+                    space.store.create(request, space.clock.now())
+            self.spaces[name] = space
+        return space
+
+    def job_time(self, job: Job, space: Space) -> float:
+        if space.clock.mode == "polls":
+            t = job.poll_time()
+        else:
+            t = space.clock.job_time(job.created)
+        stall = job.scenario.stall if job.scenario is not None else None
+        return t if stall is None else min(t, stall)
+
+    def poll(
+        self, api: str, job_id: str, identity: str | None, namespace: str = "", scenario: str | None = None
+    ) -> Answer | None:
+        """The answer to a poll, or None for the vendor's 404. Raises UnknownScenario."""
+        space = self.space(namespace)
+        job = self._job_for_poll(space, api, job_id, identity, scenario)
         if job is None:
             return None
-        return job.render_bytes(self.clock.job_time(job.created), self.clock.speed)
+        job.polls += 1
+        model = self.apis[api]
+        chosen = job.scenario.faults if job.scenario is not None else ()
+        fault = fault_for(chosen, job.polls, self.chaos, f"{self.seed}|{namespace}|{job.id}|{job.polls}")
+        if fault is not None and fault.drop:
+            return Answer(0, b"", fault="drop", drop=True)
+        if fault is not None and fault.respond is not None:
+            retry = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
+            body = json.dumps(error_body(model, fault.respond)).encode()
+            return Answer(fault.respond, body, retry, fault=str(fault.respond))
+        status, headers, body = job.answer(self.job_time(job, space), self.speed, job.polls)
+        delay = latency_of(fault, f"{self.seed}|{namespace}|{job.id}|{job.polls}") if fault is not None else 0.0
+        return Answer(
+            status,
+            body,
+            tuple(headers.items()),
+            job_status=job.status_at(self.job_time(job, space)),
+            fault="latency" if delay else None,
+            delay=delay,
+        )
 
-    def create(self, request: NewJob) -> Job:
-        return self.store.create(request, self.clock.now())
+    def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:
+        """The job polled; a scenario named by the poll (or a config rule) creates or
+        restarts it, so browser code can pick a scenario without the control API."""
+        store = space.store
+        job = store.visible(api, job_id, identity)
+        chosen = self.catalog.get(api, name) if name is not None else None
+        if chosen is not None and job is not None and job.scenario is not chosen:
+            store.delete(job_id, forget=True)
+            job = None
+        if job is None and store.get(job_id) is None and not store.was_deleted(job_id):
+            chosen = chosen or self.catalog.for_id(api, job_id)
+            if chosen is not None:
+                job = store.create(NewJob(api=api, id=job_id, owner=identity, scenario=chosen), space.clock.now())
+        return job
 
-    def job(self, job_id: str) -> Job:
-        job = self.store.get(job_id)
+    def create(self, request: NewJob, namespace: str = "") -> Job:
+        """A new job; without a scenario or outcome it follows a config rule or the API's default."""
+        space = self.space(namespace)
+        if request.scenario is None and request.outcome is None and request.duration is None:
+            request.scenario = (
+                self.catalog.for_id(request.api, request.id) if request.id else None
+            ) or self.catalog.default(request.api)
+        return space.store.create(request, space.clock.now())
+
+    def find(self, job_id: str, namespace: str = "") -> Job:
+        job = self.space(namespace).store.get(job_id)
         if job is None:
             raise NotFound(job_id)
         return job
 
-    def status(self, job: Job) -> str:
-        return job.status_at(self.clock.job_time(job.created))
+    def job(self, job_id: str) -> Job:
+        return self.find(job_id)
 
-    def body(self, job: Job) -> dict[str, Any]:
-        return job.render(self.clock.job_time(job.created), self.clock.speed)
+    def status(self, job: Job, namespace: str = "") -> str:
+        return job.status_at(self.job_time(job, self.space(namespace)))
 
-    def cancel(self, job: Job) -> None:
+    def body(self, job: Job, namespace: str = "") -> Any:
+        """What a poll would show now (without counting as a poll)."""
+        t = self.job_time(job, self.space(namespace))
+        if job.scenario is not None and job.scenario.timeline:
+            return json.loads(job.answer(t, self.speed, job.polls)[2])
+        return job.render(t, self.speed)
+
+    def cancel(self, job: Job, namespace: str = "") -> None:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
-        job.cancel_at(self.clock.job_time(job.created))
+        job.cancel_at(self.job_time(job, self.space(namespace)))
 
-    def delete(self, job_id: str) -> None:
-        if not self.store.delete(job_id):
+    def polling_report(self, namespace: str = "", min_interval: float = 0.5) -> list[ClientReport]:
+        terminal = {name: api.lifecycle.terminal for name, api in self.apis.items()}
+        return analyse(self.space(namespace).journal.entries(), terminal, min_interval)
+
+    def delete(self, job_id: str, namespace: str = "") -> None:
+        if not self.space(namespace).store.delete(job_id):
             raise NotFound(job_id)
 
 
@@ -112,4 +232,4 @@ def _looks_like_id(api: ApiModel, job_id: str) -> bool:
     return re.fullmatch(rf"{prefix}[A-Za-z0-9]{{{length}}}", job_id) is not None
 
 
-__all__ = ["JobError", "LifecycleError", "Mock", "NotFound"]
+__all__ = ["Answer", "JobError", "LifecycleError", "Mock", "NotFound", "UnknownScenario"]

@@ -6,12 +6,14 @@ import asyncio
 import socket
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
 from .app import build_app
+from .fixtures import load_catalog
 from .mock import Mock
 from .model import ApiModel, bundled_names, is_bundled, load_api, spec_path
 from .specfile import SpecError, SpecErrors
@@ -55,15 +57,30 @@ def create(
     validate_responses: bool = False,
     mount: bool | None = None,
     keys: Mapping[str, Sequence[str]] | None = None,
+    fixtures: Sequence[str | Path] = (),
+    config: str | Path | None = None,
+    bundled_fixtures: bool = True,
+    chaos: float = 0.0,
+    clock: str = "real",
 ) -> tuple[Mock, Any]:
-    """A mock and its ASGI app, ready to serve. `keys`: API name → the only tokens it accepts."""
+    """A mock and its ASGI app, ready to serve.
+
+    `keys`: API name → the only tokens it accepts. `fixtures`: fixture files or folders
+    (the bundled ones load too, unless `bundled_fixtures=False`). `config`: the file
+    of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
+    `clock`: real, manual or polls. Every problem in any file stops start-up."""
     apis = load_apis(specs, mount)
     by_name = {api.name: api for api in apis}
     for name, tokens in (keys or {}).items():
         if name not in by_name:
             raise SpecError(name, [], f"--key for an API not served (served: {', '.join(sorted(by_name))})")
         by_name[name].accept_only(tokens)
-    mock = Mock(apis, seed=seed, speed=speed)
+    if not 0 <= chaos <= 1:
+        raise SpecError("--chaos", [], f"must be between 0 and 1, got {chaos}")
+    catalog = load_catalog(
+        by_name, [Path(f) for f in fixtures], Path(config) if config else None, bundled=bundled_fixtures
+    )
+    mock = Mock(apis, seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock)
     return mock, build_app(mock, validate_responses=validate_responses)
 
 

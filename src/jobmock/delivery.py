@@ -1,0 +1,87 @@
+"""Delivering an answer as a fault script says: late, or not at all.
+
+The poll paths (fast path and Connexion handler) mark a response with `x-jobmock-*`
+headers; this outer ASGI layer acts on the marks and strips them all, so both paths
+share one implementation of latency and dropped connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .mock import Answer
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
+
+MARK = "x-jobmock-"
+DELAY, DROP, FAULT, JOB_STATUS = (MARK + n for n in ("delay", "drop", "fault", "job-status"))
+
+
+def delivery_marks(answer: Answer) -> dict[str, str]:
+    marks = {}
+    if answer.delay:
+        marks[DELAY] = f"{answer.delay:.3f}"
+    if answer.drop:
+        marks[DROP] = "1"
+    if answer.fault:
+        marks[FAULT] = answer.fault
+    if answer.job_status:
+        marks[JOB_STATUS] = answer.job_status
+    return marks
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn logs an error when an app leaves a response unfinished; a drop does so on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class Delivery:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        dropping = False
+
+        async def deliver(message: Any) -> None:
+            nonlocal dropping
+            if dropping:
+                return
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                marks = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.startswith(MARK.encode())}
+                if marks:
+                    kept = [(k, v) for k, v in headers if not k.startswith(MARK.encode())]
+                    message = {**message, "headers": kept}
+                if DELAY in marks:
+                    await asyncio.sleep(float(marks[DELAY]))
+                if DROP in marks:
+                    dropping = True
+                    await _drop(send)
+                    return
+            await send(message)
+
+        await self.app(scope, receive, deliver)
+
+
+async def _drop(send: Send) -> None:
+    # An ASGI app cannot close its socket; promising a body and sending none makes the
+    # server close the connection mid-response, which the client sees as a dropped one.
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+    try:
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except RuntimeError:
+        pass  # "Response content shorter than Content-Length": the intended outcome

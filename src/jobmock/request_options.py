@@ -1,0 +1,60 @@
+"""What a request asks of jobmock besides the vendor API: namespace, scenario, client.
+
+Each can come as a header or a cookie (browser code cannot always add headers); the
+scenario also as a query parameter, and as `Prefer: scenario=NAME` (Prism's convention).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+
+NAMESPACE_HEADER = "x-jobmock-namespace"
+NAMESPACE_COOKIE = "jobmock-namespace"
+SCENARIO_QUERY = "__scenario"
+SCENARIO_COOKIE = "jobmock-scenario"
+CLIENT_HEADER = "x-jobmock-client"
+_PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    namespace: str = ""
+    scenario: str | None = None
+    client: str = ""
+
+
+def cookies_of(header: str | None) -> dict[str, str]:
+    if not header:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def options_of(headers: Mapping[str, str], query: Mapping[str, str], peer: str = "") -> RequestOptions:
+    """From lower-cased header names and the query parameters."""
+    cookies = cookies_of(headers.get("cookie"))
+    prefer = _PREFER.search(headers.get("prefer", ""))
+    scenario = (
+        (prefer.group(1) if prefer else None) or query.get(SCENARIO_QUERY) or cookies.get(SCENARIO_COOKIE) or None
+    )
+    namespace = headers.get(NAMESPACE_HEADER) or cookies.get(NAMESPACE_COOKIE) or ""
+    return RequestOptions(namespace, scenario, client_of(headers, peer))
+
+
+def client_of(headers: Mapping[str, str], peer: str) -> str:
+    """Who is polling: an explicit X-Jobmock-Client, else the key's last characters, else the address."""
+    named = headers.get(CLIENT_HEADER)
+    if named:
+        return named
+    auth = headers.get("authorization", "")
+    if " " in auth:
+        token = auth.split(" ", 1)[1].strip()
+        return f"key …{token[-6:]}" if token else peer
+    return peer or "unknown"
