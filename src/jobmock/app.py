@@ -11,8 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from .control import PREFIX, ControlResolver
-from .errors import ErrorHandler
 from .delivery import Delivery
+from .errors import ErrorHandler
 from .fastpath import PollFastPath
 from .handlers import MockResolver, TokenCheck
 from .journal_layer import Journaling

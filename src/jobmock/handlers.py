@@ -17,9 +17,9 @@ from connexion.resolver import Resolution, Resolver
 from connexion.security import BearerSecurityHandler
 
 from .auth import AuthError, identity, rule_from_scheme
+from .delivery import delivery_marks
 from .errors import error_response, json_response, validation_status
 from .lifecycle import LifecycleError
-from .delivery import delivery_marks
 from .mock import Mock, UnknownScenario
 from .model import ApiModel
 from .openapi import id_checker

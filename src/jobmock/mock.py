@@ -89,10 +89,7 @@ class Mock:
         return space
 
     def job_time(self, job: Job, space: Space) -> float:
-        if space.clock.mode == "polls":
-            t = job.poll_time()
-        else:
-            t = space.clock.job_time(job.created)
+        t = job.poll_time() if space.clock.mode == "polls" else space.clock.job_time(job.created)
         stall = job.scenario.stall if job.scenario is not None else None
         return t if stall is None else min(t, stall)
 

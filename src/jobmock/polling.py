@@ -6,6 +6,7 @@ the job reached a terminal state, and polling again before a 429's Retry-After r
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ def analyse(
         report = ClientReport(client, polls=sum(map(len, jobs.values())), jobs=len(jobs))
         gaps: list[float] = []
         for job, polls in jobs.items():
-            gaps += [b.at - a.at for a, b in zip(polls, polls[1:], strict=False)]
+            gaps += [b.at - a.at for a, b in itertools.pairwise(polls)]
             report.problems += _job_problems(job, polls, set(terminal.get(polls[0].api or "", ())), min_interval)
         if gaps:
             report.median_interval = round(statistics.median(gaps), 3)
@@ -62,7 +63,7 @@ def _job_problems(job: str, polls: list[JournalEntry], terminal: set[str], min_i
     if finished_at is not None and finished_at < len(polls) - 1:
         extra = len(polls) - 1 - finished_at
         problems.append(f"job {job}: {extra} more polls after it was {polls[finished_at].job_status}")
-    for before, after in zip(polls, polls[1:], strict=False):
+    for before, after in itertools.pairwise(polls):
         if before.status == 429 and before.retry_after and before.retry_after.isdigit():
             waited = after.at - before.at
             if waited + 0.05 < float(before.retry_after):
