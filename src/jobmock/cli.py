@@ -11,7 +11,7 @@ from pathlib import Path
 # Connexion imports Starlette's TestClient at start-up, which warns about httpx; not ours to fix.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from . import __version__  # noqa: E402
+from . import __version__, polling  # noqa: E402
 from .model import bundled_names, load_api, spec_path  # noqa: E402
 from .server import create, load_apis, serve  # noqa: E402
 from .specfile import SpecError, SpecErrors  # noqa: E402
@@ -36,6 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="API=TOKEN",
         help="accept only these tokens for API (repeatable); by default any token of the documented form",
     )
+    run.add_argument(
+        "--fixtures", action="append", default=[], metavar="PATH", help="fixture file or folder (repeatable)"
+    )
+    run.add_argument("--no-bundled-fixtures", action="store_true", help="do not load the bundled scenarios")
+    run.add_argument("--config", metavar="FILE", help="scenario rules by job id and defaults per API")
+    run.add_argument("--clock", choices=["real", "manual", "polls"], default="real", help="default: real")
+    run.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="share of polls meeting a random fault")
+    run.add_argument("--report-polling", action="store_true", help="on exit, print how each client polled")
 
     commands.add_parser("specs", help="list the bundled APIs")
 
@@ -43,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate.add_argument("specs", nargs="*", metavar="SPEC")
 
     _add_check_parser(commands)
+    _add_record_parser(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -52,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.specs)
         if args.command == "check":
             return _check(args, parser)
+        if args.command == "record":
+            return _record(args)
         return _serve(args)
     except (SpecErrors, SpecError) as exc:
         print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
@@ -152,15 +163,59 @@ def _serve(args: argparse.Namespace) -> int:
             raise SpecError(item, [], "--key takes API=TOKEN")
         keys.setdefault(name, []).append(token)
     mock, app = create(
-        args.specs, seed=args.seed, speed=args.speed, validate_responses=args.validate_responses, keys=keys
+        args.specs,
+        seed=args.seed,
+        speed=args.speed,
+        validate_responses=args.validate_responses,
+        keys=keys,
+        fixtures=args.fixtures,
+        config=args.config,
+        bundled_fixtures=not args.no_bundled_fixtures,
+        chaos=args.chaos,
+        clock=args.clock,
     )
-    print(f"jobmock: serving on http://{args.host}:{args.port} (seed {args.seed}, speed x{args.speed:g})")
+    extras = f", clock {args.clock}" + (f", chaos {args.chaos:g}" if args.chaos else "")
+    print(f"jobmock: serving on http://{args.host}:{args.port} (seed {args.seed}, speed x{args.speed:g}{extras})")
     for api in mock.apis.values():
         example = f"http://{args.host}:{args.port}{api.base_path}{api.poll.path}"
         print(f"  {api.name:<12} {example}")
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
+    scenarios = sum(len(s) for s in mock.catalog.scenarios.values())
+    print(f"  scenarios    {scenarios} loaded (GET /_jobmock/scenarios)")
     sys.stdout.flush()
     serve(app, args.host, args.port)
+    if args.report_polling:
+        for name in sorted(mock.spaces):
+            print(f"\n[namespace {name or '(default)'}] " + polling.render(mock.polling_report(name)))
+    return 0
+
+
+def _add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    record = commands.add_parser("record", help="poll a real job until it ends and write a replayable fixture")
+    record.add_argument("api", metavar="API", help="bundled API name or spec file")
+    record.add_argument("--url", required=True, help="base URL of the API (replaces the spec's server URL)")
+    record.add_argument("--job", required=True, metavar="ID", help="the job to record")
+    record.add_argument("--token", help="bearer token (never written to the fixture)")
+    record.add_argument("--interval", type=_positive, default=1.0, metavar="SECONDS", help="poll interval (1)")
+    record.add_argument("--timeout", type=_positive, default=600.0, metavar="SECONDS", help="give up after (600)")
+    record.add_argument("--name", help="scenario name (default: recorded-<job id>)")
+    record.add_argument("--out", type=Path, required=True, metavar="FILE.yaml")
+
+
+def _record(args: argparse.Namespace) -> int:
+    from .checker import CheckUsageError, load_target_api
+    from .record import record, write_fixture
+
+    try:
+        api = load_target_api(args.api)
+        document = record(api, args.url, args.job, args.token, args.interval, args.timeout, args.name)
+    except (CheckUsageError, RuntimeError) as exc:
+        print(f"jobmock record: {exc}", file=sys.stderr)
+        return 2
+    write_fixture(document, args.out)
+    (name, scenario), *_ = document["scenarios"].items()
+    print(f"jobmock record: {scenario['description']}")
+    print(f"  wrote scenario {name!r} ({len(scenario['timeline'])} distinct answers) to {args.out}")
     return 0
 
 

@@ -1,20 +1,64 @@
-"""pytest plugin (entry point `jobmock`): jobmock's checks inside a user's own test suite.
+"""pytest plugin (entry point `jobmock`): jobmock inside a user's own test suite.
 
-    def test_our_api_keeps_its_contract(jobmock_check):
-        jobmock_check("neuraldraft", "https://staging.example.com/v1", token=os.environ["TOKEN"], jobs=["job_..."])
+Fixtures:
+- `jobmock`: a `JobmockClient` for one test, in a namespace of its own on a jobmock
+  started in-process on a free loopback port (once per session). Send the client
+  under test to `jobmock.base_url(API)` with `jobmock.headers`.
+- `jobmock_server`: that session's server (`.url`, `.mock`).
+- `jobmock_check`: run `jobmock check` against any URL; fails the test with the report.
 
-The fixture fails the test with jobmock's readable report when anything does not conform.
+Options (command line or ini): `--jobmock-fixtures PATH` (repeatable, ini
+`jobmock_fixtures`), `--jobmock-config FILE`, `--jobmock-seed N`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from .checker import CheckReport, check
+from .client import JobmockClient
+from .mock import Mock
 from .report import render_text
+from .server import BackgroundServer, create
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("jobmock")
+    group.addoption("--jobmock-fixtures", action="append", default=[], help="jobmock fixture file or folder")
+    group.addoption("--jobmock-config", default=None, help="jobmock scenario config file")
+    group.addoption("--jobmock-seed", type=int, default=0, help="jobmock seed (default 0)")
+    parser.addini("jobmock_fixtures", "jobmock fixture files or folders", type="paths", default=[])
+
+
+@dataclass
+class JobmockServer:
+    url: str
+    mock: Mock
+
+
+@pytest.fixture(scope="session")
+def jobmock_server(pytestconfig: pytest.Config) -> Iterator[JobmockServer]:
+    fixtures = [str(p) for p in pytestconfig.getini("jobmock_fixtures")] + pytestconfig.getoption("jobmock_fixtures")
+    mock, app = create(
+        fixtures=fixtures,
+        config=pytestconfig.getoption("jobmock_config"),
+        seed=pytestconfig.getoption("jobmock_seed"),
+    )
+    with BackgroundServer(app) as server:
+        yield JobmockServer(server.url, mock)
+
+
+@pytest.fixture
+def jobmock(jobmock_server: JobmockServer, request: pytest.FixtureRequest) -> Iterator[JobmockClient]:
+    namespace = "test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    with JobmockClient(jobmock_server.url, namespace) as client:
+        yield client
+    jobmock_server.mock.spaces.pop(namespace, None)  # the next run of this test starts afresh
 
 
 @pytest.fixture

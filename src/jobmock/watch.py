@@ -29,11 +29,12 @@ async def watch_job(
     headers: Mapping[str, str],
     timeout: float = 60.0,
     interval: float = 0.5,
+    after_terminal: int = POLLS_AFTER_TERMINAL,
 ) -> JobHistory:
     url = base_url.rstrip("/") + api.poll_path(quote(job_id, safe=""))
     polls: list[Poll] = []
     started = time.monotonic()
-    after_terminal = errors_in_a_row = 0
+    terminal_polls = errors_in_a_row = 0
     while True:
         poll = await _send(client, len(polls), url, headers)
         polls.append(poll)
@@ -43,8 +44,8 @@ async def watch_job(
             errors_in_a_row = 0
             status = job.get(api.status_field)
             if isinstance(status, str) and api.lifecycle.is_terminal(status):
-                after_terminal += 1
-                if after_terminal > POLLS_AFTER_TERMINAL:
+                terminal_polls += 1
+                if terminal_polls > after_terminal:
                     break
         elif poll.status_code == 429:
             delay = max(interval, retry_delay(poll.headers.get("retry-after", "")) or interval)
@@ -54,7 +55,7 @@ async def watch_job(
                 break
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
-            return JobHistory(api, job_id, tuple(polls), timed_out=after_terminal == 0, timeout=timeout)
+            return JobHistory(api, job_id, tuple(polls), timed_out=terminal_polls == 0, timeout=timeout)
         await asyncio.sleep(min(delay, remaining))
     return JobHistory(api, job_id, tuple(polls), timeout=timeout)
 

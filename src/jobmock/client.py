@@ -1,0 +1,103 @@
+"""`JobmockClient`: drive a running jobmock from Python through its control API.
+
+One namespace per client, so parallel tests each get their own jobs, clock and
+journal. The pytest plugin hands one to each test; scripts can use it directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from .request_options import NAMESPACE_HEADER
+
+
+class JobmockError(RuntimeError):
+    """The control API refused a request; the message is its problem detail."""
+
+
+class JobmockClient:
+    def __init__(self, url: str, namespace: str = "", timeout: float = 10.0):
+        self.url = url.rstrip("/")
+        self.namespace = namespace
+        self.headers = {NAMESPACE_HEADER: namespace} if namespace else {}
+        self.http = httpx.Client(base_url=self.url + "/_jobmock", headers=self.headers, timeout=timeout)
+        self._bases = {a["name"]: a["base_path"] for a in self._call("GET", "/apis")["apis"]}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> JobmockClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise JobmockError(f"{method} /_jobmock{path}: {response.status_code} {detail}")
+        return response.json() if response.content else None
+
+    def base_url(self, api: str) -> str:
+        """Where a client under test should send its requests for this API."""
+        return self.url + str(self._bases[api]).rstrip("/")
+
+    # jobs
+    def create(self, api: str, scenario: str | None = None, **options: Any) -> dict[str, Any]:
+        """A job (`type`, `outcome`, `duration`, `fields`, `id`, `token` as the control API takes them)."""
+        body = {"api": api, **options}
+        if scenario is not None:
+            body["scenario"] = scenario
+        created: dict[str, Any] = self._call("POST", "/jobs", json=body)
+        return created
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
+        return found
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        cancelled: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")
+        return cancelled
+
+    def scenarios(self, api: str | None = None) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = self._call("GET", "/scenarios", params={"api": api} if api else {})["scenarios"]
+        return listed
+
+    # clock
+    def clock(self, mode: str | None = None) -> dict[str, Any]:
+        """The clock; with `mode` (real, manual, polls), switch first."""
+        if mode is not None:
+            return dict(self._call("PUT", "/clock", json={"mode": mode}))
+        return dict(self._call("GET", "/clock"))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/advance", json={"seconds": seconds}))
+
+    def set_time(self, when: str | datetime) -> dict[str, Any]:
+        text = when.isoformat() if isinstance(when, datetime) else when
+        return dict(self._call("POST", "/clock/set", json={"time": text}))
+
+    def freeze(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/freeze"))
+
+    def resume(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/resume"))
+
+    # journal
+    def journal(self, job: str | None = None, api: str | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("job", job), ("api", api)) if v is not None}
+        entries: list[dict[str, Any]] = self._call("GET", "/journal", params=params)["entries"]
+        return entries
+
+    def clear_journal(self) -> None:
+        self._call("DELETE", "/journal")
+
+    def polling_report(self, min_interval: float = 0.5) -> dict[str, Any]:
+        return dict(self._call("GET", "/journal/report", params={"min_interval": min_interval}))
