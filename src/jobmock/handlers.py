@@ -87,7 +87,7 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
             return error_response(api, 404)
         headers = {**dict(answer.headers), **delivery_marks(answer)}
         return ConnexionResponse(
-            status_code=answer.status or 200,
+            status_code=answer.status,
             mimetype="application/json",
             content_type="application/json",
             body=answer.body,

@@ -105,21 +105,22 @@ class Mock:
         model = self.apis[api]
         chosen = job.scenario.faults if job.scenario is not None else ()
         fault = fault_for(chosen, job.polls, self.chaos, f"{self.seed}|{namespace}|{job.id}|{job.polls}")
-        if fault is not None and fault.drop:
-            return Answer(0, b"", fault="drop", drop=True)
         if fault is not None and fault.respond is not None:
             retry = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
             body = json.dumps(error_body(model, fault.respond)).encode()
             return Answer(fault.respond, body, retry, fault=str(fault.respond))
-        status, headers, body = job.answer(self.job_time(job, space), self.speed, job.polls)
+        t = self.job_time(job, space)
+        status, headers, body = job.answer(t, self.speed, job.polls)
         delay = latency_of(fault, f"{self.seed}|{namespace}|{job.id}|{job.polls}") if fault is not None else 0.0
+        drop = fault is not None and fault.drop
         return Answer(
             status,
-            body,
+            body,  # a dropped answer is still a valid one, so response validation passes it to the drop
             tuple(headers.items()),
-            job_status=job.status_at(self.job_time(job, space)),
-            fault="latency" if delay else None,
+            job_status=job.status_at(t),
+            fault="drop" if drop else "latency" if delay else None,
             delay=delay,
+            drop=drop,
         )
 
     def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:

@@ -1,0 +1,329 @@
+"""Scripted lifecycles over HTTP: fixtures, choosing scenarios, the clock, namespaces, faults."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from conftest import TOKENS
+from jobmock.client import JobmockClient, JobmockError
+from jobmock.fixtures import bundled_fixtures_dir, load_catalog
+from jobmock.model import bundled_names, load_api, spec_path
+from jobmock.server import BackgroundServer, create
+from jobmock.specfile import SpecErrors
+
+APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
+ND = "neuraldraft"
+AUTH = {"Authorization": f"Bearer {TOKENS[ND]}"}
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("config") / "jobmock.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"nextdocs": "failed-export"},
+                "rules": [{"api": ND, "ids": "job_FAIL*", "scenario": "failed-at-60"}],
+            }
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="module", params=["validated", "fast path"])
+def url(request: pytest.FixtureRequest, config: Path) -> Iterator[str]:
+    """All five APIs with the bundled fixtures and a config; responses checked by Connexion,
+    or served as `jobmock serve` does (fast path on)."""
+    _mock, app = create(seed=5, config=config, validate_responses=request.param == "validated")
+    with BackgroundServer(app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def mock(url: str) -> Iterator[JobmockClient]:
+    """A fresh namespace with a manual clock."""
+    with JobmockClient(url, namespace=f"t-{uuid.uuid4().hex[:8]}") as client:
+        client.clock("manual")
+        yield client
+
+
+def poll(mock: JobmockClient, api: str, job_id: str, **headers: str) -> httpx.Response:
+    path = APIS[api].poll_path(job_id)
+    token = {"Authorization": f"Bearer {TOKENS[api]}"}
+    return httpx.get(mock.base_url(api) + path, headers={**mock.headers, **token, **headers}, timeout=10)
+
+
+def statuses_over_time(mock: JobmockClient, api: str, job_id: str, steps: list[float]) -> list[str]:
+    seen = []
+    for seconds in steps:
+        mock.advance(seconds)
+        seen.append(poll(mock, api, job_id).json()[APIS[api].status_field])
+    return seen
+
+
+# --- 1. the fixtures ------------------------------------------------------------------
+
+
+def test_bundled_fixtures_cover_every_documented_status_and_error() -> None:
+    catalog = load_catalog(APIS)
+    for name, api in APIS.items():
+        scenarios = catalog.scenarios[name].values()
+        shown = {p.status for s in scenarios for p in s.phases}
+        assert shown == set(api.lifecycle.states), name
+        scripted = [p.fields for s in scenarios for p in s.phases if p.status == "failed"]
+        for option in api.state_values.get("failed", []):
+            assert any(all(f.get(k) == v for k, v in option.items()) for f in scripted), (name, option)
+    approval = catalog.scenarios["superdocs"]["awaiting-approval"].phases[-1]
+    assert approval.status == "awaiting_approval" and approval.fields["metadata"]["pending_changes"]
+
+
+def test_awaiting_approval_shows_its_pending_changes(mock: JobmockClient) -> None:
+    job = mock.create("superdocs", "awaiting-approval")
+    mock.advance(3)
+    assert poll(mock, "superdocs", job["id"]).json()["status"] == "in_progress"
+    mock.advance(300)
+    body = poll(mock, "superdocs", job["id"]).json()
+    assert body["status"] == "awaiting_approval" and body["progress"] == 70
+    assert [c["change_id"] for c in body["metadata"]["pending_changes"]] == ["chg_1", "chg_2"]
+
+
+def test_a_scenario_runs_its_phases_with_its_result_and_error(mock: JobmockClient) -> None:
+    job = mock.create(ND, "failed-at-60")
+    seen = [poll(mock, ND, job["id"]).json()]
+    for _ in range(8):
+        mock.advance(1)
+        seen.append(poll(mock, ND, job["id"]).json())
+    assert [b["status"] for b in seen] == ["pending"] + ["processing"] * 6 + ["failed"] * 2
+    assert [b["progress"] for b in seen[1:8]] == [0, 10, 20, 30, 40, 50, 60]
+    assert seen[-1]["error"] == {
+        "code": "generation_failed",
+        "message": "The model could not finish this job. Try again.",
+    }
+    assert [s["completed"] for s in seen[-1]["steps"]].count(True) == 3  # 60% of five steps
+
+
+BROKEN_FIXTURE = """\
+api: neuraldraft
+scenarios:
+  fine:
+    phases:
+      - status: pending
+  wrong-error:
+    phases:
+      - {status: pending, duration: 1}
+      - status: failed
+        error: {code: 42, message: not a string code}
+"""
+
+
+def test_a_fixture_the_contract_forbids_stops_start_up_with_file_line_and_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN_FIXTURE)
+    with pytest.raises(SpecErrors) as caught:
+        create(fixtures=[bad])
+    (error,) = caught.value.errors
+    assert str(error) == (
+        f"{bad}:10: scenarios/wrong-error/phases/1/error: the contract forbids this body in phase 2 (failed): "
+        "error/code: 42 is not of type 'string'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "jobmock", "serve", "--fixtures", str(bad), "--port", "9"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert f"{bad}:10: scenarios/wrong-error" in result.stderr
+    assert "serving on" not in result.stdout  # nothing half-loaded: the server never started
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("api: nosuch\nscenarios: {a: {phases: [{status: x}]}}\n", ":1: api: 'nosuch' is not a served API"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    phases:\n      - {status: done}\n", ":5: scenarios/a/phases: unknown state 'done'"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    phases: []\n", ":4: scenarios/a/phases: [] should be non-empty"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    timeline:\n      - {at: 0, status: 418, body: {}}\n",
+         ":5: scenarios/a/timeline/0/status: the contract declares no 418 answer for getJob"),
+    ],
+)  # fmt: skip
+def test_fixture_problems_are_located(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "f.yaml"
+    bad.write_text(text)
+    with pytest.raises(SpecErrors) as caught:
+        load_catalog(APIS, [bad], bundled=False)
+    assert message in str(caught.value)
+
+
+# --- 2. choosing a scenario -----------------------------------------------------------
+
+
+def test_unknown_scenarios_list_the_known_ones(mock: JobmockClient) -> None:
+    with pytest.raises(JobmockError, match=r"unknown scenario 'nope' for neuraldraft; known: cancelled, completed"):
+        mock.create(ND, "nope")
+    answer = poll(mock, ND, "job_abcdefABCDEF", Prefer="scenario=nope")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith("unknown scenario 'nope' for neuraldraft; known: ")
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"Prefer": "scenario=failed-content-policy"},
+        {"Prefer": 'respond-async, scenario="failed-content-policy"'},
+        {"Cookie": "theme=dark; jobmock-scenario=failed-content-policy"},
+        "query",
+    ],
+)
+def test_a_poll_can_choose_the_scenario(mock: JobmockClient, how: Any) -> None:
+    job_id = "job_" + uuid.uuid4().hex[:12]
+    if how == "query":
+        path = mock.base_url(ND) + APIS[ND].poll_path(job_id) + "?__scenario=failed-content-policy"
+        get = lambda: httpx.get(path, headers={**mock.headers, **AUTH})  # noqa: E731
+    else:
+        get = lambda: poll(mock, ND, job_id, **how)  # noqa: E731
+    assert get().json()["status"] == "pending"  # an unknown id with a scenario is created on the spot
+    mock.advance(5)
+    body = get().json()
+    assert body["status"] == "failed" and body["error"]["code"] == "content_policy"
+    assert mock.job(job_id)["scenario"] == "failed-content-policy"
+
+
+def test_a_poll_naming_another_scenario_restarts_the_job_with_it(mock: JobmockClient) -> None:
+    job = mock.create(ND, "completed")
+    mock.advance(30)
+    assert poll(mock, ND, job["id"]).json()["status"] == "completed"
+    assert poll(mock, ND, job["id"], Prefer="scenario=stuck-pending").json()["status"] == "pending"
+    assert mock.job(job["id"])["scenario"] == "stuck-pending"
+
+
+def test_config_rules_by_job_id_and_defaults_per_api(mock: JobmockClient) -> None:
+    assert poll(mock, ND, "job_FAILabcdefgh").json()["status"] == "pending"  # rule: job_FAIL* → failed-at-60
+    mock.advance(60)
+    assert poll(mock, ND, "job_FAILabcdefgh").json()["error"]["code"] == "generation_failed"
+    assert poll(mock, ND, "job_OKabcdefghi").status_code == 404  # no rule, no scenario: the vendor's 404
+    job = mock.create("nextdocs")  # default for nextdocs: failed-export
+    assert job["scenario"] == "failed-export"
+    mock.advance(10)
+    assert mock.job(job["id"])["body"]["error"]["code"] == "EXPORT_FAILED"
+
+
+# --- 3. the clock and namespaces --------------------------------------------------------
+
+
+def test_manual_clock_moves_only_when_told(mock: JobmockClient) -> None:
+    job = mock.create(ND, "completed")
+    first = poll(mock, ND, job["id"]).json()
+    time.sleep(1.1)
+    assert poll(mock, ND, job["id"]).json() == first
+    assert statuses_over_time(mock, ND, job["id"], [1.9, 0.2, 11]) == ["pending", "processing", "completed"]
+    mock.set_time("2030-01-01T00:00:00Z")
+    later = mock.create(ND, "completed", fields={})
+    assert later["created_at"] == "2030-01-01T00:00:00Z"
+    assert poll(mock, ND, later["id"]).json()["created_at"] == "2030-01-01T00:00:00Z"
+
+
+def test_freeze_and_resume_a_real_clock(mock: JobmockClient) -> None:
+    mock.clock("real")
+    job = mock.create(ND, "completed")
+    frozen = mock.freeze()["now"]
+    time.sleep(1.1)
+    assert mock.clock()["now"] == frozen and mock.clock()["frozen"] is True
+    mock.resume()
+    time.sleep(0.2)
+    assert mock.clock()["now"] > frozen
+    assert poll(mock, ND, job["id"]).json()["status"] == "pending"
+
+
+def test_poll_driven_clock_moves_a_job_one_phase_per_poll(mock: JobmockClient) -> None:
+    mock.clock("polls")
+    job = mock.create("superdocs", "approved")
+    seen = [poll(mock, "superdocs", job["id"]).json()["status"] for _ in range(6)]
+    assert seen == ["pending", "in_progress", "awaiting_approval", "in_progress", "completed", "completed"]
+
+
+def test_namespaces_have_their_own_jobs_and_clocks(url: str) -> None:
+    with JobmockClient(url, "ns-a") as a, JobmockClient(url, "ns-b") as b:
+        a.clock("manual")
+        b.clock("manual")
+        job = a.create(ND, "completed")
+        assert poll(b, ND, job["id"]).status_code == 404
+        assert all(j["id"] != job["id"] for j in b._call("GET", "/jobs")["jobs"])
+        a.advance(100)
+        assert poll(a, ND, job["id"]).json()["status"] == "completed"
+        assert b.clock()["now"] < a.clock()["now"]
+        cookie = httpx.get(  # the namespace may come as a cookie too
+            a.base_url(ND) + APIS[ND].poll_path(job["id"]), headers={**AUTH, "Cookie": "jobmock-namespace=ns-a"}
+        )
+        assert cookie.json()["status"] == "completed"
+
+
+# --- 4. faults -------------------------------------------------------------------------
+
+
+def test_rate_limited_polls_get_429_with_retry_after_in_the_vendor_body(mock: JobmockClient) -> None:
+    job = mock.create(ND, "rate-limited")
+    answers = [poll(mock, ND, job["id"]) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 429, 429, 200]
+    assert answers[2].headers["retry-after"] == "2"
+    assert answers[2].json() == {"error": {"code": "too_many_requests", "message": "Too Many Requests"}}
+
+
+def test_server_errors_latency_and_a_dropped_connection(mock: JobmockClient) -> None:
+    job = mock.create(ND, "flaky")
+    assert poll(mock, ND, job["id"]).status_code == 200
+    second = poll(mock, ND, job["id"])
+    assert second.status_code == 503 and second.json()["error"]["code"] == "service_unavailable"
+    assert poll(mock, ND, job["id"]).status_code == 200
+    started = time.monotonic()
+    assert poll(mock, ND, job["id"]).status_code == 200
+    assert time.monotonic() - started >= 1.5  # poll 4: 1.5 s of latency
+    assert poll(mock, ND, job["id"]).status_code == 200
+    with pytest.raises(httpx.RemoteProtocolError):
+        poll(mock, ND, job["id"])  # poll 6: the connection drops
+    assert poll(mock, ND, job["id"]).status_code == 200
+    faults = [e["fault"] for e in mock.journal(job=job["id"])]
+    assert faults == [None, "503", None, "latency", None, "drop", None]
+
+
+def test_a_stalled_job_stops_moving(mock: JobmockClient) -> None:
+    job = mock.create(ND, "stalled")
+    mock.advance(4)
+    stalled = poll(mock, ND, job["id"]).json()
+    mock.advance(600)
+    assert poll(mock, ND, job["id"]).json() == stalled
+    assert stalled["status"] == "processing"
+
+
+def chaos_answers(seed: int) -> list[int | str]:
+    _mock, app = create([ND], seed=seed, chaos=0.3, clock="manual")
+    with BackgroundServer(app) as server:
+        job = httpx.post(server.url + "/_jobmock/jobs", json={"api": ND, "id": "job_ChaosChaos01"}).json()
+        seen: list[int | str] = []
+        for _ in range(30):
+            try:
+                seen.append(httpx.get(job["poll_url"], headers=AUTH, timeout=5).status_code)
+            except httpx.HTTPError:
+                seen.append("dropped")
+        return seen
+
+
+def test_chaos_is_reproducible_with_the_seed() -> None:
+    first, again, other = chaos_answers(1), chaos_answers(1), chaos_answers(2)
+    assert first == again
+    assert first != other
+    assert 3 <= sum(1 for a in first if a != 200) <= 18  # about 30% of 30 polls
+    assert {429, 500, 502, 503, "dropped"} & set(first)
+
+
+def test_bundled_fixture_folder_is_where_the_readme_says() -> None:
+    folder = bundled_fixtures_dir()
+    assert folder is not None and {p.stem for p in folder.glob("*.yaml")} == set(APIS)
