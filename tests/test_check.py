@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from conftest import TOKENS
 from jobmock.checker import CheckUsageError, check
+from jobmock.jobs import NewJob
 from jobmock.lifecycle_checks import CHECKS
 from jobmock.report import render_text
 from jobmock.server import BackgroundServer, create
@@ -205,3 +206,33 @@ def test_the_pytest_fixture_passes_a_conforming_api_and_fails_with_the_report(
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*cannot connect to http://127.0.0.1:9/v1*"])
+
+
+def test_against_injected_faults_only_the_faults_are_reported() -> None:
+    mock, app = create(["neuraldraft"], seed=3, speed=4)
+    with BackgroundServer(app) as server:
+        flaky = mock.create(NewJob(api="neuraldraft", scenario=mock.catalog.get("neuraldraft", "flaky")))
+        limited = mock.create(NewJob(api="neuraldraft", scenario=mock.catalog.get("neuraldraft", "rate-limited")))
+        report = check(
+            "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[flaky.id, limited.id],
+            checks=list(CHECKS), poll_interval=0.1, lifecycle_timeout=30,
+        )  # fmt: skip
+    found = {(v.job_id, v.check, v.poll.index + 1) for v in report.violations}
+    # flaky: a 503 on poll 2 and a dropped connection on poll 6; the 1.5 s latency on poll 4 is no violation
+    assert found == {(flaky.id, "poll_succeeds", 2), (flaky.id, "poll_succeeds", 6)}, render_text(report)
+    limited_polls = next(h for h in report.histories if h.job_id == limited.id).polls
+    assert [p.status_code for p in limited_polls[2:4]] == [429, 429]
+    assert limited_polls[3].at - limited_polls[2].at >= 2  # the checker honoured Retry-After: 2
+
+
+def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
+    mock, app = create(["nextdocs"], seed=4, speed=3, chaos=0.2)
+    with BackgroundServer(app) as server:
+        report = check("nextdocs", server.url + "/v1", token=TOKENS["nextdocs"], checks=list(CHECKS),
+                       poll_interval=0.1, lifecycle_timeout=30)  # fmt: skip
+    injected = {(e.job, e.fault) for e in mock.space("").journal.entries() if e.fault in ("500", "502", "503", "drop")}
+    assert report.violations, "chaos at 20% should have hit some polls"
+    for violation in report.violations:
+        assert violation.check == "poll_succeeds", render_text(report)
+        fault = "drop" if violation.poll.error else str(violation.poll.status_code)
+        assert (violation.job_id, fault) in injected

@@ -149,7 +149,8 @@ def test_a_fixture_the_contract_forbids_stops_start_up_with_file_line_and_reason
     ("text", "message"),
     [
         ("api: nosuch\nscenarios: {a: {phases: [{status: x}]}}\n", ":1: api: 'nosuch' is not a served API"),
-        ("api: neuraldraft\nscenarios:\n  a:\n    phases:\n      - {status: done}\n", ":5: scenarios/a/phases: unknown state 'done'"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    phases:\n      - {status: done}\n",
+         ":5: scenarios/a/phases: unknown state 'done'"),
         ("api: neuraldraft\nscenarios:\n  a:\n    phases: []\n", ":4: scenarios/a/phases: [] should be non-empty"),
         ("api: neuraldraft\nscenarios:\n  a:\n    timeline:\n      - {at: 0, status: 418, body: {}}\n",
          ":5: scenarios/a/timeline/0/status: the contract declares no 418 answer for getJob"),

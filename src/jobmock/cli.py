@@ -183,10 +183,15 @@ def _serve(args: argparse.Namespace) -> int:
     scenarios = sum(len(s) for s in mock.catalog.scenarios.values())
     print(f"  scenarios    {scenarios} loaded (GET /_jobmock/scenarios)")
     sys.stdout.flush()
-    serve(app, args.host, args.port)
-    if args.report_polling:
-        for name in sorted(mock.spaces):
-            print(f"\n[namespace {name or '(default)'}] " + polling.render(mock.polling_report(name)))
+    try:
+        serve(app, args.host, args.port)
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises Ctrl-C after a clean shutdown
+    finally:
+        if args.report_polling:
+            for name in sorted(mock.spaces):
+                print(f"\n[namespace {name or '(default)'}] " + polling.render(mock.polling_report(name)))
+            sys.stdout.flush()
     return 0
 
 
