@@ -1,13 +1,15 @@
 """The request journal: what clients asked and what they were answered, per namespace.
 
-A bounded in-memory list; the ASGI layer (`clientlayer.py`) writes it, the control
-API and `serve --report-polling` read it.
+A bounded in-memory list. Writing must cost the poll hot path almost nothing, so the
+ASGI layer (`journal_layer.py`) stores the raw request and answer; they are read into
+`JournalEntry`s (client, API, job…) only when someone reads the journal.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,10 +17,23 @@ from typing import Any
 LIMIT = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    at: float  # wall-clock epoch seconds the request arrived
+    method: str
+    path: str
+    query: str
+    headers: list[tuple[bytes, bytes]]
+    peer: str
+    status: int | None
+    marks: dict[str, str]  # the x-jobmock-* delivery marks of the answer
+    retry_after: str | None
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     seq: int
-    at: float  # wall-clock epoch seconds the request arrived
+    at: float
     method: str
     path: str
     query: str
@@ -36,24 +51,27 @@ class JournalEntry:
         return data
 
 
-class Journal:
-    def __init__(self, limit: int = LIMIT):
-        self._entries: deque[JournalEntry] = deque(maxlen=limit)
-        self._seq = itertools.count(1)
+Describe = Callable[[int, RawRequest], JournalEntry]
 
-    def add(self, **fields: Any) -> JournalEntry:
-        entry = JournalEntry(seq=next(self._seq), **fields)
-        self._entries.append(entry)
-        return entry
+
+class Journal:
+    def __init__(self, describe: Describe, limit: int = LIMIT):
+        self._raw: deque[tuple[int, RawRequest]] = deque(maxlen=limit)
+        self._seq = itertools.count(1)
+        self._describe = describe
+
+    def add(self, raw: RawRequest) -> None:
+        self._raw.append((next(self._seq), raw))
 
     def entries(self, job: str | None = None, api: str | None = None, client: str | None = None) -> list[JournalEntry]:
+        described = (self._describe(seq, raw) for seq, raw in list(self._raw))
         return [
             e
-            for e in self._entries
+            for e in described
             if (job is None or e.job == job)
             and (api is None or e.api == api)
             and (client is None or e.client == client)
         ]
 
     def clear(self) -> None:
-        self._entries.clear()
+        self._raw.clear()

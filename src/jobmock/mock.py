@@ -9,17 +9,21 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from .clock import Clock
+from .delivery import DROP, FAULT, JOB_STATUS
 from .envelopes import error_body
 from .fixtures import Catalog, UnknownScenario
 from .jobs import Job, JobError, JobStore, NewJob, lifecycle_fields
-from .journal import Journal
+from .journal import Journal, JournalEntry, RawRequest
 from .lifecycle import LifecycleError
 from .model import ApiModel
 from .polling import ClientReport, analyse
+from .request_options import options_of
+from .routing import locate, poll_routes
 from .scenarios import fault_for, latency_of
 
 
@@ -47,7 +51,7 @@ class Space:
     name: str
     store: JobStore
     clock: Clock
-    journal: Journal = field(default_factory=Journal)
+    journal: Journal
 
 
 class Mock:
@@ -67,6 +71,8 @@ class Mock:
         self.chaos = chaos
         self.clock_mode = clock
         self.spaces: dict[str, Space] = {}
+        self.routes = poll_routes(apis)
+        self.bases = sorted(((a.base_path or "/", a.name) for a in apis), reverse=True)
         self.space("")
 
     # the default namespace's parts, for code that knows no namespaces
@@ -81,7 +87,8 @@ class Mock:
     def space(self, name: str = "") -> Space:
         space = self.spaces.get(name)
         if space is None:
-            space = Space(name, JobStore(self.apis, self.seed), Clock(self.speed, self.clock_mode))
+            clock = Clock(self.speed, self.clock_mode)
+            space = Space(name, JobStore(self.apis, self.seed), clock, Journal(self.describe))
             for api in self.apis.values():
                 for request in example_jobs(api):
                     space.store.create(request, space.clock.now())
@@ -169,6 +176,27 @@ class Mock:
     def cancel(self, job: Job, namespace: str = "") -> None:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
         job.cancel_at(self.job_time(job, self.space(namespace)))
+
+    def describe(self, seq: int, raw: RawRequest) -> JournalEntry:
+        """A journaled request, read: who asked, for which API and job, with what answer."""
+        query = parse_qsl(raw.query, keep_blank_values=True)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw.headers}
+        found = locate(self.routes, raw.path, query)
+        api = found[0].api.name if found else next((n for b, n in self.bases if raw.path.startswith(b)), None)
+        return JournalEntry(
+            seq=seq,
+            at=raw.at,
+            method=raw.method,
+            path=raw.path,
+            query=raw.query,
+            client=options_of(headers, dict(query), raw.peer).client,
+            api=api,
+            job=found[1] if found else None,
+            status=None if DROP in raw.marks else raw.status,
+            job_status=raw.marks.get(JOB_STATUS),
+            fault=raw.marks.get(FAULT),
+            retry_after=raw.retry_after,
+        )
 
     def polling_report(self, namespace: str = "", min_interval: float = 0.5) -> list[ClientReport]:
         terminal = {name: api.lifecycle.terminal for name, api in self.apis.items()}

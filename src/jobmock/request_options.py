@@ -48,6 +48,16 @@ def options_of(headers: Mapping[str, str], query: Mapping[str, str], peer: str =
     return RequestOptions(namespace, scenario, client_of(headers, peer))
 
 
+def namespace_in(headers: list[tuple[bytes, bytes]]) -> str:
+    """The namespace of raw ASGI headers, cheaply (the journal runs on every request)."""
+    for key, value in headers:
+        if key == b"x-jobmock-namespace":
+            return value.decode("latin-1")
+        if key == b"cookie" and NAMESPACE_COOKIE.encode() in value:
+            return cookies_of(value.decode("latin-1")).get(NAMESPACE_COOKIE, "")
+    return ""
+
+
 def client_of(headers: Mapping[str, str], peer: str) -> str:
     """Who is polling: an explicit X-Jobmock-Client, else the key's last characters, else the address."""
     named = headers.get(CLIENT_HEADER)
