@@ -27,7 +27,8 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitab
 def answer_headers(answer: Answer) -> list[tuple[bytes, bytes]]:
     """The answer's headers, with the delivery marks `delivery.Delivery` acts on."""
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer.body)).encode())]
-    headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers]
+    if answer.headers:
+        headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers]
     return headers + [(k.encode(), v.encode()) for k, v in delivery_marks(answer).items()]
 
 

@@ -65,8 +65,7 @@ def _owner(api: ApiModel, kwargs: dict[str, Any]) -> str | None:
 
 
 def _options() -> RequestOptions:
-    client = request.client
-    return options_of(request.headers, dict(request.query_params), client.host if client else "")
+    return options_of(request.headers, dict(request.query_params))
 
 
 def poll_handler(api: ApiModel, mock: Mock) -> Handler:

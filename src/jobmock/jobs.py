@@ -47,23 +47,27 @@ class Job:
     polls: int = 0  # polls answered so far (faults and poll-driven clocks count them)
     _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
     _cache_bytes: bytes = field(default=b"", repr=False)
+    _cache_status: str = field(default="", repr=False)
 
     def render(self, t: float, speed: float) -> dict[str, Any]:
         """The vendor body `t` lifecycle-seconds after creation."""
         body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
         return body
 
-    def answer(self, t: float, speed: float, poll: int) -> tuple[int, dict[str, str], bytes]:
-        """(HTTP status, headers, body) of a poll: a replayed timeline's literal answer,
-        or the body rendered from the plan."""
+    def answer(self, t: float, speed: float, poll: int) -> tuple[int, dict[str, str], bytes, str]:
+        """(HTTP status, headers, body, job status) of a poll: a replayed timeline's
+        literal answer, or the body rendered from the plan."""
         scenario = self.scenario
         if scenario is not None and scenario.timeline:
             entry = timeline_entry(scenario.timeline, t, poll)
             body = entry.body
             if scenario.recorded_id:
                 body = rewrite_ids(body, scenario.recorded_id, self.id)
-            return entry.status, dict(entry.headers), json.dumps(body, separators=(",", ":")).encode()
-        return 200, {}, self.render_bytes(t, speed)
+            status = body.get(self.api.status_field) if isinstance(body, dict) else None
+            encoded = json.dumps(body, separators=(",", ":")).encode()
+            return entry.status, dict(entry.headers), encoded, str(status)
+        encoded = self.render_bytes(t, speed)
+        return 200, {}, encoded, self._cache_status
 
     def poll_time(self) -> float:
         """Job time in the poll-driven clock: poll n shows phase n (mid-way, so ramps show)."""
@@ -83,12 +87,12 @@ class Job:
             body = self._body(snap, updated, speed)
             self._cache_bytes = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             self._cache_key = key
+            self._cache_status = snap.status
         return self._cache_bytes
 
     def status_at(self, t: float) -> str:
         if self.scenario is not None and self.scenario.timeline:
-            body = json.loads(self.answer(t, 1.0, self.polls)[2])
-            return str(body.get(self.api.status_field)) if isinstance(body, dict) else "unknown"
+            return self.answer(t, 1.0, self.polls)[3]
         return snapshot(self.plan, self.api.lifecycle, t).status
 
     def cancel_at(self, t: float) -> None:

@@ -22,7 +22,7 @@ from .journal import Journal, JournalEntry, RawRequest
 from .lifecycle import LifecycleError
 from .model import ApiModel
 from .polling import ClientReport, analyse
-from .request_options import options_of
+from .request_options import client_of
 from .routing import locate, poll_routes
 from .scenarios import fault_for, latency_of
 
@@ -117,14 +117,14 @@ class Mock:
             body = json.dumps(error_body(model, fault.respond)).encode()
             return Answer(fault.respond, body, retry, fault=str(fault.respond))
         t = self.job_time(job, space)
-        status, headers, body = job.answer(t, self.speed, job.polls)
+        status, headers, body, job_status = job.answer(t, self.speed, job.polls)
         delay = latency_of(fault, f"{self.seed}|{namespace}|{job.id}|{job.polls}") if fault is not None else 0.0
         drop = fault is not None and fault.drop
         return Answer(
             status,
             body,  # a dropped answer is still a valid one, so response validation passes it to the drop
             tuple(headers.items()),
-            job_status=job.status_at(t),
+            job_status=job_status,
             fault="drop" if drop else "latency" if delay else None,
             delay=delay,
             drop=drop,
@@ -189,7 +189,7 @@ class Mock:
             method=raw.method,
             path=raw.path,
             query=raw.query,
-            client=options_of(headers, dict(query), raw.peer).client,
+            client=client_of(headers, raw.peer),
             api=api,
             job=found[1] if found else None,
             status=None if DROP in raw.marks else raw.status,

@@ -23,7 +23,9 @@ _PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
 class RequestOptions:
     namespace: str = ""
     scenario: str | None = None
-    client: str = ""
+
+
+PLAIN = RequestOptions()
 
 
 def cookies_of(header: str | None) -> dict[str, str]:
@@ -37,15 +39,17 @@ def cookies_of(header: str | None) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
-def options_of(headers: Mapping[str, str], query: Mapping[str, str], peer: str = "") -> RequestOptions:
+def options_of(headers: Mapping[str, str], query: Mapping[str, str]) -> RequestOptions:
     """From lower-cased header names and the query parameters."""
+    if not query and "prefer" not in headers and "cookie" not in headers and NAMESPACE_HEADER not in headers:
+        return PLAIN  # the common poll: nothing to parse
     cookies = cookies_of(headers.get("cookie"))
     prefer = _PREFER.search(headers.get("prefer", ""))
     scenario = (
         (prefer.group(1) if prefer else None) or query.get(SCENARIO_QUERY) or cookies.get(SCENARIO_COOKIE) or None
     )
     namespace = headers.get(NAMESPACE_HEADER) or cookies.get(NAMESPACE_COOKIE) or ""
-    return RequestOptions(namespace, scenario, client_of(headers, peer))
+    return RequestOptions(namespace, scenario)
 
 
 def namespace_in(headers: list[tuple[bytes, bytes]]) -> str:
