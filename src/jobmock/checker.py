@@ -18,7 +18,7 @@ import httpx
 from . import contract
 from .contract import ContractResult
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
-from .model import ApiModel, load_api, spec_path
+from .model import ApiModel, load_named
 from .specfile import SpecError, SpecErrors
 from .watch import watch_job
 
@@ -71,7 +71,7 @@ def load_target_api(api: str | ApiModel) -> ApiModel:
     if isinstance(api, ApiModel):
         return api
     try:
-        return load_api(spec_path(api), None if "/" in api or api.endswith((".yaml", ".yml", ".json")) else api)
+        return load_named(api)
     except (SpecError, SpecErrors) as exc:
         raise CheckUsageError(str(exc)) from exc
 

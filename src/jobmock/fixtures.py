@@ -12,7 +12,7 @@ import fnmatch
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from openapi_schema_validator import OAS30Validator
 from .jobs import JobError, JobStore, NewJob, lifecycle_fields
 from .model import ApiModel
 from .scenarios import Entry, Fault, PhaseSpec, Scenario
-from .specfile import PathItem, SpecError, SpecErrors, SpecFile, read
+from .specfile import PathItem, SpecError, SpecErrors, SpecFile, collect, read
 
 BUNDLED_CANDIDATES = (
     Path(__file__).parent / "fixtures",  # installed wheel
@@ -124,19 +124,9 @@ def load_catalog(
             problems.append(SpecError(path, [], "no such fixture file or folder"))
     sources += [(p, False) for p in fixture_files(p for p in paths if p.exists())]
     for path, is_bundled in sources:
-        try:
-            _load_file(path, apis, catalog, skip_unserved=is_bundled)
-        except SpecErrors as exc:
-            problems += exc.errors
-        except SpecError as exc:
-            problems.append(exc)
+        collect(problems, partial(_load_file, path, apis, catalog, skip_unserved=is_bundled))
     if config is not None and not problems:
-        try:
-            _load_config(config, apis, catalog)
-        except SpecErrors as exc:
-            problems += exc.errors
-        except SpecError as exc:
-            problems.append(exc)
+        collect(problems, partial(_load_config, config, apis, catalog))
     if problems:
         raise SpecErrors(problems)
     return catalog
@@ -159,18 +149,17 @@ def _load_file(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog, skip_
         if scenario_name in catalog.scenarios.get(name, {}):
             problems.append(spec.error(where, f"scenario {scenario_name!r} for {name} is already defined elsewhere"))
             continue
-        try:
-            scenario = _scenario(spec, api, scenario_name, raw, where)
-            check_scenario(spec, api, scenario, raw, where)
-        except SpecErrors as exc:
-            problems += exc.errors
-            continue
-        except SpecError as exc:
-            problems.append(exc)
-            continue
-        catalog.scenarios.setdefault(name, {})[scenario_name] = scenario
+        scenario = collect(problems, partial(_checked, spec, api, scenario_name, raw, where))
+        if scenario is not None:
+            catalog.scenarios.setdefault(name, {})[scenario_name] = scenario
     if problems:
         raise SpecErrors(problems)
+
+
+def _checked(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], where: list[PathItem]) -> Scenario:
+    scenario = _scenario(spec, api, name, raw, where)
+    check_scenario(spec, api, scenario, raw, where)
+    return scenario
 
 
 def _named_field(api: ApiModel, spec: SpecFile, where: list[PathItem], word: str) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,8 +16,8 @@ import uvicorn
 from .app import build_app
 from .fixtures import load_catalog
 from .mock import Mock
-from .model import ApiModel, bundled_names, is_bundled, load_api, spec_path
-from .specfile import SpecError, SpecErrors
+from .model import ApiModel, bundled_names, load_named
+from .specfile import SpecError, SpecErrors, collect
 
 
 def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False) -> list[ApiModel]:
@@ -27,17 +28,11 @@ def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool
     """
     names = list(specs) or bundled_names()
     mount = len(names) > 1 if mount is None else mount
-    apis, problems = [], []
+    apis: list[ApiModel] = []
+    problems: list[SpecError] = []
     for name in names:
-        try:
-            path = spec_path(name)
-            given_name = None if "/" in name or name.endswith((".yaml", ".yml", ".json")) else name
-            api = load_api(path, given_name, check_openapi=strict or not is_bundled(path))
-        except SpecErrors as exc:
-            problems += exc.errors
-            continue
-        except SpecError as exc:
-            problems.append(exc)
+        api = collect(problems, partial(load_named, name, strict))
+        if api is None:
             continue
         api.mount = f"/{api.name}" if mount else ""
         apis.append(api)

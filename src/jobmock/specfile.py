@@ -8,14 +8,15 @@ into a line number of the original file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 PathItem = str | int
+T = TypeVar("T")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
@@ -41,6 +42,17 @@ class SpecErrors(Exception):
     def __init__(self, errors: Iterable[SpecError]):
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def collect(problems: list[SpecError], action: Callable[[], T]) -> T | None:
+    """Run `action`; its SpecError(s) go to `problems` (so that all are reported at once)."""
+    try:
+        return action()
+    except SpecErrors as exc:
+        problems += exc.errors
+    except SpecError as exc:
+        problems.append(exc)
+    return None
 
 
 @dataclass
