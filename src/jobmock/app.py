@@ -7,6 +7,7 @@ from typing import Any
 
 import connexion
 from connexion.exceptions import ProblemException
+from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -25,7 +26,10 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
     `validate_responses` makes Connexion check every body against its spec (tests run
     with it on); the fast path is then off so that no response escapes the check.
     """
-    app = connexion.AsyncApp(__name__, security_map={"bearer": TokenCheck})
+    # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
+    app = connexion.AsyncApp(
+        __name__, security_map={"bearer": TokenCheck}, swagger_ui_options=SwaggerUIOptions(swagger_ui=False)
+    )
     apis = list(mock.apis.values())
     for api in apis:
         app.add_api(

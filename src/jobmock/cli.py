@@ -42,7 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--no-bundled-fixtures", action="store_true", help="do not load the bundled scenarios")
     run.add_argument("--config", metavar="FILE", help="scenario rules by job id and defaults per API")
     run.add_argument("--clock", choices=["real", "manual", "polls"], default="real", help="default: real")
-    run.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="share of polls meeting a random fault")
+    run.add_argument(
+        "--chaos", type=_share, default=0.0, metavar="RATE", help="share of polls (0 to 1) meeting a random fault"
+    )
     run.add_argument("--report-polling", action="store_true", help="on exit, print how each client polled")
 
     commands.add_parser("specs", help="list the bundled APIs")
@@ -123,6 +125,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         write_junit(report, args.report)
         print(f"JUnit report: {args.report}")
     return report.exit_code
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
 
 
 def _positive(text: str) -> float:
