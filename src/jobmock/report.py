@@ -56,19 +56,20 @@ def journey(history: JobHistory) -> str:
     polls = history.polls
     seconds = polls[-1].at - polls[0].at if polls else 0.0
     path = " → ".join(states) if states else "never returned the job"
-    return f"{path} in {seconds:.1f} s, {len(polls)} polls" + (" (timed out)" if history.timed_out else "")
+    return f"{path} in {seconds:.1f} s, {_count(len(polls), 'poll')}" + (" (timed out)" if history.timed_out else "")
 
 
 def render_text(report: CheckReport) -> str:
     lines = [f"jobmock check {report.api} against {report.url}"]
     if report.contract is not None:
         lines.append(
-            f"  Schemathesis: {len(report.contract.checks_run)} checks ran, {len(report.contract.failures)} failures"
+            f"  Schemathesis: {_count(len(report.contract.checks_run), 'check')} ran, "
+            f"{_count(len(report.contract.failures), 'failure')}"
         )
     if report.histories:
         lines.append(
-            f"  Lifecycle: {len(report.lifecycle_checks)} checks over {len(report.histories)} jobs, "
-            f"{len(report.violations)} failures"
+            f"  Lifecycle: {_count(len(report.lifecycle_checks), 'check')} over "
+            f"{_count(len(report.histories), 'job')}, {_count(len(report.violations), 'failure')}"
         )
         lines += [f"    {h.job_id}: {journey(h)}" for h in report.histories]
     lines += [f"  note: {note}" for note in report.notes]
@@ -84,9 +85,13 @@ def render_text(report: CheckReport) -> str:
         ]
     if report.errors:
         lines += ["", "ERRORS (could not check)"] + [f"  - {e}" for e in report.errors]
-    verdict = {0: "conforms", 1: f"{len(found)} failures", 2: "could not check"}[report.exit_code]
+    verdict = {0: "conforms", 1: _count(len(found), "failure"), 2: "could not check"}[report.exit_code]
     lines += ["", f"Result: {verdict} (exit {report.exit_code}) in {report.seconds:.1f} s"]
     return "\n".join(lines)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _labelled(label: str, text: str) -> list[str]:
