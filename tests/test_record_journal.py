@@ -133,6 +133,16 @@ def test_the_journal_lists_what_clients_asked(url: str) -> None:
     assert first["path"] == f"/neuraldraft/v1/jobs/{job['id']}" and first["at"].endswith("Z")
 
 
+def test_a_poll_is_journaled_in_the_namespace_it_was_answered_in(url: str) -> None:
+    with JobmockClient(url, "journal-header") as named, JobmockClient(url, "journal-cookie") as other:
+        job = named.create(ND, "completed")
+        # the header wins over the cookie, for the poll and for its journal entry alike
+        headers = {"Cookie": "jobmock-namespace=journal-cookie", "X-Jobmock-Namespace": "journal-header", **AUTH}
+        assert httpx.get(named.base_url(ND) + f"/jobs/{job['id']}", headers=headers).status_code == 200
+        assert [e["job"] for e in named.journal()] == [job["id"]]
+        assert other.journal() == []
+
+
 def test_the_polling_report_names_bad_polling_habits(url: str) -> None:
     with JobmockClient(url, "journal-2") as mock:
         done = mock.create(ND, "completed")

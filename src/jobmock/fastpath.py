@@ -32,7 +32,7 @@ def answer_headers(answer: Answer) -> list[tuple[bytes, bytes]]:
     return headers + [(k.encode(), v.encode()) for k, v in delivery_marks(answer).items()]
 
 
-WANTED = frozenset({b"authorization", b"prefer", b"cookie", b"x-jobmock-namespace", b"x-jobmock-client"})
+WANTED = frozenset({b"authorization", b"prefer", b"cookie", b"x-jobmock-namespace"})
 
 
 class PollFastPath:

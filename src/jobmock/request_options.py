@@ -48,18 +48,24 @@ def options_of(headers: Mapping[str, str], query: Mapping[str, str]) -> RequestO
     scenario = (
         (prefer.group(1) if prefer else None) or query.get(SCENARIO_QUERY) or cookies.get(SCENARIO_COOKIE) or None
     )
-    namespace = headers.get(NAMESPACE_HEADER) or cookies.get(NAMESPACE_COOKIE) or ""
-    return RequestOptions(namespace, scenario)
+    return RequestOptions(namespace_of(headers.get(NAMESPACE_HEADER), cookies), scenario)
+
+
+def namespace_of(header: str | None, cookies: Mapping[str, str]) -> str:
+    """The header names the namespace; else the cookie; else the default one."""
+    return header or cookies.get(NAMESPACE_COOKIE) or ""
 
 
 def namespace_in(headers: list[tuple[bytes, bytes]]) -> str:
-    """The namespace of raw ASGI headers, cheaply (the journal runs on every request)."""
+    """The namespace of raw ASGI headers, parsing cookies only when they name one
+    (the journal runs on every request)."""
+    header = cookie = None
     for key, value in headers:
         if key == b"x-jobmock-namespace":
-            return value.decode("latin-1")
-        if key == b"cookie" and NAMESPACE_COOKIE.encode() in value:
-            return cookies_of(value.decode("latin-1")).get(NAMESPACE_COOKIE, "")
-    return ""
+            header = value.decode("latin-1")
+        elif key == b"cookie" and NAMESPACE_COOKIE.encode() in value:
+            cookie = value.decode("latin-1")
+    return namespace_of(header, cookies_of(cookie) if cookie and not header else {})
 
 
 def client_of(headers: Mapping[str, str], peer: str) -> str:
