@@ -233,11 +233,11 @@ def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str, monkey
     An extra query parameter (which Connexion ignores) sends the second request past the fast path.
     """
     job = fast.create(api, duration=3)
-    created = fast.mock.job(str(job["id"])).created
+    created = fast.mock.find(str(job["id"])).created
     url = str(job["poll_url"])
     slow_url = url + ("&" if "?" in url else "?") + "trace=1"
     for step in range(10):
-        monkeypatch.setattr(fast.mock.clock, "now", lambda step=step: created + step * 0.4)
+        monkeypatch.setattr(fast.mock.space("").clock, "now", lambda step=step: created + step * 0.4)
         a = fast.http.get(url, headers=fast.auth(api))
         b = fast.http.get(slow_url, headers=fast.auth(api))
         assert a.status_code == b.status_code == 200

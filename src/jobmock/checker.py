@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import contract
+from .client import JobmockClient, JobmockError
 from .contract import ContractResult
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
 from .model import ApiModel, load_named
@@ -132,27 +133,26 @@ def _unreachable(url: str) -> str | None:
 def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: CheckReport) -> list[str]:
     """On a jobmock target, create one job per terminal state through its control API."""
     parts = urlsplit(url)
-    control = f"{parts.scheme}://{parts.netloc}/_jobmock"
     try:
-        listed = httpx.get(f"{control}/apis", timeout=10)
-        apis = listed.json()["apis"] if listed.status_code == 200 else []
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return []
-    path = parts.path.rstrip("/")
-    served = [a for a in apis if str(a.get("base_path", "")).rstrip("/") == path and a.get("name") == model.name]
-    served = served or [a for a in apis if str(a.get("base_path", "")).rstrip("/") == path]
-    if len(served) != 1:
-        return []
-    created = []
-    for outcome in model.lifecycle.terminal:
-        body = {"api": served[0]["name"], "outcome": outcome, "duration": CREATED_JOB_SECONDS}
-        if token is not None:
-            body["token"] = token
-        answer = httpx.post(f"{control}/jobs", json=body, timeout=10)
-        if answer.status_code != 201:
-            report.errors.append(f"could not create a {outcome} job on the jobmock: {answer.status_code} {answer.text}")
-            continue
-        created.append(str(answer.json()["id"]))
+        mock = JobmockClient(f"{parts.scheme}://{parts.netloc}")
+    except (httpx.HTTPError, JobmockError, ValueError, KeyError, TypeError):
+        return []  # not a jobmock
+    with mock:
+        path = parts.path.rstrip("/")
+        served = [name for name, base in mock.bases.items() if base.rstrip("/") == path]
+        if model.name in served:
+            served = [model.name]
+        if len(served) != 1:
+            return []
+        created = []
+        for outcome in model.lifecycle.terminal:
+            owner = {"token": token} if token is not None else {}
+            try:
+                created.append(
+                    str(mock.create(served[0], outcome=outcome, duration=CREATED_JOB_SECONDS, **owner)["id"])
+                )
+            except JobmockError as exc:
+                report.errors.append(f"could not create a {outcome} job on the jobmock: {exc}")
     report.notes.append(f"target is a jobmock: created jobs {', '.join(created)} (one per terminal state)")
     return created
 

@@ -24,7 +24,7 @@ class JobmockClient:
         self.namespace = namespace
         self.headers = {NAMESPACE_HEADER: namespace} if namespace else {}
         self.http = httpx.Client(base_url=self.url + "/_jobmock", headers=self.headers, timeout=timeout)
-        self._bases = {a["name"]: a["base_path"] for a in self._call("GET", "/apis")["apis"]}
+        self.bases: dict[str, str] = {a["name"]: str(a["base_path"]) for a in self._call("GET", "/apis")["apis"]}
 
     def close(self) -> None:
         self.http.close()
@@ -47,7 +47,7 @@ class JobmockClient:
 
     def base_url(self, api: str) -> str:
         """Where a client under test should send its requests for this API."""
-        return self.url + str(self._bases[api]).rstrip("/")
+        return self.url + self.bases[api].rstrip("/")
 
     # jobs
     def create(self, api: str, scenario: str | None = None, **options: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from . import fakedata
 from .lifecycle import LifecycleError, Plan, cancel, default_plan, last_change, quantize, snapshot, success_state
 from .model import ApiModel, Step
 from .openapi import property_schema
-from .scenarios import Scenario, build_plan, rewrite_ids, timeline_entry
+from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 PERCENT_RESOLUTION = {True: 100, False: 1000}  # integer percent, or float with one decimal
 
@@ -49,6 +49,11 @@ class Job:
     _cache_bytes: bytes = field(default=b"", repr=False)
     _cache_status: str = field(default="", repr=False)
 
+    @property
+    def timeline(self) -> tuple[Entry, ...]:
+        """The literal answers of a replayed scenario; empty for a job that follows a plan."""
+        return self.scenario.timeline if self.scenario is not None else ()
+
     def render(self, t: float, speed: float) -> dict[str, Any]:
         """The vendor body `t` lifecycle-seconds after creation."""
         body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
@@ -57,12 +62,12 @@ class Job:
     def answer(self, t: float, speed: float, poll: int) -> tuple[int, dict[str, str], bytes, str]:
         """(HTTP status, headers, body, job status) of a poll: a replayed timeline's
         literal answer, or the body rendered from the plan."""
-        scenario = self.scenario
-        if scenario is not None and scenario.timeline:
-            entry = timeline_entry(scenario.timeline, t, poll)
+        if self.timeline:
+            entry = timeline_entry(self.timeline, t, poll)
             body = entry.body
-            if scenario.recorded_id:
-                body = rewrite_ids(body, scenario.recorded_id, self.id)
+            recorded_id = self.scenario.recorded_id if self.scenario else None
+            if recorded_id:
+                body = rewrite_ids(body, recorded_id, self.id)
             status = body.get(self.api.status_field) if isinstance(body, dict) else None
             encoded = json.dumps(body, separators=(",", ":")).encode()
             return entry.status, dict(entry.headers), encoded, str(status)
@@ -72,9 +77,8 @@ class Job:
     def poll_time(self) -> float:
         """Job time in the poll-driven clock: poll n shows phase n (mid-way, so ramps show)."""
         index = max(self.polls - 1, 0)
-        if self.scenario is not None and self.scenario.timeline:
-            entry = self.scenario.timeline[min(index, len(self.scenario.timeline) - 1)]
-            return entry.at or 0.0
+        if self.timeline:
+            return self.timeline[min(index, len(self.timeline) - 1)].at or 0.0
         phase = self.plan.phases[min(index, len(self.plan.phases) - 1)]
         return phase.start if phase.end == math.inf else (phase.start + phase.end) / 2
 
@@ -91,12 +95,12 @@ class Job:
         return self._cache_bytes
 
     def status_at(self, t: float) -> str:
-        if self.scenario is not None and self.scenario.timeline:
+        if self.timeline:
             return self.answer(t, 1.0, self.polls)[3]
         return snapshot(self.plan, self.api.lifecycle, t).status
 
     def cancel_at(self, t: float) -> None:
-        if self.scenario is not None and self.scenario.timeline:
+        if self.timeline:
             raise LifecycleError("a replayed timeline cannot be cancelled")
         self.plan = cancel(self.plan, self.api.lifecycle, t)
         self._cache_key = None

@@ -75,15 +75,6 @@ class Mock:
         self.bases = sorted(((a.base_path or "/", a.name) for a in apis), reverse=True)
         self.space("")
 
-    # the default namespace's parts, for code that knows no namespaces
-    @property
-    def clock(self) -> Clock:
-        return self.space("").clock
-
-    @property
-    def store(self) -> JobStore:
-        return self.space("").store
-
     def space(self, name: str = "") -> Space:
         space = self.spaces.get(name)
         if space is None:
@@ -111,14 +102,15 @@ class Mock:
         job.polls += 1
         model = self.apis[api]
         chosen = job.scenario.faults if job.scenario is not None else ()
-        fault = fault_for(chosen, job.polls, self.chaos, f"{self.seed}|{namespace}|{job.id}|{job.polls}")
+        this_poll = f"{self.seed}|{namespace}|{job.id}|{job.polls}"  # names the poll for reproducible faults
+        fault = fault_for(chosen, job.polls, self.chaos, this_poll)
         if fault is not None and fault.respond is not None:
             retry = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
             body = json.dumps(error_body(model, fault.respond)).encode()
             return Answer(fault.respond, body, retry, fault=str(fault.respond))
         t = self.job_time(job, space)
         status, headers, body, job_status = job.answer(t, self.speed, job.polls)
-        delay = latency_of(fault, f"{self.seed}|{namespace}|{job.id}|{job.polls}") if fault is not None else 0.0
+        delay = latency_of(fault, this_poll) if fault is not None else 0.0
         drop = fault is not None and fault.drop
         return Answer(
             status,
@@ -160,18 +152,12 @@ class Mock:
             raise NotFound(job_id)
         return job
 
-    def job(self, job_id: str) -> Job:
-        return self.find(job_id)
-
     def status(self, job: Job, namespace: str = "") -> str:
         return job.status_at(self.job_time(job, self.space(namespace)))
 
     def body(self, job: Job, namespace: str = "") -> Any:
         """What a poll would show now (without counting as a poll)."""
-        t = self.job_time(job, self.space(namespace))
-        if job.scenario is not None and job.scenario.timeline:
-            return json.loads(job.answer(t, self.speed, job.polls)[2])
-        return job.render(t, self.speed)
+        return json.loads(job.answer(self.job_time(job, self.space(namespace)), self.speed, job.polls)[2])
 
     def cancel(self, job: Job, namespace: str = "") -> None:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""

@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .lifecycle import Lifecycle, Phase, Plan, check_plan, success_state
@@ -61,7 +62,7 @@ class Scenario:
     faults: tuple[Fault, ...] = ()
     source: str = ""  # file:line, for messages
 
-    @property
+    @cached_property  # read on every poll of the job
     def stall(self) -> float | None:
         stalls = [f.stall for f in self.faults if f.stall is not None]
         return min(stalls) if stalls else None
