@@ -1,21 +1,21 @@
 """Scripted lifecycles: named scenarios, their plans, and the faults they inject.
 
-Pure: a scenario is data read from a fixture (fixtures.py loads and checks it); this
-module turns its phases into a lifecycle `Plan`, finds a timeline's answer at an
-instant or poll, and decides which fault, if any, a given poll of a job meets.
+Pure: a scenario is data read from a fixture (`jobmock.scenario_files` loads and
+checks it); this module turns its phases into a lifecycle `Plan` and finds a
+timeline's answer at an instant or poll. Its faults are `faults.py`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
-from .lifecycle import Lifecycle, Phase, Plan, check_plan, success_state
+from ..exceptions import LifecycleError
+from ..spec.lifecycle import Lifecycle, success_state
+from .faults import Fault
+from .lifecycle import Phase, Plan, check_plan
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,6 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Fault:
-    polls: frozenset[int] | None = None  # 1-based poll numbers; None: every poll
-    respond: int | None = None
-    retry_after: int | None = None
-    latency: tuple[float, float] | None = None
-    drop: bool = False
-    stall: float | None = None  # job seconds after which the job stops moving
-
-    def applies(self, poll: int) -> bool:
-        return self.stall is None and (self.polls is None or poll in self.polls)
-
-
-@dataclass(frozen=True)
 class Scenario:
     api: str
     name: str
@@ -61,11 +48,6 @@ class Scenario:
     recorded_id: str | None = None  # a recorded timeline's job id, rewritten for new jobs
     faults: tuple[Fault, ...] = ()
     source: str = ""  # file:line, for messages
-
-    @cached_property  # read on every poll of the job
-    def stall(self) -> float | None:
-        stalls = [f.stall for f in self.faults if f.stall is not None]
-        return min(stalls) if stalls else None
 
 
 def build_plan(phases: tuple[PhaseSpec, ...], lifecycle: Lifecycle) -> Plan:
@@ -80,7 +62,7 @@ def build_plan(phases: tuple[PhaseSpec, ...], lifecycle: Lifecycle) -> Plan:
     for i, spec in enumerate(phases):
         last = i == len(phases) - 1
         if spec.duration is None and not last:
-            raise ValueError(f"phase {i + 1} ({spec.status}) needs a duration: only the last phase lasts forever")
+            raise LifecycleError(f"phase {i + 1} ({spec.status}) needs a duration: only the last phase lasts forever")
         end = math.inf if last else t + float(spec.duration or 0.0)
         if spec.progress is not None:
             start_p, end_p = spec.progress[0] / 100, spec.progress[1] / 100
@@ -118,38 +100,3 @@ def rewrite_ids(body: Any, old: str, new: str) -> Any:
     if isinstance(body, dict):
         return {key: rewrite_ids(value, old, new) for key, value in body.items()}
     return body
-
-
-# --- faults: scripted, or random with --chaos ---------------------------------------
-
-CHAOS_FAULTS = (
-    Fault(respond=429, retry_after=1),
-    Fault(respond=500),
-    Fault(respond=502),
-    Fault(respond=503, retry_after=1),
-    Fault(latency=(0.2, 1.0)),
-    Fault(drop=True),
-)
-
-
-def fault_for(scenario_faults: tuple[Fault, ...], poll: int, chaos: float, seed: str) -> Fault | None:
-    """The fault this poll meets: the first scripted one that applies, else (with
-    probability `chaos`) a random one. `seed` names the poll (seed, namespace, job,
-    poll number), so a rerun with the same --seed meets the same faults."""
-    for fault in scenario_faults:
-        if fault.applies(poll):
-            return fault
-    if chaos <= 0:
-        return None
-    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
-    if rng.random() >= chaos:
-        return None
-    return rng.choice(CHAOS_FAULTS)
-
-
-def latency_of(fault: Fault, seed: str) -> float:
-    if fault.latency is None:
-        return 0.0
-    low, high = fault.latency
-    rng = random.Random(int.from_bytes(hashlib.sha256(f"latency|{seed}".encode()).digest()[:8], "big"))
-    return rng.uniform(low, high)

@@ -9,11 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..exceptions import AuthError
+
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
-
-
-class AuthError(Exception):
-    """A missing or malformed credential; the message says what was expected."""
 
 
 @dataclass(frozen=True)

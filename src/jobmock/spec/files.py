@@ -8,40 +8,17 @@ into a line number of the original file.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
-PathItem = str | int
+from ..exceptions import PathItem, SpecError, SpecErrors
+
 T = TypeVar("T")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
-
-
-class SpecError(Exception):
-    """A problem in a spec or fixture file, located as precisely as we can."""
-
-    def __init__(self, file: Path | str, where: Sequence[PathItem], message: str, line: int | None = None):
-        self.file = str(file)
-        self.where = list(where)
-        self.message = message
-        self.line = line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        place = self.file + (f":{self.line}" if self.line else "")
-        pointer = "/".join(str(p) for p in self.where)
-        return f"{place}: {pointer or '(document)'}: {self.message}"
-
-
-class SpecErrors(Exception):
-    """Every problem found in one or more files; start-up stops on any of them."""
-
-    def __init__(self, errors: Iterable[SpecError]):
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 def collect(problems: list[SpecError], action: Callable[[], T]) -> T | None:

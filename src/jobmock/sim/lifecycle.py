@@ -13,41 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..exceptions import LifecycleError
+from ..spec.lifecycle import Lifecycle, success_state
+from ..spec.progress import quantize
 
-class LifecycleError(ValueError):
-    """A plan or request that the declared lifecycle does not allow."""
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    """States and transitions as declared in a spec's x-jobmock extension."""
-
-    states: tuple[str, ...]
-    initial: str
-    working: tuple[str, ...]
-    terminal: tuple[str, ...]
-    transitions: Mapping[str, tuple[str, ...]]
-    cancelled: str | None = None
-    initial_seconds: tuple[float, float] = (1.0, 3.0)
-    working_seconds: tuple[float, float] = (10.0, 25.0)
-
-    def is_terminal(self, state: str) -> bool:
-        return state in self.terminal
-
-    def allows(self, before: str, after: str) -> bool:
-        return before == after or after in self.transitions.get(before, ())
-
-    def reachable(self, start: str | None = None) -> set[str]:
-        """States reachable from `start` (the initial state by default), `start` included."""
-        first = self.initial if start is None else start
-        seen = {first}
-        todo = [first]
-        while todo:
-            for after in self.transitions.get(todo.pop(), ()):
-                if after not in seen:
-                    seen.add(after)
-                    todo.append(after)
-        return seen
 
 
 @dataclass(frozen=True)
@@ -250,19 +219,6 @@ def cancel(plan: Plan, lifecycle: Lifecycle, t: float) -> Plan:
     kept.append(replace(now.phase, end=t, progress_to=now.progress))
     kept.append(Phase(target, t, math.inf, now.progress, now.progress))
     return Plan(tuple(kept))
-
-
-def success_state(lifecycle: Lifecycle) -> str:
-    """The terminal state that means success: 'completed' or the first terminal one."""
-    for name in ("completed", "succeeded", "success", "done"):
-        if name in lifecycle.terminal:
-            return name
-    return lifecycle.terminal[0]
-
-
-def quantize(value: float, resolution: int) -> float:
-    """Largest multiple of 1/resolution not above value (with float noise absorbed)."""
-    return math.floor(value * resolution + 1e-9) / resolution
 
 
 def last_change(snap: Snapshot, resolution: int, t: float) -> float:

@@ -1,15 +1,14 @@
 """The request journal: what clients asked and what they were answered, per namespace.
 
 A bounded in-memory list. Writing must cost the poll hot path almost nothing, so the
-ASGI layer (`journal_layer.py`) stores the raw request and answer; they are read into
-`JournalEntry`s (client, API, job…) only when someone reads the journal.
+web layer stores the raw request and answer; it reads them into `JournalEntry`s
+(client, API, job…) only when someone reads the journal (`jobmock.server.journaling`).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,27 +50,17 @@ class JournalEntry:
         return data
 
 
-Describe = Callable[[int, RawRequest], JournalEntry]
-
-
 class Journal:
-    def __init__(self, describe: Describe, limit: int = LIMIT):
+    def __init__(self, limit: int = LIMIT):
         self._raw: deque[tuple[int, RawRequest]] = deque(maxlen=limit)
         self._seq = itertools.count(1)
-        self._describe = describe
 
     def add(self, raw: RawRequest) -> None:
         self._raw.append((next(self._seq), raw))
 
-    def entries(self, job: str | None = None, api: str | None = None, client: str | None = None) -> list[JournalEntry]:
-        described = (self._describe(seq, raw) for seq, raw in list(self._raw))
-        return [
-            e
-            for e in described
-            if (job is None or e.job == job)
-            and (api is None or e.api == api)
-            and (client is None or e.client == client)
-        ]
+    def raw(self) -> list[tuple[int, RawRequest]]:
+        """(sequence number, raw request), oldest first."""
+        return list(self._raw)
 
     def clear(self) -> None:
         self._raw.clear()

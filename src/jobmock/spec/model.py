@@ -7,44 +7,34 @@ Every problem is reported with file, line and place; nothing is half-loaded.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 
+from ..exceptions import SpecError, SpecErrors
 from . import openapi
 from .auth import TokenRule, rule_from_scheme
+from .bundled import bundled_names, bundled_specs
+from .files import SpecFile, read
 from .lifecycle import Lifecycle
 from .openapi import Operation
-from .specfile import SpecError, SpecErrors, SpecFile, read
+from .progress import REPORTERS, Reporter, Step, progress_schema
 
-BUNDLED_DIR_CANDIDATES = (
-    Path(__file__).parent / "specs",  # installed wheel: specs/ is copied into the package
-    Path(__file__).resolve().parents[2] / "specs",  # source checkout / editable install
-)
-
-
-def bundled_dir() -> Path:
-    for candidate in BUNDLED_DIR_CANDIDATES:
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("bundled specs/ folder not found")
-
-
-def bundled_names() -> list[str]:
-    return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
+Precision = Literal["seconds", "milliseconds", "microseconds"]
+Alphabet = Literal["alphanumeric", "lowercase-alphanumeric", "hex"]
 
 
 def spec_path(name_or_path: str) -> Path:
     """A bundled API name (`neuraldraft`) or a path to a spec file."""
-    candidate = bundled_dir() / f"{name_or_path}.yaml"
+    candidate = bundled_specs() / f"{name_or_path}.yaml"
     if "/" not in name_or_path and candidate.exists():
         return candidate
     path = Path(name_or_path)
@@ -56,60 +46,90 @@ def spec_path(name_or_path: str) -> Path:
 
 @cache
 def extension_schema() -> dict[str, Any]:
-    text = resources.files("jobmock").joinpath("schemas/x-jobmock.schema.json").read_text()
+    text = resources.files("jobmock.spec").joinpath("schemas/x-jobmock.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
+    schema["properties"]["progress"] = progress_schema()  # the registered reporter kinds
     return schema
-
-
-@dataclass(frozen=True)
-class Reporter:
-    kind: str  # percent | steps | stage | count
-    field: str
-    integer: bool = True  # percent: integer or float
-    use: str = "message"  # stage: step name or message
-    states: dict[str, str] = dataclasses.field(default_factory=dict)  # stage: text outside working states
-    total: str = ""  # count: field holding the total
-    min: int = 3
-    max: int = 8
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    message: str
 
 
 @dataclass(frozen=True)
 class JobType:
     name: str
     steps: tuple[Step, ...]
-    result: dict[str, Any] | None  # resolved schema of this type's result
+    result: Mapping[str, Any] | None  # resolved schema of this type's result
 
 
-@dataclass
+@dataclass(frozen=True)
+class IdFormat:
+    """How the API's job ids look (x-jobmock.id)."""
+
+    uuid: bool = False
+    prefix: str = ""
+    length: int = 12
+    alphabet: Alphabet = "alphanumeric"
+
+    def matches(self, job_id: str) -> bool:
+        if self.uuid:
+            try:
+                uuid.UUID(job_id)
+            except ValueError:
+                return False
+            return True
+        return re.fullmatch(rf"{re.escape(self.prefix)}[A-Za-z0-9]{{{self.length}}}", job_id) is not None
+
+
+DEFAULT_ERROR_BODY: Mapping[str, Any] = {"error": {"code": "{code}", "message": "{message}"}}
+
+
+@dataclass(frozen=True)
+class ErrorFormat:
+    """The vendor's error envelope (x-jobmock.errors): templates, codes and messages by status."""
+
+    body: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_ERROR_BODY)
+    bodies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by status, overriding `body`
+    codes: Mapping[str, str] = field(default_factory=dict)
+    messages: Mapping[str, str] = field(default_factory=dict)
+    validation: int = 400  # status of request validation errors
+
+
+@dataclass(frozen=True)
+class CancelRule:
+    """The vendor's own cancel operation (x-jobmock.cancel)."""
+
+    operation: Operation
+    parameter: str  # the parameter or body property holding the job id
+    response: Mapping[str, Any] = field(default_factory=lambda: {"message": "Job cancelled"})
+    finished_status: int = 409
+    finished_message: str = "Job is already {status}."
+
+
+@dataclass(frozen=True)
 class ApiModel:
+    """One served API: frozen once loaded; `with_mount` and `with_keys` give changed copies."""
+
     name: str
     source: Path
-    document: dict[str, Any]  # as written (given to Connexion)
-    resolved: dict[str, Any]  # references resolved
+    document: Mapping[str, Any]  # as written: what Connexion serves at <base>/openapi.json
+    resolved: Mapping[str, Any]  # references resolved
     lifecycle: Lifecycle
     poll: Operation
-    cancel: Operation | None
-    ext: dict[str, Any]
-    job_schema: dict[str, Any]
+    cancel: CancelRule | None
+    job_schema: Mapping[str, Any]
     token: TokenRule
+    ids: IdFormat
+    errors: ErrorFormat
     id_parameter: str
-    id_in: str  # path | query
+    id_in: Literal["path", "query"]
     id_field: str
     status_field: str
     type_field: str | None
-    types: dict[str, JobType]
+    types: Mapping[str, JobType]
     default_steps: tuple[Step, ...]
     reporters: tuple[Reporter, ...]
-    presence: dict[str, tuple[str, ...]]
-    state_values: dict[str, list[dict[str, Any]]]
-    timestamps: dict[str, str]
-    precision: str
+    presence: Mapping[str, tuple[str, ...]]
+    state_values: Mapping[str, tuple[Mapping[str, Any], ...]]
+    timestamps: Mapping[str, str]  # role (created, updated, started, finished) -> dotted field
+    precision: Precision
     mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
@@ -135,23 +155,24 @@ class ApiModel:
             return self.poll.path.replace("{" + self.id_parameter + "}", job_id)
         return f"{self.poll.path}?{self.id_parameter}={job_id}"
 
-    def accept_only(self, keys: Sequence[str]) -> None:
-        """Accept only these bearer tokens (a real API knows its keys; by default the mock
-        accepts any token of the documented form)."""
-        schemes = [name for req in self.poll.spec.get("security", self.resolved.get("security", [])) for name in req]
-        for document in (self.document, self.resolved):
-            for name in schemes:
-                scheme = document.get("components", {}).get("securitySchemes", {}).get(name)
-                if scheme is not None:
-                    scheme.setdefault("x-jobmock-token", {})["keys"] = sorted(keys)
-        self.token = _token_rule(self.resolved, self.poll)
+    def driven_fields(self) -> set[str]:
+        """Top-level fields the lifecycle drives; overrides and fixtures may not set them."""
+        names = {self.status_field, *self.timestamps.values()}
+        for reporter in self.reporters:
+            names.update(reporter.driven_fields())
+        return {n.split(".")[0] for n in names}
 
-    def errors(self) -> dict[str, Any]:
-        return dict(self.ext.get("errors") or {"body": {"error": {"code": "{code}", "message": "{message}"}}})
+    def with_mount(self, mount: str) -> ApiModel:
+        return replace(self, mount=mount)
+
+    def with_keys(self, keys: Sequence[str]) -> ApiModel:
+        """Accept only these bearer tokens (a real API knows its keys; by default the mock
+        accepts any token of the documented form). The served document is not touched."""
+        return replace(self, token=replace(self.token, keys=frozenset(keys)))
 
 
 def is_bundled(path: Path) -> bool:
-    return path.resolve().parent == bundled_dir().resolve()
+    return path.resolve().parent == bundled_specs().resolve()
 
 
 def load_named(name_or_path: str, strict: bool = True) -> ApiModel:
@@ -316,21 +337,13 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     reporters = []
     for i, raw in enumerate(ext.get("progress", [])):
         where: list[str | int] = [*x, "progress", i]
-        target = need_field([*where, "field"], raw["field"])
-        if raw["kind"] == "percent":
-            reporters.append(Reporter("percent", raw["field"], integer=target.get("type") == "integer"))
-        elif raw["kind"] in ("steps", "stage"):
-            if not default_steps and not any(t.steps for t in types.values()):
-                raise fail(where, f"a {raw['kind']} reporter needs steps (x-jobmock.steps or per type)")
-            reporters.append(
-                Reporter(raw["kind"], raw["field"], use=raw.get("use", "message"), states=raw.get("states", {}))
-            )
-        else:
-            need_field([*where, "total"], raw["total"])
-            lo, hi = raw.get("min", 3), raw.get("max", 8)
-            if lo > hi:
-                raise fail(where, f"min {lo} is greater than max {hi}")
-            reporters.append(Reporter("count", raw["field"], total=raw["total"], min=lo, max=hi))
+        kind = REPORTERS[raw["kind"]]
+        if kind.needs_steps and not default_steps and not any(t.steps for t in types.values()):
+            raise fail(where, f"a {kind.kind} reporter needs steps (x-jobmock.steps or per type)")
+        try:
+            reporters.append(kind.parse(raw, lambda key, dotted, w=where: need_field([*w, key], dotted)))
+        except ValueError as exc:
+            raise fail(where, str(exc)) from exc
 
     presence = {}
     for dotted, only_in in ext.get("presence", {}).items():
@@ -345,16 +358,38 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     for state, options in ext.get("stateValues", {}).items():
         if state not in states:
             raise fail([*x, "stateValues", state], f"{state!r} is not a declared state")
-        state_values[state] = list(options)
+        state_values[state] = tuple(options)
 
     token = _token_rule(resolved, poll)
-    cancel_op = None
+    cancel = None
     if "cancel" in ext:
-        cancel_op = openapi.find_operation(resolved, ext["cancel"]["operation"])
+        conf = ext["cancel"]
+        cancel_op = openapi.find_operation(resolved, conf["operation"])
         if cancel_op is None:
-            raise fail([*x, "cancel", "operation"], f"no operation with operationId {ext['cancel']['operation']!r}")
+            raise fail([*x, "cancel", "operation"], f"no operation with operationId {conf['operation']!r}")
         if cancelled is None:
             raise fail([*x, "cancel"], "a cancel operation needs a cancelled state")
+        cancel = CancelRule(
+            operation=cancel_op,
+            parameter=conf["parameter"],
+            response=conf.get("response", {"message": "Job cancelled"}),
+            finished_status=int(conf.get("finishedStatus", 409)),
+            finished_message=conf.get("finishedMessage", "Job is already {status}."),
+        )
+    raw_errors = ext.get("errors", {})
+    errors = ErrorFormat(
+        body=raw_errors.get("body", DEFAULT_ERROR_BODY),
+        bodies=raw_errors.get("bodies", {}),
+        codes=raw_errors.get("codes", {}),
+        messages=raw_errors.get("messages", {}),
+        validation=int(raw_errors.get("validation", 400)),
+    )
+    ids = IdFormat(
+        uuid=bool(id_conf.get("uuid", False)),
+        prefix=id_conf.get("prefix", ""),
+        length=int(id_conf.get("length", 12)),
+        alphabet=id_conf.get("alphabet", "alphanumeric"),
+    )
 
     return ApiModel(
         name=name,
@@ -363,12 +398,13 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         resolved=resolved,
         lifecycle=lifecycle,
         poll=poll,
-        cancel=cancel_op,
-        ext=ext,
+        cancel=cancel,
         job_schema=job_schema,
         token=token,
+        ids=ids,
+        errors=errors,
         id_parameter=id_conf["parameter"],
-        id_in=str(param["in"]),
+        id_in="path" if param["in"] == "path" else "query",
         id_field=id_conf["field"],
         status_field=ext["status"],
         type_field=type_field,

@@ -12,11 +12,11 @@ from .model import ApiModel
 
 def error_body(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> Any:
     """Fill the API's error template: '{code}', '{message}', '{details}', '{request_id}', '{status}'."""
-    conf = api.errors()
-    template = conf.get("bodies", {}).get(str(status), conf["body"])
+    conf = api.errors
+    template = conf.bodies.get(str(status), conf.body)
     values = {
-        "code": conf.get("codes", {}).get(str(status)) or _default_code(status),
-        "message": message or conf.get("messages", {}).get(str(status)) or phrase(status),
+        "code": conf.codes.get(str(status)) or _default_code(status),
+        "message": message or conf.messages.get(str(status)) or phrase(status),
         "details": details,
         "request_id": "req_" + uuid.uuid4().hex[:24],
         "status": status,

@@ -16,7 +16,7 @@ from typing import Any
 
 from faker import Faker
 
-from .openapi import merged_object
+from ..spec.openapi import merged_object
 
 MODELS = (
     "google/gemini-2.5-flash-001",

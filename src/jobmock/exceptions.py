@@ -1,0 +1,108 @@
+"""Every error jobmock raises, in one hierarchy rooted at `JobmockError`.
+
+Each class carries the HTTP `status` the web layer answers it with, so handlers pick a
+status by the exception's type, never by its message. The bottom of the import layers:
+this module imports nothing of jobmock's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+PathItem = str | int
+
+
+class JobmockError(Exception):
+    """Base of every jobmock error."""
+
+    status = 500
+
+
+# --- files: specs, fixtures, config ----------------------------------------------------
+
+
+class SpecError(JobmockError):
+    """A problem in a spec, fixture or config file (or a start-up option), located as
+    precisely as we can: file, line and the place (a JSON path) in it."""
+
+    def __init__(self, file: object, where: Sequence[PathItem], message: str, line: int | None = None):
+        self.file = str(file)
+        self.where = list(where)
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        place = self.file + (f":{self.line}" if self.line else "")
+        pointer = "/".join(str(p) for p in self.where)
+        return f"{place}: {pointer or '(document)'}: {self.message}"
+
+
+class SpecErrors(JobmockError):
+    """Every problem found in one or more files; start-up stops on any of them."""
+
+    def __init__(self, errors: Iterable[SpecError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+# --- requests the mock refuses ---------------------------------------------------------
+
+
+class RequestError(JobmockError):
+    """A request the mock cannot honour as asked; the message says why."""
+
+    status = 400
+
+
+class JobError(RequestError):
+    """A job that cannot be made: unknown API or type, a bad override or duration."""
+
+
+class UnknownScenario(RequestError, LookupError):
+    """A scenario name the API does not have; the message lists the known ones."""
+
+
+class ClockError(RequestError):
+    """A clock request out of range or of an unknown mode."""
+
+
+class AuthError(RequestError):
+    """A missing or malformed credential; the message says what was expected."""
+
+    status = 401
+
+
+class NotFound(JobmockError, LookupError):
+    """No such job (in this namespace)."""
+
+    status = 404
+
+
+class LifecycleError(JobmockError, ValueError):
+    """A plan or a move the declared lifecycle does not allow (cancel a finished job)."""
+
+    status = 409
+
+
+class IdTaken(JobError):
+    """A job id already used (or deleted) in this namespace."""
+
+    status = 409
+
+
+# --- the checker and the control client ------------------------------------------------
+
+
+class CheckUsageError(JobmockError, ValueError):
+    """`check` cannot start: bad arguments, an unreadable spec, an unknown check name."""
+
+    status = 400
+
+
+class ControlError(JobmockError):
+    """A running jobmock's control API refused a request; the message is its problem detail."""
+
+    def __init__(self, message: str, status: int = 500):
+        super().__init__(message)
+        self.status = status

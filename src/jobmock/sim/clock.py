@@ -1,0 +1,139 @@
+"""Time as jobs see it, and the clock modes that decide it.
+
+A namespace's `Clock` reads the wall clock (faster with `speed`, or moved with `advance`
+and `set`), or stands still until told. Each *mode* is one function registered with
+`@clock_mode`: it says whether the clock runs by itself and how many seconds of its
+lifecycle a job has lived. Adding a mode touches this file only; the CLI's `--clock`
+choices come from `CLOCK_MODES`, and a test holds control.yaml's enums to it.
+
+In manual and polls modes the bodies' timestamps follow this clock, not the wall clock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..exceptions import ClockError
+
+if TYPE_CHECKING:
+    from .jobs import Job
+
+LATEST = 253402300799.0  # 9999-12-31T23:59:59Z: the last instant an ISO timestamp can show
+EARLIEST = 0.0  # 1970-01-01: no job lives before the epoch
+
+
+@dataclass(frozen=True)
+class ClockMode:
+    name: str
+    description: str
+    runs: bool  # wall time moves the clock by itself
+    job_time: Callable[[Job, Clock], float]  # seconds of its lifecycle a job has lived
+
+
+CLOCK_MODES: dict[str, ClockMode] = {}
+
+
+def clock_mode(name: str, description: str, runs: bool) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
+    """Register a clock mode; a second mode of the same name is refused."""
+
+    def register(job_time: Callable[[Job, Clock], float]) -> ClockMode:
+        if name in CLOCK_MODES:
+            raise ValueError(f"a clock mode {name!r} is already registered")
+        CLOCK_MODES[name] = ClockMode(name, description, runs, job_time)
+        return CLOCK_MODES[name]
+
+    return register
+
+
+class Clock:
+    def __init__(self, speed: float = 1.0, mode: str = "real"):
+        if not (math.isfinite(speed) and speed > 0):
+            raise ClockError(f"speed must be a finite number above 0, got {speed}")
+        self.speed = speed
+        self.mode = "real"
+        self._offset = 0.0  # added to the wall clock while running
+        self._frozen: float | None = None  # the time shown while stopped
+        self.set_mode(mode)
+
+    def now(self) -> float:
+        return self._frozen if self._frozen is not None else time.time() + self._offset
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
+    def elapsed(self, created: float) -> float:
+        """Seconds of a job's lifecycle since `created` (epoch), at this clock's speed."""
+        return max(0.0, (self.now() - created) * self.speed)
+
+    def job_time(self, job: Job) -> float:
+        """Seconds of its lifecycle the job shows now (a stall fault holds it back)."""
+        return job.limit_time(CLOCK_MODES[self.mode].job_time(job, self))
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in CLOCK_MODES:
+            raise ClockError(f"unknown clock mode {mode!r}; modes: {', '.join(CLOCK_MODES)}")
+        if CLOCK_MODES[mode].runs:
+            self.resume()
+        else:
+            self.freeze()
+        self.mode = mode
+
+    def freeze(self) -> None:
+        if self._frozen is None:
+            self._frozen = self.now()
+
+    def resume(self) -> None:
+        """Let time run again from where it stands (a stopped clock becomes a real one)."""
+        if self._frozen is not None:
+            self._offset = self._frozen - time.time()
+            self._frozen = None
+        self.mode = next(m.name for m in CLOCK_MODES.values() if m.runs)
+
+    def advance(self, seconds: float) -> None:
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ClockError("a clock only moves forward by a finite number of seconds; use set to go back")
+        self._check(self.now() + seconds)
+        if self._frozen is not None:
+            self._frozen += seconds
+        else:
+            self._offset += seconds
+
+    def set(self, epoch: float) -> None:
+        self._check(epoch)
+        if self._frozen is not None:
+            self._frozen = epoch
+        else:
+            self._offset = epoch - time.time()
+
+    @staticmethod
+    def _check(epoch: float) -> None:
+        if not (math.isfinite(epoch) and EARLIEST <= epoch <= LATEST):
+            raise ClockError("the clock must stay between 1970-01-01 and 9999-12-31")
+
+    def describe(self) -> dict[str, object]:
+        return {"mode": self.mode, "now": self.now(), "frozen": self.frozen, "speed": self.speed}
+
+
+@clock_mode("real", "wall-clock time, lifecycles `speed` times faster", runs=True)
+def real_time(job: Job, clock: Clock) -> float:
+    return clock.elapsed(job.created)
+
+
+@clock_mode("manual", "time moves only when told (advance, set)", runs=False)
+def manual_time(job: Job, clock: Clock) -> float:
+    return clock.elapsed(job.created)
+
+
+@clock_mode("polls", "the n-th answer that shows a job shows its n-th phase", runs=False)
+def polls_time(job: Job, clock: Clock) -> float:
+    index = max(job.shown - 1, 0)
+    if job.timeline:
+        return job.timeline[min(index, len(job.timeline) - 1)].at or 0.0
+    phases = job.plan.phases
+    phase = phases[min(index, len(phases) - 1)]
+    return phase.start if phase.end == math.inf else (phase.start + phase.end) / 2

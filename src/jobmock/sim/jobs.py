@@ -1,0 +1,281 @@
+"""Jobs: creation (ids, plan, Faker data made once) and rendering of the vendor body.
+
+Rendering is a pure function of the job and an instant of its time axis; progress is
+written by the API's reporters (`jobmock.spec.progress`). No HTTP, no I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from ..exceptions import JobError, LifecycleError
+from ..spec import dotted
+from ..spec.lifecycle import success_state
+from ..spec.model import ApiModel
+from ..spec.openapi import property_schema
+from ..spec.progress import ProgressView, Step, quantize
+from . import fakedata
+from .lifecycle import Plan, Snapshot, cancel, default_plan, last_change, snapshot
+from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
+
+@dataclass
+class Job:
+    api: ApiModel
+    id: str
+    owner: str | None  # identity of the API key that may see it; None: every key
+    created: float  # wall-clock epoch seconds
+    plan: Plan
+    job_type: str | None
+    outcome: str
+    static: dict[str, Any]
+    gated: dict[str, Any]  # dotted field -> value, shown only in its presence states
+    overlays: dict[str, dict[str, Any]]  # state -> field values merged in that state
+    steps: tuple[Step, ...]
+    totals: dict[str, int]  # count reporter field -> total
+    scenario: Scenario | None = None
+    polls: int = 0  # polls received so far: scripted faults count them (`poll: 3`)
+    shown: int = 0  # polls answered with the job: the polls clock counts them
+    _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
+    _cache_bytes: bytes = field(default=b"", repr=False)
+    _cache_status: str = field(default="", repr=False)
+
+    @property
+    def timeline(self) -> tuple[Entry, ...]:
+        """The literal answers of a replayed scenario; empty for a job that follows a plan."""
+        return self.scenario.timeline if self.scenario is not None else ()
+
+    def render(self, t: float, speed: float) -> dict[str, Any]:
+        """The vendor body `t` lifecycle-seconds after creation."""
+        body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
+        return body
+
+    @cached_property
+    def stall(self) -> float | None:
+        """Job seconds after which a stall fault holds the job still (read on every poll)."""
+        held = [f.job_time(math.inf) for f in self.scenario.faults] if self.scenario else []
+        finite = [t for t in held if t != math.inf]
+        return min(finite) if finite else None
+
+    def limit_time(self, t: float) -> float:
+        return t if self.stall is None else min(t, self.stall)
+
+    def answer(self, t: float, speed: float) -> tuple[int, dict[str, str], bytes, str]:
+        """(HTTP status, headers, body, job status) of a poll: a replayed timeline's
+        literal answer, or the body rendered from the plan."""
+        if self.timeline:
+            entry = timeline_entry(self.timeline, t, self.shown)
+            body = entry.body
+            recorded_id = self.scenario.recorded_id if self.scenario else None
+            if recorded_id:
+                body = rewrite_ids(body, recorded_id, self.id)
+            status = body.get(self.api.status_field) if isinstance(body, dict) else None
+            encoded = json.dumps(body, separators=(",", ":")).encode()
+            return entry.status, dict(entry.headers), encoded, str(status)
+        encoded = self.render_bytes(t, speed)
+        return 200, {}, encoded, self._cache_status
+
+    def render_bytes(self, t: float, speed: float) -> bytes:
+        """Compact JSON of the body; cached while nothing visible changes (the poll hot path)."""
+        snap = snapshot(self.plan, self.api.lifecycle, t)
+        updated = self._updated(snap, t)
+        key = (snap.status, snap.phase.start, self._progress_key(snap.progress), updated)
+        if key != self._cache_key:
+            body = self._body(snap, updated, speed)
+            self._cache_bytes = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+            self._cache_key = key
+            self._cache_status = snap.status
+        return self._cache_bytes
+
+    def status_at(self, t: float) -> str:
+        if self.timeline:
+            return self.answer(t, 1.0)[3]
+        return snapshot(self.plan, self.api.lifecycle, t).status
+
+    def cancel_at(self, t: float) -> None:
+        if self.timeline:
+            raise LifecycleError("a replayed timeline cannot be cancelled")
+        self.plan = cancel(self.plan, self.api.lifecycle, t)
+        self._cache_key = None
+
+    def _progress_key(self, progress: float) -> tuple[float, ...]:
+        return tuple(quantize(progress, resolution) for resolution in self._resolutions)
+
+    @cached_property
+    def _resolutions(self) -> tuple[int, ...]:
+        return tuple(r.resolution(len(self.steps), self.totals) for r in self.api.reporters)
+
+    def _updated(self, snap: Snapshot, t: float) -> float:
+        changes = [snap.entered]
+        if snap.status in self.api.lifecycle.working:
+            changes += [last_change(snap, resolution, t) for resolution in self._resolutions]
+        return float(max(changes))
+
+    def _body(self, snap: Snapshot, updated: float, speed: float) -> dict[str, Any]:
+        api = self.api
+        body = copy.deepcopy(self.static)
+        for name, states in api.presence.items():
+            if snap.status in states:
+                if name in self.gated:
+                    dotted.put(body, name, copy.deepcopy(self.gated[name]))
+            else:
+                _absent(body, api, name)
+        dotted.merge(body, copy.deepcopy(self.overlays.get(snap.status, {})))
+        dotted.put(body, api.status_field, snap.status)
+        stamp = _stamper(api.precision)
+        moments = {"created": 0.0, "updated": updated, "started": snap.started, "finished": snap.finished}
+        for role, name in api.timestamps.items():
+            moment = moments[role]
+            if moment is None:
+                _absent(body, api, name)
+            else:
+                dotted.put(body, name, stamp(self.created + moment / speed))
+        view = ProgressView(
+            status=snap.status,
+            progress=snap.progress,
+            working=snap.status in api.lifecycle.working,
+            succeeded=snap.status == success_state(api.lifecycle),
+            started=snap.started is not None,
+            steps=self.steps,
+            totals=self.totals,
+        )
+        for reporter in api.reporters:
+            reporter.render(body, view)
+        if snap.phase.fields:
+            dotted.merge(body, copy.deepcopy(dict(snap.phase.fields)))
+        return body
+
+
+def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:
+    """A field outside its states: null where the schema allows it, else left out."""
+    if (property_schema(api.job_schema, name) or {}).get("nullable"):
+        dotted.put(body, name, None)
+    else:
+        dotted.delete(body, name)
+
+
+@dataclass
+class NewJob:
+    """What a client asks for when creating a job through the control API."""
+
+    api: str
+    job_type: str | None = None
+    outcome: str | None = None
+    duration: float | None = None
+    fields: dict[str, Any] | None = None
+    id: str | None = None
+    owner: str | None = None
+    scenario: Scenario | None = None
+
+
+def job_seed(seed: int, api: str, job_id: str) -> int:
+    """A stable per-job seed (Python's hash() is salted per process, so not that)."""
+    digest = hashlib.sha256(f"{seed}|{api}|{job_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int) -> Job:  # noqa: C901
+    n = job_seed(seed, api.name, job_id)
+    rng = random.Random(n)
+    gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
+    lifecycle = api.lifecycle
+
+    scenario = request.scenario
+    job_type = request.job_type or (scenario.job_type if scenario else None)
+    if job_type is None and api.types:
+        job_type = rng.choice(sorted(api.types))
+    elif job_type is not None and api.types and job_type not in api.types:
+        raise JobError(f"unknown job type {job_type!r}; known: {', '.join(sorted(api.types))}")
+    elif job_type is not None and not api.types:
+        raise JobError(f"the {api.name} API declares no job types")
+
+    outcome = request.outcome or success_state(lifecycle)
+    if request.duration is not None and not (0 < request.duration <= 86_400):
+        raise JobError("duration must be a number of seconds above 0 and at most 86400")
+    try:
+        if scenario is not None and scenario.phases:
+            plan = build_plan(scenario.phases, lifecycle)
+            outcome = plan.final_status
+        else:
+            plan = default_plan(lifecycle, outcome, rng, request.duration)
+    except LifecycleError as exc:
+        raise JobError(str(exc)) from exc
+
+    driven = api.driven_fields()
+    gated_names = set(api.presence)
+    static = gen.object(_without(api.job_schema, driven | {g.split(".")[0] for g in gated_names if "." not in g}))
+    dotted.put(static, api.id_field, job_id)
+    if api.type_field and job_type is not None:
+        dotted.put(static, api.type_field, job_type)
+
+    overlays = {state: copy.deepcopy(rng.choice(options)) for state, options in sorted(api.state_values.items())}
+    gated: dict[str, Any] = {}
+    for name in sorted(gated_names):
+        if any(dotted.has(overlays.get(s, {}), name) for s in api.presence[name]):
+            continue  # the state's chosen values supply it
+        schema = dict(property_schema(api.job_schema, name) or {})
+        result = api.types[job_type].result if job_type is not None and api.types else None
+        if name == "result" and result is not None:
+            schema = dict(result)
+        value = gen.value(schema, name.split(".")[-1], required=True)
+        if value is None:  # never hide a gated field behind a random null
+            value = gen.value({k: v for k, v in schema.items() if k != "nullable"}, name.split(".")[-1])
+        gated[name] = value
+    for name in gated_names:
+        if "." in name:
+            dotted.delete(static, name)
+
+    totals = {r.field: total for r in api.reporters if (total := r.draw_total(rng)) is not None}
+    if request.fields:
+        bad = sorted(set(request.fields) & driven)
+        if bad:
+            raise JobError(f"{', '.join(bad)} follow the lifecycle and cannot be overridden; choose an outcome instead")
+        for key, value in request.fields.items():
+            if key in gated:
+                gated[key] = value
+            else:
+                dotted.merge(static, {key: copy.deepcopy(value)})
+    return Job(
+        api=api,
+        id=job_id,
+        owner=request.owner,
+        created=now,
+        plan=plan,
+        job_type=job_type,
+        outcome=outcome,
+        static=static,
+        gated=gated,
+        overlays=overlays,
+        steps=api.steps_for(job_type),
+        totals=totals,
+        scenario=scenario,
+    )
+
+
+def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
+    props = {k: v for k, v in schema.get("properties", {}).items() if k not in names}
+    required = [r for r in schema.get("required", []) if r not in names]
+    return {**schema, "properties": props, "required": required}
+
+
+def _stamper(precision: str) -> Callable[[float], str]:
+    digits = {"seconds": 0, "milliseconds": 3, "microseconds": 6}[precision]
+
+    def stamp(epoch: float) -> str:
+        # truncate, never round up: a timestamp must not land after the instant it describes
+        scaled = math.floor(epoch * 10**digits) / 10**digits
+        moment = datetime.fromtimestamp(scaled, UTC)
+        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        if digits:
+            text += "." + f"{moment.microsecond:06d}"[:digits]
+        return text + "Z"
+
+    return stamp
