@@ -1,20 +1,18 @@
-"""`jobmock` command line: a thin shell over jobmock.server and jobmock.model."""
+"""`jobmock` command line: a thin shell over the Python API (`jobmock/__init__.py`)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-# Connexion imports Starlette's TestClient at start-up, which warns about httpx; not ours to fix.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from . import __version__, polling  # noqa: E402
-from .model import bundled_names, load_api, spec_path  # noqa: E402
-from .server import create, load_apis, serve  # noqa: E402
-from .specfile import SpecError, SpecErrors  # noqa: E402
+from . import __version__
+from .exceptions import CheckUsageError, SpecError, SpecErrors
+from .sim import polling
+from .sim.clock import CLOCK_MODES
+from .spec import bundled_names, load_api, spec_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("--no-bundled-fixtures", action="store_true", help="do not load the bundled scenarios")
     run.add_argument("--config", metavar="FILE", help="scenario rules by job id and defaults per API")
-    run.add_argument("--clock", choices=["real", "manual", "polls"], default="real", help="default: real")
+    run.add_argument("--clock", choices=list(CLOCK_MODES), default="real", help="default: real")
     run.add_argument(
         "--chaos", type=_share, default=0.0, metavar="RATE", help="share of polls (0 to 1) meeting a random fault"
     )
@@ -51,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     validate = commands.add_parser("validate", help="validate specs and their x-jobmock extension")
     validate.add_argument("specs", nargs="*", metavar="SPEC")
+
+    schema = commands.add_parser("schema", help="print a file format's JSON Schema (fixture, config, x-jobmock)")
+    schema.add_argument("format", choices=["fixture", "config", "x-jobmock"])
 
     _add_check_parser(commands)
     _add_record_parser(commands)
@@ -65,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args, parser)
         if args.command == "record":
             return _record(args)
+        if args.command == "schema":
+            return _schema(args.format)
         return _serve(args)
     except (SpecErrors, SpecError) as exc:
         print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
@@ -90,11 +93,17 @@ def _add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     check.add_argument("--report", type=Path, metavar="FILE.xml", help="also write a JUnit XML report")
 
 
+def _schema(name: str) -> int:
+    from .scenario_files.load import schema_of
+    from .spec.model import extension_schema
+
+    print(json.dumps(extension_schema() if name == "x-jobmock" else schema_of(name), indent=2))
+    return 0
+
+
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .checker import CheckUsageError, check
-    from .contract import check_names
-    from .lifecycle_checks import CHECKS
-    from .report import render_text, write_junit
+    from .check import CHECKS, check, render_text, write_junit
+    from .check.contract import check_names
 
     if args.list_checks:
         print("Lifecycle checks (jobmock, across polls):")
@@ -150,6 +159,8 @@ def _specs() -> int:
 
 
 def _validate(specs: Sequence[str]) -> int:
+    from .server import load_apis
+
     names = list(specs) or bundled_names()
     failed = False
     for name in names:
@@ -171,6 +182,9 @@ def _serve(args: argparse.Namespace) -> int:
         if not sep or not token:
             raise SpecError(item, [], "--key takes API=TOKEN")
         keys.setdefault(name, []).append(token)
+    from .server import create, serve
+    from .server.journaling import JournalReader
+
     mock, app = create(
         args.specs,
         seed=args.seed,
@@ -189,8 +203,7 @@ def _serve(args: argparse.Namespace) -> int:
         example = f"http://{args.host}:{args.port}{api.base_path}{api.poll.path}"
         print(f"  {api.name:<12} {example}")
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
-    scenarios = sum(len(s) for s in mock.catalog.scenarios.values())
-    print(f"  scenarios    {scenarios} loaded (GET /_jobmock/scenarios)")
+    print(f"  scenarios    {mock.catalog.count()} loaded (GET /_jobmock/scenarios)")
     sys.stdout.flush()
     try:
         serve(app, args.host, args.port)
@@ -198,8 +211,9 @@ def _serve(args: argparse.Namespace) -> int:
         pass  # uvicorn re-raises Ctrl-C after a clean shutdown
     finally:
         if args.report_polling:
-            for name in sorted(mock.spaces):
-                print(f"\n[namespace {name or '(default)'}] " + polling.render(mock.polling_report(name)))
+            reader = JournalReader(mock)
+            for name in mock.namespaces():
+                print(f"\n[namespace {name or '(default)'}] " + polling.render(reader.polling_report(name)))
             sys.stdout.flush()
     return 0
 
@@ -217,8 +231,8 @@ def _add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _record(args: argparse.Namespace) -> int:
-    from .checker import CheckUsageError, load_target_api
-    from .record import record, write_fixture
+    from .check.checker import load_target_api
+    from .scenario_files import record, write_fixture
 
     try:
         api = load_target_api(args.api)

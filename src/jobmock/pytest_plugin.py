@@ -16,15 +16,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .checker import CheckReport, check
-from .client import JobmockClient
-from .mock import Mock
-from .report import render_text
-from .server import BackgroundServer, create
+if TYPE_CHECKING:  # imported when a fixture is used, so that loading the plugin costs nothing
+    from .check import CheckReport
+    from .client import JobmockClient
+    from .sim.mock import Mock
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +42,8 @@ class JobmockServer:
 
 @pytest.fixture(scope="session")
 def jobmock_server(pytestconfig: pytest.Config) -> Iterator[JobmockServer]:
+    from .server import BackgroundServer, create
+
     fixtures = [str(p) for p in pytestconfig.getini("jobmock_fixtures")] + pytestconfig.getoption("jobmock_fixtures")
     mock, app = create(
         fixtures=fixtures,
@@ -55,15 +56,18 @@ def jobmock_server(pytestconfig: pytest.Config) -> Iterator[JobmockServer]:
 
 @pytest.fixture
 def jobmock(jobmock_server: JobmockServer, request: pytest.FixtureRequest) -> Iterator[JobmockClient]:
+    from .client import JobmockClient
+
     namespace = "test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
     with JobmockClient(jobmock_server.url, namespace) as client:
         yield client
-    jobmock_server.mock.spaces.pop(namespace, None)  # the next run of this test starts afresh
+    jobmock_server.mock.drop_namespace(namespace)  # the next run of this test starts afresh
 
 
 @pytest.fixture
 def jobmock_check() -> Callable[..., CheckReport]:
-    """`jobmock_check(api, url, **options)`: `jobmock.checker.check`, failing the test on any finding."""
+    """`jobmock_check(api, url, **options)`: `jobmock.check`, failing the test on any finding."""
+    from .check import check, render_text
 
     def run(api: Any, url: str, **options: Any) -> CheckReport:
         report = check(api, url, **options)

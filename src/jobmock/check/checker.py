@@ -2,7 +2,8 @@
 
 The Python API behind `jobmock check` and the pytest fixture: Schemathesis judges
 each response (contract.py), the lifecycle checks judge each job across polls
-(lifecycle_checks.py); one `CheckReport` holds both.
+(lifecycle_checks.py); one `CheckReport` holds both. The checker knows the target only
+over HTTP: it imports neither the simulation nor the server.
 """
 
 from __future__ import annotations
@@ -15,19 +16,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..client.control import JobmockClient
+from ..client.watch import watch_job
+from ..exceptions import CheckUsageError, ControlError, SpecError, SpecErrors
+from ..spec.model import ApiModel, load_named
 from . import contract
-from .client import JobmockClient, JobmockError
 from .contract import ContractResult
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
-from .model import ApiModel, load_named
-from .specfile import SpecError, SpecErrors
-from .watch import watch_job
 
 CREATED_JOB_SECONDS = 4.0  # lifecycle of jobs the checker creates on a jobmock target
-
-
-class CheckUsageError(ValueError):
-    """The check cannot start: bad arguments, an unreadable spec, an unreachable target."""
 
 
 @dataclass
@@ -135,7 +132,7 @@ def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: Che
     parts = urlsplit(url)
     try:
         mock = JobmockClient(f"{parts.scheme}://{parts.netloc}")
-    except (httpx.HTTPError, JobmockError, ValueError, KeyError, TypeError):
+    except (httpx.HTTPError, ControlError, ValueError, KeyError, TypeError):
         return []  # not a jobmock
     with mock:
         path = parts.path.rstrip("/")
@@ -151,7 +148,7 @@ def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: Che
                 created.append(
                     str(mock.create(served[0], outcome=outcome, duration=CREATED_JOB_SECONDS, **owner)["id"])
                 )
-            except JobmockError as exc:
+            except ControlError as exc:
                 report.errors.append(f"could not create a {outcome} job on the jobmock: {exc}")
     report.notes.append(f"target is a jobmock: created jobs {', '.join(created)} (one per terminal state)")
     return created
@@ -161,6 +158,7 @@ async def _watch_all(
     model: ApiModel, url: str, job_ids: Sequence[str], headers: Mapping[str, str], timeout: float, interval: float
 ) -> list[JobHistory]:
     async with httpx.AsyncClient(timeout=max(10.0, interval * 4)) as client:
-        return list(
-            await asyncio.gather(*(watch_job(client, model, url, job, headers, timeout, interval) for job in job_ids))
+        watched = await asyncio.gather(
+            *(watch_job(client, model, url, job, headers, timeout, interval) for job in job_ids)
         )
+    return [JobHistory(model, w.job_id, w.polls, timed_out=w.timed_out, timeout=timeout) for w in watched]

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import ApiModel
+from ..spec.model import ApiModel
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def check_names() -> list[str]:
 
 def with_job_examples(api: ApiModel, job_ids: Sequence[str]) -> dict[str, Any]:
     """The spec with the job ids as examples of the poll operation's id parameter."""
-    document = copy.deepcopy(api.document)
+    document: dict[str, Any] = copy.deepcopy(dict(api.document))
     if not job_ids:
         return document
     operation = document["paths"][api.poll.path][api.poll.method]

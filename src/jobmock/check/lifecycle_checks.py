@@ -2,7 +2,8 @@
 
 Schemathesis judges each response alone; these judge the sequence. Each check is a
 small function registered with `@lifecycle_check`: it reads a `JobHistory` and yields
-a `Mismatch` for each poll that breaks its rule. Adding a check touches only this file.
+a `Mismatch` for each poll that breaks its rule. Adding a check touches only this file
+(or, for your own checks, only your file: the decorator is public).
 Pure: no HTTP, no clock (the polls carry their own arrival times).
 """
 
@@ -18,9 +19,12 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-from . import openapi
-from .model import ApiModel
-from .polls import Poll, dotted_get
+from ..client.polls import Poll, retry_delay
+from ..exceptions import CheckUsageError
+from ..spec import openapi
+from ..spec.dotted import get as dotted_get
+from ..spec.model import ApiModel
+from ..spec.progress import Observed
 
 ABSENT = object()
 
@@ -86,14 +90,23 @@ CHECKS: dict[str, LifecycleCheck] = {}
 
 
 def lifecycle_check(function: CheckFunction) -> CheckFunction:
-    """Register a check under its function name; its docstring's first line describes it."""
-    description = (function.__doc__ or "").strip().splitlines()[0]
-    CHECKS[function.__name__] = LifecycleCheck(function.__name__, description, function)
+    """Register a check under its function name; its docstring's first line describes it.
+    A second check of the same name is refused (ValueError)."""
+    name = function.__name__
+    if name in CHECKS:
+        raise ValueError(f"a lifecycle check named {name!r} is already registered")
+    description = ((function.__doc__ or "").strip().splitlines() or [name])[0]
+    CHECKS[name] = LifecycleCheck(name, description, function)
     return function
 
 
 def run_checks(history: JobHistory, names: Sequence[str] | None = None) -> list[Violation]:
-    """Run the named checks (all when None) over one job's polls."""
+    """Run the named checks (all when None) over one job's polls.
+    An unknown name is a `CheckUsageError` that lists the known ones."""
+    unknown = [name for name in names or () if name not in CHECKS]
+    if unknown:
+        known = ", ".join(CHECKS)
+        raise CheckUsageError(f"unknown lifecycle check {', '.join(map(repr, unknown))}; known: {known}")
     selected = [CHECKS[name] for name in names] if names is not None else list(CHECKS.values())
     return [
         Violation(check.name, history.job_id, m.poll, m.expected, m.actual)
@@ -132,17 +145,6 @@ def retry_after(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, "a Retry-After header on 429", "no Retry-After header")
         elif retry_delay(value) is None:
             yield Mismatch(poll, "Retry-After as seconds or an HTTP date", f"Retry-After: {value}")
-
-
-def retry_delay(value: str) -> float | None:
-    """Seconds to wait from a Retry-After value; None when it is neither form."""
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 @lifecycle_check
@@ -207,27 +209,21 @@ def terminal_stable(history: JobHistory) -> Iterator[Mismatch]:
                 yield Mismatch(poll, f"{dotted} to stay {_show(value)}", _show(now))
 
 
-def _progress_values(history: JobHistory) -> Iterator[tuple[Poll, str, float, float | None]]:
-    """(poll, label, value, upper bound) for each numeric progress reporter in each job."""
+def _progress_values(history: JobHistory) -> Iterator[tuple[Poll, Observed]]:
+    """Each numeric progress value each reporter shows in each job returned."""
     for poll, job in history.jobs():
         for reporter in history.api.reporters:
-            found, value = dotted_get(job, reporter.field)
-            if reporter.kind == "percent" and found and isinstance(value, int | float):
-                schema = openapi.property_schema(history.api.job_schema, reporter.field) or {}
-                yield poll, reporter.field, float(value), float(schema.get("maximum", 100))
-            elif reporter.kind == "count" and found and isinstance(value, int):
-                total = dotted_get(job, reporter.total)[1]
-                yield poll, reporter.field, float(value), float(total) if isinstance(total, int) else None
-            elif reporter.kind == "steps" and found and isinstance(value, list):
-                done = sum(1 for step in value if isinstance(step, dict) and step.get("completed") is True)
-                yield poll, f"completed {reporter.field}", float(done), float(len(value))
+            schema = openapi.property_schema(history.api.job_schema, reporter.field) or {}
+            for seen in reporter.observed(job, schema):
+                yield poll, seen
 
 
 @lifecycle_check
 def progress_monotonic(history: JobHistory) -> Iterator[Mismatch]:
     """Progress (percent, completed steps, counted items) never decreases."""
     last: dict[str, float] = {}
-    for poll, label, value, _bound in _progress_values(history):
+    for poll, seen in _progress_values(history):
+        label, value = seen.label, seen.value
         if label in last and value < last[label]:
             yield Mismatch(poll, f"{label} ≥ {last[label]:g}", f"{label} = {value:g}")
         last[label] = value
@@ -236,7 +232,8 @@ def progress_monotonic(history: JobHistory) -> Iterator[Mismatch]:
 @lifecycle_check
 def progress_bounds(history: JobHistory) -> Iterator[Mismatch]:
     """Progress stays within 0 and its maximum (100, the schema's maximum, or the total)."""
-    for poll, label, value, bound in _progress_values(history):
+    for poll, seen in _progress_values(history):
+        label, value, bound = seen.label, seen.value, seen.bound
         if value < 0 or (bound is not None and value > bound):
             yield Mismatch(poll, f"0 ≤ {label} ≤ {bound:g}" if bound is not None else f"{label} ≥ 0", f"{value:g}")
 

@@ -11,11 +11,8 @@ from typing import Any
 
 import httpx
 
-from .request_options import NAMESPACE_HEADER
-
-
-class JobmockError(RuntimeError):
-    """The control API refused a request; the message is its problem detail."""
+from ..exceptions import ControlError
+from ..spec.wire import CONTROL_PREFIX, NAMESPACE_HEADER
 
 
 class JobmockClient:
@@ -23,7 +20,7 @@ class JobmockClient:
         self.url = url.rstrip("/")
         self.namespace = namespace
         self.headers = {NAMESPACE_HEADER: namespace} if namespace else {}
-        self.http = httpx.Client(base_url=self.url + "/_jobmock", headers=self.headers, timeout=timeout)
+        self.http = httpx.Client(base_url=self.url + CONTROL_PREFIX, headers=self.headers, timeout=timeout)
         self.bases: dict[str, str] = {a["name"]: str(a["base_path"]) for a in self._call("GET", "/apis")["apis"]}
 
     def close(self) -> None:
@@ -42,7 +39,9 @@ class JobmockClient:
                 detail = response.json().get("detail", response.text)
             except ValueError:
                 detail = response.text
-            raise JobmockError(f"{method} /_jobmock{path}: {response.status_code} {detail}")
+            raise ControlError(
+                f"{method} {CONTROL_PREFIX}{path}: {response.status_code} {detail}", response.status_code
+            )
         return response.json() if response.content else None
 
     def base_url(self, api: str) -> str:

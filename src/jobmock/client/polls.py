@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key"})
@@ -52,14 +54,15 @@ class Poll:
         return f"poll {self.index + 1}: HTTP {self.status_code} {_clip(self.text)}"
 
 
-def dotted_get(body: Any, dotted: str) -> tuple[bool, Any]:
-    """(found, value) of `a.b.c` in nested objects."""
-    node = body
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
+def retry_delay(value: str) -> float | None:
+    """Seconds to wait from a Retry-After value; None when it is neither form."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _clip(text: str, limit: int = 300) -> str:

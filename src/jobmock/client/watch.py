@@ -9,16 +9,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
 
-from .lifecycle_checks import JobHistory, retry_delay
-from .model import ApiModel
-from .polls import Poll
+from ..spec.model import ApiModel
+from .polls import Poll, retry_delay
 
 POLLS_AFTER_TERMINAL = 2
 MAX_ERRORS_IN_A_ROW = 3
+
+
+@dataclass(frozen=True)
+class Watched:
+    """Every poll of one job, in order."""
+
+    job_id: str
+    polls: tuple[Poll, ...]
+    timed_out: bool = False  # polling stopped at the timeout with the job still live
 
 
 async def watch_job(
@@ -30,7 +39,7 @@ async def watch_job(
     timeout: float = 60.0,
     interval: float = 0.5,
     after_terminal: int = POLLS_AFTER_TERMINAL,
-) -> JobHistory:
+) -> Watched:
     url = base_url.rstrip("/") + api.poll_path(quote(job_id, safe=""))
     polls: list[Poll] = []
     started = time.monotonic()
@@ -55,9 +64,9 @@ async def watch_job(
                 break
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
-            return JobHistory(api, job_id, tuple(polls), timed_out=terminal_polls == 0, timeout=timeout)
+            return Watched(job_id, tuple(polls), timed_out=terminal_polls == 0)
         await asyncio.sleep(min(delay, remaining))
-    return JobHistory(api, job_id, tuple(polls), timeout=timeout)
+    return Watched(job_id, tuple(polls))
 
 
 async def _send(client: httpx.AsyncClient, index: int, url: str, headers: Mapping[str, str]) -> Poll:

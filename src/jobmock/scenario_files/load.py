@@ -8,40 +8,35 @@ reported with file, line and reason, and nothing is loaded (the server does not 
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-from openapi_schema_validator import OAS30Validator
 
-from .jobs import JobError, JobStore, NewJob, lifecycle_fields
-from .model import ApiModel
-from .scenarios import Entry, Fault, PhaseSpec, Scenario
-from .specfile import PathItem, SpecError, SpecErrors, SpecFile, collect, read
-
-BUNDLED_CANDIDATES = (
-    Path(__file__).parent / "fixtures",  # installed wheel
-    Path(__file__).resolve().parents[2] / "fixtures",  # source checkout / editable install
-)
+from ..exceptions import PathItem, SpecError, SpecErrors, UnknownScenario
+from ..sim.catalog import Catalog, Rule
+from ..sim.faults import fault_schema, parse_fault
+from ..sim.scenarios import Entry, PhaseSpec, Scenario
+from ..spec.bundled import bundled_fixtures
+from ..spec.files import SpecFile, collect, read
+from ..spec.model import ApiModel
+from .validate import check_scenario
 
 
-class UnknownScenario(LookupError):
-    """A scenario name the API does not have; the message lists the known ones."""
-
-
-def bundled_fixtures_dir() -> Path | None:
-    return next((c for c in BUNDLED_CANDIDATES if c.is_dir()), None)
+def schema_of(name: str) -> dict[str, Any]:
+    """The whole JSON Schema of a file format: `fixture` or `config`."""
+    return _schema(f"{name}.schema.json")
 
 
 @cache
 def _schema(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(resources.files("jobmock").joinpath(f"schemas/{name}").read_text())
+    loaded: dict[str, Any] = json.loads(resources.files("jobmock.spec").joinpath(f"schemas/{name}").read_text())
+    if "fault" in loaded.get("$defs", {}):
+        loaded["$defs"]["fault"] = fault_schema()  # the registered fault kinds
     return loaded
 
 
@@ -80,9 +75,8 @@ def load_catalog(
     catalog = Catalog()
     problems: list[SpecError] = []
     sources: list[tuple[Path, bool]] = []
-    bundled_dir = bundled_fixtures_dir() if bundled else None
-    if bundled_dir is not None:
-        sources += [(p, True) for p in fixture_files([bundled_dir])]
+    if bundled:
+        sources += [(p, True) for p in fixture_files([bundled_fixtures()])]
     for path in paths:
         if not path.exists():
             problems.append(SpecError(path, [], "no such fixture file or folder"))
@@ -140,7 +134,7 @@ def _named_field(api: ApiModel, spec: SpecFile, where: list[PathItem], word: str
 
 
 def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], where: list[PathItem]) -> Scenario:
-    driven = lifecycle_fields(api)
+    driven = api.driven_fields()
     phases = []
     for i, phase in enumerate(raw.get("phases", [])):
         at: list[PathItem] = [*where, "phases", i]
@@ -160,20 +154,7 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
     for entry in raw.get("timeline", []):
         headers = {str(k): str(v) for k, v in entry.get("headers", {}).items()}
         timeline.append(Entry(entry.get("at"), entry.get("poll"), entry.get("status", 200), headers, entry["body"]))
-    faults = []
-    for fault in raw.get("faults", []):
-        polls = fault.get("poll")
-        latency = fault.get("latency")
-        faults.append(
-            Fault(
-                polls=None if polls is None else frozenset([polls] if isinstance(polls, int) else polls),
-                respond=fault.get("respond"),
-                retry_after=fault.get("retry_after"),
-                latency=None if latency is None else (tuple(latency) if isinstance(latency, list) else (latency,) * 2),
-                drop=bool(fault.get("drop", False)),
-                stall=fault.get("stall"),
-            )
-        )
+    faults = tuple(parse_fault(fault) for fault in raw.get("faults", []))
     return Scenario(
         api=api.name,
         name=name,
@@ -182,76 +163,9 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
         phases=tuple(phases),
         timeline=tuple(timeline),
         recorded_id=(raw.get("recorded") or {}).get("job"),
-        faults=tuple(faults),
+        faults=faults,
         source=f"{spec.path}:{spec.line_of(where)}",
     )
-
-
-def check_scenario(
-    spec: SpecFile, api: ApiModel, scenario: Scenario, raw: dict[str, Any], where: list[PathItem]
-) -> None:
-    """Render the scenario and hold every body against the contract."""
-    validator = OAS30Validator(api.job_schema)
-    if scenario.timeline:
-        _check_timeline(spec, api, scenario, where)
-        return
-    try:
-        job = JobStore({api.name: api}).create(NewJob(api=api.name, scenario=scenario), 1_700_000_000.0)
-    except JobError as exc:
-        raise spec.error([*where, "phases"], str(exc)) from exc
-    for i, phase in enumerate(job.plan.phases):
-        if i >= len(scenario.phases):
-            break
-        ends = phase.end if phase.end != float("inf") else phase.start + 1
-        for t in (phase.start, (phase.start + ends) / 2, max(phase.start, ends - 1e-3)):
-            body = job.render(t, 1.0)
-            error = next(iter(validator.iter_errors(body)), None)
-            if error is not None:
-                place: list[PathItem] = [*where, "phases", i]
-                written = raw["phases"][i]
-                top = str(error.absolute_path[0]) if error.absolute_path else ""
-                shorthand = [w for w in ("result", "error", "message") if w in written and w in top]
-                if shorthand:
-                    place.append(shorthand[0])
-                elif top in written.get("fields", {}):
-                    place += ["fields", top]
-                pointer = "/".join(map(str, error.absolute_path)) or "(body)"
-                raise spec.error(
-                    place,
-                    f"the contract forbids this body in phase {i + 1} ({phase.status}): {pointer}: {error.message}",
-                )
-
-
-def _check_timeline(spec: SpecFile, api: ApiModel, scenario: Scenario, where: list[PathItem]) -> None:
-    previous = -1.0
-    for i, entry in enumerate(scenario.timeline):
-        place: list[PathItem] = [*where, "timeline", i]
-        mark = entry.at if entry.at is not None else float(entry.poll or 0)
-        if mark < previous:
-            raise spec.error(place, "timeline entries must be in order of time (or poll number)")
-        previous = mark
-        schema = _response_schema(api, entry.status)
-        if schema is None:
-            raise spec.error(
-                [*place, "status"], f"the contract declares no {entry.status} answer for {api.poll.operation_id}"
-            )
-        error = next(iter(OAS30Validator(schema).iter_errors(entry.body)), None)
-        if error is not None:
-            pointer = "/".join(map(str, error.absolute_path)) or "(body)"
-            raise spec.error(
-                [*place, "body"], f"the contract forbids this {entry.status} body: {pointer}: {error.message}"
-            )
-
-
-def _response_schema(api: ApiModel, status: int) -> dict[str, Any] | None:
-    if status == 200:
-        return api.job_schema
-    responses = api.poll.spec.get("responses", {})
-    response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
-    if response is None:
-        return None
-    schema = response.get("content", {}).get("application/json", {}).get("schema")
-    return dict(schema) if isinstance(schema, dict) else {}
 
 
 def _load_config(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog) -> None:

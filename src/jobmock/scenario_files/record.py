@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import yaml
 
-from .model import ApiModel
-from .watch import watch_job
+from ..client.watch import watch_job
+from ..spec.model import ApiModel
 
 SECRET_NAME = re.compile(r"token|secret|password|passwd|api[_-]?key|authorization|credential|signature|session", re.I)
 SECRET_PARAM = re.compile(r"sig|signature|token|key|credential|secret|x-amz-security", re.I)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from importlib import resources
 from typing import Any
 
@@ -11,13 +12,14 @@ from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from .control import PREFIX, ControlResolver
+from ..sim.mock import Mock
+from ..spec.wire import CONTROL_PREFIX
+from .control import ControlResolver
 from .delivery import Delivery
 from .errors import ErrorHandler
 from .fastpath import PollFastPath
-from .handlers import MockResolver, TokenCheck
-from .journal_layer import Journaling
-from .mock import Mock
+from .handlers import MockResolver, token_check
+from .journaling import Journaling
 
 
 def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = True) -> Any:
@@ -27,23 +29,22 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
     with it on); the fast path is then off so that no response escapes the check.
     """
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
-    app = connexion.AsyncApp(
-        __name__, security_map={"bearer": TokenCheck}, swagger_ui_options=SwaggerUIOptions(swagger_ui=False)
-    )
+    app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
     apis = list(mock.apis.values())
     for api in apis:
         app.add_api(
-            api.document,
+            copy.deepcopy(dict(api.document)),  # Connexion keeps and serves it; the model's stays untouched
             base_path=api.base_path,
             name=api.name,
             resolver=MockResolver(api, mock),
             validate_responses=validate_responses,
+            security_map={"bearer": token_check(api.token)},
         )
-    control_spec = resources.files("jobmock").joinpath("control.yaml")
+    control_spec = resources.files("jobmock.spec").joinpath("control.yaml")
     with resources.as_file(control_spec) as path:
         app.add_api(
             path,
-            base_path=PREFIX,
+            base_path=CONTROL_PREFIX,
             name="_jobmock",
             resolver=ControlResolver(mock),
             validate_responses=validate_responses,
@@ -51,7 +52,7 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
     handler = ErrorHandler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
-    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, mock, apis)
+    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, mock)
     return CORSMiddleware(
         Delivery(Journaling(inner, mock)),
         allow_origins=["*"],

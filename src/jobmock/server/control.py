@@ -1,7 +1,10 @@
-"""The control API under /_jobmock: create, list, inspect, cancel and delete jobs."""
+"""The control API under /_jobmock (described by `jobmock/spec/control.yaml`): jobs,
+scenarios, clocks and the journal of a namespace, each handler one call on `Mock`.
+Refusals answer the status their exception type carries."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,25 +13,24 @@ from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
 from connexion.resolver import Resolution, Resolver
 
-from . import polling
-from .auth import AuthError, bearer_token, identity
-from .clock import Clock
-from .errors import json_response, problem_response
-from .jobs import Job, JobError, NewJob
-from .lifecycle import LifecycleError
-from .mock import Mock, NotFound, UnknownScenario
-from .request_options import options_of
-
-PREFIX = "/_jobmock"
+from ..exceptions import AuthError, JobmockError
+from ..sim import polling
+from ..sim.jobs import Job, NewJob
+from ..sim.mock import Mock
+from ..spec.auth import bearer_token, identity
+from .errors import json_response, problem_response, refused
+from .journaling import JournalReader
+from .options import options_of
 
 
 class ControlResolver(Resolver):  # type: ignore[misc]
     def __init__(self, mock: Mock):
         super().__init__()
         self.mock = mock
+        self.reader = JournalReader(mock)
 
     def resolve(self, operation: AbstractOperation) -> Resolution:
-        handlers = {
+        handlers: dict[str, Callable[..., Awaitable[Any]]] = {
             "listApis": self.list_apis,
             "listJobs": self.list_jobs,
             "createJob": self.create_job,
@@ -46,7 +48,15 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             "clearJournal": self.clear_journal,
             "getPollingReport": self.polling_report,
         }
-        return Resolution(handlers[operation.operation_id], operation.operation_id)
+        handler = handlers[operation.operation_id]
+
+        async def answer(**kwargs: Any) -> Any:
+            try:
+                return await handler(**kwargs)
+            except JobmockError as exc:
+                return refused(exc)
+
+        return Resolution(answer, operation.operation_id)
 
     async def list_apis(self) -> Any:
         apis = []
@@ -68,9 +78,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
     async def list_jobs(self, api: str | None = None) -> Any:
         if api is not None and api not in self.mock.apis:
             return problem_response(404, f"unknown api {api!r}; served: {', '.join(sorted(self.mock.apis))}")
-        store = self.mock.space(_namespace()).store
-        jobs = [self.record(job) for job in store if api is None or job.api.name == api]
-        return json_response(200, {"jobs": jobs})
+        return json_response(200, {"jobs": [self.record(job) for job in self.mock.jobs(_namespace(), api)]})
 
     async def create_job(self, body: dict[str, Any]) -> Any:
         api = self.mock.apis.get(body["api"])
@@ -85,12 +93,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
                 owner = identity(api.token, token)
             except AuthError as exc:
                 return problem_response(400, f"token: {exc}")
-        scenario = None
-        if body.get("scenario") is not None:
-            try:
-                scenario = self.mock.catalog.get(api.name, body["scenario"])
-            except UnknownScenario as exc:
-                return problem_response(400, str(exc))
+        scenario = self.mock.scenario(api.name, body["scenario"]) if body.get("scenario") is not None else None
         new = NewJob(
             scenario=scenario,
             api=api.name,
@@ -101,34 +104,18 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             id=body.get("id"),
             owner=owner,
         )
-        try:
-            job = self.mock.create(new, _namespace())
-        except JobError as exc:
-            status = 409 if "already taken" in str(exc) else 400
-            return problem_response(status, str(exc))
-        return json_response(201, self.record(job))
+        return json_response(201, self.record(self.mock.create(new, _namespace())))
 
     async def get_job(self, id: str) -> Any:  # noqa: A002 - the path parameter's name
-        try:
-            return json_response(200, self.record(self.mock.find(id, _namespace())))
-        except NotFound:
-            return problem_response(404, f"no job {id!r}")
+        return json_response(200, self.record(self.mock.find(id, _namespace())))
 
     async def delete_job(self, id: str) -> Any:  # noqa: A002
-        try:
-            self.mock.delete(id, _namespace())
-        except NotFound:
-            return problem_response(404, f"no job {id!r}")
+        self.mock.delete(id, _namespace())
         return ConnexionResponse(status_code=204)
 
     async def cancel_job(self, id: str) -> Any:  # noqa: A002
-        try:
-            job = self.mock.find(id, _namespace())
-            self.mock.cancel(job, _namespace())
-        except NotFound:
-            return problem_response(404, f"no job {id!r}")
-        except LifecycleError as exc:
-            return problem_response(409, f"cannot cancel {id}: {exc}")
+        job = self.mock.find(id, _namespace())
+        self.mock.cancel(job, _namespace())
         return json_response(200, self.record(job))
 
     async def list_scenarios(self, api: str | None = None) -> Any:
@@ -151,11 +138,8 @@ class ControlResolver(Resolver):  # type: ignore[misc]
                 )
         return json_response(200, {"scenarios": found})
 
-    def _clock(self) -> Clock:
-        return self.mock.space(_namespace()).clock
-
     def _clock_answer(self) -> ConnexionResponse:
-        described = self._clock().describe()
+        described = self.mock.clock(_namespace())
         described["now"] = _iso(float(str(described["now"])))
         return json_response(200, described)
 
@@ -163,11 +147,11 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return self._clock_answer()
 
     async def set_clock_mode(self, body: dict[str, Any]) -> Any:
-        self._clock().set_mode(body["mode"])
+        self.mock.set_clock_mode(body["mode"], _namespace())
         return self._clock_answer()
 
     async def advance_clock(self, body: dict[str, Any]) -> Any:
-        self._clock().advance(float(body["seconds"]))
+        self.mock.advance(float(body["seconds"]), _namespace())
         return self._clock_answer()
 
     async def set_clock(self, body: dict[str, Any]) -> Any:
@@ -175,27 +159,27 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             moment = datetime.fromisoformat(str(body["time"]))
         except ValueError:
             return problem_response(400, f"time: {body['time']!r} is not an ISO 8601 date-time")
-        self._clock().set((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+        self.mock.set_time((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp(), _namespace())
         return self._clock_answer()
 
     async def freeze_clock(self) -> Any:
-        self._clock().freeze()
+        self.mock.freeze(_namespace())
         return self._clock_answer()
 
     async def resume_clock(self) -> Any:
-        self._clock().resume()
+        self.mock.resume(_namespace())
         return self._clock_answer()
 
     async def get_journal(self, job: str | None = None, api: str | None = None, client: str | None = None) -> Any:
-        entries = self.mock.space(_namespace()).journal.entries(job=job, api=api, client=client)
+        entries = self.reader.entries(_namespace(), job=job, api=api, client=client)
         return json_response(200, {"entries": [e.record() for e in entries]})
 
     async def clear_journal(self) -> Any:
-        self.mock.space(_namespace()).journal.clear()
+        self.mock.clear_journal(_namespace())
         return ConnexionResponse(status_code=204)
 
     async def polling_report(self, min_interval: float = 0.5) -> Any:
-        reports = self.mock.polling_report(_namespace(), min_interval)
+        reports = self.reader.polling_report(_namespace(), min_interval)
         return json_response(200, {"clients": [r.record() for r in reports], "text": polling.render(reports)})
 
     def record(self, job: Job) -> dict[str, Any]:

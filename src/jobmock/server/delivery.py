@@ -11,10 +11,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .mock import Answer
+from ..sim.answer import Answer
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -44,7 +43,14 @@ class _QuietDrops(logging.Filter):
         return "without completing response" not in record.getMessage()
 
 
-logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+_QUIET_DROPS = _QuietDrops()
+
+
+def quiet_drops() -> None:
+    """Keep uvicorn from logging an intended drop as an error (called when a server starts)."""
+    logger = logging.getLogger("uvicorn.error")
+    if _QUIET_DROPS not in logger.filters:
+        logger.addFilter(_QUIET_DROPS)
 
 
 class Delivery:

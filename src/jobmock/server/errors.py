@@ -10,23 +10,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from .envelopes import error_body, phrase
-from .model import ApiModel
-from .openapi import HTTP_METHODS
+from ..exceptions import JobmockError
+from ..spec.envelopes import error_body, phrase
+from ..spec.model import ApiModel
+from ..spec.openapi import HTTP_METHODS
+from ..spec.wire import CONTROL_PREFIX
 
 log = logging.getLogger("jobmock")
-CONTROL_PREFIX = "/_jobmock"
 
 
 def validation_status(api: ApiModel) -> int:
-    return int(api.errors().get("validation", 400))
+    return api.errors.validation
 
 
 def json_response(
@@ -55,10 +56,15 @@ def problem_response(status: int, detail: str, headers: dict[str, str] | None = 
     return json_response(status, body, headers, media="application/problem+json")
 
 
+def refused(exc: JobmockError) -> ConnexionResponse:
+    """A control-API answer for a refused request: the status its exception type carries."""
+    return problem_response(exc.status, str(exc))
+
+
 class ErrorHandler:
     """Connexion error handler: finds the API a request was for and answers in its envelope."""
 
-    def __init__(self, apis: Sequence[ApiModel]):
+    def __init__(self, apis: Iterable[ApiModel]):
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
 
     def api_for(self, path: str) -> ApiModel | None:
@@ -90,6 +96,8 @@ class ErrorHandler:
             if isinstance(exc, BadRequestProblem):
                 detail = _first_line(detail)
             return exc.status, detail, dict(exc.headers or {})
+        if isinstance(exc, JobmockError) and exc.status < 500:
+            return exc.status, str(exc), {}
         if isinstance(exc, HTTPException):
             return exc.status_code, str(exc.detail or phrase(exc.status_code)), dict(exc.headers or {})
         if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):

@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .auth import AuthError, bearer_token, identity
+from ..exceptions import AuthError, UnknownScenario
+from ..sim.answer import Answer
+from ..sim.mock import Mock
+from ..spec.auth import bearer_token, identity
 from .delivery import delivery_marks
-from .mock import Answer, Mock, UnknownScenario
-from .model import ApiModel
-from .request_options import options_of
+from .options import options_of
 from .routing import locate, poll_routes
 
 Scope = MutableMapping[str, Any]
@@ -36,10 +37,10 @@ WANTED = frozenset({b"authorization", b"prefer", b"cookie", b"x-jobmock-namespac
 
 
 class PollFastPath:
-    def __init__(self, app: ASGIApp, mock: Mock, apis: list[ApiModel]):
+    def __init__(self, app: ASGIApp, mock: Mock):
         self.app = app
         self.mock = mock
-        self.routes = poll_routes(apis)
+        self.routes = poll_routes(mock.apis.values())
 
     async def __call__(
         self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]

@@ -16,31 +16,34 @@ from connexion.operations import AbstractOperation
 from connexion.resolver import Resolution, Resolver
 from connexion.security import BearerSecurityHandler
 
-from .auth import AuthError, identity, rule_from_scheme
+from ..exceptions import AuthError, LifecycleError, NotFound, UnknownScenario
+from ..sim.mock import Mock
+from ..spec.auth import TokenRule, identity
+from ..spec.model import ApiModel
+from ..spec.openapi import id_checker
 from .delivery import delivery_marks
 from .errors import error_response, json_response, validation_status
-from .lifecycle import LifecycleError
-from .mock import Mock, UnknownScenario
-from .model import ApiModel
-from .openapi import id_checker
-from .request_options import RequestOptions, options_of
+from .options import RequestOptions, options_of
 
 Handler = Callable[..., Any]
 
 
-class TokenCheck(BearerSecurityHandler):  # type: ignore[misc]
-    """Bearer auth with the vendor's documented token format; the token's owner becomes `sub`."""
+def token_check(rule: TokenRule) -> type[BearerSecurityHandler]:
+    """Connexion's bearer auth for one API: the vendor's documented token format (and only
+    the `--key` tokens when given); the token's owner becomes `sub`. Bound to the API's
+    rule as data, so the served document is never changed."""
 
-    def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[[str], dict[str, str]]:
-        rule = rule_from_scheme("bearer", security_scheme)
+    class TokenCheck(BearerSecurityHandler):  # type: ignore[misc]
+        def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[[str], dict[str, str]]:
+            def check(token: str) -> dict[str, str]:
+                try:
+                    return {"sub": identity(rule, token)}
+                except AuthError as exc:
+                    raise OAuthProblem(detail=str(exc)) from exc
 
-        def check(token: str) -> dict[str, str]:
-            try:
-                return {"sub": identity(rule, token)}
-            except AuthError as exc:
-                raise OAuthProblem(detail=str(exc)) from exc
+            return check
 
-        return check
+    return TokenCheck
 
 
 class MockResolver(Resolver):  # type: ignore[misc]
@@ -54,7 +57,7 @@ class MockResolver(Resolver):  # type: ignore[misc]
         api = self.api
         if op_id == api.poll.operation_id:
             return Resolution(poll_handler(api, self.mock), op_id)
-        if api.cancel is not None and op_id == api.cancel.operation_id:
+        if api.cancel is not None and op_id == api.cancel.operation.operation_id:
             return Resolution(cancel_handler(api, self.mock), op_id)
         return Resolution(not_implemented(api, op_id), op_id)
 
@@ -97,24 +100,22 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
 
 
 def cancel_handler(api: ApiModel, mock: Mock) -> Handler:
-    conf = api.ext["cancel"]
+    rule = api.cancel
+    assert rule is not None
 
     async def cancel(**kwargs: Any) -> Any:
-        assert api.cancel is not None
-        parameter = conf["parameter"]
-        param = api.cancel.parameter(parameter)
-        raw = kwargs.get(parameter) if param is not None else (kwargs.get("body") or {}).get(parameter)
+        in_parameters = rule.operation.parameter(rule.parameter) is not None
+        raw = kwargs.get(rule.parameter) if in_parameters else (kwargs.get("body") or {}).get(rule.parameter)
         namespace = _options().namespace
-        job = mock.space(namespace).store.visible(api.name, str(raw), _owner(api, kwargs))
-        if job is None:
-            return error_response(api, 404)
         try:
+            job = mock.visible(api.name, str(raw), _owner(api, kwargs), namespace)
             mock.cancel(job, namespace)
+        except NotFound:
+            return error_response(api, 404)
         except LifecycleError:
-            status = mock.status(job, namespace)
-            message = conf.get("finishedMessage", "Job is already {status}.").replace("{status}", status)
-            return error_response(api, int(conf.get("finishedStatus", 409)), message)
-        return json_response(200, conf.get("response", {"message": "Job cancelled"}))
+            message = rule.finished_message.replace("{status}", mock.status(job, namespace))
+            return error_response(api, rule.finished_status, message)
+        return json_response(200, rule.response)
 
     return cancel
 

@@ -1,16 +1,21 @@
-"""The ASGI layer that writes the request journal: every request to a vendor API and
-what it was answered (status, Retry-After, and the delivery marks of the poll paths)."""
+"""The request journal over HTTP: the ASGI layer that writes every request to a vendor
+API and what it was answered (status, Retry-After, the delivery marks of the poll
+paths), and `describe`, which reads a raw entry (client, API, job) when asked."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
-from .delivery import MARK
-from .journal import RawRequest
-from .mock import Mock
-from .request_options import namespace_in
+from ..sim.journal import JournalEntry, RawRequest
+from ..sim.mock import Mock
+from ..sim.polling import ClientReport, analyse
+from ..spec.wire import CONTROL_PREFIX
+from .delivery import DROP, FAULT, JOB_STATUS, MARK
+from .options import client_of, namespace_in
+from .routing import PollRoute, locate, poll_routes
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -24,7 +29,7 @@ class Journaling:
         self.mock = mock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_jobmock"):
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         arrived = time.time()
@@ -49,4 +54,49 @@ class Journaling:
                 arrived, scope["method"], scope["path"], scope["query_string"].decode("latin-1"), headers,
                 str(peer[0]), answered[0], answered[1], answered[2],
             )  # fmt: skip
-            self.mock.space(namespace_in(headers)).journal.add(raw)
+            self.mock.journal_add(raw, namespace_in(headers))
+
+
+class JournalReader:
+    """Reads a mock's raw journal into `JournalEntry`s: which API and job each request was for."""
+
+    def __init__(self, mock: Mock):
+        self.mock = mock
+        self.routes: list[PollRoute] = poll_routes(mock.apis.values())
+        self.bases = sorted(((a.base_path or "/", a.name) for a in mock.apis.values()), reverse=True)
+
+    def entries(
+        self, namespace: str = "", job: str | None = None, api: str | None = None, client: str | None = None
+    ) -> list[JournalEntry]:
+        described = (self.describe(seq, raw) for seq, raw in self.mock.journal(namespace))
+        return [
+            e
+            for e in described
+            if (job is None or e.job == job)
+            and (api is None or e.api == api)
+            and (client is None or e.client == client)
+        ]
+
+    def polling_report(self, namespace: str = "", min_interval: float = 0.5) -> list[ClientReport]:
+        terminal = {name: api.lifecycle.terminal for name, api in self.mock.apis.items()}
+        return analyse(self.entries(namespace), terminal, min_interval)
+
+    def describe(self, seq: int, raw: RawRequest) -> JournalEntry:
+        query = parse_qsl(raw.query, keep_blank_values=True)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw.headers}
+        found = locate(self.routes, raw.path, query)
+        api = found[0].api.name if found else next((n for b, n in self.bases if raw.path.startswith(b)), None)
+        return JournalEntry(
+            seq=seq,
+            at=raw.at,
+            method=raw.method,
+            path=raw.path,
+            query=raw.query,
+            client=client_of(headers, raw.peer),
+            api=api,
+            job=found[1] if found else None,
+            status=None if DROP in raw.marks else raw.status,
+            job_status=raw.marks.get(JOB_STATUS),
+            fault=raw.marks.get(FAULT),
+            retry_after=raw.retry_after,
+        )

@@ -11,11 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
-NAMESPACE_HEADER = "x-jobmock-namespace"
-NAMESPACE_COOKIE = "jobmock-namespace"
-SCENARIO_QUERY = "__scenario"
-SCENARIO_COOKIE = "jobmock-scenario"
-CLIENT_HEADER = "x-jobmock-client"
+from ..spec.wire import CLIENT_HEADER, NAMESPACE_COOKIE, NAMESPACE_HEADER, SCENARIO_COOKIE, SCENARIO_QUERY
+
 _PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .model import ApiModel
-from .openapi import id_checker
-from .request_options import SCENARIO_QUERY
+from ..spec.model import ApiModel
+from ..spec.openapi import id_checker
+from ..spec.wire import SCENARIO_QUERY
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class PollRoute:
     check_id: Callable[[str], bool]
 
 
-def poll_routes(apis: list[ApiModel]) -> list[PollRoute]:
+def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
     routes = []
     for api in apis:
         param = api.poll.parameter(api.id_parameter) or {}

@@ -13,11 +13,15 @@ from typing import Any
 
 import uvicorn
 
+from ..exceptions import JobmockError, SpecError, SpecErrors
+from ..scenario_files.load import load_catalog
+from ..sim.clock import CLOCK_MODES
+from ..sim.mock import Mock
+from ..spec.bundled import bundled_names
+from ..spec.files import collect
+from ..spec.model import ApiModel, load_named
 from .app import build_app
-from .fixtures import load_catalog
-from .mock import Mock
-from .model import ApiModel, bundled_names, load_named
-from .specfile import SpecError, SpecErrors, collect
+from .delivery import quiet_drops
 
 
 def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False) -> list[ApiModel]:
@@ -32,10 +36,8 @@ def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool
     problems: list[SpecError] = []
     for name in names:
         api = collect(problems, partial(load_named, name, strict))
-        if api is None:
-            continue
-        api.mount = f"/{api.name}" if mount else ""
-        apis.append(api)
+        if api is not None:
+            apis.append(api.with_mount(f"/{api.name}" if mount else ""))
     taken = [a.name for a in apis]
     for api in apis:
         if taken.count(api.name) > 1:
@@ -64,18 +66,22 @@ def create(
     (the bundled ones load too, unless `bundled_fixtures=False`). `config`: the file
     of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
     `clock`: real, manual or polls. Every problem in any file stops start-up."""
-    apis = load_apis(specs, mount)
-    by_name = {api.name: api for api in apis}
+    by_name = {api.name: api for api in load_apis(specs, mount)}
     for name, tokens in (keys or {}).items():
         if name not in by_name:
-            raise SpecError(name, [], f"--key for an API not served (served: {', '.join(sorted(by_name))})")
-        by_name[name].accept_only(tokens)
+            raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")
+        by_name[name] = by_name[name].with_keys(tokens)
     if not 0 <= chaos <= 1:
         raise SpecError("--chaos", [], f"must be between 0 and 1, got {chaos}")
+    if clock not in CLOCK_MODES:
+        raise SpecError("--clock", [], f"unknown clock mode {clock!r}; modes: {', '.join(CLOCK_MODES)}")
     catalog = load_catalog(
         by_name, [Path(f) for f in fixtures], Path(config) if config else None, bundled=bundled_fixtures
     )
-    mock = Mock(apis, seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock)
+    try:
+        mock = Mock(by_name.values(), seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock)
+    except JobmockError as exc:
+        raise SpecError("--speed", [], str(exc)) from exc
     return mock, build_app(mock, validate_responses=validate_responses)
 
 
@@ -85,6 +91,7 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
 
 def serve(app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until interrupted."""
+    quiet_drops()
     uvicorn.Server(_config(app, host, port)).run()
 
 
@@ -107,6 +114,7 @@ class BackgroundServer:
         asyncio.run(self.server.serve(sockets=[self.sock]))
 
     def start(self) -> BackgroundServer:
+        quiet_drops()
         self.thread.start()
         while not self.server.started:
             if not self.thread.is_alive():

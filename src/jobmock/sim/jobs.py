@@ -27,6 +27,7 @@ from . import fakedata
 from .lifecycle import Plan, Snapshot, cancel, default_plan, last_change, snapshot
 from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
+
 @dataclass
 class Job:
     api: ApiModel
@@ -216,7 +217,7 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
     if api.type_field and job_type is not None:
         dotted.put(static, api.type_field, job_type)
 
-    overlays = {state: copy.deepcopy(rng.choice(options)) for state, options in sorted(api.state_values.items())}
+    overlays = {state: copy.deepcopy(dict(rng.choice(options))) for state, options in sorted(api.state_values.items())}
     gated: dict[str, Any] = {}
     for name in sorted(gated_names):
         if any(dotted.has(overlays.get(s, {}), name) for s in api.presence[name]):

@@ -18,7 +18,6 @@ from ..spec.lifecycle import Lifecycle, success_state
 from ..spec.progress import quantize
 
 
-
 @dataclass(frozen=True)
 class Phase:
     """One status held from `start` to `end` (seconds), progress moving linearly."""

@@ -340,8 +340,12 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         kind = REPORTERS[raw["kind"]]
         if kind.needs_steps and not default_steps and not any(t.steps for t in types.values()):
             raise fail(where, f"a {kind.kind} reporter needs steps (x-jobmock.steps or per type)")
+
+        def find(key: str, dotted: str, at: list[str | int] = where) -> dict[str, Any]:
+            return need_field([*at, key], dotted)
+
         try:
-            reporters.append(kind.parse(raw, lambda key, dotted, w=where: need_field([*w, key], dotted)))
+            reporters.append(kind.parse(raw, find))
         except ValueError as exc:
             raise fail(where, str(exc)) from exc
 

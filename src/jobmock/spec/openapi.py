@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -94,26 +94,26 @@ def find_operation(document: dict[str, Any], operation_id: str) -> Operation | N
     return None
 
 
-def server_path(document: dict[str, Any]) -> str:
+def server_path(document: Mapping[str, Any]) -> str:
     """The path part of the first server URL, without a trailing slash ('' for none)."""
     servers = document.get("servers") or [{"url": "/"}]
     return urlparse(str(servers[0].get("url", "/"))).path.rstrip("/")
 
 
-def property_schema(schema: dict[str, Any], dotted: str) -> dict[str, Any] | None:
+def property_schema(schema: Mapping[str, Any], dotted: str) -> dict[str, Any] | None:
     """The schema of a (possibly nested, dotted) property of an object schema."""
-    node: dict[str, Any] | None = schema
+    node: Mapping[str, Any] | None = schema
     for part in dotted.split("."):
         if node is None:
             return None
         node = merged_object(node).get("properties", {}).get(part)
-    return node
+    return dict(node) if node is not None else None
 
 
-def merged_object(schema: dict[str, Any]) -> dict[str, Any]:
+def merged_object(schema: Mapping[str, Any]) -> dict[str, Any]:
     """An object schema with its allOf parts folded in (properties and required)."""
     if "allOf" not in schema:
-        return schema
+        return dict(schema)
     props: dict[str, Any] = dict(schema.get("properties", {}))
     required: list[str] = list(schema.get("required", []))
     for part in schema["allOf"]:
@@ -125,7 +125,7 @@ def merged_object(schema: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def is_required(schema: dict[str, Any], dotted: str) -> bool:
+def is_required(schema: Mapping[str, Any], dotted: str) -> bool:
     *parents, leaf = dotted.split(".")
     node = property_schema(schema, ".".join(parents)) if parents else schema
     return node is not None and leaf in merged_object(node).get("required", [])

@@ -1,0 +1,17 @@
+"""The web layer: Connexion serving each vendor contract and the control API over one
+`Mock`, with the poll fast path, fault delivery, the journal and CORS as ASGI layers.
+Thin: each handler translates a request into one call on `Mock`."""
+
+from __future__ import annotations
+
+import warnings
+
+with warnings.catch_warnings():
+    # Connexion warns on import (Starlette's TestClient about httpx, jsonschema's RefResolver): not ours to fix
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import connexion  # noqa: F401
+
+from .run import BackgroundServer, create, load_apis, serve
+
+__all__ = ["BackgroundServer", "create", "load_apis", "serve"]
