@@ -3,7 +3,7 @@
 The public API: import what you need from `jobmock`; everything else is internal and
 may change. Names load on first use, so importing jobmock (or its pytest plugin) is
 cheap and has no side effects. Layers, bottom up: `exceptions` → `spec` (contracts)
-→ `sim` (pure simulation) | `client` (HTTP clients) → `server` | `check` |
+→ `sim` (pure simulation) | `client` (HTTP clients) → `server` | `checker` |
 `scenario_files` → `cli`, `pytest_plugin`.
 """
 
@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .check import (
+    from .checker import (
         CHECKS,
         CheckReport,
         JobHistory,
@@ -64,7 +64,7 @@ _HOMES: dict[str, str] = {
             "run_checks",
             "write_junit",
         ],
-        "check",
+        "checker",
     ),
     **dict.fromkeys(["JobmockClient", "Poll"], "client"),
     **dict.fromkeys(

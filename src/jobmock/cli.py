@@ -102,8 +102,8 @@ def _schema(name: str) -> int:
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .check import CHECKS, check, render_text, write_junit
-    from .check.contract import check_names
+    from .checker import CHECKS, check, render_text, write_junit
+    from .checker.contract import check_names
 
     if args.list_checks:
         print("Lifecycle checks (jobmock, across polls):")
@@ -231,7 +231,7 @@ def _add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _record(args: argparse.Namespace) -> int:
-    from .check.checker import load_target_api
+    from .checker.runner import load_target_api
     from .scenario_files import record, write_fixture
 
     try:

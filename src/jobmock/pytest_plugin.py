@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # imported when a fixture is used, so that loading the plugin costs nothing
-    from .check import CheckReport
+    from .checker import CheckReport
     from .client import JobmockClient
     from .sim.mock import Mock
 
@@ -67,7 +67,7 @@ def jobmock(jobmock_server: JobmockServer, request: pytest.FixtureRequest) -> It
 @pytest.fixture
 def jobmock_check() -> Callable[..., CheckReport]:
     """`jobmock_check(api, url, **options)`: `jobmock.check`, failing the test on any finding."""
-    from .check import check, render_text
+    from .checker import check, render_text
 
     def run(api: Any, url: str, **options: Any) -> CheckReport:
         report = check(api, url, **options)

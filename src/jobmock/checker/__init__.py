@@ -5,9 +5,9 @@ its target over HTTP only: imports `jobmock.client`, `jobmock.spec` and
 
 from __future__ import annotations
 
-from .checker import CheckReport, check
 from .lifecycle_checks import CHECKS, JobHistory, Mismatch, Violation, lifecycle_check, run_checks
 from .report import render_text, write_junit
+from .runner import CheckReport, check
 
 __all__ = [
     "CHECKS",

@@ -14,10 +14,10 @@ import httpx
 import pytest
 import yaml
 
-from conftest import TOKENS
-from jobmock.client import JobmockClient
-from jobmock.record import redact
+from jobmock import JobmockClient
+from jobmock.scenario_files.record import redact
 from jobmock.server import BackgroundServer, create
+from support import TOKENS
 
 ND = "neuraldraft"
 AUTH = {"Authorization": f"Bearer {TOKENS[ND]}"}

@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from conftest import TOKENS, Served, jwt
 from jobmock.server import BackgroundServer, create
+from support import TOKENS, Served, jwt
 
 DOC_CURLS = [  # the documents' own example requests, host changed
     ("neuraldraft", "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", "ndsk_live_yourkey"),

@@ -14,12 +14,14 @@ import httpx
 import pytest
 import yaml
 
-from conftest import TOKENS
-from jobmock.client import JobmockClient, JobmockError
-from jobmock.fixtures import bundled_fixtures_dir, load_catalog
-from jobmock.model import bundled_names, load_api, spec_path
+from jobmock import ControlError as JobmockError
+from jobmock import JobmockClient
+from jobmock.exceptions import SpecErrors
+from jobmock.scenario_files import load_catalog
 from jobmock.server import BackgroundServer, create
-from jobmock.specfile import SpecErrors
+from jobmock.spec import bundled_names, load_api, spec_path
+from jobmock.spec.bundled import bundled_fixtures as bundled_fixtures_dir
+from support import TOKENS
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 ND = "neuraldraft"

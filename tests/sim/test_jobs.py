@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from jobmock.jobs import JobError, JobStore, NewJob
-from jobmock.model import bundled_names, load_api, spec_path
+from jobmock.exceptions import JobError
+from jobmock.sim.jobs import NewJob
+from jobmock.sim.store import JobStore
+from jobmock.spec import bundled_names, load_api, spec_path
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 INSTANTS = [t / 2 for t in range(0, 70)]

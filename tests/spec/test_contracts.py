@@ -12,9 +12,10 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from jobmock.model import bundled_dir, bundled_names
+from jobmock.exceptions import SpecErrors
 from jobmock.server import load_apis
-from jobmock.specfile import SpecErrors
+from jobmock.spec import bundled_names
+from jobmock.spec.bundled import bundled_specs as bundled_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 REDOCLY = ROOT / "tools" / "node_modules" / ".bin" / "redocly"

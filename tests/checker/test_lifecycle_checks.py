@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from jobmock.jobs import JobStore, NewJob
-from jobmock.lifecycle_checks import CHECKS, JobHistory, run_checks
-from jobmock.model import bundled_names, load_api, spec_path
-from jobmock.polls import Poll
+from jobmock.checker import CHECKS, JobHistory, run_checks
+from jobmock.client.polls import Poll
+from jobmock.sim.jobs import NewJob
+from jobmock.sim.store import JobStore
+from jobmock.spec import bundled_names, load_api, spec_path
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 Answer = tuple[float, int, dict[str, str], Any]  # arrival time, status, headers, body

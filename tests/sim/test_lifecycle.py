@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from jobmock.lifecycle import LifecycleError, cancel, check_plan, default_plan, path_to, snapshot
-from jobmock.model import bundled_names, load_api, spec_path
+from jobmock.exceptions import LifecycleError
+from jobmock.sim.lifecycle import cancel, check_plan, default_plan, path_to, snapshot
+from jobmock.spec import bundled_names, load_api, spec_path
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 CASES = [(name, state) for name, api in APIS.items() for state in api.lifecycle.states]

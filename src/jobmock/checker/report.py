@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checker import CheckReport
 from .lifecycle_checks import CHECKS, JobHistory, Violation
+from .runner import CheckReport
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,22 +16,31 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from conftest import TOKENS
-from jobmock.checker import CheckUsageError, check
-from jobmock.jobs import NewJob
-from jobmock.lifecycle_checks import CHECKS
-from jobmock.report import render_text
-from jobmock.server import BackgroundServer, create
 from test_lifecycle_checks import FAULTS, Answer, rendered
+
+from jobmock import CheckUsageError, check, render_text
+from jobmock.checker import CHECKS
+from jobmock.server import BackgroundServer, create
+from jobmock.server.journaling import JournalReader
+from jobmock.sim.jobs import NewJob
+from jobmock.sim.mock import Mock
+from support import TOKENS
 
 JOBMOCK = [sys.executable, "-m", "jobmock"]
 
 
+def polls_clock_an_hour_ago(mock: Mock) -> None:
+    """Each poll moves a job one phase on (no waiting), and every timestamp lies in the past."""
+    mock.set_clock_mode("polls")
+    mock.set_time(time.time() - 3600)
+
+
 @pytest.fixture(scope="module")
 def keyed() -> Iterator[str]:
-    """All five APIs, each accepting only its test token (as a real API knows its keys)."""
-    _mock, app = create(seed=11, keys={api: [token] for api, token in TOKENS.items()})
+    """All five APIs, each accepting only its test token (as a real API knows its keys);
+    every response checked against its spec, lifecycles driven by polls."""
+    mock, app = create(seed=11, keys={api: [token] for api, token in TOKENS.items()}, validate_responses=True)
+    polls_clock_an_hour_ago(mock)
     with BackgroundServer(app) as server:
         yield server.url
 
@@ -38,7 +48,7 @@ def keyed() -> Iterator[str]:
 @pytest.mark.parametrize("api", sorted(TOKENS))
 def test_the_mock_conforms_to_each_spec(keyed: str, api: str) -> None:
     base = {"neuraldraft": "/v1", "longform": "/api", "nextdocs": "/v1", "stories": "", "superdocs": ""}[api]
-    report = check(api, f"{keyed}/{api}{base}", token=TOKENS[api], poll_interval=0.25, max_examples=25, seed=1)
+    report = check(api, f"{keyed}/{api}{base}", token=TOKENS[api], poll_interval=0.02, max_examples=10, seed=1)
     assert report.exit_code == 0, render_text(report)
     assert report.contract is not None and len(report.contract.checks_run) >= 10
     assert "ignored_auth" in report.contract.checks_run
@@ -209,13 +219,14 @@ def test_the_pytest_fixture_passes_a_conforming_api_and_fails_with_the_report(
 
 
 def test_against_injected_faults_only_the_faults_are_reported() -> None:
-    mock, app = create(["neuraldraft"], seed=3, speed=4)
+    mock, app = create(["neuraldraft"], seed=3)
+    polls_clock_an_hour_ago(mock)
     with BackgroundServer(app) as server:
-        flaky = mock.create(NewJob(api="neuraldraft", scenario=mock.catalog.get("neuraldraft", "flaky")))
-        limited = mock.create(NewJob(api="neuraldraft", scenario=mock.catalog.get("neuraldraft", "rate-limited")))
+        flaky = mock.create(NewJob(api="neuraldraft", scenario=mock.scenario("neuraldraft", "flaky")))
+        limited = mock.create(NewJob(api="neuraldraft", scenario=mock.scenario("neuraldraft", "rate-limited")))
         report = check(
             "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[flaky.id, limited.id],
-            checks=list(CHECKS), poll_interval=0.1, lifecycle_timeout=30,
+            checks=list(CHECKS), poll_interval=0.02, lifecycle_timeout=60,
         )  # fmt: skip
     found = {(v.job_id, v.check, v.poll.index + 1) for v in report.violations}
     # flaky: a 503 on poll 2 and a dropped connection on poll 6; the 1.5 s latency on poll 4 is no violation
@@ -226,12 +237,14 @@ def test_against_injected_faults_only_the_faults_are_reported() -> None:
 
 
 def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
-    mock, app = create(["nextdocs"], seed=4, speed=3, chaos=0.2)
+    mock, app = create(["nextdocs"], seed=4, chaos=0.5)
+    polls_clock_an_hour_ago(mock)
     with BackgroundServer(app) as server:
         report = check("nextdocs", server.url + "/v1", token=TOKENS["nextdocs"], checks=list(CHECKS),
-                       poll_interval=0.1, lifecycle_timeout=30)  # fmt: skip
-    injected = {(e.job, e.fault) for e in mock.space("").journal.entries() if e.fault in ("500", "502", "503", "drop")}
-    assert report.violations, "chaos at 20% should have hit some polls"
+                       poll_interval=0.02, lifecycle_timeout=60)  # fmt: skip
+    journal = JournalReader(mock).entries()
+    injected = {(e.job, e.fault) for e in journal if e.fault in ("500", "502", "503", "drop")}
+    assert report.violations, "chaos at 50% should have hit some polls"
     for violation in report.violations:
         assert violation.check == "poll_succeeds", render_text(report)
         fault = "drop" if violation.poll.error else str(violation.poll.status_code)
