@@ -39,13 +39,20 @@ class Served:
     def auth(self, api: str, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token or TOKENS[api]}"}
 
-    def create(self, api: str, **fields: object) -> dict[str, object]:
-        response = self.http.post("/_jobmock/jobs", json={"api": api, **fields})
+    def manual(self, namespace: str) -> dict[str, str]:
+        """A namespace of its own, with a clock that moves only when the test says; its header."""
+        self.mock.set_clock_mode("manual", namespace)
+        return {"X-Jobmock-Namespace": namespace}
+
+    def create(self, api: str, headers: dict[str, str] | None = None, **fields: object) -> dict[str, object]:
+        response = self.http.post("/_jobmock/jobs", json={"api": api, **fields}, headers=headers)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    def poll(self, api: str, job: dict[str, object], token: str | None = None) -> httpx.Response:
-        return self.http.get(str(job["poll_url"]), headers=self.auth(api, token))
+    def poll(
+        self, api: str, job: dict[str, object], token: str | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return self.http.get(str(job["poll_url"]), headers={**self.auth(api, token), **(headers or {})})
 
 
 def serve(**options: object) -> Iterator[Served]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -26,27 +24,28 @@ def test_documented_example_jobs_exist_for_every_key(served: Served, api: str, p
     assert path.rsplit("/", 1)[-1].endswith(body.get("id", "?")) or body["id"] in path
 
 
-def poll_until_done(served: Served, api: str, job: dict[str, object], limit: float = 15) -> list[dict[str, object]]:
+def poll_until_done(served: Served, api: str, job: dict[str, object], space: dict[str, str]) -> list[dict[str, object]]:
+    """Poll, then move the namespace's manual clock a quarter second, until the job ends."""
     terminal = set(served.mock.apis[api].lifecycle.terminal)
     status_field = served.mock.apis[api].status_field
     bodies = []
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        response = served.poll(api, job)
+    for _ in range(200):
+        response = served.poll(api, job, headers=space)
         assert response.status_code == 200, response.text
         bodies.append(response.json())
         if bodies[-1][status_field] in terminal:
             return bodies
-        time.sleep(0.1)
+        served.mock.advance(0.25, space["X-Jobmock-Namespace"])
     raise AssertionError(f"job did not finish: {bodies[-1]}")
 
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
 def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> None:
     model = served.mock.apis[api]
-    job = served.create(api, duration=2)
+    space = served.manual(f"lives-{api}")
+    job = served.create(api, duration=2, headers=space)
     assert job["poll_url"].startswith(served.url + model.base_path)
-    bodies = poll_until_done(served, api, job)
+    bodies = poll_until_done(served, api, job, space)
     statuses = [b[model.status_field] for b in bodies]
     assert statuses[0] == model.lifecycle.initial
     assert statuses[-1] == "completed"
@@ -57,17 +56,15 @@ def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> No
             assert values == sorted(values) and values[-1] > values[0]
 
 
-def test_speed_makes_default_lifecycles_faster(tmp_path: object) -> None:
-    _, app = create(["stories"], speed=20)
+def test_speed_makes_default_lifecycles_faster() -> None:
+    mock, app = create(["stories"], speed=20, clock="manual")
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
         job = http.post("/_jobmock/jobs", json={"api": "stories"}).json()  # default 11-28 s, /20
         assert job["poll_url"].startswith(server.url + "/v1/jobs/")  # one API: served at its own root
-        deadline = time.monotonic() + 5
-        status = ""
-        while time.monotonic() < deadline and status != "completed":
-            status = http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"]
-            time.sleep(0.1)
-        assert status == "completed"
+        mock.advance(0.5)  # 10 s of lifecycle: not yet done (the shortest takes 11)
+        assert http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"] != "completed"
+        mock.advance(1.0)  # 30 s of lifecycle: done, whatever the draw (the longest takes 28)
+        assert http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"] == "completed"
 
 
 EXPECTED_401 = {
@@ -133,11 +130,13 @@ def test_longform_cancel_job_really_cancels(served: Served) -> None:
 
 
 def test_cancelling_a_finished_job_is_a_clear_error(served: Served) -> None:
-    job = served.create("longform", duration=0.2)
-    time.sleep(0.4)
-    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    space = served.manual("finished")
+    job = served.create("longform", duration=0.2, headers=space)
+    served.mock.advance(1, "finished")
+    auth = {**served.auth("longform"), **space}
+    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=auth)
     assert again.status_code == 409 and "already completed" in again.json()["error"]
-    control = served.http.post(f"/_jobmock/jobs/{job['id']}/cancel")
+    control = served.http.post(f"/_jobmock/jobs/{job['id']}/cancel", headers=space)
     assert control.status_code == 409 and "already finished" in control.json()["detail"]
 
 
@@ -227,19 +226,19 @@ def test_cors_lets_a_browser_app_poll(fast: Served) -> None:
 
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
-def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str) -> None:
     """The same job at the same instants, through the fast path and through Connexion.
 
     An extra query parameter (which Connexion ignores) sends the second request past the fast path.
     """
-    job = fast.create(api, duration=3)
-    created = fast.mock.find(str(job["id"])).created
+    space = fast.manual(f"same-{api}")
+    job = fast.create(api, duration=3, headers=space)
     url = str(job["poll_url"])
     slow_url = url + ("&" if "?" in url else "?") + "trace=1"
-    for step in range(10):
-        monkeypatch.setattr(fast.mock.space("").clock, "now", lambda step=step: created + step * 0.4)
-        a = fast.http.get(url, headers=fast.auth(api))
-        b = fast.http.get(slow_url, headers=fast.auth(api))
+    for _step in range(10):
+        fast.mock.advance(0.4, space["X-Jobmock-Namespace"])
+        a = fast.http.get(url, headers={**fast.auth(api), **space})
+        b = fast.http.get(slow_url, headers={**fast.auth(api), **space})
         assert a.status_code == b.status_code == 200
         assert a.headers["content-type"] == b.headers["content-type"]
         assert a.content == b.content

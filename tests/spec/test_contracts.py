@@ -17,7 +17,7 @@ from jobmock.server import load_apis
 from jobmock.spec import bundled_names
 from jobmock.spec.bundled import bundled_specs as bundled_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REDOCLY = ROOT / "tools" / "node_modules" / ".bin" / "redocly"
 SPECS = sorted(bundled_dir().glob("*.yaml"))
 

@@ -25,6 +25,9 @@ from .contract import ContractResult
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
 
 CREATED_JOB_SECONDS = 4.0  # lifecycle of jobs the checker creates on a jobmock target
+# ...when the jobmock's clock does not run on wall time (polls, manual), the jobs cost no
+# waiting, and long ones keep their states seconds apart, as second-precision stamps need
+CREATED_JOB_SECONDS_STOPPED_CLOCK = 60.0
 
 
 @dataclass
@@ -142,11 +145,12 @@ def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: Che
         if len(served) != 1:
             return []
         created = []
+        seconds = CREATED_JOB_SECONDS if mock.clock().get("mode") == "real" else CREATED_JOB_SECONDS_STOPPED_CLOCK
         for outcome in model.lifecycle.terminal:
             owner = {"token": token} if token is not None else {}
             try:
                 created.append(
-                    str(mock.create(served[0], outcome=outcome, duration=CREATED_JOB_SECONDS, **owner)["id"])
+                    str(mock.create(served[0], outcome=outcome, duration=seconds, **owner)["id"])
                 )
             except ControlError as exc:
                 report.errors.append(f"could not create a {outcome} job on the jobmock: {exc}")

@@ -1,0 +1,129 @@
+"""Faults without HTTP: the registry, what each kind does to a poll, chaos, and the polls clock."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+
+from jobmock import FAULT_KINDS, Fault, Mock, NewJob, fault_kind, load_named
+from jobmock.scenario_files.load import schema_of
+from jobmock.sim.answer import Answer
+from jobmock.sim.faults import Drop, Latency, Respond, Stall, chaos_faults, parse_fault
+from jobmock.sim.scenarios import PhaseSpec, Scenario
+from jobmock.spec.model import ApiModel
+
+ND = load_named("neuraldraft")
+
+
+def scripted(*faults: Fault, phases: int = 3) -> Scenario:
+    steps = [PhaseSpec("pending", 1, None), PhaseSpec("processing", 4, (0, 100)), PhaseSpec("completed", None, None)]
+    return Scenario(api=ND.name, name="t", phases=tuple(steps[: phases - 1] + steps[-1:]), faults=faults)
+
+
+def polls_mock(*faults: Fault, chaos: float = 0.0) -> tuple[Mock, str]:
+    mock = Mock([ND], clock="polls", chaos=chaos)
+    job = mock.create(NewJob(api=ND.name, scenario=scripted(*faults)))
+    return mock, job.id
+
+
+def statuses(mock: Mock, job_id: str, polls: int) -> list[Any]:
+    seen: list[Any] = []
+    for _ in range(polls):
+        answer = mock.poll(ND.name, job_id, None)
+        assert answer is not None
+        if answer.drop:
+            seen.append("dropped")
+        else:
+            seen.append(json.loads(answer.body)["status"] if answer.status == 200 else answer.status)
+    return seen
+
+
+def test_the_kinds_are_registered_once_with_their_fixture_keys() -> None:
+    assert set(FAULT_KINDS) == {"respond", "latency", "drop", "stall"}
+    entry = schema_of("fixture")["$defs"]["fault"]
+    assert set(entry["properties"]) == {"poll", "respond", "retry_after", "latency", "drop", "stall"}
+    with pytest.raises(ValueError, match="already registered"):
+        fault_kind(Drop)
+
+
+def test_fixture_entries_parse_into_their_kind() -> None:
+    assert parse_fault({"poll": [3, 4], "respond": 429, "retry_after": 2}) == Respond(
+        polls=frozenset({3, 4}), status=429, retry_after=2
+    )
+    assert parse_fault({"poll": 4, "latency": [0.2, 2]}) == Latency(polls=frozenset({4}), seconds=(0.2, 2.0))
+    assert parse_fault({"drop": True}) == Drop()
+    assert parse_fault({"stall": 6}) == Stall(after=6.0)
+
+
+@pytest.mark.parametrize("fault", [Respond(polls=frozenset({2}), status=503), Drop(polls=frozenset({2}))])
+def test_under_the_polls_clock_a_faulted_poll_swallows_no_phase(fault: Fault) -> None:
+    mock, job_id = polls_mock(fault)
+    seen = statuses(mock, job_id, 4)
+    assert seen[0] == "pending" and seen[2:] == ["processing", "completed"]  # phase 2 shown after the fault
+    assert seen[1] in (503, "dropped")
+
+
+def test_latency_delays_and_still_delivers_and_moves_the_polls_clock() -> None:
+    mock, job_id = polls_mock(Latency(polls=frozenset({1}), seconds=(1.5, 1.5)))
+    first = mock.poll(ND.name, job_id, None)
+    assert first is not None and first.delay == 1.5 and first.fault == "latency" and first.job_status == "pending"
+    assert statuses(mock, job_id, 1) == ["processing"]
+
+
+def test_a_rate_limit_answers_the_vendor_envelope_with_retry_after() -> None:
+    mock, job_id = polls_mock(Respond(polls=frozenset({1}), status=429, retry_after=2))
+    answer = mock.poll(ND.name, job_id, None)
+    assert answer is not None and answer.status == 429 and ("Retry-After", "2") in answer.headers
+    assert json.loads(answer.body) == {"error": {"code": "too_many_requests", "message": "Too Many Requests"}}
+    assert answer.job_status is None
+
+
+def test_a_stall_holds_the_job_still() -> None:
+    mock = Mock([ND], clock="manual")
+    job = mock.create(NewJob(api=ND.name, scenario=scripted(Stall(after=2.0))))
+    mock.advance(3)
+    held = mock.body(job)
+    mock.advance(600)
+    assert mock.body(job) == held and held["status"] == "processing"
+
+
+def chaos_run(seed: int) -> list[str | None]:
+    mock = Mock([ND], seed=seed, chaos=0.3, clock="manual")
+    job = mock.create(NewJob(api=ND.name, id="job_ChaosChaos01", outcome="completed"))
+    return [a.fault if (a := mock.poll(ND.name, job.id, None)) else None for _ in range(60)]
+
+
+def test_chaos_draws_the_same_faults_for_the_same_seed() -> None:
+    first, again, other = chaos_run(1), chaos_run(1), chaos_run(2)
+    assert first == again and first != other
+    assert 6 <= sum(1 for f in first if f) <= 36  # about 30% of 60 polls
+    assert {f for f in first if f} <= {"429", "500", "502", "503", "latency", "drop"}
+    assert len(chaos_faults()) == 6
+
+
+def test_a_new_kind_is_one_class_in_one_place() -> None:
+    """The README's 'Extending jobmock' example: a fault kind that answers an empty 204."""
+
+    @dataclass(frozen=True)
+    class Empty(Fault):
+        kind: ClassVar[str] = "empty"
+        options: ClassVar[dict[str, Any]] = {"empty": {"const": True}}
+        delivers: ClassVar[bool] = False
+
+        @classmethod
+        def parse(cls, raw: Any) -> Fault:
+            return cls()
+
+        def apply(self, answer: Answer, api: ApiModel, poll_name: str) -> Answer:
+            return Answer(204, b"", fault="empty")
+
+    fault_kind(Empty)
+    try:
+        assert parse_fault({"poll": 2, "empty": True}) == Empty(polls=frozenset({2}))
+        mock, job_id = polls_mock(Empty(polls=frozenset({2})))
+        assert statuses(mock, job_id, 3) == ["pending", 204, "processing"]
+    finally:
+        del FAULT_KINDS["empty"]
