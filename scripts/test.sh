@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Set up from scratch and run every check: lint, types, and the test suite.
+# Set up from scratch and run every check: lint, types, the import layers, and the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-node
 .venv/bin/ruff check src tests
 .venv/bin/ruff format --check src tests
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from jobmock.server import BackgroundServer, create
+from jobmock import BackgroundServer, create
 from jobmock.sim.mock import Mock
 
 

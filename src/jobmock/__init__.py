@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .assembly import create
     from .checker import (
         CHECKS,
         CheckReport,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
         UnknownScenario,
     )
     from .scenario_files import load_catalog, record, write_fixture
-    from .server import BackgroundServer, create, load_apis, serve
+    from .server import BackgroundServer, load_apis, serve
     from .sim import CLOCK_MODES, FAULT_KINDS, Mock, NewJob, clock_mode, fault_kind
     from .sim.faults import Fault
     from .spec import ApiModel, bundled_names, load_api, load_named
@@ -86,7 +87,8 @@ _HOMES: dict[str, str] = {
         "exceptions",
     ),
     **dict.fromkeys(["load_catalog", "record", "write_fixture"], "scenario_files"),
-    **dict.fromkeys(["BackgroundServer", "create", "load_apis", "serve"], "server"),
+    **dict.fromkeys(["create"], "assembly"),
+    **dict.fromkeys(["BackgroundServer", "load_apis", "serve"], "server"),
     **dict.fromkeys(["CLOCK_MODES", "FAULT_KINDS", "Mock", "NewJob", "clock_mode", "fault_kind"], "sim"),
     **dict.fromkeys(["Fault"], "sim.faults"),
     **dict.fromkeys(["ApiModel", "bundled_names", "load_api", "load_named"], "spec"),

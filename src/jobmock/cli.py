@@ -182,7 +182,8 @@ def _serve(args: argparse.Namespace) -> int:
         if not sep or not token:
             raise SpecError(item, [], "--key takes API=TOKEN")
         keys.setdefault(name, []).append(token)
-    from .server import create, serve
+    from .assembly import create
+    from .server import serve
     from .server.journaling import JournalReader
 
     mock, app = create(

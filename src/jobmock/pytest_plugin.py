@@ -42,7 +42,8 @@ class JobmockServer:
 
 @pytest.fixture(scope="session")
 def jobmock_server(pytestconfig: pytest.Config) -> Iterator[JobmockServer]:
-    from .server import BackgroundServer, create
+    from .assembly import create
+    from .server import BackgroundServer
 
     fixtures = [str(p) for p in pytestconfig.getini("jobmock_fixtures")] + pytestconfig.getoption("jobmock_fixtures")
     mock, app = create(

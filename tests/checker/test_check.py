@@ -18,9 +18,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from test_lifecycle_checks import FAULTS, Answer, rendered
 
-from jobmock import CheckUsageError, check, render_text
+from jobmock import BackgroundServer, CheckUsageError, check, create, render_text
 from jobmock.checker import CHECKS
-from jobmock.server import BackgroundServer, create
 from jobmock.server.journaling import JournalReader
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.mock import Mock

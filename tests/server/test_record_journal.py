@@ -15,9 +15,8 @@ import httpx
 import pytest
 import yaml
 
-from jobmock import JobmockClient
+from jobmock import BackgroundServer, JobmockClient, create
 from jobmock.scenario_files.record import redact
-from jobmock.server import BackgroundServer, create
 from support import TOKENS
 
 ND = "neuraldraft"

@@ -13,11 +13,10 @@ import httpx
 import pytest
 import yaml
 
+from jobmock import BackgroundServer, JobmockClient, create
 from jobmock import ControlError as JobmockError
-from jobmock import JobmockClient
 from jobmock.exceptions import SpecErrors
 from jobmock.scenario_files import load_catalog
-from jobmock.server import BackgroundServer, create
 from jobmock.spec import bundled_names, load_api, spec_path
 from jobmock.spec.bundled import bundled_fixtures as bundled_fixtures_dir
 from support import TOKENS

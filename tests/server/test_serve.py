@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from jobmock.server import BackgroundServer, create
+from jobmock import BackgroundServer, create
 from support import TOKENS, Served, jwt
 
 DOC_CURLS = [  # the documents' own example requests, host changed

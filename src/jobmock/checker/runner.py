@@ -149,9 +149,7 @@ def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: Che
         for outcome in model.lifecycle.terminal:
             owner = {"token": token} if token is not None else {}
             try:
-                created.append(
-                    str(mock.create(served[0], outcome=outcome, duration=seconds, **owner)["id"])
-                )
+                created.append(str(mock.create(served[0], outcome=outcome, duration=seconds, **owner)["id"]))
             except ControlError as exc:
                 report.errors.append(f"could not create a {outcome} job on the jobmock: {exc}")
     report.notes.append(f"target is a jobmock: created jobs {', '.join(created)} (one per terminal state)")

@@ -12,6 +12,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     import connexion  # noqa: F401
 
-from .run import BackgroundServer, create, load_apis, serve
+from .app import build_app
+from .run import BackgroundServer, load_apis, serve
 
-__all__ = ["BackgroundServer", "create", "load_apis", "serve"]
+__all__ = ["BackgroundServer", "build_app", "load_apis", "serve"]

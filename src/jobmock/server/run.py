@@ -5,22 +5,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
-from ..exceptions import JobmockError, SpecError, SpecErrors
-from ..scenario_files.load import load_catalog
-from ..sim.clock import CLOCK_MODES
-from ..sim.mock import Mock
+from ..exceptions import SpecError, SpecErrors
 from ..spec.bundled import bundled_names
 from ..spec.files import collect
 from ..spec.model import ApiModel, load_named
-from .app import build_app
 from .delivery import quiet_drops
 
 
@@ -45,44 +40,6 @@ def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool
     if problems:
         raise SpecErrors(problems)
     return apis
-
-
-def create(
-    specs: Sequence[str] = (),
-    seed: int = 0,
-    speed: float = 1.0,
-    validate_responses: bool = False,
-    mount: bool | None = None,
-    keys: Mapping[str, Sequence[str]] | None = None,
-    fixtures: Sequence[str | Path] = (),
-    config: str | Path | None = None,
-    bundled_fixtures: bool = True,
-    chaos: float = 0.0,
-    clock: str = "real",
-) -> tuple[Mock, Any]:
-    """A mock and its ASGI app, ready to serve.
-
-    `keys`: API name → the only tokens it accepts. `fixtures`: fixture files or folders
-    (the bundled ones load too, unless `bundled_fixtures=False`). `config`: the file
-    of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
-    `clock`: real, manual or polls. Every problem in any file stops start-up."""
-    by_name = {api.name: api for api in load_apis(specs, mount)}
-    for name, tokens in (keys or {}).items():
-        if name not in by_name:
-            raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")
-        by_name[name] = by_name[name].with_keys(tokens)
-    if not 0 <= chaos <= 1:
-        raise SpecError("--chaos", [], f"must be between 0 and 1, got {chaos}")
-    if clock not in CLOCK_MODES:
-        raise SpecError("--clock", [], f"unknown clock mode {clock!r}; modes: {', '.join(CLOCK_MODES)}")
-    catalog = load_catalog(
-        by_name, [Path(f) for f in fixtures], Path(config) if config else None, bundled=bundled_fixtures
-    )
-    try:
-        mock = Mock(by_name.values(), seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock)
-    except JobmockError as exc:
-        raise SpecError("--speed", [], str(exc)) from exc
-    return mock, build_app(mock, validate_responses=validate_responses)
 
 
 def _config(app: Any, host: str, port: int) -> uvicorn.Config:
