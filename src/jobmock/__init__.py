@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     )
     from .scenario_files import load_catalog, record, write_fixture
     from .server import BackgroundServer, load_apis, serve
-    from .sim import CLOCK_MODES, FAULT_KINDS, Mock, NewJob, clock_mode, fault_kind
+    from .sim import CLOCK_MODES, FAULT_KINDS, Answer, Mock, NewJob, clock_mode, fault_kind
     from .sim.faults import Fault
     from .spec import ApiModel, bundled_names, load_api, load_named
     from .spec.progress import REPORTERS, Reporter, reporter_kind
@@ -89,7 +89,7 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(["load_catalog", "record", "write_fixture"], "scenario_files"),
     **dict.fromkeys(["create"], "assembly"),
     **dict.fromkeys(["BackgroundServer", "load_apis", "serve"], "server"),
-    **dict.fromkeys(["CLOCK_MODES", "FAULT_KINDS", "Mock", "NewJob", "clock_mode", "fault_kind"], "sim"),
+    **dict.fromkeys(["Answer", "CLOCK_MODES", "FAULT_KINDS", "Mock", "NewJob", "clock_mode", "fault_kind"], "sim"),
     **dict.fromkeys(["Fault"], "sim.faults"),
     **dict.fromkeys(["ApiModel", "bundled_names", "load_api", "load_named"], "spec"),
     **dict.fromkeys(["REPORTERS", "Reporter", "reporter_kind"], "spec.progress"),
@@ -100,6 +100,7 @@ __all__ = [
     "CLOCK_MODES",
     "FAULT_KINDS",
     "REPORTERS",
+    "Answer",
     "ApiModel",
     "AuthError",
     "BackgroundServer",

@@ -90,7 +90,7 @@ def test_a_server_breaking_one_rule_is_caught(fault: str) -> None:
     with server:
         report = check(
             "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[broken.job_id],
-            checks=list(CHECKS), poll_interval=0.05, lifecycle_timeout=10,
+            checks=list(CHECKS), poll_interval=0.01, lifecycle_timeout=10,
         )  # fmt: skip
     assert report.exit_code == 1
     assert fault in {v.check for v in report.violations}, render_text(report)
@@ -102,7 +102,7 @@ def test_a_server_breaking_one_rule_is_caught(fault: str) -> None:
 def test_a_well_behaved_scripted_server_passes() -> None:
     broken, server = serve_broken(script(None))
     with server:
-        report = check("neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=list(CHECKS), poll_interval=0.05)
+        report = check("neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=list(CHECKS), poll_interval=0.01)
     assert report.exit_code == 0, render_text(report)
 
 
@@ -112,10 +112,10 @@ def test_a_job_that_never_ends_is_reported_at_the_timeout() -> None:
     with server:
         report = check(
             "neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=["terminates"],
-            lifecycle_timeout=1.0, poll_interval=0.1,
+            lifecycle_timeout=0.3, poll_interval=0.02,
         )  # fmt: skip
     (violation,) = report.violations
-    assert violation.expected == "a terminal state within 1 s" and violation.actual == 'still "processing"'
+    assert violation.expected == "a terminal state within 0.3 s" and violation.actual == 'still "processing"'
 
 
 def test_schemathesis_failures_come_with_a_curl_to_reproduce() -> None:
@@ -162,7 +162,7 @@ def test_cli_exit_1_with_the_failure_in_text_and_junit(tmp_path: Path) -> None:
     report = tmp_path / "junit.xml"
     with server:
         result = run_cli("neuraldraft", "--url", server.url + "/v1", "--job", broken.job_id,
-                         "--checks", "progress_monotonic,legal_transition", "--poll-interval", "0.05",
+                         "--checks", "progress_monotonic,legal_transition", "--poll-interval", "0.01",
                          "--report", str(report))  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1. progress_monotonic [lifecycle]" in result.stdout

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from jobmock.checker import CHECKS, JobHistory, run_checks
+from jobmock import CheckUsageError, JobHistory, Mismatch, lifecycle_check, run_checks
+from jobmock.checker import CHECKS
 from jobmock.client.polls import Poll
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
@@ -169,3 +170,30 @@ def test_counted_progress_may_not_pass_its_total() -> None:
     body["scenes_completed"] = body["scenes_total"] + 1
     (found,) = run_checks(history("stories", answers), ["progress_bounds"])
     assert "scenes_completed" in found.expected
+
+
+def test_a_check_name_is_registered_once() -> None:
+    with pytest.raises(ValueError, match="already registered"):
+        lifecycle_check(CHECKS["terminates"].run)
+
+
+def test_an_unknown_check_name_is_a_usage_error_listing_the_known_ones() -> None:
+    with pytest.raises(CheckUsageError, match="unknown lifecycle check 'terminated'; known: poll_succeeds"):
+        run_checks(history("neuraldraft", rendered("neuraldraft")), ["terminated"])
+
+
+def test_a_check_of_your_own_is_one_decorated_function() -> None:
+    """The README's 'Extending jobmock' example: no job may take more than 20 polls."""
+
+    @lifecycle_check
+    def at_most_20_polls(history: JobHistory) -> Iterator[Mismatch]:
+        """A job ends within 20 polls."""
+        if len(history.polls) > 20:
+            yield Mismatch(history.polls[20], "a terminal state by poll 20", f"{len(history.polls)} polls")
+
+    try:
+        found = run_checks(history("neuraldraft", rendered("neuraldraft")), ["at_most_20_polls"])
+        assert [(v.check, v.poll.index, v.actual) for v in found] == [("at_most_20_polls", 20, "26 polls")]
+        assert CHECKS["at_most_20_polls"].description == "A job ends within 20 polls."
+    finally:
+        del CHECKS["at_most_20_polls"]

@@ -8,6 +8,7 @@ reported with file, line and reason, and nothing is loaded (the server does not 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, partial
@@ -32,11 +33,16 @@ def schema_of(name: str) -> dict[str, Any]:
     return _schema(f"{name}.schema.json")
 
 
-@cache
 def _schema(name: str) -> dict[str, Any]:
+    schema = copy.deepcopy(_schema_file(name))
+    if "fault" in schema.get("$defs", {}):
+        schema["$defs"]["fault"] = fault_schema()  # the kinds registered now
+    return schema
+
+
+@cache
+def _schema_file(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(resources.files("jobmock.spec").joinpath(f"schemas/{name}").read_text())
-    if "fault" in loaded.get("$defs", {}):
-        loaded["$defs"]["fault"] = fault_schema()  # the registered fault kinds
     return loaded
 
 

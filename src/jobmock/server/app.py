@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from importlib import resources
 from typing import Any
 
 import connexion
@@ -14,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ..sim.mock import Mock
 from ..spec.wire import CONTROL_PREFIX
-from .control import ControlResolver
+from .control import ControlResolver, control_document
 from .delivery import Delivery
 from .errors import ErrorHandler
 from .fastpath import PollFastPath
@@ -40,15 +39,13 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
             validate_responses=validate_responses,
             security_map={"bearer": token_check(api.token)},
         )
-    control_spec = resources.files("jobmock.spec").joinpath("control.yaml")
-    with resources.as_file(control_spec) as path:
-        app.add_api(
-            path,
-            base_path=CONTROL_PREFIX,
-            name="_jobmock",
-            resolver=ControlResolver(mock),
-            validate_responses=validate_responses,
-        )
+    app.add_api(
+        control_document(),
+        base_path=CONTROL_PREFIX,
+        name="_jobmock",
+        resolver=ControlResolver(mock),
+        validate_responses=validate_responses,
+    )
     handler = ErrorHandler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)

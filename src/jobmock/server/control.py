@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
+import yaml
 from connexion import request
 from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
@@ -15,12 +17,24 @@ from connexion.resolver import Resolution, Resolver
 
 from ..exceptions import AuthError, JobmockError
 from ..sim import polling
+from ..sim.clock import CLOCK_MODES
 from ..sim.jobs import Job, NewJob
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
 from .errors import json_response, problem_response, refused
 from .journaling import JournalReader
 from .options import options_of
+
+
+def control_document() -> dict[str, Any]:
+    """control.yaml, with the clock modes it accepts and answers taken from the registry."""
+    document: dict[str, Any] = yaml.safe_load(resources.files("jobmock.spec").joinpath("control.yaml").read_text())
+    modes = list(CLOCK_MODES)
+    put = document["paths"]["/clock"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    answer = document["components"]["responses"]["Clock"]["content"]["application/json"]["schema"]
+    for schema in (put, answer):
+        schema["properties"]["mode"]["enum"] = modes
+    return document
 
 
 class ControlResolver(Resolver):  # type: ignore[misc]

@@ -4,9 +4,10 @@ and the journal, all held by `Mock`. No HTTP and no file I/O; imports only
 
 from __future__ import annotations
 
+from .answer import Answer
 from .clock import CLOCK_MODES, clock_mode
 from .faults import FAULT_KINDS, fault_kind
 from .jobs import Job, NewJob
 from .mock import Mock
 
-__all__ = ["CLOCK_MODES", "FAULT_KINDS", "Job", "Mock", "NewJob", "clock_mode", "fault_kind"]
+__all__ = ["CLOCK_MODES", "FAULT_KINDS", "Answer", "Job", "Mock", "NewJob", "clock_mode", "fault_kind"]

@@ -44,12 +44,16 @@ def spec_path(name_or_path: str) -> Path:
     raise SpecError(name_or_path, [], f"no such spec file or bundled API (bundled: {known})")
 
 
-@cache
 def extension_schema() -> dict[str, Any]:
-    text = resources.files("jobmock.spec").joinpath("schemas/x-jobmock.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    schema["properties"]["progress"] = progress_schema()  # the registered reporter kinds
+    """The x-jobmock JSON Schema, with the reporter kinds registered now."""
+    schema: dict[str, Any] = json.loads(_extension_schema_file())
+    schema["properties"]["progress"] = progress_schema()
     return schema
+
+
+@cache
+def _extension_schema_file() -> str:
+    return resources.files("jobmock.spec").joinpath("schemas/x-jobmock.schema.json").read_text()
 
 
 @dataclass(frozen=True)
