@@ -1,9 +1,11 @@
 """Benchmark: jobmock against Prism on the neuraldraft spec, side by side in one run.
 
 Needs wrk (Debian: apt-get install wrk) and Prism (bash scripts/setup.sh --with-node).
-Usage: .venv/bin/python bench/compare.py [--duration 10] [--rounds 3]
+Usage: .venv/bin/python bench/compare.py [--duration 10] [--rounds 3] [--baseline DIR]
 Prints requests/s, p50/p99 latency at 32 connections, start-up time and RSS for each server,
-median over rounds, and the jobmock/Prism ratios. Not part of the test suite.
+median over rounds, and the jobmock/Prism ratios. `--baseline DIR` also runs the jobmock of
+another checkout (DIR/.venv/bin/jobmock, e.g. a `git worktree` of an earlier commit) in the
+same rounds, and prints this/baseline ratios. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +64,11 @@ def start(name: str, command: list[str], probe: str) -> tuple[subprocess.Popen[b
     return proc, wait_ok(probe, started)
 
 
-def start_jobmock() -> Server:
+def start_jobmock(name: str = "jobmock", command: list[str] = JOBMOCK) -> Server:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc, startup = start(
-        "jobmock", [*JOBMOCK, "serve", "neuraldraft", "--port", str(port)], f"{base}/v1/jobs/job_2Ngd9KqLmRpW"
+        name, [*command, "serve", "neuraldraft", "--port", str(port)], f"{base}/v1/jobs/job_2Ngd9KqLmRpW"
     )
     # a live job: processing for the whole run, progress and steps moving
     body = json.dumps({"api": "neuraldraft", "type": "blog_post.generate", "duration": 3600}).encode()
@@ -73,7 +76,7 @@ def start_jobmock() -> Server:
     with urllib.request.urlopen(create) as response:
         job = json.load(response)
     time.sleep(3.5)  # past the pending phase
-    return Server("jobmock", proc, job["poll_url"], startup)
+    return Server(name, proc, job["poll_url"], startup)
 
 
 def start_prism() -> Server:
@@ -155,13 +158,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, metavar="DIR", help="another checkout's jobmock, run side by side")
     args = parser.parse_args()
     if not PRISM.exists():
         print("Prism missing: run bash scripts/setup.sh --with-node", file=sys.stderr)
         return 2
+    starters: list[Callable[[], Server]] = [start_jobmock, start_prism]
     results: dict[str, list[dict[str, float]]] = {"jobmock": [], "prism": []}
+    if args.baseline is not None:
+        baseline = [str(args.baseline.resolve() / ".venv" / "bin" / "jobmock")]
+        starters.append(lambda: start_jobmock("baseline", baseline))
+        results["baseline"] = []
     for round_no in range(args.rounds):
-        for starter in (start_jobmock, start_prism) if round_no % 2 == 0 else (start_prism, start_jobmock):
+        for starter in starters if round_no % 2 == 0 else starters[::-1]:
             server = starter()
             try:
                 wrk(server.url, 3)  # warm-up
@@ -169,7 +178,7 @@ def main() -> int:
                 figures["startup"] = server.startup
                 figures["rss"] = rss_mb(server.proc)
                 results[server.name].append(figures)
-                print(f"round {round_no + 1} {server.name:<8} {figures['rps']:>8.0f} req/s  p50 {figures['p50']:.2f} ms"
+                print(f"round {round_no + 1} {server.name:<9} {figures['rps']:>8.0f} req/s  p50 {figures['p50']:.2f} ms"
                       f"  p99 {figures['p99']:.2f} ms  start {figures['startup']:.2f} s  RSS {figures['rss']:.0f} MB"
                       f"  non-2xx {figures['errors']:.0f}", flush=True)  # fmt: skip
             finally:
@@ -181,11 +190,15 @@ def main() -> int:
 
     print(f"\nmedians over {args.rounds} rounds, wrk -t1 -c32 -d{args.duration}s, GET of a live neuraldraft job")
     print(f"{'':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'start s':>10}{'RSS MB':>10}")
-    for name in ("jobmock", "prism"):
+    for name in results:
         print(f"{name:<10}{med(name, 'rps'):>10.0f}{med(name, 'p50'):>10.2f}{med(name, 'p99'):>10.2f}"
               f"{med(name, 'startup'):>10.2f}{med(name, 'rss'):>10.0f}")  # fmt: skip
     print(f"ratio jobmock/prism: req/s x{med('jobmock', 'rps') / med('prism', 'rps'):.2f}, "
           f"p99 x{med('jobmock', 'p99') / med('prism', 'p99'):.2f}")  # fmt: skip
+    if "baseline" in results:
+        print(f"ratio jobmock/baseline: req/s x{med('jobmock', 'rps') / med('baseline', 'rps'):.2f}, "
+              f"p50 x{med('jobmock', 'p50') / med('baseline', 'p50'):.2f}, "
+              f"p99 x{med('jobmock', 'p99') / med('baseline', 'p99'):.2f}")  # fmt: skip
     print(f"jobmock start-up with all five specs: {all_five:.2f} s (median of 3)")
     return 0
 

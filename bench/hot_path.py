@@ -12,11 +12,18 @@ import asyncio
 import time
 from typing import Any
 
-from jobmock.delivery import Delivery
-from jobmock.fastpath import PollFastPath
-from jobmock.jobs import NewJob
-from jobmock.journal_layer import Journaling
-from jobmock.server import create
+try:  # this layout
+    from jobmock import NewJob, create
+    from jobmock.server.delivery import Delivery
+    from jobmock.server.fastpath import PollFastPath
+    from jobmock.server.journaling import Journaling
+except ImportError:  # the flat layout before it, to compare before and after in one run
+    from jobmock.delivery import Delivery  # type: ignore[no-redef]
+    from jobmock.fastpath import PollFastPath  # type: ignore[no-redef]
+    from jobmock.jobs import NewJob  # type: ignore[no-redef]
+    from jobmock.journal_layer import Journaling  # type: ignore[no-redef]
+
+    from jobmock.server import create  # type: ignore[no-redef]
 
 TOKEN = "ndsk_test_bench"
 
@@ -50,7 +57,10 @@ def main() -> None:
         "client": ("127.0.0.1", 5000),
         "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {TOKEN}".encode())],
     }
-    fast = PollFastPath(None, mock, list(mock.apis.values()))  # type: ignore[arg-type]
+    try:
+        fast = PollFastPath(None, mock)  # type: ignore[arg-type]
+    except TypeError:  # the flat layout
+        fast = PollFastPath(None, mock, list(mock.apis.values()))  # type: ignore[arg-type,call-arg]
     layers = {
         "fast path": fast,
         "+ journal": Journaling(fast, mock),

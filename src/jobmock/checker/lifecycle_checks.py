@@ -25,6 +25,7 @@ from ..spec import openapi
 from ..spec.dotted import get as dotted_get
 from ..spec.model import ApiModel
 from ..spec.progress import Observed
+from ..spec.registry import register
 
 ABSENT = object()
 
@@ -93,10 +94,8 @@ def lifecycle_check(function: CheckFunction) -> CheckFunction:
     """Register a check under its function name; its docstring's first line describes it.
     A second check of the same name is refused (ValueError)."""
     name = function.__name__
-    if name in CHECKS:
-        raise ValueError(f"a lifecycle check named {name!r} is already registered")
     description = ((function.__doc__ or "").strip().splitlines() or [name])[0]
-    CHECKS[name] = LifecycleCheck(name, description, function)
+    register(CHECKS, name, LifecycleCheck(name, description, function), "lifecycle check")
     return function
 
 

@@ -61,6 +61,10 @@ class JobmockClient:
         found: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
         return found
 
+    def delete(self, job_id: str) -> None:
+        """Delete a job: its id answers the vendor's 404 from then on."""
+        self._call("DELETE", f"/jobs/{job_id}")
+
     def cancel(self, job_id: str) -> dict[str, Any]:
         cancelled: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")
         return cancelled

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..exceptions import ClockError
+from ..spec.registry import register
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -40,13 +41,10 @@ CLOCK_MODES: dict[str, ClockMode] = {}
 def clock_mode(name: str, description: str, runs: bool) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
     """Register a clock mode; a second mode of the same name is refused."""
 
-    def register(job_time: Callable[[Job, Clock], float]) -> ClockMode:
-        if name in CLOCK_MODES:
-            raise ValueError(f"a clock mode {name!r} is already registered")
-        CLOCK_MODES[name] = ClockMode(name, description, runs, job_time)
-        return CLOCK_MODES[name]
+    def add(job_time: Callable[[Job, Clock], float]) -> ClockMode:
+        return register(CLOCK_MODES, name, ClockMode(name, description, runs, job_time), "clock mode")
 
-    return register
+    return add
 
 
 class Clock:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from ..spec.envelopes import error_body
 from ..spec.model import ApiModel
+from ..spec.registry import register
 from .answer import Answer
 
 
@@ -61,10 +62,7 @@ FAULT_KINDS: dict[str, type[Fault]] = {}
 
 def fault_kind(cls: type[Fault]) -> type[Fault]:
     """Register a fault kind under `cls.kind`; a second kind of the same name is refused."""
-    if cls.kind in FAULT_KINDS:
-        raise ValueError(f"a fault kind {cls.kind!r} is already registered")
-    FAULT_KINDS[cls.kind] = cls
-    return cls
+    return register(FAULT_KINDS, cls.kind, cls, "fault kind")
 
 
 def parse_fault(raw: Mapping[str, Any]) -> Fault:

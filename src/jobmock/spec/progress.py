@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from . import dotted
+from .registry import register
 
 FindField = Callable[[str, str], dict[str, Any]]  # (key in the entry, dotted field) -> its schema, or raise
 
@@ -104,10 +105,7 @@ REPORTERS: dict[str, type[Reporter]] = {}
 
 def reporter_kind(cls: type[Reporter]) -> type[Reporter]:
     """Register a reporter kind under `cls.kind`; a second kind of the same name is refused."""
-    if cls.kind in REPORTERS:
-        raise ValueError(f"a progress reporter kind {cls.kind!r} is already registered")
-    REPORTERS[cls.kind] = cls
-    return cls
+    return register(REPORTERS, cls.kind, cls, "progress reporter kind")
 
 
 def progress_schema() -> dict[str, Any]:
