@@ -204,7 +204,7 @@ def _serve(args: argparse.Namespace) -> int:
         example = f"http://{args.host}:{args.port}{api.base_path}{api.poll.path}"
         print(f"  {api.name:<12} {example}")
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
-    print(f"  scenarios    {mock.catalog.count()} loaded (GET /_jobmock/scenarios)")
+    print(f"  scenarios    {len(mock.scenarios())} loaded (GET /_jobmock/scenarios)")
     sys.stdout.flush()
     try:
         serve(app, args.host, args.port)

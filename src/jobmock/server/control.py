@@ -133,23 +133,18 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return json_response(200, self.record(job))
 
     async def list_scenarios(self, api: str | None = None) -> Any:
-        found = []
-        for api_name, scenarios in sorted(self.mock.catalog.scenarios.items()):
-            if api is not None and api_name != api:
-                continue
-            for name, scenario in sorted(scenarios.items()):
-                statuses = [p.status for p in scenario.phases]
-                found.append(
-                    {
-                        "api": api_name,
-                        "name": name,
-                        "description": scenario.description,
-                        "kind": "timeline" if scenario.timeline else "phases",
-                        "statuses": list(dict.fromkeys(statuses)),
-                        "faults": len(scenario.faults),
-                        "source": scenario.source,
-                    }
-                )
+        found = [
+            {
+                "api": scenario.api,
+                "name": scenario.name,
+                "description": scenario.description,
+                "kind": "timeline" if scenario.timeline else "phases",
+                "statuses": list(dict.fromkeys(p.status for p in scenario.phases)),
+                "faults": len(scenario.faults),
+                "source": scenario.source,
+            }
+            for scenario in self.mock.scenarios(api)
+        ]
         return json_response(200, {"scenarios": found})
 
     def _clock_answer(self) -> ConnexionResponse:

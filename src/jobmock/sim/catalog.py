@@ -43,6 +43,3 @@ class Catalog:
     def default(self, api: str) -> Scenario | None:
         name = self.defaults.get(api)
         return self.get(api, name) if name else None
-
-    def count(self) -> int:
-        return sum(len(s) for s in self.scenarios.values())

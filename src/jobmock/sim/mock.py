@@ -159,6 +159,15 @@ class Mock:
         """A loaded scenario; UnknownScenario lists the known ones."""
         return self.catalog.get(api, name)
 
+    def scenarios(self, api: str | None = None) -> list[Scenario]:
+        """The loaded scenarios (of one API), by API and name."""
+        return [
+            scenario
+            for name, by_name in sorted(self.catalog.scenarios.items())
+            if api is None or name == api
+            for _name, scenario in sorted(by_name.items())
+        ]
+
     # --- clocks ------------------------------------------------------------------------
 
     def clock(self, namespace: str = "") -> dict[str, object]:
