@@ -23,6 +23,7 @@ from jobmock.checker import CHECKS
 from jobmock.server.journaling import JournalReader
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.mock import Mock
+from jobmock.sim.scenarios import PhaseSpec, Scenario
 from support import TOKENS
 
 JOBMOCK = [sys.executable, "-m", "jobmock"]
@@ -76,8 +77,18 @@ def serve_broken(answers: list[Answer]) -> tuple[BrokenServer, BackgroundServer]
     return broken, BackgroundServer(broken.app)
 
 
+# States seconds apart, from a whole second: the script replays in a fraction of a second,
+# so second-precision timestamps must change at each state change whatever the wall clock
+SCRIPTED = Scenario(
+    api="neuraldraft",
+    name="scripted",
+    phases=(PhaseSpec("pending", 2, None), PhaseSpec("processing", 8, (0, 100)), PhaseSpec("completed", None, None)),
+)
+
+
 def script(fault: str | None) -> list[Answer]:
-    answers = copy.deepcopy(rendered("neuraldraft", "completed", job_type="blog_post.generate"))
+    created = float(int(time.time()) - 60)
+    answers = copy.deepcopy(rendered("neuraldraft", created=created, job_type="blog_post.generate", scenario=SCRIPTED))
     answers = answers[::2]  # fewer polls: the lifecycle is still all there
     if fault is not None:
         FAULTS[fault][0](answers)

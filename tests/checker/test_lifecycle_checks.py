@@ -21,9 +21,9 @@ APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 Answer = tuple[float, int, dict[str, str], Any]  # arrival time, status, headers, body
 
 
-def rendered(api: str, outcome: str | None = None, **fields: Any) -> list[Answer]:
+def rendered(api: str, outcome: str | None = None, created: float | None = None, **fields: Any) -> list[Answer]:
     """A job of the mock polled every half second from creation until 3 s after it ends."""
-    created = time.time() - 60
+    created = float(int(time.time()) - 60) if created is None else created  # a whole second: deterministic
     job = JobStore(APIS, seed=3).create(NewJob(api=api, outcome=outcome, duration=10, **fields), created)
     return [(created + t / 2, 200, {}, job.render(t / 2, 1.0)) for t in range(0, 26)]
 
