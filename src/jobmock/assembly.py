@@ -13,6 +13,7 @@ from .scenario_files.load import load_catalog
 from .server.app import build_app
 from .server.run import load_apis
 from .sim.clock import CLOCK_MODES
+from .sim.limits import Limits
 from .sim.mock import Mock
 
 
@@ -28,13 +29,15 @@ def create(
     bundled_fixtures: bool = True,
     chaos: float = 0.0,
     clock: str = "real",
+    limits: Limits | None = None,
 ) -> tuple[Mock, Any]:
     """A mock and its ASGI app, ready to serve.
 
     `keys`: API name → the only tokens it accepts. `fixtures`: fixture files or folders
     (the bundled ones load too, unless `bundled_fixtures=False`). `config`: the file
     of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
-    `clock`: real, manual or polls. Every problem in any file stops start-up."""
+    `clock`: real, manual or polls. `limits`: the bounds on what clients can make it hold.
+    Every problem in any file stops start-up."""
     by_name = {api.name: api for api in load_apis(specs, mount)}
     for name, tokens in (keys or {}).items():
         if name not in by_name:
@@ -48,7 +51,7 @@ def create(
         by_name, [Path(f) for f in fixtures], Path(config) if config else None, bundled=bundled_fixtures
     )
     try:
-        mock = Mock(by_name.values(), seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock)
+        mock = Mock(by_name.values(), seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock, limits=limits)
     except JobmockError as exc:
         raise SpecError("--speed", [], str(exc)) from exc
     return mock, build_app(mock, validate_responses=validate_responses)

@@ -12,6 +12,7 @@ from . import __version__
 from .exceptions import CheckUsageError, SpecError, SpecErrors
 from .sim import polling
 from .sim.clock import CLOCK_MODES
+from .sim.limits import Limits
 from .spec import bundled_names, load_api, spec_path
 
 
@@ -44,6 +45,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--chaos", type=_share, default=0.0, metavar="RATE", help="share of polls (0 to 1) meeting a random fault"
     )
     run.add_argument("--report-polling", action="store_true", help="on exit, print how each client polled")
+    bounds = run.add_argument_group("bounds (current counts: GET /_jobmock/status)")
+    defaults = Limits()
+    bounds.add_argument(
+        "--max-namespaces", type=int, default=defaults.namespaces, metavar="N", help="default %(default)s"
+    )
+    bounds.add_argument(
+        "--namespace-ttl", type=float, default=defaults.namespace_ttl, metavar="SECONDS", help="idle; %(default)s"
+    )
+    bounds.add_argument("--max-jobs", type=int, default=defaults.jobs, metavar="N", help="per namespace; %(default)s")
+    bounds.add_argument(
+        "--max-spot-jobs", type=int, default=defaults.spot_jobs, metavar="N", help="per namespace; %(default)s"
+    )
+    bounds.add_argument(
+        "--journal-entries", type=int, default=defaults.journal_entries, metavar="N", help="per namespace; %(default)s"
+    )
+    bounds.add_argument(
+        "--journal-bytes", type=int, default=defaults.journal_bytes, metavar="N", help="per namespace; %(default)s"
+    )
 
     commands.add_parser("specs", help="list the bundled APIs")
 
@@ -197,6 +216,14 @@ def _serve(args: argparse.Namespace) -> int:
         bundled_fixtures=not args.no_bundled_fixtures,
         chaos=args.chaos,
         clock=args.clock,
+        limits=Limits(
+            namespaces=args.max_namespaces,
+            namespace_ttl=args.namespace_ttl,
+            jobs=args.max_jobs,
+            spot_jobs=args.max_spot_jobs,
+            journal_entries=args.journal_entries,
+            journal_bytes=args.journal_bytes,
+        ),
     )
     extras = f", clock {args.clock}" + (f", chaos {args.chaos:g}" if args.chaos else "")
     print(f"jobmock: serving on http://{args.host}:{args.port} (seed {args.seed}, speed x{args.speed:g}{extras})")

@@ -85,6 +85,12 @@ class LifecycleError(JobmockError, ValueError):
     status = 409
 
 
+class NamespaceFull(RequestError):
+    """A namespace at its job bound with no finished job to make room."""
+
+    status = 409
+
+
 class IdTaken(JobError):
     """A job id already used (or deleted) in this namespace."""
 

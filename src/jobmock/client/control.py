@@ -57,6 +57,24 @@ class JobmockClient:
         created: dict[str, Any] = self._call("POST", "/jobs", json=body)
         return created
 
+    def jobs(
+        self, api: str | None = None, status: str | None = None, scenario: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every job of the namespace (of one API, in one state, following one scenario), page by page."""
+        params = {k: v for k, v in (("api", api), ("status", status), ("scenario", scenario)) if v is not None}
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self._call("GET", "/jobs", params={**params, **({"cursor": cursor} if cursor else {})})
+            found += page["jobs"]
+            cursor = page["next"]
+            if cursor is None:
+                return found
+
+    def status(self) -> dict[str, Any]:
+        """The bounds, with their counts and evictions."""
+        return dict(self._call("GET", "/status"))
+
     def job(self, job_id: str) -> dict[str, Any]:
         found: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
         return found

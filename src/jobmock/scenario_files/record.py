@@ -13,38 +13,14 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import yaml
 
 from ..client.watch import watch_job
 from ..spec.model import ApiModel
-
-SECRET_NAME = re.compile(r"token|secret|password|passwd|api[_-]?key|authorization|credential|signature|session", re.I)
-SECRET_PARAM = re.compile(r"sig|signature|token|key|credential|secret|x-amz-security", re.I)
-REDACTED = "REDACTED"
-
-
-def redact(value: Any, name: str = "") -> Any:
-    """The value with secret-looking fields and URL parameters replaced (strings stay strings)."""
-    if isinstance(value, dict):
-        return {k: redact(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, name) for v in value]
-    if isinstance(value, str):
-        if SECRET_NAME.search(name) and not name.endswith(("_id", "_at")):
-            return REDACTED
-        return _redact_url(value)
-    return value
-
-
-def _redact_url(text: str) -> str:
-    if not text.startswith(("http://", "https://")) or "?" not in text:
-        return text
-    parts = urlsplit(text)
-    query = [(k, REDACTED if SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe=REDACTED)))
+from ..spec.secrets import redact
 
 
 def record(

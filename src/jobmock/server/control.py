@@ -61,6 +61,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             "getJournal": self.get_journal,
             "clearJournal": self.clear_journal,
             "getPollingReport": self.polling_report,
+            "getStatus": self.status,
         }
         handler = handlers[operation.operation_id]
 
@@ -89,10 +90,30 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             )
         return json_response(200, {"apis": apis})
 
-    async def list_jobs(self, api: str | None = None) -> Any:
+    async def list_jobs(
+        self,
+        api: str | None = None,
+        status: str | None = None,
+        scenario: str | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Any:
         if api is not None and api not in self.mock.apis:
             return problem_response(404, f"unknown api {api!r}; served: {', '.join(sorted(self.mock.apis))}")
-        return json_response(200, {"jobs": [self.record(job) for job in self.mock.jobs(_namespace(), api)]})
+        namespace = _namespace()
+        page: list[Job] = []
+        for job in self.mock.jobs(namespace, api, after=int(cursor or 0)):
+            if scenario is not None and (job.scenario is None or job.scenario.name != scenario):
+                continue
+            if status is not None and self.mock.status(job, namespace) != status:
+                continue
+            if len(page) == limit:
+                return json_response(200, {"jobs": [self.record(j) for j in page], "next": str(page[-1].seq)})
+            page.append(job)
+        return json_response(200, {"jobs": [self.record(j) for j in page], "next": None})
+
+    async def status(self) -> Any:
+        return json_response(200, self.mock.usage())
 
     async def create_job(self, body: dict[str, Any]) -> Any:
         api = self.mock.apis.get(body["api"])

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..exceptions import AuthError, UnknownScenario
+from ..exceptions import AuthError, JobmockError
 from ..sim.answer import Answer
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
@@ -72,5 +72,5 @@ class PollFastPath:
         options = options_of(headers, dict(query))
         try:
             return self.mock.poll(route.api.name, job_id, owner, options.namespace, options.scenario)
-        except UnknownScenario:
+        except JobmockError:
             return None  # Connexion's handler answers it with the vendor's error body

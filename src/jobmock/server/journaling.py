@@ -12,15 +12,17 @@ from urllib.parse import parse_qsl
 from ..sim.journal import JournalEntry, RawRequest
 from ..sim.mock import Mock
 from ..sim.polling import ClientReport, analyse
-from ..spec.wire import CONTROL_PREFIX
+from ..spec.secrets import redact_query, tag
+from ..spec.wire import CONTROL_PREFIX, NAMESPACE_COOKIE
 from .delivery import DROP, FAULT, JOB_STATUS, MARK
-from .options import client_of, namespace_in
+from .options import cookies_of, namespace_of
 from .routing import PollRoute, locate, poll_routes
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
 Send = Callable[[Any], Awaitable[None]]
 _MARK = MARK.encode()
+NAMESPACE_COOKIE_BYTES = NAMESPACE_COOKIE.encode()
 
 
 class Journaling:
@@ -48,13 +50,35 @@ class Journaling:
         try:
             await self.app(scope, receive, watch)
         finally:
-            headers = scope["headers"]
-            peer = scope.get("client") or ("",)
+            namespace, client = _namespace_and_client(scope)
+            query = scope["query_string"].decode("latin-1")
             raw = RawRequest(
-                arrived, scope["method"], scope["path"], scope["query_string"].decode("latin-1"), headers,
-                str(peer[0]), answered[0], answered[1], answered[2],
+                arrived, scope["method"], scope["path"], redact_query(query) if query else "", client,
+                answered[0], answered[1], answered[2],
             )  # fmt: skip
-            self.mock.journal_add(raw, namespace_in(headers))
+            self.mock.journal_add(raw, namespace)
+
+
+def _namespace_and_client(scope: Scope) -> tuple[str, str]:
+    """The request's namespace, and who asked: X-Jobmock-Client, else an opaque tag of its
+    credential (never a character of it), else its address. One pass over the headers."""
+    header = cookie = named = credential = None
+    for key, value in scope["headers"]:
+        if key == b"x-jobmock-namespace":
+            header = value.decode("latin-1")
+        elif key == b"cookie" and NAMESPACE_COOKIE_BYTES in value:
+            cookie = value.decode("latin-1")
+        elif key == b"x-jobmock-client":
+            named = value.decode("latin-1")
+        elif key == b"authorization":
+            credential = value.decode("latin-1").strip()
+    namespace = namespace_of(header, cookies_of(cookie) if cookie and not header else {})
+    if named:
+        return namespace, named
+    if credential:
+        return namespace, f"key {tag(credential)}"
+    peer = scope.get("client") or ("",)
+    return namespace, str(peer[0]) or "unknown"
 
 
 class JournalReader:
@@ -82,9 +106,7 @@ class JournalReader:
         return analyse(self.entries(namespace), terminal, min_interval)
 
     def describe(self, seq: int, raw: RawRequest) -> JournalEntry:
-        query = parse_qsl(raw.query, keep_blank_values=True)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw.headers}
-        found = locate(self.routes, raw.path, query)
+        found = locate(self.routes, raw.path, parse_qsl(raw.query, keep_blank_values=True))
         api = found[0].api.name if found else next((n for b, n in self.bases if raw.path.startswith(b)), None)
         return JournalEntry(
             seq=seq,
@@ -92,7 +114,7 @@ class JournalReader:
             method=raw.method,
             path=raw.path,
             query=raw.query,
-            client=client_of(headers, raw.peer),
+            client=raw.client,
             api=api,
             job=found[1] if found else None,
             status=None if DROP in raw.marks else raw.status,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
-from ..spec.wire import CLIENT_HEADER, NAMESPACE_COOKIE, NAMESPACE_HEADER, SCENARIO_COOKIE, SCENARIO_QUERY
+from ..spec.wire import NAMESPACE_COOKIE, NAMESPACE_HEADER, SCENARIO_COOKIE, SCENARIO_QUERY
 
 _PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
 
@@ -51,27 +51,3 @@ def options_of(headers: Mapping[str, str], query: Mapping[str, str]) -> RequestO
 def namespace_of(header: str | None, cookies: Mapping[str, str]) -> str:
     """The header names the namespace; else the cookie; else the default one."""
     return header or cookies.get(NAMESPACE_COOKIE) or ""
-
-
-def namespace_in(headers: list[tuple[bytes, bytes]]) -> str:
-    """The namespace of raw ASGI headers, parsing cookies only when they name one
-    (the journal runs on every request)."""
-    header = cookie = None
-    for key, value in headers:
-        if key == b"x-jobmock-namespace":
-            header = value.decode("latin-1")
-        elif key == b"cookie" and NAMESPACE_COOKIE.encode() in value:
-            cookie = value.decode("latin-1")
-    return namespace_of(header, cookies_of(cookie) if cookie and not header else {})
-
-
-def client_of(headers: Mapping[str, str], peer: str) -> str:
-    """Who is polling: an explicit X-Jobmock-Client, else the key's last characters, else the address."""
-    named = headers.get(CLIENT_HEADER)
-    if named:
-        return named
-    auth = headers.get("authorization", "")
-    if " " in auth:
-        token = auth.split(" ", 1)[1].strip()
-        return f"key …{token[-6:]}" if token else peer
-    return peer or "unknown"

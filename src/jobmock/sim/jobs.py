@@ -45,6 +45,7 @@ class Job:
     scenario: Scenario | None = None
     polls: int = 0  # polls received so far: scripted faults count them (`poll: 3`)
     shown: int = 0  # polls answered with the job: the polls clock counts them
+    seq: int = 0  # order of creation in its namespace (a page cursor)
     _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
     _cache_bytes: bytes = field(default=b"", repr=False)
     _cache_status: str = field(default="", repr=False)

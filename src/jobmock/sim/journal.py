@@ -13,20 +13,23 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-LIMIT = 10_000
-
 
 @dataclass(frozen=True, slots=True)
 class RawRequest:
+    """A request as journaled: only what the journal reports, never a credential."""
+
     at: float  # wall-clock epoch seconds the request arrived
     method: str
     path: str
-    query: str
-    headers: list[tuple[bytes, bytes]]
-    peer: str
+    query: str  # secret-looking parameter values redacted
+    client: str  # X-Jobmock-Client, else an opaque tag of the credential, else the address
     status: int | None
     marks: dict[str, str]  # the x-jobmock-* delivery marks of the answer
     retry_after: str | None
+
+    def size(self) -> int:
+        """About the bytes it holds, for the journal's byte bound."""
+        return 200 + len(self.path) + len(self.query) + len(self.client) + 40 * len(self.marks)
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,31 @@ class JournalEntry:
 
 
 class Journal:
-    def __init__(self, limit: int = LIMIT):
-        self._raw: deque[tuple[int, RawRequest]] = deque(maxlen=limit)
+    """Bounded by entries and by bytes; the oldest entries go first."""
+
+    def __init__(self, max_entries: int = 10_000, max_bytes: int = 4_000_000):
+        self._raw: deque[tuple[int, RawRequest, int]] = deque()
         self._seq = itertools.count(1)
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
     def add(self, raw: RawRequest) -> None:
-        self._raw.append((next(self._seq), raw))
+        size = raw.size()
+        self._raw.append((next(self._seq), raw, size))
+        self.bytes += size
+        while self._raw and (len(self._raw) > self.max_entries or self.bytes > self.max_bytes):
+            self.bytes -= self._raw.popleft()[2]
+            self.evicted += 1
 
     def raw(self) -> list[tuple[int, RawRequest]]:
         """(sequence number, raw request), oldest first."""
-        return list(self._raw)
+        return [(seq, raw) for seq, raw, _size in self._raw]
 
     def clear(self) -> None:
         self._raw.clear()
+        self.bytes = 0

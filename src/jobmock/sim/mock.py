@@ -5,13 +5,18 @@ go through this one object's methods, so there is one way to poll, create, cance
 delete a job, to move a namespace's clock and to read its journal.
 
 A *namespace* has its own jobs, clock and journal, so parallel test runs do not see
-each other; the default namespace is "".
+each other; the default namespace is "". A namespace comes into being with the first
+request that uses it (a control request, or a poll that finds a job there), never with a
+404; the least recently used go first past `Limits.namespaces`, and any unused for
+`Limits.namespace_ttl` seconds.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +28,7 @@ from .clock import Clock
 from .faults import fault_for
 from .jobs import Job, NewJob
 from .journal import Journal, RawRequest
+from .limits import Limits
 from .scenarios import Scenario
 from .store import JobStore
 
@@ -35,6 +41,7 @@ class Space:
     store: JobStore
     clock: Clock
     journal: Journal
+    used: float = 0.0  # monotonic time of the last request that used it
 
 
 class Mock:
@@ -46,6 +53,7 @@ class Mock:
         catalog: Catalog | None = None,
         chaos: float = 0.0,
         clock: str = "real",
+        limits: Limits | None = None,
     ):
         self.apis: Mapping[str, ApiModel] = {api.name: api for api in apis}
         self.seed = seed
@@ -53,21 +61,56 @@ class Mock:
         self.catalog = catalog or Catalog()
         self.chaos = chaos
         self.clock_mode = clock
-        self._spaces: dict[str, Space] = {}
+        self.limits = limits or Limits()
+        self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
+        self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
+        self._unjournaled = 0
+        self._example_ids = {api.name: {r.id for r in example_jobs(api)} for api in self.apis.values()}
         Clock(speed, clock)  # refuse a bad speed or mode now, not on the first request
         self._space("")
 
     # --- namespaces --------------------------------------------------------------------
 
     def _space(self, name: str) -> Space:
+        """The namespace, made on first use; using it makes it the most recently used."""
         space = self._spaces.get(name)
+        now = time.monotonic()
         if space is None:
-            space = Space(name, JobStore(self.apis, self.seed), Clock(self.speed, self.clock_mode), Journal())
+            self._evict_namespaces(now)
+            limits = self.limits
+            space = Space(
+                name,
+                JobStore(self.apis, self.seed, limits.jobs, limits.spot_jobs),
+                Clock(self.speed, self.clock_mode),
+                Journal(limits.journal_entries, limits.journal_bytes),
+            )
             for api in self.apis.values():
                 for request in example_jobs(api):
                     space.store.create(request, space.clock.now())
             self._spaces[name] = space
+        else:
+            self._spaces.move_to_end(name)
+        space.used = now
         return space
+
+    def _evict_namespaces(self, now: float) -> None:
+        """Make room for one more namespace: the idle ones, then the least recently used."""
+        for name, space in list(self._spaces.items()):
+            idle = now - space.used > self.limits.namespace_ttl
+            full = len(self._spaces) - 1 >= self.limits.namespaces  # the default one does not count
+            if not (idle or full):
+                break
+            if name:
+                self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        space = self._spaces.pop(name)
+        self._gone["namespaces"] += 1
+        self._gone["jobs"] += space.store.evicted
+        self._gone["journal"] += space.journal.evicted
+
+    def has_namespace(self, namespace: str) -> bool:
+        return namespace in self._spaces
 
     def namespaces(self) -> list[str]:
         return sorted(self._spaces)
@@ -83,6 +126,8 @@ class Mock:
         self, api: str, job_id: str, identity: str | None, namespace: str = "", scenario: str | None = None
     ) -> Answer | None:
         """The answer to a poll, or None for the vendor's 404. Raises UnknownScenario."""
+        if namespace not in self._spaces and not self._could_answer(api, job_id, scenario):
+            return None  # a 404 makes no namespace
         space = self._space(namespace)
         job = self._job_for_poll(space, api, job_id, identity, scenario)
         if job is None:
@@ -97,6 +142,19 @@ class Mock:
         answer = Answer(status, body, tuple(headers.items()), job_status=job_status)
         return fault.apply(answer, self.apis[api], poll_name) if fault is not None else answer
 
+    def _could_answer(self, api: str, job_id: str, scenario: str | None) -> bool:
+        """Whether a poll in a new namespace finds a job: an example job, or one a scenario makes."""
+        if scenario is not None:
+            self.catalog.get(api, scenario)  # an unknown name is refused before anything is made
+            return True
+        return job_id in self._example_ids.get(api, ()) or self.catalog.for_id(api, job_id) is not None
+
+    def _finished(self, space: Space) -> Any:
+        def finished(job: Job) -> bool:
+            return job.api.lifecycle.is_terminal(job.status_at(space.clock.job_time(job)))
+
+        return finished
+
     def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:
         """The job polled; a scenario named by the poll (or a config rule) creates or
         restarts it, so browser code can pick a scenario without the control API."""
@@ -109,7 +167,8 @@ class Mock:
         if job is None and store.get(job_id) is None and not store.was_deleted(job_id):
             chosen = chosen or self.catalog.for_id(api, job_id)
             if chosen is not None:
-                job = store.create(NewJob(api=api, id=job_id, owner=identity, scenario=chosen), space.clock.now())
+                request = NewJob(api=api, id=job_id, owner=identity, scenario=chosen)
+                job = store.create(request, space.clock.now(), self._finished(space), spot=True)
         return job
 
     # --- jobs --------------------------------------------------------------------------
@@ -120,10 +179,11 @@ class Mock:
         if request.scenario is None and request.outcome is None and request.duration is None:
             chosen = self.catalog.for_id(request.api, request.id) if request.id else None
             request = replace(request, scenario=chosen or self.catalog.default(request.api))
-        return space.store.create(request, space.clock.now())
+        return space.store.create(request, space.clock.now(), self._finished(space))
 
-    def jobs(self, namespace: str = "", api: str | None = None) -> list[Job]:
-        return [job for job in self._space(namespace).store if api is None or job.api.name == api]
+    def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
+        """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
+        return (job for job in self._space(namespace).store.after(after) if api is None or job.api.name == api)
 
     def find(self, job_id: str, namespace: str = "") -> Job:
         job = self._space(namespace).store.get(job_id)
@@ -192,7 +252,12 @@ class Mock:
     # --- journal -----------------------------------------------------------------------
 
     def journal_add(self, raw: RawRequest, namespace: str = "") -> None:
-        self._space(namespace).journal.add(raw)
+        """Journal a request in its namespace; one that made no namespace (a 404) is counted only."""
+        space = self._spaces.get(namespace)
+        if space is None:
+            self._unjournaled += 1
+        else:
+            space.journal.add(raw)
 
     def journal(self, namespace: str = "") -> list[tuple[int, RawRequest]]:
         """The namespace's journaled requests, raw, oldest first, with their numbers."""
@@ -200,6 +265,35 @@ class Mock:
 
     def clear_journal(self, namespace: str = "") -> None:
         self._space(namespace).journal.clear()
+
+    # --- bounds ------------------------------------------------------------------------
+
+    def usage(self) -> dict[str, Any]:
+        """Every bound, what it holds now, and what it evicted (`GET /_jobmock/status`)."""
+        spaces = list(self._spaces.values())
+        limits = self.limits
+        return {
+            "namespaces": {
+                "count": len(spaces) - 1,
+                "max": limits.namespaces,
+                "idle_ttl_seconds": limits.namespace_ttl,
+                "evicted": self._gone["namespaces"],
+            },
+            "jobs": {
+                "count": sum(len(s.store) for s in spaces),
+                "max_per_namespace": limits.jobs,
+                "evicted": self._gone["jobs"] + sum(s.store.evicted for s in spaces),
+            },
+            "spot_jobs": {"count": sum(s.store.spot_count for s in spaces), "max_per_namespace": limits.spot_jobs},
+            "journal": {
+                "entries": sum(len(s.journal) for s in spaces),
+                "bytes": sum(s.journal.bytes for s in spaces),
+                "max_entries_per_namespace": limits.journal_entries,
+                "max_bytes_per_namespace": limits.journal_bytes,
+                "evicted": self._gone["journal"] + sum(s.journal.evicted for s in spaces),
+                "unjournaled": self._unjournaled,
+            },
+        }
 
 
 def example_jobs(api: ApiModel) -> list[NewJob]:

@@ -1,29 +1,51 @@
-"""The jobs of one namespace, keyed by id; deleted ids stay gone."""
+"""The jobs of one namespace, keyed by id, within bounds.
+
+Deleted ids stay gone (they answer 404), up to as many tombstones as jobs. When the
+namespace holds its most jobs, the oldest finished one makes room; if none has finished,
+the create is refused. Jobs created on the spot (a poll naming a scenario) have a bound
+of their own, and the oldest of them makes room: a poll naming the scenario makes it
+again. An evicted job's id answers 404, like an id never used.
+"""
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 
-from ..exceptions import IdTaken, JobError
+from ..exceptions import IdTaken, JobError, NamespaceFull
 from ..spec.model import ApiModel
 from . import fakedata
 from .jobs import Job, NewJob, build_job
 
 
 class JobStore:
-    def __init__(self, apis: Mapping[str, ApiModel], seed: int = 0):
+    def __init__(self, apis: Mapping[str, ApiModel], seed: int = 0, max_jobs: int = 10_000, max_spot: int = 1000):
         self.apis = apis
         self.seed = seed
-        self._jobs: dict[str, Job] = {}
-        self._deleted: set[str] = set()
+        self.max_jobs = max_jobs
+        self.max_spot = max_spot
+        self.evicted = 0
+        self._jobs: dict[str, Job] = {}  # in order of creation
+        self._spot: OrderedDict[str, None] = OrderedDict()  # ids created on the spot, oldest first
+        self._deleted: OrderedDict[str, None] = OrderedDict()
         self._ids = random.Random(f"{seed}|ids")
+        self._seq = itertools.count(1)
 
     def __iter__(self) -> Iterator[Job]:
         return iter(list(self._jobs.values()))
 
     def __len__(self) -> int:
         return len(self._jobs)
+
+    @property
+    def spot_count(self) -> int:
+        return len(self._spot)
+
+    def after(self, seq: int) -> Iterator[Job]:
+        """Jobs created after sequence number `seq`, oldest first (a page's cursor)."""
+        return (job for job in list(self._jobs.values()) if job.seq > seq)
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -41,14 +63,20 @@ class JobStore:
         """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
         if self._jobs.pop(job_id, None) is None:
             return False
+        self._spot.pop(job_id, None)
         if not forget:
-            self._deleted.add(job_id)
+            self._deleted[job_id] = None
+            if len(self._deleted) > self.max_jobs:
+                self._deleted.popitem(last=False)
         return True
 
     def was_deleted(self, job_id: str) -> bool:
         return job_id in self._deleted
 
-    def create(self, request: NewJob, now: float) -> Job:
+    def create(
+        self, request: NewJob, now: float, finished: Callable[[Job], bool] = lambda job: False, spot: bool = False
+    ) -> Job:
+        """A new job. `finished` tells which jobs may make room; `spot`: made by a poll."""
         api = self.apis.get(request.api)
         if api is None:
             raise JobError(f"unknown api {request.api!r}; served: {', '.join(sorted(self.apis))}")
@@ -56,8 +84,30 @@ class JobStore:
         if job_id in self._jobs or job_id in self._deleted:
             raise IdTaken(f"job id {job_id!r} is already taken")
         job = build_job(api, job_id, request, now, self.seed)
+        # choose who makes room before evicting anyone: a refused create changes nothing
+        victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
+        if len(self._jobs) - len(victims) >= self.max_jobs:
+            victims.append(self._oldest_finished(finished))
+        for victim in victims:
+            self._evict(victim)
+        job.seq = next(self._seq)
         self._jobs[job_id] = job
+        if spot:
+            self._spot[job_id] = None
         return job
+
+    def _oldest_finished(self, finished: Callable[[Job], bool]) -> str:
+        oldest = next((job for job in self._jobs.values() if finished(job)), None)
+        if oldest is None:
+            raise NamespaceFull(
+                f"the namespace holds {len(self._jobs)} jobs and none has finished; delete some, or raise --max-jobs"
+            )
+        return oldest.id
+
+    def _evict(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
+        self._spot.pop(job_id, None)
+        self.evicted += 1
 
     def _new_id(self, api: ApiModel) -> str:
         ids = api.ids

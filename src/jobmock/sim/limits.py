@@ -1,0 +1,28 @@
+"""How much state a client can make the mock hold: every resource has a bound.
+
+Set with `jobmock serve --max-namespaces … --journal-bytes …`; current counts and
+evictions are read at `GET /_jobmock/status`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from ..exceptions import SpecError
+
+
+@dataclass(frozen=True)
+class Limits:
+    namespaces: int = 1000  # namespaces besides the default one; least recently used evicted first
+    namespace_ttl: float = 3600.0  # seconds a namespace may stay unused before it is evicted
+    jobs: int = 10_000  # jobs per namespace; the oldest finished job makes room
+    spot_jobs: int = 1000  # per namespace, of those created on the spot by a poll naming a scenario
+    journal_entries: int = 10_000  # journal entries per namespace; the oldest go first
+    journal_bytes: int = 4_000_000  # journal size per namespace (about what its entries take)
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise SpecError(f"--{item.name.replace('_', '-')}", [], f"must be a finite number above 0, got {value}")
