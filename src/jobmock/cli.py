@@ -88,7 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             return _schema(args.format)
         return _serve(args)
-    except (SpecErrors, SpecError) as exc:
+    except SpecError as exc:
+        if exc.file.startswith("--"):  # a bad option value: one line
+            print(f"jobmock: {exc.file}: {exc.message}", file=sys.stderr)
+        else:
+            print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
+        return 2
+    except SpecErrors as exc:
         print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
         return 2
 

@@ -12,6 +12,16 @@ from dataclasses import dataclass, fields
 from ..exceptions import SpecError
 
 
+OPTIONS = {  # the `jobmock serve` option of each bound
+    "namespaces": "--max-namespaces",
+    "namespace_ttl": "--namespace-ttl",
+    "jobs": "--max-jobs",
+    "spot_jobs": "--max-spot-jobs",
+    "journal_entries": "--journal-entries",
+    "journal_bytes": "--journal-bytes",
+}
+
+
 @dataclass(frozen=True)
 class Limits:
     namespaces: int = 1000  # namespaces besides the default one; least recently used evicted first
@@ -25,4 +35,4 @@ class Limits:
         for item in fields(self):
             value = getattr(self, item.name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise SpecError(f"--{item.name.replace('_', '-')}", [], f"must be a finite number above 0, got {value}")
+                raise SpecError(OPTIONS[item.name], [], f"must be a finite number above 0, got {value}")

@@ -1,0 +1,117 @@
+"""Every bound on what clients can make the mock hold, without HTTP: limits, evictions, counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobmock import Mock, NewJob, load_named
+from jobmock.exceptions import NamespaceFull, SpecError
+from jobmock.sim.journal import RawRequest
+from jobmock.sim.limits import Limits
+from jobmock.sim.scenarios import PhaseSpec, Scenario
+
+ND = load_named("neuraldraft")
+EXAMPLE = "job_2Ngd9KqLmRpW"  # the document's own example: every namespace has it
+QUICK = Scenario(
+    api=ND.name,
+    name="quick",
+    phases=(PhaseSpec("pending", 1, None), PhaseSpec("processing", 1, None), PhaseSpec("completed", None, None)),
+)
+
+
+def mock(**limits: float) -> Mock:
+    built = Mock([ND], clock="manual", limits=Limits(**limits))  # type: ignore[arg-type]
+    built.catalog.scenarios[ND.name] = {"quick": QUICK}
+    return built
+
+
+def test_a_404_makes_no_namespace_and_a_found_job_or_a_control_request_does() -> None:
+    m = mock()
+    assert m.poll(ND.name, "job_NotThereAtAl", None, "favicon") is None
+    assert not m.has_namespace("favicon")
+    assert m.poll(ND.name, EXAMPLE, None, "found") is not None
+    assert m.has_namespace("found")
+    assert m.poll(ND.name, "job_MadeOnSpot1", None, "spot", scenario="quick") is not None
+    assert m.has_namespace("spot")
+    m.advance(1, "control")
+    assert m.has_namespace("control") and m.usage()["namespaces"]["count"] == 3
+
+
+def test_the_least_recently_used_namespaces_go_first_past_the_cap() -> None:
+    m = mock(namespaces=2)
+    m.clock("a"), m.clock("b")
+    m.clock("a")  # a is now the most recently used
+    m.clock("c")
+    assert m.namespaces() == ["", "a", "c"]
+    assert m.usage()["namespaces"] == {"count": 2, "max": 2, "idle_ttl_seconds": 3600.0, "evicted": 1}
+
+
+def test_idle_namespaces_go_after_their_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("jobmock.sim.mock.time.monotonic", lambda: now[0])
+    m = mock(namespace_ttl=60)
+    m.clock("old")
+    now[0] += 30
+    m.clock("recent")
+    now[0] += 40  # old idle for 70 s, recent for 40 s
+    m.clock("new")
+    assert m.namespaces() == ["", "new", "recent"]
+    assert m.clock("")["mode"] == "manual"  # the default namespace is never evicted
+
+
+def test_a_full_namespace_evicts_its_oldest_finished_job() -> None:
+    m = mock(jobs=3)
+    first = m.create(NewJob(api=ND.name, scenario=QUICK))
+    second = m.create(NewJob(api=ND.name, scenario=QUICK))  # with the example job: 3
+    m.advance(60)  # all finished (the example job takes up to 28 s)
+    third = m.create(NewJob(api=ND.name, scenario=QUICK))
+    ids = [job.id for job in m.jobs()]
+    assert EXAMPLE not in ids and ids == [first.id, second.id, third.id]  # the example was the oldest
+    assert m.poll(ND.name, EXAMPLE, None) is None  # an evicted job answers 404
+    assert m.usage()["jobs"]["evicted"] == 1
+
+
+def test_a_full_namespace_with_no_finished_job_refuses_and_changes_nothing() -> None:
+    m = mock(jobs=2)
+    m.create(NewJob(api=ND.name, outcome="processing"))  # never finishes
+    before = [job.id for job in m.jobs()]
+    with pytest.raises(NamespaceFull, match="none has finished"):
+        m.create(NewJob(api=ND.name, outcome="processing"))
+    assert [job.id for job in m.jobs()] == before and m.usage()["jobs"]["evicted"] == 0
+
+
+def test_jobs_made_on_the_spot_have_their_own_bound_and_come_back_when_polled_again() -> None:
+    m = mock(spot_jobs=2)
+    for n in range(3):
+        assert m.poll(ND.name, f"job_SpotSpot000{n}", None, scenario="quick") is not None
+    assert m.usage()["spot_jobs"] == {"count": 2, "max_per_namespace": 2}
+    assert m.poll(ND.name, "job_SpotSpot0000", None) is None  # evicted: a plain poll gets 404
+    assert m.poll(ND.name, "job_SpotSpot0000", None, scenario="quick") is not None  # naming it makes it again
+
+
+def raw(path: str = "/v1/jobs/x", query: str = "") -> RawRequest:
+    return RawRequest(1.0, "GET", path, query, "key 1a2b3c4d", 200, {}, None)
+
+
+def test_the_journal_keeps_its_bounds_by_entries_and_by_bytes() -> None:
+    m = mock(journal_entries=5, journal_bytes=100_000)
+    for _ in range(8):
+        m.journal_add(raw())
+    assert len(m.journal()) == 5 and m.usage()["journal"]["evicted"] == 3
+    m = mock(journal_entries=1000, journal_bytes=3000)
+    for _ in range(10):
+        m.journal_add(raw(path="/v1/jobs/" + "x" * 800))  # about 1 KB each
+    usage = m.usage()["journal"]
+    assert usage["entries"] == 2 and usage["bytes"] <= 3000 and usage["evicted"] == 8
+
+
+def test_a_request_in_no_namespace_is_counted_not_journaled() -> None:
+    m = mock()
+    m.journal_add(raw(), "never-used")
+    assert not m.has_namespace("never-used") and m.usage()["journal"]["unjournaled"] == 1
+
+
+@pytest.mark.parametrize("bad", [{"jobs": 0}, {"namespaces": -1}, {"namespace_ttl": float("nan")}])
+def test_a_bound_must_be_a_finite_number_above_zero(bad: dict[str, float]) -> None:
+    with pytest.raises(SpecError, match="must be a finite number above 0"):
+        Limits(**bad)  # type: ignore[arg-type]
