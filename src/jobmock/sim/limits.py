@@ -11,7 +11,6 @@ from dataclasses import dataclass, fields
 
 from ..exceptions import SpecError
 
-
 OPTIONS = {  # the `jobmock serve` option of each bound
     "namespaces": "--max-namespaces",
     "namespace_ttl": "--namespace-ttl",
