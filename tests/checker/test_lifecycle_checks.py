@@ -13,6 +13,7 @@ import pytest
 from jobmock import CheckUsageError, JobHistory, Mismatch, lifecycle_check, run_checks
 from jobmock.checker import CHECKS
 from jobmock.client.polls import Poll
+from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
 from jobmock.spec import bundled_names, load_api, spec_path
@@ -24,7 +25,7 @@ Answer = tuple[float, int, dict[str, str], Any]  # arrival time, status, headers
 def rendered(api: str, outcome: str | None = None, created: float | None = None, **fields: Any) -> list[Answer]:
     """A job of the mock polled every half second from creation until 3 s after it ends."""
     created = float(int(time.time()) - 60) if created is None else created  # a whole second: deterministic
-    job = JobStore(APIS, seed=3).create(NewJob(api=api, outcome=outcome, duration=10, **fields), created)
+    job = JobStore(APIS, seed=3).create(NewJob(api=api, outcome=outcome, duration=10, **fields), Clock.at(created))
     return [(created + t / 2, 200, {}, job.render(t / 2, 1.0)) for t in range(0, 26)]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 
@@ -242,3 +245,37 @@ def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str) -> Non
         assert a.status_code == b.status_code == 200
         assert a.headers["content-type"] == b.headers["content-type"]
         assert a.content == b.content
+
+
+BAD_TOKENS = {
+    "neuraldraft": "sk_wrong",
+    "longform": "not-a-jwt",
+    "nextdocs": "wrong",
+    "stories": None,
+    "superdocs": None,
+}
+
+
+def comparable(answer: httpx.Response) -> tuple[int, str, object, list[str]]:
+    body = answer.json()
+    text = json.dumps(body)
+    for request_id in set(re.findall(r"req_[0-9a-f]{24}", text)):  # a fresh one on every answer
+        text = text.replace(request_id, "req_ID")
+    names = sorted(k for k in answer.headers if k not in ("date", "server", "content-length"))
+    return answer.status_code, answer.headers["content-type"], json.loads(text), names
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_fast_path_404_and_401_answer_exactly_like_connexion(fast: Served, api: str) -> None:
+    """An id this key cannot see, and a bearer token of the wrong form: both paths agree."""
+    model = fast.mock.apis[api]
+    unknown = "00000000-0000-4000-8000-000000000000" if model.ids.uuid else model.ids.prefix + "Z" * model.ids.length
+    url = fast.url + model.base_path + model.poll_path(unknown)
+    slow = url + ("&" if "?" in url else "?") + "trace=1"
+    cases = [fast.auth(api)]
+    if api in BAD_TOKENS:
+        cases.append({"Authorization": f"Bearer {BAD_TOKENS[api]}"})
+    for headers in cases:
+        a, b = fast.http.get(url, headers=headers), fast.http.get(slow, headers=headers)
+        assert a.status_code in (401, 404)
+        assert comparable(a) == comparable(b)

@@ -59,25 +59,49 @@ def test_idle_namespaces_go_after_their_ttl(monkeypatch: pytest.MonkeyPatch) -> 
     assert m.clock("")["mode"] == "manual"  # the default namespace is never evicted
 
 
-def test_a_full_namespace_evicts_its_oldest_finished_job() -> None:
+def test_a_full_namespace_evicts_the_job_that_finished_longest_ago() -> None:
     m = mock(jobs=3)
+    m.advance(100)  # the example job (11 to 28 s long) finished long ago
+    quick = m.create(NewJob(api=ND.name, scenario=QUICK))
+    m.create(NewJob(api=ND.name, outcome="processing"))  # never finishes
+    m.advance(5)  # quick has finished too, but after the example job
     first = m.create(NewJob(api=ND.name, scenario=QUICK))
-    second = m.create(NewJob(api=ND.name, scenario=QUICK))  # with the example job: 3
-    m.advance(60)  # all finished (the example job takes up to 28 s)
-    third = m.create(NewJob(api=ND.name, scenario=QUICK))
-    ids = [job.id for job in m.jobs()]
-    assert EXAMPLE not in ids and ids == [first.id, second.id, third.id]  # the example was the oldest
+    assert EXAMPLE not in [job.id for job in m.jobs()]
     assert m.poll(ND.name, EXAMPLE, None) is None  # an evicted job answers 404
-    assert m.usage()["jobs"]["evicted"] == 1
+    m.advance(5)
+    m.create(NewJob(api=ND.name, scenario=QUICK))
+    ids = [job.id for job in m.jobs()]
+    assert quick.id not in ids and first.id in ids and m.usage()["jobs"]["evicted"] == 2
 
 
-def test_a_full_namespace_with_no_finished_job_refuses_and_changes_nothing() -> None:
+@pytest.mark.parametrize("clock", ["manual", "polls"])
+def test_a_full_namespace_with_no_finished_job_refuses_and_changes_nothing(clock: str) -> None:
     m = mock(jobs=2)
+    m.set_clock_mode(clock)
     m.create(NewJob(api=ND.name, outcome="processing"))  # never finishes
     before = [job.id for job in m.jobs()]
     with pytest.raises(NamespaceFull, match="none has finished"):
         m.create(NewJob(api=ND.name, outcome="processing"))
     assert [job.id for job in m.jobs()] == before and m.usage()["jobs"]["evicted"] == 0
+
+
+def test_a_cancelled_job_makes_room_from_the_moment_it_is_cancelled() -> None:
+    m = mock(jobs=2)
+    running = m.create(NewJob(api=ND.name, outcome="completed", duration=1000))
+    m.cancel(running)
+    m.advance(0.001)
+    m.create(NewJob(api=ND.name, outcome="processing"))  # the example job is still running: the cancelled goes
+    assert running.id not in [job.id for job in m.jobs()]
+
+
+def test_under_the_polls_clock_polls_decide_who_has_finished() -> None:
+    m = mock(jobs=2)
+    m.set_clock_mode("polls")
+    quick = m.create(NewJob(api=ND.name, scenario=QUICK))  # with the example job: 2
+    for _ in range(3):
+        m.poll(ND.name, quick.id, None)  # pending, processing, completed
+    m.create(NewJob(api=ND.name, outcome="processing"))
+    assert quick.id not in [job.id for job in m.jobs()]
 
 
 def test_jobs_made_on_the_spot_have_their_own_bound_and_come_back_when_polled_again() -> None:

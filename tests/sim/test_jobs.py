@@ -10,11 +10,13 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from jobmock.exceptions import JobError
+from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
 from jobmock.spec import bundled_names, load_api, spec_path
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
+EPOCH = Clock.at(0)  # jobs made at 1970-01-01T00:00:00Z
 INSTANTS = [t / 2 for t in range(0, 70)]
 
 
@@ -33,7 +35,7 @@ def test_every_body_in_every_state_matches_the_contract(name: str) -> None:
     jobs = store()
     for outcome in api.lifecycle.states:
         for _ in range(3):
-            job = jobs.create(NewJob(api=name, outcome=outcome, duration=30), time.time() - 40)
+            job = jobs.create(NewJob(api=name, outcome=outcome, duration=30), Clock.at(time.time() - 40))
             for t in INSTANTS:
                 body = job.render(t, 1.0)
                 errors = [e.message for e in validator.iter_errors(body)]
@@ -44,7 +46,7 @@ def test_every_body_in_every_state_matches_the_contract(name: str) -> None:
 def test_timestamps_are_ordered_and_never_in_the_future(name: str) -> None:
     api = APIS[name]
     created = time.time() - 30
-    job = store().create(NewJob(api=name, duration=20), created)
+    job = store().create(NewJob(api=name, duration=20), Clock.at(created))
     order = [api.timestamps[k] for k in ("created", "started", "updated", "finished") if k in api.timestamps]
     for t in INSTANTS[:61]:  # up to 30 s: what has happened by "now"
         body = job.render(t, 1.0)
@@ -54,7 +56,7 @@ def test_timestamps_are_ordered_and_never_in_the_future(name: str) -> None:
 
 
 def test_updated_at_is_the_time_of_the_last_visible_change() -> None:
-    job = store().create(NewJob(api="nextdocs", duration=20), 0)  # millisecond timestamps
+    job = store().create(NewJob(api="nextdocs", duration=20), EPOCH)  # millisecond timestamps
     previous = job.render(0, 1.0)
     for t in INSTANTS[1:]:
         body = job.render(t, 1.0)
@@ -69,7 +71,7 @@ def test_updated_at_is_the_time_of_the_last_visible_change() -> None:
 
 def test_steps_advance_one_at_a_time_with_the_matching_message() -> None:
     api = APIS["neuraldraft"]
-    job = store().create(NewJob(api="neuraldraft", job_type="blog_post.generate", duration=25), 0)
+    job = store().create(NewJob(api="neuraldraft", job_type="blog_post.generate", duration=25), EPOCH)
     messages = {s.name: s.message for s in api.types["blog_post.generate"].steps}
     done_before = 0
     for t in [i / 10 for i in range(0, 260)]:
@@ -89,7 +91,7 @@ def test_steps_advance_one_at_a_time_with_the_matching_message() -> None:
 
 
 def test_scenes_complete_one_by_one() -> None:
-    job = store().create(NewJob(api="stories", duration=10), 0)
+    job = store().create(NewJob(api="stories", duration=10), EPOCH)
     seen = [job.render(t / 20, 1.0)["scenes_completed"] for t in range(0, 240)]
     total = job.render(20, 1.0)["scenes_total"]
     assert seen[-1] == total
@@ -99,13 +101,13 @@ def test_scenes_complete_one_by_one() -> None:
 def test_result_only_when_completed_and_error_only_when_failed() -> None:
     jobs = store()
     for outcome in ("completed", "failed", "cancelled"):
-        job = jobs.create(NewJob(api="neuraldraft", job_type="image.generate", outcome=outcome, duration=5), 0)
+        job = jobs.create(NewJob(api="neuraldraft", job_type="image.generate", outcome=outcome, duration=5), EPOCH)
         early, late = job.render(1, 1.0), job.render(60, 1.0)
         assert "result" not in early and "error" not in early
         assert ("result" in late) == (outcome == "completed")
         assert ("error" in late) == (outcome == "failed")
     assert set(job.render(60, 1.0)) >= {"id", "type", "status", "created_at", "updated_at"}
-    done = jobs.create(NewJob(api="neuraldraft", job_type="image.generate", duration=5), 0).render(60, 1.0)
+    done = jobs.create(NewJob(api="neuraldraft", job_type="image.generate", duration=5), EPOCH).render(60, 1.0)
     assert set(done["result"]) == {"url", "key", "width", "height"}
     assert done["result"]["url"].startswith("https://")
 
@@ -113,20 +115,20 @@ def test_result_only_when_completed_and_error_only_when_failed() -> None:
 def test_story_failures_use_documented_codes() -> None:
     jobs = store()
     codes = {
-        jobs.create(NewJob(api="stories", outcome="failed"), 0).render(999, 1.0)["error"]["code"] for _ in range(30)
+        jobs.create(NewJob(api="stories", outcome="failed"), EPOCH).render(999, 1.0)["error"]["code"] for _ in range(30)
     }
     assert codes == {"content_rejected", "insufficient_credits"}
 
 
 def test_nextdocs_keeps_result_and_error_as_null_until_set() -> None:
-    job = store().create(NewJob(api="nextdocs", job_type="export.run", duration=5), 0)
+    job = store().create(NewJob(api="nextdocs", job_type="export.run", duration=5), EPOCH)
     early, late = job.render(1, 1.0), job.render(10, 1.0)
     assert early["result"] is None and early["error"] is None
     assert set(late["result"]) == {"export_id"} and late["error"] is None
 
 
 def test_superdocs_pending_changes_only_while_awaiting_approval() -> None:
-    job = store().create(NewJob(api="superdocs", job_type="chat", outcome="awaiting_approval", duration=5), 0)
+    job = store().create(NewJob(api="superdocs", job_type="chat", outcome="awaiting_approval", duration=5), EPOCH)
     working, waiting = job.render(2, 1.0), job.render(30, 1.0)
     assert working["status"] == "in_progress" and "pending_changes" not in working.get("metadata", {})
     assert waiting["status"] == "awaiting_approval" and waiting["metadata"]["pending_changes"]
@@ -140,9 +142,9 @@ def static_part(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", sorted(APIS))
 def test_faker_data_is_stable_across_polls_and_restarts_with_the_same_seed(name: str) -> None:
-    first = store(seed=5).create(NewJob(api=name), 0)
-    again = store(seed=5).create(NewJob(api=name), 0)
-    other = store(seed=6).create(NewJob(api=name), 0)
+    first = store(seed=5).create(NewJob(api=name), EPOCH)
+    again = store(seed=5).create(NewJob(api=name), EPOCH)
+    other = store(seed=6).create(NewJob(api=name), EPOCH)
     assert first.id == again.id != other.id
     bodies = [static_part(first.render(t, 1.0), name) for t in (0, 3, 9, 40)]
     assert all(b == bodies[0] for b in bodies)
@@ -151,7 +153,7 @@ def test_faker_data_is_stable_across_polls_and_restarts_with_the_same_seed(name:
 
 
 def test_field_aware_values() -> None:
-    body = store().create(NewJob(api="longform"), 0).render(0, 1.0)
+    body = store().create(NewJob(api="longform"), EPOCH).render(0, 1.0)
     for field in ("reasoning_model", "writing_model", "function_model"):
         assert body[field] is None or "/" in body[field]
     assert body["title"] is None or len(body["title"].split()) >= 3
@@ -159,9 +161,9 @@ def test_field_aware_values() -> None:
 
 def test_ids_follow_the_vendor_format() -> None:
     jobs = store()
-    nd = jobs.create(NewJob(api="neuraldraft"), 0).id
-    nx = jobs.create(NewJob(api="nextdocs"), 0).id
-    lf = jobs.create(NewJob(api="longform"), 0).id
+    nd = jobs.create(NewJob(api="neuraldraft"), EPOCH).id
+    nx = jobs.create(NewJob(api="nextdocs"), EPOCH).id
+    lf = jobs.create(NewJob(api="longform"), EPOCH).id
     assert nd.startswith("job_") and len(nd) == 16 and nd[4:].isalnum()
     assert nx.startswith("job_") and len(nx) == 16 and nx[4:] == nx[4:].lower()
     assert len(lf) == 36 and lf.count("-") == 4
@@ -169,9 +171,9 @@ def test_ids_follow_the_vendor_format() -> None:
 
 def test_lifecycle_fields_cannot_be_overridden() -> None:
     with pytest.raises(JobError, match=r"status follow the lifecycle"):
-        store().create(NewJob(api="neuraldraft", fields={"status": "completed"}), 0)
+        store().create(NewJob(api="neuraldraft", fields={"status": "completed"}), EPOCH)
 
 
 def test_unknown_type_lists_the_known_ones() -> None:
     with pytest.raises(JobError, match=r"known: blog_post\.generate"):
-        store().create(NewJob(api="neuraldraft", job_type="video.generate"), 0)
+        store().create(NewJob(api="neuraldraft", job_type="video.generate"), EPOCH)

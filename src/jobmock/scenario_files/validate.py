@@ -10,6 +10,7 @@ from typing import Any
 from openapi_schema_validator import OAS30Validator
 
 from ..exceptions import JobError, PathItem
+from ..sim.clock import Clock
 from ..sim.jobs import NewJob
 from ..sim.scenarios import Scenario
 from ..sim.store import JobStore
@@ -26,7 +27,7 @@ def check_scenario(
         _check_timeline(spec, api, scenario, where)
         return
     try:
-        job = JobStore({api.name: api}).create(NewJob(api=api.name, scenario=scenario), 1_700_000_000.0)
+        job = JobStore({api.name: api}).create(NewJob(api=api.name, scenario=scenario), Clock.at(1_700_000_000.0))
     except JobError as exc:
         raise spec.error([*where, "phases"], str(exc)) from exc
     for i, phase in enumerate(job.plan.phases):

@@ -1,10 +1,12 @@
-"""The poll hot path: answers a valid, authorised GET of a visible job without Connexion.
+"""The poll hot path: answers a plain GET of the poll operation without Connexion.
 
 Connexion costs ~300 µs a request (routing, security, validation middleware); a
-frontend polling many jobs is the common load, so a plain ASGI layer answers exactly
-the requests that would get a 200 from the poll operation, through the same `Mock`.
-Everything else (bad auth, unknown ids, odd parameters, other routes) falls through
-to Connexion, so errors keep one source. Tests check both paths give the same bodies.
+frontend polling many jobs is the common load, so a plain ASGI layer answers the polls
+whose answer it can give exactly as Connexion would, through the same `Mock`: the job
+(200, or a fault's answer), the vendor's 404 for an id this key cannot see, and the
+vendor's 401 for a bearer token of the wrong form or an unknown key. Everything else
+(a missing or non-bearer header, odd parameters, other routes) falls through to
+Connexion. Tests check both paths give the same answers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..exceptions import AuthError, JobmockError
 from ..sim.answer import Answer
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
+from ..spec.envelopes import error_bytes
 from .delivery import delivery_marks
 from .options import options_of
 from .routing import locate, poll_routes
@@ -63,14 +66,20 @@ class PollFastPath:
         if "%" in job_id or not route.check_id(job_id):
             return None
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in WANTED}
+        api = route.api
         owner = None
-        if route.api.token.scheme:
+        if api.token.scheme:
             try:
-                owner = identity(route.api.token, bearer_token(headers.get("authorization")))
+                token = bearer_token(headers.get("authorization"))
             except AuthError:
-                return None
+                return None  # Connexion words a missing or non-bearer header its own way
+            try:
+                owner = identity(api.token, token)
+            except AuthError as exc:
+                return Answer(401, error_bytes(api, 401, str(exc)))
         options = options_of(headers, dict(query))
         try:
-            return self.mock.poll(route.api.name, job_id, owner, options.namespace, options.scenario)
+            answer = self.mock.poll(api.name, job_id, owner, options.namespace, options.scenario)
         except JobmockError:
             return None  # Connexion's handler answers it with the vendor's error body
+        return answer if answer is not None else Answer(404, error_bytes(api, 404))

@@ -57,6 +57,13 @@ class Clock:
         self._frozen: float | None = None  # the time shown while stopped
         self.set_mode(mode)
 
+    @classmethod
+    def at(cls, epoch: float) -> Clock:
+        """A clock stopped at `epoch` (manual mode): for jobs made outside any namespace."""
+        clock = cls(mode="manual")
+        clock.set(epoch)
+        return clock
+
     def now(self) -> float:
         return self._frozen if self._frozen is not None else time.time() + self._offset
 

@@ -70,6 +70,17 @@ class Job:
     def limit_time(self, t: float) -> float:
         return t if self.stall is None else min(t, self.stall)
 
+    @property
+    def finish_time(self) -> float:
+        """Seconds of its lifecycle at which the job reaches a terminal state (inf: never)."""
+        terminal = self.api.lifecycle.terminal
+        if self.timeline:
+            ends = (e.at for e in self.timeline if e.at is not None and _status(e.body, self.api) in terminal)
+        else:
+            ends = (p.start for p in self.plan.phases if p.status in terminal)
+        end = next(ends, math.inf)
+        return end if self.stall is None or end <= self.stall else math.inf
+
     def answer(self, t: float, speed: float) -> tuple[int, dict[str, str], bytes, str]:
         """(HTTP status, headers, body, job status) of a poll: a replayed timeline's
         literal answer, or the body rendered from the plan."""
@@ -154,6 +165,10 @@ class Job:
         if snap.phase.fields:
             dotted.merge(body, copy.deepcopy(dict(snap.phase.fields)))
         return body
+
+
+def _status(body: Any, api: ApiModel) -> Any:
+    return dotted.get(body, api.status_field)[1]
 
 
 def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:

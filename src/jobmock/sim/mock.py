@@ -86,7 +86,7 @@ class Mock:
             )
             for api in self.apis.values():
                 for request in example_jobs(api):
-                    space.store.create(request, space.clock.now())
+                    space.store.create(request, space.clock)
             self._spaces[name] = space
         else:
             self._spaces.move_to_end(name)
@@ -149,12 +149,6 @@ class Mock:
             return True
         return job_id in self._example_ids.get(api, ()) or self.catalog.for_id(api, job_id) is not None
 
-    def _finished(self, space: Space) -> Any:
-        def finished(job: Job) -> bool:
-            return job.api.lifecycle.is_terminal(job.status_at(space.clock.job_time(job)))
-
-        return finished
-
     def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:
         """The job polled; a scenario named by the poll (or a config rule) creates or
         restarts it, so browser code can pick a scenario without the control API."""
@@ -168,7 +162,7 @@ class Mock:
             chosen = chosen or self.catalog.for_id(api, job_id)
             if chosen is not None:
                 request = NewJob(api=api, id=job_id, owner=identity, scenario=chosen)
-                job = store.create(request, space.clock.now(), self._finished(space), spot=True)
+                job = store.create(request, space.clock, spot=True)
         return job
 
     # --- jobs --------------------------------------------------------------------------
@@ -179,7 +173,7 @@ class Mock:
         if request.scenario is None and request.outcome is None and request.duration is None:
             chosen = self.catalog.for_id(request.api, request.id) if request.id else None
             request = replace(request, scenario=chosen or self.catalog.default(request.api))
-        return space.store.create(request, space.clock.now(), self._finished(space))
+        return space.store.create(request, space.clock)
 
     def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
@@ -207,7 +201,9 @@ class Mock:
 
     def cancel(self, job: Job, namespace: str = "") -> None:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
-        job.cancel_at(self._space(namespace).clock.job_time(job))
+        space = self._space(namespace)
+        job.cancel_at(space.clock.job_time(job))
+        space.store.changed(job, space.clock)
 
     def delete(self, job_id: str, namespace: str = "") -> None:
         if not self._space(namespace).store.delete(job_id):

@@ -1,22 +1,27 @@
 """The jobs of one namespace, keyed by id, within bounds.
 
 Deleted ids stay gone (they answer 404), up to as many tombstones as jobs. When the
-namespace holds its most jobs, the oldest finished one makes room; if none has finished,
-the create is refused. Jobs created on the spot (a poll naming a scenario) have a bound
-of their own, and the oldest of them makes room: a poll naming the scenario makes it
-again. An evicted job's id answers 404, like an id never used.
+namespace holds its most jobs, the job that finished longest ago makes room; if none
+has finished, the create is refused. Jobs created on the spot (a poll naming a scenario)
+have a bound of their own, and the oldest of them makes room: a poll naming the scenario
+makes it again. An evicted job's id answers 404, like an id never used.
+
+Finding who makes room costs O(log n): a heap orders the jobs by the clock time at which
+they finish (under the polls clock, where polls decide that, a scan does it).
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import random
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from ..exceptions import IdTaken, JobError, NamespaceFull
 from ..spec.model import ApiModel
 from . import fakedata
+from .clock import Clock
 from .jobs import Job, NewJob, build_job
 
 
@@ -32,6 +37,8 @@ class JobStore:
         self._deleted: OrderedDict[str, None] = OrderedDict()
         self._ids = random.Random(f"{seed}|ids")
         self._seq = itertools.count(1)
+        self._finishing: list[tuple[float, int, str]] = []  # heap: (clock time it finishes, seq, id)
+        self._finish_at: dict[str, float] = {}  # id -> its heap key now (older heap entries are stale)
 
     def __iter__(self) -> Iterator[Job]:
         return iter(list(self._jobs.values()))
@@ -64,6 +71,7 @@ class JobStore:
         if self._jobs.pop(job_id, None) is None:
             return False
         self._spot.pop(job_id, None)
+        self._finish_at.pop(job_id, None)
         if not forget:
             self._deleted[job_id] = None
             if len(self._deleted) > self.max_jobs:
@@ -73,40 +81,60 @@ class JobStore:
     def was_deleted(self, job_id: str) -> bool:
         return job_id in self._deleted
 
-    def create(
-        self, request: NewJob, now: float, finished: Callable[[Job], bool] = lambda job: False, spot: bool = False
-    ) -> Job:
-        """A new job. `finished` tells which jobs may make room; `spot`: made by a poll."""
+    def create(self, request: NewJob, clock: Clock, spot: bool = False) -> Job:
+        """A new job, created now on `clock`; `spot`: made by a poll naming a scenario."""
         api = self.apis.get(request.api)
         if api is None:
             raise JobError(f"unknown api {request.api!r}; served: {', '.join(sorted(self.apis))}")
         job_id = request.id or self._new_id(api)
         if job_id in self._jobs or job_id in self._deleted:
             raise IdTaken(f"job id {job_id!r} is already taken")
-        job = build_job(api, job_id, request, now, self.seed)
+        job = build_job(api, job_id, request, clock.now(), self.seed)
         # choose who makes room before evicting anyone: a refused create changes nothing
         victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
         if len(self._jobs) - len(victims) >= self.max_jobs:
-            victims.append(self._oldest_finished(finished))
+            victims.append(self._finished_first(clock))
         for victim in victims:
             self._evict(victim)
         job.seq = next(self._seq)
         self._jobs[job_id] = job
         if spot:
             self._spot[job_id] = None
+        self.changed(job, clock)
         return job
 
-    def _oldest_finished(self, finished: Callable[[Job], bool]) -> str:
-        oldest = next((job for job in self._jobs.values() if finished(job)), None)
-        if oldest is None:
+    def changed(self, job: Job, clock: Clock) -> None:
+        """Note when the job finishes now (after it is made, or cancelled)."""
+        at = job.created + job.finish_time / clock.speed
+        self._finish_at[job.id] = at
+        heapq.heappush(self._finishing, (at, job.seq, job.id))
+        if len(self._finishing) > 2 * len(self._jobs) + 64:  # drop the stale entries now and then
+            self._finishing = [entry for entry in self._finishing if self._finish_at.get(entry[2]) == entry[0]]
+            heapq.heapify(self._finishing)
+
+    def _finished_first(self, clock: Clock) -> str:
+        """The job that finished longest ago; NamespaceFull when none has."""
+        if clock.mode == "polls":  # polls, not the clock, decide when a job finishes
+            found = next((job.id for job in self._jobs.values() if clock.job_time(job) >= job.finish_time), None)
+        else:
+            found = None
+            while self._finishing:
+                at, _seq, job_id = self._finishing[0]
+                if self._finish_at.get(job_id) != at:
+                    heapq.heappop(self._finishing)  # stale: evicted, deleted or cancelled since
+                    continue
+                found = job_id if at <= clock.now() else None
+                break
+        if found is None:
             raise NamespaceFull(
                 f"the namespace holds {len(self._jobs)} jobs and none has finished; delete some, or raise --max-jobs"
             )
-        return oldest.id
+        return found
 
     def _evict(self, job_id: str) -> None:
         self._jobs.pop(job_id, None)
         self._spot.pop(job_id, None)
+        self._finish_at.pop(job_id, None)
         self.evicted += 1
 
     def _new_id(self, api: ApiModel) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from http import HTTPStatus
@@ -35,6 +36,11 @@ def error_body(api: ApiModel, status: int, message: str | None = None, details: 
         return node
 
     return fill(template)
+
+
+def error_bytes(api: ApiModel, status: int, message: str | None = None) -> bytes:
+    """The error body as sent: compact where the web layer's own answers are, UTF-8."""
+    return json.dumps(error_body(api, status, message), ensure_ascii=False).encode()
 
 
 def phrase(status: int) -> str:
