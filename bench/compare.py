@@ -125,9 +125,9 @@ def rss_mb(proc: subprocess.Popen[bytes]) -> float:
     return total / 1024
 
 
-def wrk(url: str, seconds: int, connections: int = 32) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int = 32, authorization: str = f"Bearer {TOKEN}") -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: {authorization}", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 

@@ -11,6 +11,7 @@ import random
 import re
 import string
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,7 +70,7 @@ class Generator:
         self.rng = rng
         self.fake = faker
 
-    def value(self, schema: dict[str, Any], name: str = "", required: bool = True) -> Any:
+    def value(self, schema: Mapping[str, Any], name: str = "", required: bool = True) -> Any:
         schema = merged_object(schema)
         if schema.get("nullable") and not required and self.rng.random() < 0.15:
             return None
@@ -96,13 +97,13 @@ class Generator:
             return round(self.rng.uniform(low, high), 2)
         return self.string(schema, name)
 
-    def object(self, schema: dict[str, Any]) -> dict[str, Any]:
+    def object(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         required = set(schema.get("required", []))
         result = {prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()}
         _make_usage_consistent(result)
         return result
 
-    def array(self, schema: dict[str, Any], name: str) -> list[Any]:
+    def array(self, schema: Mapping[str, Any], name: str) -> list[Any]:
         items = merged_object(schema.get("items", {}))
         low = int(schema.get("minItems", 1))
         high = max(low, min(int(schema.get("maxItems", 3)), 3))
@@ -114,7 +115,7 @@ class Generator:
         singular = name[:-1] if name.endswith("s") else name
         return [self.value(items, singular) for _ in range(count)]
 
-    def integer(self, schema: dict[str, Any], name: str) -> int:
+    def integer(self, schema: Mapping[str, Any], name: str) -> int:
         if name in ("width", "height"):
             return self.rng.choice((512, 768, 1024, 1536))
         if name == "file_size":
@@ -123,7 +124,7 @@ class Generator:
         high = int(schema.get("maximum", max(low, 0) + (50 if name.endswith("translated") else 1000)))
         return self.rng.randint(low, high)
 
-    def string(self, schema: dict[str, Any], name: str) -> str:  # noqa: C901 - a lookup table, by field name
+    def string(self, schema: Mapping[str, Any], name: str) -> str:  # noqa: C901 - a lookup table, by field name
         fmt = schema.get("format", "")
         low = name.lower()
         fake, rng = self.fake, self.rng

@@ -14,7 +14,6 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
 from ..exceptions import JobError, LifecycleError
@@ -28,7 +27,7 @@ from .lifecycle import Plan, Snapshot, cancel, default_plan, last_change, snapsh
 from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 
-@dataclass
+@dataclass(slots=True)  # one per job held: no __dict__
 class Job:
     api: ApiModel
     id: str
@@ -49,6 +48,13 @@ class Job:
     _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
     _cache_bytes: bytes = field(default=b"", repr=False)
     _cache_status: str = field(default="", repr=False)
+    stall: float | None = field(init=False, repr=False)  # job seconds after which a stall fault holds it
+    _resolutions: tuple[int, ...] = field(init=False, repr=False)  # of each progress reporter
+
+    def __post_init__(self) -> None:
+        held = [f.job_time(math.inf) for f in self.scenario.faults] if self.scenario else []
+        self.stall = min((t for t in held if t != math.inf), default=None)
+        self._resolutions = tuple(r.resolution(len(self.steps), self.totals) for r in self.api.reporters)
 
     @property
     def timeline(self) -> tuple[Entry, ...]:
@@ -59,13 +65,6 @@ class Job:
         """The vendor body `t` lifecycle-seconds after creation."""
         body: dict[str, Any] = json.loads(self.render_bytes(t, speed))
         return body
-
-    @cached_property
-    def stall(self) -> float | None:
-        """Job seconds after which a stall fault holds the job still (read on every poll)."""
-        held = [f.job_time(math.inf) for f in self.scenario.faults] if self.scenario else []
-        finite = [t for t in held if t != math.inf]
-        return min(finite) if finite else None
 
     def limit_time(self, t: float) -> float:
         return t if self.stall is None else min(t, self.stall)
@@ -121,10 +120,6 @@ class Job:
 
     def _progress_key(self, progress: float) -> tuple[float, ...]:
         return tuple(quantize(progress, resolution) for resolution in self._resolutions)
-
-    @cached_property
-    def _resolutions(self) -> tuple[int, ...]:
-        return tuple(r.resolution(len(self.steps), self.totals) for r in self.api.reporters)
 
     def _updated(self, snap: Snapshot, t: float) -> float:
         changes = [snap.entered]

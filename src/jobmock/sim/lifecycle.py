@@ -18,7 +18,7 @@ from ..spec.lifecycle import Lifecycle, success_state
 from ..spec.progress import quantize
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phase:
     """One status held from `start` to `end` (seconds), progress moving linearly."""
 
@@ -46,7 +46,7 @@ class Phase:
         return self.start + share * (self.end - self.start)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A job's whole future: consecutive phases, the last one lasting forever."""
 

@@ -287,10 +287,10 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     poll = openapi.find_operation(resolved, ext["poll"])
     if poll is None:
         raise fail([*x, "poll"], f"no operation with operationId {ext['poll']!r}")
-    job_schema = poll.success_schema()
-    if job_schema is None:
+    success = poll.success_schema()
+    if success is None:
         raise fail([*x, "poll"], "the poll operation has no 2xx application/json response schema")
-    job_schema = openapi.merged_object(job_schema)
+    job_schema = openapi.merged_object(success)
 
     id_conf = ext["id"]
     param = poll.parameter(id_conf["parameter"])
@@ -301,7 +301,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     if not id_conf.get("uuid") and not id_conf.get("prefix") and not id_conf.get("length"):
         raise fail([*x, "id"], "say how ids look: uuid: true, or prefix/length/alphabet")
 
-    def need_field(where: list[str | int], dotted: str) -> dict[str, Any]:
+    def need_field(where: list[str | int], dotted: str) -> Mapping[str, Any]:
         found = openapi.property_schema(job_schema, dotted)
         if found is None:
             raise fail(where, f"the poll response schema has no field {dotted!r}")
@@ -345,7 +345,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         if kind.needs_steps and not default_steps and not any(t.steps for t in types.values()):
             raise fail(where, f"a {kind.kind} reporter needs steps (x-jobmock.steps or per type)")
 
-        def find(key: str, dotted: str, at: list[str | int] = where) -> dict[str, Any]:
+        def find(key: str, dotted: str, at: list[str | int] = where) -> Mapping[str, Any]:
             return need_field([*at, key], dotted)
 
         try:

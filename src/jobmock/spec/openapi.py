@@ -100,20 +100,21 @@ def server_path(document: Mapping[str, Any]) -> str:
     return urlparse(str(servers[0].get("url", "/"))).path.rstrip("/")
 
 
-def property_schema(schema: Mapping[str, Any], dotted: str) -> dict[str, Any] | None:
+def property_schema(schema: Mapping[str, Any], dotted: str) -> Mapping[str, Any] | None:
     """The schema of a (possibly nested, dotted) property of an object schema."""
     node: Mapping[str, Any] | None = schema
     for part in dotted.split("."):
         if node is None:
             return None
         node = merged_object(node).get("properties", {}).get(part)
-    return dict(node) if node is not None else None
+    return node
 
 
-def merged_object(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """An object schema with its allOf parts folded in (properties and required)."""
+def merged_object(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An object schema with its allOf parts folded in (properties and required); the
+    schema itself when it has none (no copy: this runs for every job made)."""
     if "allOf" not in schema:
-        return dict(schema)
+        return schema
     props: dict[str, Any] = dict(schema.get("properties", {}))
     required: list[str] = list(schema.get("required", []))
     for part in schema["allOf"]:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from . import dotted
 from .registry import register
 
-FindField = Callable[[str, str], dict[str, Any]]  # (key in the entry, dotted field) -> its schema, or raise
+FindField = Callable[[str, str], Mapping[str, Any]]  # (key in the entry, dotted field) -> its schema, or raise
 
 
 @dataclass(frozen=True)
