@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -239,10 +240,11 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
     print(f"  scenarios    {len(mock.scenarios())} loaded (GET /_jobmock/scenarios)")
     sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _stop)  # uvicorn re-raises SIGTERM after its shutdown: end as for Ctrl-C
     try:
         serve(app, args.host, args.port)
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises Ctrl-C after a clean shutdown
+    except (KeyboardInterrupt, SystemExit):
+        pass  # uvicorn re-raises Ctrl-C and SIGTERM after a clean shutdown
     finally:
         if args.report_polling:
             reader = JournalReader(mock)
@@ -250,6 +252,10 @@ def _serve(args: argparse.Namespace) -> int:
                 print(f"\n[namespace {name or '(default)'}] " + polling.render(reader.polling_report(name)))
             sys.stdout.flush()
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

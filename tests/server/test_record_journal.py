@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,30 +158,54 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_report_polling_prints_the_report_on_exit() -> None:
+SLOW_FIXTURE = """
+api: neuraldraft
+scenarios:
+  slow-answer:
+    phases: [{status: pending, duration: 1}, {status: processing, duration: 5}, {status: completed}]
+    faults: [{poll: 5, latency: 60}]
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_at_once_and_prints_the_polling_report(stop: signal.Signals, tmp_path: Path) -> None:
+    """Ctrl-C or SIGTERM: the server stops within its grace of 1 s even while an answer waits out
+    a 60 s latency fault, and prints the polling report."""
     port = free_port()
+    fixture = tmp_path / "slow.yaml"
+    fixture.write_text(SLOW_FIXTURE)
     server = subprocess.Popen(
-        [sys.executable, "-m", "jobmock", "serve", ND, "--port", str(port), "--clock", "manual", "--report-polling"],
+        [sys.executable, "-m", "jobmock", "serve", ND, "--port", str(port), "--clock", "manual", "--report-polling",
+         "--fixtures", str(fixture)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(300):
             try:
                 httpx.get(base + "/_jobmock/apis", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        job = httpx.post(base + "/_jobmock/jobs", json={"api": ND, "scenario": "completed"}).json()
+        job = httpx.post(base + "/_jobmock/jobs", json={"api": ND, "scenario": "slow-answer"}).json()
         httpx.post(base + "/_jobmock/clock/advance", json={"seconds": 60})
         for _ in range(4):
             httpx.get(job["poll_url"], headers={**AUTH, "X-Jobmock-Client": "dashboard"})
+        in_flight = threading.Thread(target=lambda: _quietly_get(job["poll_url"]), daemon=True)
+        in_flight.start()  # poll 5: answered after 60 s
+        time.sleep(0.5)  # let it reach the server (no assertion depends on this)
     finally:
-        server.send_signal(signal.SIGINT)
-        out, _err = server.communicate(timeout=30)
+        server.send_signal(stop)
+        out, _err = server.communicate(timeout=30)  # far less than the 60 s the answer would take
+    assert server.returncode == 0
     assert "[namespace (default)] jobmock polling report" in out
     assert "dashboard: 4 polls of 1 jobs" in out
     assert f"! job {job['id']}: 3 more polls after it was completed" in out
+
+
+def _quietly_get(url: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the server closes it on its way out
+        httpx.get(url, headers=AUTH, timeout=90)
 
 
 # --- the pytest plugin ----------------------------------------------------------------------

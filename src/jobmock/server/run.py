@@ -41,8 +41,19 @@ def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool
     return apis
 
 
+GRACE_SECONDS = 1  # on SIGTERM or Ctrl-C, answers still in flight (a latency fault) get this long
+
+
 def _config(app: Any, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
 
 
 def serve(app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
