@@ -28,7 +28,8 @@ from .options import options_of
 
 def control_document() -> dict[str, Any]:
     """control.yaml, with the clock modes it accepts and answers taken from the registry."""
-    document: dict[str, Any] = yaml.safe_load(resources.files("jobmock.spec").joinpath("control.yaml").read_text())
+    text = resources.files("jobmock.spec").joinpath("control.yaml").read_text()
+    document: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     modes = list(CLOCK_MODES)
     put = document["paths"]["/clock"]["put"]["requestBody"]["content"]["application/json"]["schema"]
     answer = document["components"]["responses"]["Clock"]["content"]["application/json"]["schema"]
