@@ -167,7 +167,7 @@ scenarios:
 """
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_serve_stops_at_once_and_prints_the_polling_report(stop: signal.Signals, tmp_path: Path) -> None:
     """Ctrl-C or SIGTERM: the server stops within its grace of 1 s even while an answer waits out
     a 60 s latency fault, and prints the polling report."""
