@@ -7,4 +7,4 @@ bash scripts/setup.sh --with-node
 .venv/bin/ruff format --check src tests
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n 2 "$@"  # two workers: the suite is independent tests on free ports
