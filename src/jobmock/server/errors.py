@@ -18,7 +18,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from ..exceptions import JobmockError
-from ..spec.envelopes import error_body, phrase
+from ..spec.envelopes import error_bytes, phrase
 from ..spec.model import ApiModel
 from ..spec.openapi import HTTP_METHODS
 from ..spec.wire import CONTROL_PREFIX
@@ -33,12 +33,12 @@ def validation_status(api: ApiModel) -> int:
 def json_response(
     status: int, body: Any, headers: dict[str, str] | None = None, media: str = "application/json"
 ) -> ConnexionResponse:
+    return _response(status, json.dumps(body, ensure_ascii=False).encode(), headers, media)
+
+
+def _response(status: int, body: bytes, headers: dict[str, str] | None, media: str) -> ConnexionResponse:
     return ConnexionResponse(
-        status_code=status,
-        mimetype=media,
-        content_type=media,
-        body=json.dumps(body, ensure_ascii=False).encode(),
-        headers=dict(headers or {}),
+        status_code=status, mimetype=media, content_type=media, body=body, headers=dict(headers or {})
     )
 
 
@@ -48,7 +48,7 @@ def error_response(
     details = None
     if status == validation_status(api) and message:
         details = [{"loc": ["request"], "msg": message, "type": "value_error"}]
-    return json_response(status, error_body(api, status, message, details), headers)
+    return _response(status, error_bytes(api, status, message, details), headers, "application/json")
 
 
 def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:

@@ -33,16 +33,20 @@ class ClockMode:
     description: str
     runs: bool  # wall time moves the clock by itself
     job_time: Callable[[Job, Clock], float]  # seconds of its lifecycle a job has lived
+    by_clock: bool = True  # job time follows the clock's reading (not, say, the polls of the job)
 
 
 CLOCK_MODES: dict[str, ClockMode] = {}
 
 
-def clock_mode(name: str, description: str, runs: bool) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
-    """Register a clock mode; a second mode of the same name is refused."""
+def clock_mode(
+    name: str, description: str, runs: bool, by_clock: bool = True
+) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
+    """Register a clock mode; a second mode of the same name is refused. `by_clock=False`
+    for a mode whose job time does not follow the clock's reading (polls decide it)."""
 
     def add(job_time: Callable[[Job, Clock], float]) -> ClockMode:
-        return register(CLOCK_MODES, name, ClockMode(name, description, runs, job_time), "clock mode")
+        return register(CLOCK_MODES, name, ClockMode(name, description, runs, job_time, by_clock), "clock mode")
 
     return add
 
@@ -74,6 +78,11 @@ class Clock:
     def elapsed(self, created: float) -> float:
         """Seconds of a job's lifecycle since `created` (epoch), at this clock's speed."""
         return max(0.0, (self.now() - created) * self.speed)
+
+    @property
+    def decides_job_time(self) -> bool:
+        """Whether the clock's reading says when a job finishes (the mode's `by_clock`)."""
+        return CLOCK_MODES[self.mode].by_clock
 
     def job_time(self, job: Job) -> float:
         """Seconds of its lifecycle the job shows now (a stall fault holds it back)."""
@@ -134,7 +143,7 @@ def manual_time(job: Job, clock: Clock) -> float:
     return clock.elapsed(job.created)
 
 
-@clock_mode("polls", "the n-th answer that shows a job shows its n-th phase", runs=False)
+@clock_mode("polls", "the n-th answer that shows a job shows its n-th phase", runs=False, by_clock=False)
 def polls_time(job: Job, clock: Clock) -> float:
     index = max(job.shown - 1, 0)
     if job.timeline:

@@ -15,13 +15,12 @@ phase n, so a fault never swallows a phase.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from ..spec.envelopes import error_body
+from ..spec.envelopes import error_bytes
 from ..spec.model import ApiModel
 from ..spec.registry import register
 from .answer import Answer
@@ -134,8 +133,7 @@ class Respond(Fault):
 
     def apply(self, answer: Answer, api: ApiModel, poll_name: str) -> Answer:
         headers = (("Retry-After", str(self.retry_after)),) if self.retry_after is not None else ()
-        body = json.dumps(error_body(api, self.status)).encode()
-        return Answer(self.status, body, headers, fault=str(self.status))
+        return Answer(self.status, error_bytes(api, self.status), headers, fault=str(self.status))
 
 
 @fault_kind

@@ -65,7 +65,8 @@ class Mock:
         self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
         self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
         self._unjournaled = 0
-        self._example_ids = {api.name: {r.id for r in example_jobs(api)} for api in self.apis.values()}
+        self._examples = [request for api in self.apis.values() for request in example_jobs(api)]  # every namespace
+        self._example_ids = {(request.api, request.id) for request in self._examples}
         Clock(speed, clock)  # refuse a bad speed or mode now, not on the first request
         self._space("")
 
@@ -84,9 +85,8 @@ class Mock:
                 Clock(self.speed, self.clock_mode),
                 Journal(limits.journal_entries, limits.journal_bytes),
             )
-            for api in self.apis.values():
-                for request in example_jobs(api):
-                    space.store.create(request, space.clock)
+            for request in self._examples:
+                space.store.create(request, space.clock)
             self._spaces[name] = space
         else:
             self._spaces.move_to_end(name)
@@ -147,7 +147,7 @@ class Mock:
         if scenario is not None:
             self.catalog.get(api, scenario)  # an unknown name is refused before anything is made
             return True
-        return job_id in self._example_ids.get(api, ()) or self.catalog.for_id(api, job_id) is not None
+        return (api, job_id) in self._example_ids or self.catalog.for_id(api, job_id) is not None
 
     def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:
         """The job polled; a scenario named by the poll (or a config rule) creates or

@@ -68,10 +68,8 @@ class JobStore:
 
     def delete(self, job_id: str, forget: bool = False) -> bool:
         """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
-        if self._jobs.pop(job_id, None) is None:
+        if not self._remove(job_id):
             return False
-        self._spot.pop(job_id, None)
-        self._finish_at.pop(job_id, None)
         if not forget:
             self._deleted[job_id] = None
             if len(self._deleted) > self.max_jobs:
@@ -114,7 +112,7 @@ class JobStore:
 
     def _finished_first(self, clock: Clock) -> str:
         """The job that finished longest ago; NamespaceFull when none has."""
-        if clock.mode == "polls":  # polls, not the clock, decide when a job finishes
+        if not clock.decides_job_time:  # e.g. the polls clock: polls decide when a job finishes
             found = next((job.id for job in self._jobs.values() if clock.job_time(job) >= job.finish_time), None)
         else:
             found = None
@@ -132,10 +130,13 @@ class JobStore:
         return found
 
     def _evict(self, job_id: str) -> None:
-        self._jobs.pop(job_id, None)
-        self._spot.pop(job_id, None)
-        self._finish_at.pop(job_id, None)
+        self._remove(job_id)
         self.evicted += 1
+
+    def _remove(self, job_id: str) -> bool:
+        self._spot.pop(job_id, None)
+        self._finish_at.pop(job_id, None)  # its heap entry is stale from now on
+        return self._jobs.pop(job_id, None) is not None
 
     def _new_id(self, api: ApiModel) -> str:
         ids = api.ids

@@ -38,9 +38,9 @@ def error_body(api: ApiModel, status: int, message: str | None = None, details: 
     return fill(template)
 
 
-def error_bytes(api: ApiModel, status: int, message: str | None = None) -> bytes:
-    """The error body as sent: compact where the web layer's own answers are, UTF-8."""
-    return json.dumps(error_body(api, status, message), ensure_ascii=False).encode()
+def error_bytes(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> bytes:
+    """The error body as sent, UTF-8: the one serialization every error answer uses."""
+    return json.dumps(error_body(api, status, message, details), ensure_ascii=False).encode()
 
 
 def phrase(status: int) -> str:
