@@ -39,6 +39,13 @@ class ClockMode:
 CLOCK_MODES: dict[str, ClockMode] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    mode: str
+    offset: float  # seconds added to the wall clock while it runs
+    frozen: float | None  # the time it shows while stopped
+
+
 def clock_mode(
     name: str, description: str, runs: bool, by_clock: bool = True
 ) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
@@ -128,6 +135,15 @@ class Clock:
     def _check(epoch: float) -> None:
         if not (math.isfinite(epoch) and EARLIEST <= epoch <= LATEST):
             raise ClockError("the clock must stay between 1970-01-01 and 9999-12-31")
+
+    def state(self) -> ClockState:
+        """What another worker needs to show the same time (the speed is the server's)."""
+        return ClockState(self.mode, self._offset, self._frozen)
+
+    def restore(self, state: ClockState) -> None:
+        if state.mode not in CLOCK_MODES:
+            raise ClockError(f"unknown clock mode {state.mode!r}; modes: {', '.join(CLOCK_MODES)}")
+        self.mode, self._offset, self._frozen = state.mode, state.offset, state.frozen
 
     def describe(self) -> dict[str, object]:
         return {"mode": self.mode, "now": self.now(), "frozen": self.frozen, "speed": self.speed}

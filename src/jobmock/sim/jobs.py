@@ -28,11 +28,49 @@ from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 
 @dataclass(slots=True)  # one per job held: no __dict__
-class Job:
-    api: ApiModel
+class JobRecord:
+    """What a job is made from, small enough to hold 100k of; the rest of the job (its
+    Faker data, plan, steps) is rebuilt from it the same each time (`build_job`).
+
+    It is also what the shared state stores and sends to other workers (`to_json`)."""
+
+    api: str
     id: str
     owner: str | None  # identity of the API key that may see it; None: every key
-    created: float  # wall-clock epoch seconds
+    created: float  # wall-clock epoch seconds (of its namespace's clock)
+    seed: int
+    job_type: str | None = None  # as asked; None: drawn from the job's seed
+    outcome: str | None = None
+    duration: float | None = None
+    fields: dict[str, Any] | None = None
+    scenario: Scenario | None = None
+    cancelled: float | None = None  # seconds of its lifecycle at which it was cancelled
+    finish: float = math.inf  # seconds of its lifecycle at which it ends (inf: never)
+    spot: bool = False  # created by a poll naming a scenario
+    seq: int = 0  # order of creation in its namespace (a page cursor)
+    polls: int = 0  # polls received so far: scripted faults count them (`poll: 3`)
+    shown: int = 0  # polls answered with the job: the polls clock counts them
+
+    def to_json(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in self.__slots__}
+        data["scenario"] = self.scenario.name if self.scenario is not None else None
+        data["finish"] = None if self.finish == math.inf else self.finish
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], scenario: Callable[[str, str], Scenario]) -> JobRecord:
+        """Read back `to_json`; `scenario(api, name)` finds a scenario by name."""
+        values = dict(data)
+        name = values.get("scenario")
+        values["scenario"] = scenario(values["api"], name) if name is not None else None
+        values["finish"] = math.inf if values.get("finish") is None else values["finish"]
+        return cls(**values)
+
+
+@dataclass(slots=True)  # a per-process cache of these is held, not one per job
+class Job:
+    api: ApiModel
+    record: JobRecord
     plan: Plan
     job_type: str | None
     outcome: str
@@ -41,15 +79,39 @@ class Job:
     overlays: dict[str, dict[str, Any]]  # state -> field values merged in that state
     steps: tuple[Step, ...]
     totals: dict[str, int]  # count reporter field -> total
-    scenario: Scenario | None = None
-    polls: int = 0  # polls received so far: scripted faults count them (`poll: 3`)
-    shown: int = 0  # polls answered with the job: the polls clock counts them
-    seq: int = 0  # order of creation in its namespace (a page cursor)
     _cache_key: tuple[Any, ...] | None = field(default=None, repr=False)
     _cache_bytes: bytes = field(default=b"", repr=False)
     _cache_status: str = field(default="", repr=False)
     stall: float | None = field(init=False, repr=False)  # job seconds after which a stall fault holds it
     _resolutions: tuple[int, ...] = field(init=False, repr=False)  # of each progress reporter
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def owner(self) -> str | None:
+        return self.record.owner
+
+    @property
+    def created(self) -> float:
+        return self.record.created
+
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.record.scenario
+
+    @property
+    def seq(self) -> int:
+        return self.record.seq
+
+    @property
+    def polls(self) -> int:
+        return self.record.polls
+
+    @property
+    def shown(self) -> int:
+        return self.record.shown
 
     def __post_init__(self) -> None:
         held = [f.job_time(math.inf) for f in self.scenario.faults] if self.scenario else []
@@ -116,6 +178,8 @@ class Job:
         if self.timeline:
             raise LifecycleError("a replayed timeline cannot be cancelled")
         self.plan = cancel(self.plan, self.api.lifecycle, t)
+        self.record.cancelled = t
+        self.record.finish = self.finish_time
         self._cache_key = None
 
     def _progress_key(self, progress: float) -> tuple[float, ...]:
@@ -194,8 +258,9 @@ def job_seed(seed: int, api: str, job_id: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int) -> Job:  # noqa: C901
-    n = job_seed(seed, api.name, job_id)
+def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
+    """The job a record makes: the same Faker data, plan and steps every time."""
+    n = job_seed(request.seed, api.name, request.id)
     rng = random.Random(n)
     gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
     lifecycle = api.lifecycle
@@ -224,7 +289,7 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
     driven = api.driven_fields()
     gated_names = set(api.presence)
     static = gen.object(_without(api.job_schema, driven | {g.split(".")[0] for g in gated_names if "." not in g}))
-    dotted.put(static, api.id_field, job_id)
+    dotted.put(static, api.id_field, request.id)
     if api.type_field and job_type is not None:
         dotted.put(static, api.type_field, job_type)
 
@@ -255,11 +320,9 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
                 gated[key] = value
             else:
                 dotted.merge(static, {key: copy.deepcopy(value)})
-    return Job(
+    job = Job(
         api=api,
-        id=job_id,
-        owner=request.owner,
-        created=now,
+        record=request,
         plan=plan,
         job_type=job_type,
         outcome=outcome,
@@ -268,8 +331,11 @@ def build_job(api: ApiModel, job_id: str, request: NewJob, now: float, seed: int
         overlays=overlays,
         steps=api.steps_for(job_type),
         totals=totals,
-        scenario=scenario,
     )
+    if request.cancelled is not None:
+        job.plan = cancel(plan, lifecycle, request.cancelled)
+    request.finish = job.finish_time
+    return job
 
 
 def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:

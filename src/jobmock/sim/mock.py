@@ -14,19 +14,22 @@ request that uses it (a control request, or a poll that finds a job there), neve
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..exceptions import NotFound
+from ..exceptions import LifecycleError, NotFound
 from ..spec.model import ApiModel
 from .answer import Answer
 from .catalog import Catalog
+from .changes import Change, ClockChanged, JobCancelled, JobCreated, JobDeleted, NamespaceDropped, NamespaceMade
 from .clock import Clock
-from .faults import fault_for
+from .faults import Fault, fault_for
 from .jobs import Job, NewJob
+from .lifecycle import cancel
 from .journal import Journal, RawRequest
 from .limits import Limits
 from .scenarios import Scenario
@@ -41,10 +44,18 @@ class Space:
     store: JobStore
     clock: Clock
     journal: Journal
+    made: float  # its clock's reading when it was made (the example jobs' creation time)
     used: float = 0.0  # monotonic time of the last request that used it
 
 
+FIRST_JOB_SEQ = 1000  # example jobs take the sequence numbers below it in every namespace
+
+
 class Mock:
+    """`shared=True`: the state is shared with other workers (`jobmock.state`), so every
+    change goes through `plan_*`, the shared log and `apply`, and ids are drawn at random
+    rather than from the seed (two workers with one seed would draw the same ids)."""
+
     def __init__(
         self,
         apis: Iterable[ApiModel],
@@ -54,6 +65,7 @@ class Mock:
         chaos: float = 0.0,
         clock: str = "real",
         limits: Limits | None = None,
+        shared: bool = False,
     ):
         self.apis: Mapping[str, ApiModel] = {api.name: api for api in apis}
         self.seed = seed
@@ -62,46 +74,122 @@ class Mock:
         self.chaos = chaos
         self.clock_mode = clock
         self.limits = limits or Limits()
+        self.shared = shared
+        self.applied = 0  # sequence number of the last change applied
         self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
         self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
         self._unjournaled = 0
         self._examples = [request for api in self.apis.values() for request in example_jobs(api)]  # every namespace
         self._example_ids = {(request.api, request.id) for request in self._examples}
+        assert len(self._examples) < FIRST_JOB_SEQ
         Clock(speed, clock)  # refuse a bad speed or mode now, not on the first request
-        self._space("")
+        if not shared:
+            self._space("")
+
+    # --- changes -----------------------------------------------------------------------
+
+    def apply(self, change: Change, seq: int | None = None) -> None:
+        """Apply a planned change (`seq`: its number in the shared log; else the next)."""
+        self.applied = seq if seq is not None else self.applied + 1
+        if isinstance(change, NamespaceMade):
+            self._make_space(change)
+            return
+        if isinstance(change, NamespaceDropped):
+            if change.namespace in self._spaces:
+                self._forget(change.namespace)
+            return
+        space = self._spaces.get(change.namespace)
+        if space is None and isinstance(change, JobCreated):  # its namespace was dropped meanwhile
+            space = self._make_space(self.plan_namespace(change.namespace, change.record.created))
+        if space is None:
+            return
+        store = space.store
+        if isinstance(change, JobCreated):
+            record = change.record
+            if not record.seq:
+                record.seq = FIRST_JOB_SEQ + self.applied
+            if change.replaces:
+                store.delete(record.id, forget=True)
+            store.add(record, [v for v in change.evict if v != record.id], space.clock)
+        elif isinstance(change, JobCancelled):
+            store.cancel(change.id, change.at, space.clock)
+        elif isinstance(change, JobDeleted):
+            store.delete(change.id)
+        elif isinstance(change, ClockChanged):
+            space.clock.restore(change.clock)
+
+    def export(self) -> list[Change]:
+        """Changes that rebuild the current state from nothing: a compacted log."""
+        changes: list[Change] = []
+        for name, space in self._spaces.items():
+            changes.append(NamespaceMade(name, space.made, space.clock.state()))
+            examples = {request.id for request in self._examples if request.id is not None}
+            for record in space.store.records():
+                if record.seq < FIRST_JOB_SEQ and record.id in examples:
+                    if record.cancelled is not None:
+                        changes.append(JobCancelled(name, record.id, record.cancelled))
+                    continue
+                changes.append(JobCreated(name, record, replaces=record.id in examples))
+            changes += [JobDeleted(name, job_id) for job_id in examples if job_id not in space.store]
+            changes += [JobDeleted(name, job_id) for job_id in space.store.deleted()]
+        return changes
+
+    def reset(self) -> None:
+        """Forget everything (before replaying a log from its start)."""
+        self._spaces.clear()
+        self.applied = 0
 
     # --- namespaces --------------------------------------------------------------------
 
     def _space(self, name: str) -> Space:
         """The namespace, made on first use; using it makes it the most recently used."""
         space = self._spaces.get(name)
-        now = time.monotonic()
         if space is None:
-            self._evict_namespaces(now)
-            limits = self.limits
-            space = Space(
-                name,
-                JobStore(self.apis, self.seed, limits.jobs, limits.spot_jobs),
-                Clock(self.speed, self.clock_mode),
-                Journal(limits.journal_entries, limits.journal_bytes),
-            )
-            for request in self._examples:
-                space.store.create(request, space.clock)
-            self._spaces[name] = space
+            if self.shared:  # made through the shared log (`State.namespace`) before use
+                raise NotFound(f"namespace {name!r} is not known to this worker yet")
+            space = self._make_space(self.plan_namespace(name))
         else:
             self._spaces.move_to_end(name)
-        space.used = now
+        space.used = time.monotonic()
         return space
 
-    def _evict_namespaces(self, now: float) -> None:
-        """Make room for one more namespace: the idle ones, then the least recently used."""
-        for name, space in list(self._spaces.items()):
+    def plan_namespace(self, name: str, at: float | None = None) -> NamespaceMade:
+        """Make a namespace: its clock now, and the namespaces that make room for it."""
+        now = time.monotonic()
+        evict: list[str] = []
+        count = len(self._spaces) - ("" in self._spaces)  # the default one does not count
+        for other, space in self._spaces.items():
             idle = now - space.used > self.limits.namespace_ttl
-            full = len(self._spaces) - 1 >= self.limits.namespaces  # the default one does not count
-            if not (idle or full):
+            if not (idle or count - len(evict) >= self.limits.namespaces):
                 break
-            if name:
+            if other:
+                evict.append(other)
+        clock = Clock(self.speed, self.clock_mode)
+        return NamespaceMade(name, clock.now() if at is None else at, clock.state(), tuple(evict))
+
+    def _make_space(self, change: NamespaceMade) -> Space:
+        space = self._spaces.get(change.namespace)
+        if space is not None:  # made twice at once by two workers: the first in the log stands
+            return space
+        for name in change.evict:
+            if name in self._spaces:
                 self._forget(name)
+        limits = self.limits
+        ids = random.SystemRandom() if self.shared else None
+        clock = Clock(self.speed, self.clock_mode)
+        clock.restore(change.clock)
+        space = Space(
+            change.namespace,
+            JobStore(self.apis, self.seed, limits.jobs, limits.spot_jobs, ids=ids),
+            clock,
+            Journal(limits.journal_entries, limits.journal_bytes),
+            made=change.at,
+            used=time.monotonic(),
+        )
+        for seq, request in enumerate(self._examples, start=1):
+            space.store.create(request, clock, seq=seq, at=change.at)
+        self._spaces[change.namespace] = space
+        return space
 
     def _forget(self, name: str) -> None:
         space = self._spaces.pop(name)
@@ -118,7 +206,7 @@ class Mock:
     def drop_namespace(self, namespace: str) -> None:
         """Forget a namespace (its jobs, clock and journal); the next use starts afresh."""
         if namespace:
-            self._spaces.pop(namespace, None)
+            self.apply(NamespaceDropped(namespace))
 
     # --- polls -------------------------------------------------------------------------
 
@@ -126,54 +214,80 @@ class Mock:
         self, api: str, job_id: str, identity: str | None, namespace: str = "", scenario: str | None = None
     ) -> Answer | None:
         """The answer to a poll, or None for the vendor's 404. Raises UnknownScenario."""
-        if namespace not in self._spaces and not self._could_answer(api, job_id, scenario):
+        if not self.could_answer(api, job_id, namespace, scenario):
             return None  # a 404 makes no namespace
-        space = self._space(namespace)
-        job = self._job_for_poll(space, api, job_id, identity, scenario)
+        change = self.plan_poll(api, job_id, identity, namespace, scenario)
+        if change is not None:
+            self.apply(change)
+        job = self._space(namespace).store.visible(api, job_id, identity)
         if job is None:
             return None
-        job.polls += 1
-        scripted = job.scenario.faults if job.scenario is not None else ()
-        poll_name = f"{self.seed}|{namespace}|{job.id}|{job.polls}"  # reproducible faults
-        fault = fault_for(scripted, job.polls, self.chaos, poll_name)
+        job.record.polls += 1
+        fault = self.fault(job, namespace)
         if fault is None or fault.delivers:
-            job.shown += 1
-        status, headers, body, job_status = job.answer(space.clock.job_time(job), self.speed)
-        answer = Answer(status, body, tuple(headers.items()), job_status=job_status)
-        return fault.apply(answer, self.apis[api], poll_name) if fault is not None else answer
+            job.record.shown += 1
+        return self.answer(job, namespace, fault)
 
-    def _could_answer(self, api: str, job_id: str, scenario: str | None) -> bool:
-        """Whether a poll in a new namespace finds a job: an example job, or one a scenario makes."""
+    def could_answer(self, api: str, job_id: str, namespace: str, scenario: str | None) -> bool:
+        """Whether a poll may find a job: its namespace exists, or the poll would make one
+        (an example job, a scenario's). Raises UnknownScenario."""
         if scenario is not None:
             self.catalog.get(api, scenario)  # an unknown name is refused before anything is made
+        if namespace in self._spaces:
             return True
-        return (api, job_id) in self._example_ids or self.catalog.for_id(api, job_id) is not None
+        return scenario is not None or (api, job_id) in self._example_ids or bool(self.catalog.for_id(api, job_id))
 
-    def _job_for_poll(self, space: Space, api: str, job_id: str, identity: str | None, name: str | None) -> Job | None:
-        """The job polled; a scenario named by the poll (or a config rule) creates or
+    def plan_poll(
+        self, api: str, job_id: str, identity: str | None, namespace: str, name: str | None
+    ) -> JobCreated | None:
+        """The job a poll makes: a scenario named by the poll (or a config rule) creates or
         restarts it, so browser code can pick a scenario without the control API."""
-        store = space.store
+        store = self._space(namespace).store
         job = store.visible(api, job_id, identity)
         chosen = self.catalog.get(api, name) if name is not None else None
-        if chosen is not None and job is not None and job.scenario is not chosen:
-            store.delete(job_id, forget=True)
-            job = None
-        if job is None and store.get(job_id) is None and not store.was_deleted(job_id):
+        replaces = chosen is not None and job is not None and job.scenario is not chosen
+        if replaces or (job is None and job_id not in store and not store.was_deleted(job_id)):
             chosen = chosen or self.catalog.for_id(api, job_id)
             if chosen is not None:
                 request = NewJob(api=api, id=job_id, owner=identity, scenario=chosen)
-                job = store.create(request, space.clock, spot=True)
-        return job
+                return self.plan_create(request, namespace, spot=True, replaces=replaces)
+        return None
+
+    def counts_polls(self, job: Job, namespace: str = "") -> bool:
+        """Whether the job's answers depend on how many polls it had (scripted faults, the
+        polls clock): shared state then counts its polls across workers."""
+        return bool(job.scenario and job.scenario.faults) or not self._space(namespace).clock.decides_job_time
+
+    def fault(self, job: Job, namespace: str = "") -> Fault | None:
+        """The fault the job's latest poll (`job.polls`) meets, if any."""
+        scripted = job.scenario.faults if job.scenario is not None else ()
+        return fault_for(scripted, job.polls, self.chaos, self._poll_name(job, namespace))
+
+    def answer(self, job: Job, namespace: str = "", fault: Fault | None = None) -> Answer:
+        """What the job's latest poll is answered (its counts already up to date)."""
+        space = self._space(namespace)
+        status, headers, body, job_status = job.answer(space.clock.job_time(job), self.speed)
+        answer = Answer(status, body, tuple(headers.items()), job_status=job_status)
+        return fault.apply(answer, job.api, self._poll_name(job, namespace)) if fault is not None else answer
+
+    def _poll_name(self, job: Job, namespace: str) -> str:
+        return f"{self.seed}|{namespace}|{job.id}|{job.polls}"  # reproducible faults
 
     # --- jobs --------------------------------------------------------------------------
 
-    def create(self, request: NewJob, namespace: str = "") -> Job:
+    def plan_create(self, request: NewJob, namespace: str = "", spot: bool = False, replaces: bool = False) -> JobCreated:
         """A new job; without a scenario or outcome it follows a config rule or the API's default."""
         space = self._space(namespace)
         if request.scenario is None and request.outcome is None and request.duration is None:
             chosen = self.catalog.for_id(request.api, request.id) if request.id else None
             request = replace(request, scenario=chosen or self.catalog.default(request.api))
-        return space.store.create(request, space.clock)
+        record, victims = space.store.plan(request, space.clock, spot=spot, replaces=replaces)
+        return JobCreated(namespace, record, tuple(victims), replaces)
+
+    def create(self, request: NewJob, namespace: str = "") -> Job:
+        change = self.plan_create(request, namespace)
+        self.apply(change)
+        return self.find(change.record.id, namespace)
 
     def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
@@ -184,6 +298,11 @@ class Mock:
         if job is None:
             raise NotFound(f"no job {job_id!r}")
         return job
+
+    def knows(self, job_id: str, namespace: str = "") -> bool:
+        """Whether this worker holds the job (else shared state may have it already)."""
+        space = self._spaces.get(namespace)
+        return space is not None and job_id in space.store
 
     def visible(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job:
         """The job as the vendor shows it to this key; NotFound for other keys' jobs."""
@@ -199,15 +318,24 @@ class Mock:
         """What a poll would show now (without counting as a poll)."""
         return json.loads(job.answer(self._space(namespace).clock.job_time(job), self.speed)[2])
 
-    def cancel(self, job: Job, namespace: str = "") -> None:
+    def plan_cancel(self, job: Job, namespace: str = "") -> JobCancelled:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
-        space = self._space(namespace)
-        job.cancel_at(space.clock.job_time(job))
-        space.store.changed(job, space.clock)
+        if job.timeline:
+            raise LifecycleError("a replayed timeline cannot be cancelled")
+        t = self._space(namespace).clock.job_time(job)
+        cancel(job.plan, job.api.lifecycle, t)  # refuses a finished job
+        return JobCancelled(namespace, job.id, t)
+
+    def cancel(self, job: Job, namespace: str = "") -> None:
+        self.apply(self.plan_cancel(job, namespace))
+
+    def plan_delete(self, job_id: str, namespace: str = "") -> JobDeleted:
+        if job_id not in self._space(namespace).store:
+            raise NotFound(f"no job {job_id!r}")
+        return JobDeleted(namespace, job_id)
 
     def delete(self, job_id: str, namespace: str = "") -> None:
-        if not self._space(namespace).store.delete(job_id):
-            raise NotFound(f"no job {job_id!r}")
+        self.apply(self.plan_delete(job_id, namespace))
 
     # --- scenarios ---------------------------------------------------------------------
 
@@ -230,20 +358,27 @@ class Mock:
         """The namespace's clock: mode, now (epoch seconds), frozen, speed."""
         return self._space(namespace).clock.describe()
 
+    def plan_clock(self, move: Callable[[Clock], None], namespace: str = "") -> ClockChanged:
+        """The namespace's clock after `move` (e.g. `lambda c: c.advance(5)`); ClockError refuses."""
+        clock = Clock(self.speed)
+        clock.restore(self._space(namespace).clock.state())
+        move(clock)
+        return ClockChanged(namespace, clock.state())
+
     def set_clock_mode(self, mode: str, namespace: str = "") -> None:
-        self._space(namespace).clock.set_mode(mode)
+        self.apply(self.plan_clock(lambda c: c.set_mode(mode), namespace))
 
     def advance(self, seconds: float, namespace: str = "") -> None:
-        self._space(namespace).clock.advance(seconds)
+        self.apply(self.plan_clock(lambda c: c.advance(seconds), namespace))
 
     def set_time(self, epoch: float, namespace: str = "") -> None:
-        self._space(namespace).clock.set(epoch)
+        self.apply(self.plan_clock(lambda c: c.set(epoch), namespace))
 
     def freeze(self, namespace: str = "") -> None:
-        self._space(namespace).clock.freeze()
+        self.apply(self.plan_clock(Clock.freeze, namespace))
 
     def resume(self, namespace: str = "") -> None:
-        self._space(namespace).clock.resume()
+        self.apply(self.plan_clock(Clock.resume, namespace))
 
     # --- journal -----------------------------------------------------------------------
 
@@ -270,7 +405,7 @@ class Mock:
         limits = self.limits
         return {
             "namespaces": {
-                "count": len(spaces) - 1,
+                "count": len(spaces) - ("" in self._spaces),
                 "max": limits.namespaces,
                 "idle_ttl_seconds": limits.namespace_ttl,
                 "evicted": self._gone["namespaces"],

@@ -1,19 +1,25 @@
 """The jobs of one namespace, keyed by id, within bounds.
 
+The store holds a small `JobRecord` per job and a bounded cache of the jobs built from
+them (`build_job` makes the same job from a record every time), so many jobs cost
+little memory and a poll of a cached job renders at once.
+
 Deleted ids stay gone (they answer 404), up to as many tombstones as jobs. When the
 namespace holds its most jobs, the job that finished longest ago makes room; if none
 has finished, the create is refused. Jobs created on the spot (a poll naming a scenario)
 have a bound of their own, and the oldest of them makes room: a poll naming the scenario
 makes it again. An evicted job's id answers 404, like an id never used.
 
+Creating is two steps, so that shared state can agree on a create before any worker
+applies it: `plan` chooses the id and who makes room and changes nothing; `add` applies.
 Finding who makes room costs O(log n): a heap orders the jobs by the clock time at which
 they finish (under the polls clock, where polls decide that, a scan does it).
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
-import itertools
 import random
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -22,121 +28,214 @@ from ..exceptions import IdTaken, JobError, NamespaceFull
 from ..spec.model import ApiModel
 from . import fakedata
 from .clock import Clock
-from .jobs import Job, NewJob, build_job
+from .jobs import Job, JobRecord, NewJob, build_job
+
+JOB_CACHE = 2000  # built jobs kept per namespace; the others are rebuilt from their records when polled
 
 
 class JobStore:
-    def __init__(self, apis: Mapping[str, ApiModel], seed: int = 0, max_jobs: int = 10_000, max_spot: int = 1000):
+    def __init__(
+        self,
+        apis: Mapping[str, ApiModel],
+        seed: int = 0,
+        max_jobs: int = 10_000,
+        max_spot: int = 1000,
+        ids: random.Random | None = None,
+    ):
         self.apis = apis
         self.seed = seed
         self.max_jobs = max_jobs
         self.max_spot = max_spot
         self.evicted = 0
-        self._jobs: dict[str, Job] = {}  # in order of creation
+        self._records: dict[str, JobRecord] = {}  # in order of creation
+        self._order: list[tuple[int, str]] = []  # (seq, id) ascending, for paging; removed ones are skipped
+        self._built: OrderedDict[str, Job] = OrderedDict()  # least recently used first
         self._spot: OrderedDict[str, None] = OrderedDict()  # ids created on the spot, oldest first
         self._deleted: OrderedDict[str, None] = OrderedDict()
-        self._ids = random.Random(f"{seed}|ids")
-        self._seq = itertools.count(1)
+        self._ids = ids or random.Random(f"{seed}|ids")  # seeded: the same ids run after run
         self._finishing: list[tuple[float, int, str]] = []  # heap: (clock time it finishes, seq, id)
         self._finish_at: dict[str, float] = {}  # id -> its heap key now (older heap entries are stale)
 
     def __iter__(self) -> Iterator[Job]:
-        return iter(list(self._jobs.values()))
+        return self.after(0)
 
     def __len__(self) -> int:
-        return len(self._jobs)
+        return len(self._records)
+
+    def __contains__(self, job_id: str) -> bool:
+        return job_id in self._records
 
     @property
     def spot_count(self) -> int:
         return len(self._spot)
 
+    @property
+    def last_seq(self) -> int:
+        return self._order[-1][0] if self._order else 0
+
+    def records(self) -> Iterator[JobRecord]:
+        return iter(list(self._records.values()))
+
+    def deleted(self) -> list[str]:
+        return list(self._deleted)
+
     def after(self, seq: int) -> Iterator[Job]:
-        """Jobs created after sequence number `seq`, oldest first (a page's cursor)."""
-        return (job for job in list(self._jobs.values()) if job.seq > seq)
+        """Jobs created after sequence number `seq`, oldest first (a page's cursor); O(log n) to start."""
+        start = bisect.bisect_right(self._order, (seq, "\U0010ffff"))
+        for seq_, job_id in self._order[start:]:
+            record = self._records.get(job_id)
+            if record is not None and record.seq == seq_:  # else removed, or made again later
+                job = self.get(job_id)
+                assert job is not None
+                yield job
 
     def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+        job = self._built.get(job_id)
+        if job is not None:
+            self._built.move_to_end(job_id)
+            return job
+        record = self._records.get(job_id)
+        if record is None:
+            return None
+        job = build_job(self.apis[record.api], record)
+        self._built[job_id] = job
+        if len(self._built) > JOB_CACHE:
+            self._built.popitem(last=False)
+        return job
 
     def visible(self, api: str, job_id: str, identity: str | None) -> Job | None:
         """The job as a vendor would show it to this key: 404 (None) for other keys' jobs."""
-        job = self._jobs.get(job_id)
-        if job is None or job.api.name != api:
+        record = self._records.get(job_id)
+        if record is None or record.api != api:
             return None
-        if job.owner is not None and job.owner != identity:
+        if record.owner is not None and record.owner != identity:
             return None
-        return job
-
-    def delete(self, job_id: str, forget: bool = False) -> bool:
-        """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
-        if not self._remove(job_id):
-            return False
-        if not forget:
-            self._deleted[job_id] = None
-            if len(self._deleted) > self.max_jobs:
-                self._deleted.popitem(last=False)
-        return True
+        return self.get(job_id)
 
     def was_deleted(self, job_id: str) -> bool:
         return job_id in self._deleted
 
-    def create(self, request: NewJob, clock: Clock, spot: bool = False) -> Job:
-        """A new job, created now on `clock`; `spot`: made by a poll naming a scenario."""
+    # --- changes -----------------------------------------------------------------------
+
+    def plan(
+        self, request: NewJob, clock: Clock, spot: bool = False, replaces: bool = False, at: float | None = None
+    ) -> tuple[JobRecord, list[str]]:
+        """The record of a new job created now on `clock` (or at `at`), and the ids that make
+        room for it; refuses (JobError, IdTaken, NamespaceFull) without changing anything.
+        `replaces`: the id's job is to be forgotten and made again."""
         api = self.apis.get(request.api)
         if api is None:
             raise JobError(f"unknown api {request.api!r}; served: {', '.join(sorted(self.apis))}")
         job_id = request.id or self._new_id(api)
-        if job_id in self._jobs or job_id in self._deleted:
+        if not replaces and (job_id in self._records or job_id in self._deleted):
             raise IdTaken(f"job id {job_id!r} is already taken")
-        job = build_job(api, job_id, request, clock.now(), self.seed)
-        # choose who makes room before evicting anyone: a refused create changes nothing
+        record = JobRecord(
+            api=api.name,
+            id=job_id,
+            owner=request.owner,
+            created=clock.now() if at is None else at,
+            seed=self.seed,
+            job_type=request.job_type,
+            outcome=request.outcome,
+            duration=request.duration,
+            fields=request.fields,
+            scenario=request.scenario,
+            spot=spot,
+        )
+        build_job(api, record)  # refuses a bad type, outcome or field now; sets record.finish
         victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
-        if len(self._jobs) - len(victims) >= self.max_jobs:
-            victims.append(self._finished_first(clock))
+        if len(self._records) - len(victims) - (job_id in self._records) >= self.max_jobs:
+            victims.append(self._finished_first(clock, {*victims, job_id}))
+        return record, victims
+
+    def add(self, record: JobRecord, victims: list[str], clock: Clock) -> None:
+        """Apply a planned create: the victims go (counted as evicted), the record comes in."""
         for victim in victims:
-            self._evict(victim)
-        job.seq = next(self._seq)
-        self._jobs[job_id] = job
-        if spot:
-            self._spot[job_id] = None
-        self.changed(job, clock)
+            if self._remove(victim):
+                self.evicted += 1
+        self._deleted.pop(record.id, None)
+        self._remove(record.id)
+        self._records[record.id] = record
+        self._order.append((record.seq, record.id))
+        if record.spot:
+            self._spot[record.id] = None
+        self.changed(record, clock)
+
+    def create(
+        self, request: NewJob, clock: Clock, spot: bool = False, seq: int | None = None, at: float | None = None
+    ) -> Job:
+        """Plan and add at once: a job made outside shared state (example jobs, validation, tests)."""
+        record, victims = self.plan(request, clock, spot, at=at)
+        record.seq = seq if seq is not None else self.last_seq + 1
+        self.add(record, victims, clock)
+        job = self.get(record.id)
+        assert job is not None
         return job
 
-    def changed(self, job: Job, clock: Clock) -> None:
+    def cancel(self, job_id: str, at: float, clock: Clock) -> None:
+        """Apply a cancel at `at` seconds of the job's lifecycle (checked by the caller)."""
+        job = self.get(job_id)
+        if job is not None and job.record.cancelled is None:
+            job.cancel_at(at)
+            self.changed(job.record, clock)
+
+    def delete(self, job_id: str, forget: bool = False) -> bool:
+        """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
+        if not self._remove(job_id):
+            if not forget and job_id not in self._deleted:
+                self._tombstone(job_id)  # a deletion replayed after its job was evicted
+            return False
+        if not forget:
+            self._tombstone(job_id)
+        return True
+
+    def changed(self, record: JobRecord, clock: Clock) -> None:
         """Note when the job finishes now (after it is made, or cancelled)."""
-        at = job.created + job.finish_time / clock.speed
-        self._finish_at[job.id] = at
-        heapq.heappush(self._finishing, (at, job.seq, job.id))
-        if len(self._finishing) > 2 * len(self._jobs) + 64:  # drop the stale entries now and then
+        at = record.created + record.finish / clock.speed
+        self._finish_at[record.id] = at
+        heapq.heappush(self._finishing, (at, record.seq, record.id))
+        if len(self._finishing) > 2 * len(self._records) + 64:  # drop the stale entries now and then
             self._finishing = [entry for entry in self._finishing if self._finish_at.get(entry[2]) == entry[0]]
             heapq.heapify(self._finishing)
 
-    def _finished_first(self, clock: Clock) -> str:
+    def _tombstone(self, job_id: str) -> None:
+        self._deleted[job_id] = None
+        if len(self._deleted) > self.max_jobs:
+            self._deleted.popitem(last=False)
+
+    def _finished_first(self, clock: Clock, exclude: set[str]) -> str:
         """The job that finished longest ago; NamespaceFull when none has."""
+        found = None
         if not clock.decides_job_time:  # e.g. the polls clock: polls decide when a job finishes
-            found = next((job.id for job in self._jobs.values() if clock.job_time(job) >= job.finish_time), None)
+            for job_id in self._records:
+                job = self.get(job_id)
+                if job_id not in exclude and job is not None and clock.job_time(job) >= job.finish_time:
+                    found = job_id
+                    break
         else:
-            found = None
             while self._finishing:
                 at, _seq, job_id = self._finishing[0]
                 if self._finish_at.get(job_id) != at:
                     heapq.heappop(self._finishing)  # stale: evicted, deleted or cancelled since
                     continue
-                found = job_id if at <= clock.now() else None
+                found = job_id if at <= clock.now() and job_id not in exclude else None
                 break
         if found is None:
             raise NamespaceFull(
-                f"the namespace holds {len(self._jobs)} jobs and none has finished; delete some, or raise --max-jobs"
+                f"the namespace holds {len(self._records)} jobs and none has finished; delete some, or raise --max-jobs"
             )
         return found
 
-    def _evict(self, job_id: str) -> None:
-        self._remove(job_id)
-        self.evicted += 1
-
     def _remove(self, job_id: str) -> bool:
         self._spot.pop(job_id, None)
+        self._built.pop(job_id, None)
         self._finish_at.pop(job_id, None)  # its heap entry is stale from now on
-        return self._jobs.pop(job_id, None) is not None
+        record = self._records.pop(job_id, None)
+        if record is None:
+            return False
+        if len(self._order) > 2 * len(self._records) + 64:  # drop the removed ones now and then
+            self._order = [(seq, i) for seq, i in self._order if i in self._records]
+        return True
 
     def _new_id(self, api: ApiModel) -> str:
         ids = api.ids
@@ -145,5 +244,5 @@ class JobStore:
                 candidate = fakedata.random_uuid(self._ids)
             else:
                 candidate = ids.prefix + fakedata.random_token(self._ids, ids.length, ids.alphabet)
-            if candidate not in self._jobs and candidate not in self._deleted:
+            if candidate not in self._records and candidate not in self._deleted:
                 return candidate
