@@ -29,8 +29,8 @@ from .changes import Change, ClockChanged, JobCancelled, JobCreated, JobDeleted,
 from .clock import Clock
 from .faults import Fault, fault_for
 from .jobs import Job, NewJob
-from .lifecycle import cancel
 from .journal import Journal, RawRequest
+from .lifecycle import cancel
 from .limits import Limits
 from .scenarios import Scenario
 from .store import JobStore
@@ -275,7 +275,9 @@ class Mock:
 
     # --- jobs --------------------------------------------------------------------------
 
-    def plan_create(self, request: NewJob, namespace: str = "", spot: bool = False, replaces: bool = False) -> JobCreated:
+    def plan_create(
+        self, request: NewJob, namespace: str = "", spot: bool = False, replaces: bool = False
+    ) -> JobCreated:
         """A new job; without a scenario or outcome it follows a config rule or the API's default."""
         space = self._space(namespace)
         if request.scenario is None and request.outcome is None and request.duration is None:
