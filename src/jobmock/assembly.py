@@ -15,6 +15,7 @@ from .server.run import load_apis
 from .sim.clock import CLOCK_MODES
 from .sim.limits import Limits
 from .sim.mock import Mock
+from .state import State, open_log
 
 
 def create(
@@ -30,6 +31,7 @@ def create(
     chaos: float = 0.0,
     clock: str = "real",
     limits: Limits | None = None,
+    state: str = "memory",
 ) -> tuple[Mock, Any]:
     """A mock and its ASGI app, ready to serve.
 
@@ -37,6 +39,7 @@ def create(
     (the bundled ones load too, unless `bundled_fixtures=False`). `config`: the file
     of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
     `clock`: real, manual or polls. `limits`: the bounds on what clients can make it hold.
+    `state`: memory, a SQLite file or a redis:// URL (shared by several workers or hosts).
     Every problem in any file stops start-up."""
     by_name = {api.name: api for api in load_apis(specs, mount)}
     for name, tokens in (keys or {}).items():
@@ -50,8 +53,18 @@ def create(
     catalog = load_catalog(
         by_name, [Path(f) for f in fixtures], Path(config) if config else None, bundled=bundled_fixtures
     )
+    log = open_log(state)
     try:
-        mock = Mock(by_name.values(), seed=seed, speed=speed, catalog=catalog, chaos=chaos, clock=clock, limits=limits)
+        mock = Mock(
+            by_name.values(),
+            seed=seed,
+            speed=speed,
+            catalog=catalog,
+            chaos=chaos,
+            clock=clock,
+            limits=limits,
+            shared=log is not None,
+        )
     except JobmockError as exc:
         raise SpecError("--speed", [], str(exc)) from exc
-    return mock, build_app(mock, validate_responses=validate_responses)
+    return mock, build_app(State(mock, log), validate_responses=validate_responses)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
+import shutil
 import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .exceptions import CheckUsageError, SpecError, SpecErrors
@@ -16,54 +21,16 @@ from .sim.clock import CLOCK_MODES
 from .sim.limits import Limits
 from .spec import bundled_names, load_api, spec_path
 
+if TYPE_CHECKING:
+    from .sim.mock import Mock
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jobmock", description="Stateful mock and contract tests for async job APIs.")
     parser.add_argument("--version", action="version", version=f"jobmock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("serve", help="serve APIs as a stateful mock (all bundled APIs by default)")
-    run.add_argument("specs", nargs="*", metavar="SPEC", help="bundled API name or OpenAPI file with x-jobmock")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--seed", type=int, default=0, help="same seed, same fake data and ids (default 0)")
-    run.add_argument("--speed", type=_positive, default=1.0, help="run lifecycles this many times faster")
-    run.add_argument("--validate-responses", action="store_true", help="check every response against its spec")
-    run.add_argument(
-        "--key",
-        action="append",
-        default=[],
-        metavar="API=TOKEN",
-        help="accept only these tokens for API (repeatable); by default any token of the documented form",
-    )
-    run.add_argument(
-        "--fixtures", action="append", default=[], metavar="PATH", help="fixture file or folder (repeatable)"
-    )
-    run.add_argument("--no-bundled-fixtures", action="store_true", help="do not load the bundled scenarios")
-    run.add_argument("--config", metavar="FILE", help="scenario rules by job id and defaults per API")
-    run.add_argument("--clock", choices=list(CLOCK_MODES), default="real", help="default: real")
-    run.add_argument(
-        "--chaos", type=_share, default=0.0, metavar="RATE", help="share of polls (0 to 1) meeting a random fault"
-    )
-    run.add_argument("--report-polling", action="store_true", help="on exit, print how each client polled")
-    bounds = run.add_argument_group("bounds (current counts: GET /_jobmock/status)")
-    defaults = Limits()
-    bounds.add_argument(
-        "--max-namespaces", type=int, default=defaults.namespaces, metavar="N", help="default %(default)s"
-    )
-    bounds.add_argument(
-        "--namespace-ttl", type=float, default=defaults.namespace_ttl, metavar="SECONDS", help="idle; %(default)s"
-    )
-    bounds.add_argument("--max-jobs", type=int, default=defaults.jobs, metavar="N", help="per namespace; %(default)s")
-    bounds.add_argument(
-        "--max-spot-jobs", type=int, default=defaults.spot_jobs, metavar="N", help="per namespace; %(default)s"
-    )
-    bounds.add_argument(
-        "--journal-entries", type=int, default=defaults.journal_entries, metavar="N", help="per namespace; %(default)s"
-    )
-    bounds.add_argument(
-        "--journal-bytes", type=int, default=defaults.journal_bytes, metavar="N", help="per namespace; %(default)s"
-    )
+    add_serve_options(commands.add_parser("serve", help="serve APIs as a stateful mock (all bundled APIs by default)"))
 
     commands.add_parser("specs", help="list the bundled APIs")
 
@@ -98,6 +65,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecErrors as exc:
         print(f"jobmock: cannot start, fix the spec first:\n{exc}", file=sys.stderr)
         return 2
+
+
+def add_serve_options(run: argparse.ArgumentParser) -> None:
+    """The options of `jobmock serve`; the ASGI factory (`jobmock.asgi`) reads the same from
+    environment variables named after them (`--max-jobs` is JOBMOCK_MAX_JOBS)."""
+    run.add_argument("specs", nargs="*", metavar="SPEC", help="bundled API name or OpenAPI file with x-jobmock")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--seed", type=int, default=0, help="same seed, same fake data and ids (default 0)")
+    run.add_argument("--speed", type=_positive, default=1.0, help="run lifecycles this many times faster")
+    run.add_argument("--validate-responses", action="store_true", help="check every response against its spec")
+    run.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="API=TOKEN",
+        help="accept only these tokens for API (repeatable); by default any token of the documented form",
+    )
+    run.add_argument(
+        "--fixtures", action="append", default=[], metavar="PATH", help="fixture file or folder (repeatable)"
+    )
+    run.add_argument("--no-bundled-fixtures", action="store_true", help="do not load the bundled scenarios")
+    run.add_argument("--config", metavar="FILE", help="scenario rules by job id and defaults per API")
+    run.add_argument("--clock", choices=list(CLOCK_MODES), default="real", help="default: real")
+    run.add_argument(
+        "--chaos", type=_share, default=0.0, metavar="RATE", help="share of polls (0 to 1) meeting a random fault"
+    )
+    run.add_argument("--report-polling", action="store_true", help="on exit, print how each client polled")
+    run.add_argument(
+        "--state",
+        default="memory",
+        metavar="URL",
+        help="memory (default), a SQLite file (./jobmock.db, sqlite:///path) or redis://host:port/db",
+    )
+    run.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes (N > 1 shares a SQLite file by default)"
+    )
+    bounds = run.add_argument_group("bounds (current counts: GET /_jobmock/status)")
+    defaults = Limits()
+    bounds.add_argument(
+        "--max-namespaces", type=int, default=defaults.namespaces, metavar="N", help="default %(default)s"
+    )
+    bounds.add_argument(
+        "--namespace-ttl", type=float, default=defaults.namespace_ttl, metavar="SECONDS", help="idle; %(default)s"
+    )
+    bounds.add_argument("--max-jobs", type=int, default=defaults.jobs, metavar="N", help="per namespace; %(default)s")
+    bounds.add_argument(
+        "--max-spot-jobs", type=int, default=defaults.spot_jobs, metavar="N", help="per namespace; %(default)s"
+    )
+    bounds.add_argument(
+        "--journal-entries", type=int, default=defaults.journal_entries, metavar="N", help="per namespace; %(default)s"
+    )
+    bounds.add_argument(
+        "--journal-bytes", type=int, default=defaults.journal_bytes, metavar="N", help="per namespace; %(default)s"
+    )
 
 
 def _add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -201,18 +223,17 @@ def _validate(specs: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def create_from_options(args: argparse.Namespace) -> tuple[Mock, Any]:
+    """The mock and its app from `jobmock serve` options (parsed from argv or the environment)."""
+    from .assembly import create
+
     keys: dict[str, list[str]] = {}
     for item in args.key:
         name, sep, token = item.partition("=")
         if not sep or not token:
             raise SpecError(item, [], "--key takes API=TOKEN")
         keys.setdefault(name, []).append(token)
-    from .assembly import create
-    from .server import serve
-    from .server.journaling import JournalReader
-
-    mock, app = create(
+    return create(
         args.specs,
         seed=args.seed,
         speed=args.speed,
@@ -231,7 +252,60 @@ def _serve(args: argparse.Namespace) -> int:
             journal_entries=args.journal_entries,
             journal_bytes=args.journal_bytes,
         ),
+        state=args.state,
     )
+
+
+ENV_PREFIX = "JOBMOCK_"
+_PARENT_ONLY = {"help", "host", "port", "workers", "report_polling"}  # the `serve` process's own options
+
+
+def options_from_env(environ: Mapping[str, str]) -> argparse.Namespace:
+    """`jobmock serve` options from JOBMOCK_* variables: JOBMOCK_SPECS="stories nextdocs",
+    JOBMOCK_STATE=redis://..., JOBMOCK_MAX_JOBS=50000, JOBMOCK_VALIDATE_RESPONSES=1;
+    repeatable options take commas (JOBMOCK_FIXTURES=a.yaml,more/). Checked as argv is."""
+    parser = argparse.ArgumentParser(prog="jobmock (JOBMOCK_* environment variables)")
+    add_serve_options(parser)
+    argv: list[str] = []
+    for action in parser._actions:
+        value = environ.get(ENV_PREFIX + action.dest.upper())
+        if action.dest in _PARENT_ONLY or value is None:
+            continue
+        if not action.option_strings:  # the specs
+            argv += value.replace(",", " ").split()
+        elif action.nargs == 0:  # a flag
+            if value.strip().lower() in {"1", "true", "yes", "on"}:
+                argv.append(action.option_strings[0])
+        elif isinstance(action, argparse._AppendAction):
+            for item in filter(None, (part.strip() for part in value.split(","))):
+                argv += [action.option_strings[0], item]
+        else:
+            argv += [action.option_strings[0], value]
+    return parser.parse_args(argv)
+
+
+def options_to_env(args: argparse.Namespace) -> dict[str, str]:
+    """The JOBMOCK_* variables that give `options_from_env` these options back."""
+    env = {}
+    for name, value in vars(args).items():
+        if name in _PARENT_ONLY or name == "command" or value is None or value is False or value == []:
+            continue
+        if isinstance(value, list):
+            value = " ".join(value) if name == "specs" else ",".join(value)
+        env[ENV_PREFIX + name.upper()] = "1" if value is True else str(value)
+    return env
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve, serve_workers
+
+    if args.workers < 1:
+        raise SpecError("--workers", [], f"must be 1 or more, got {args.workers}")
+    temporary = None
+    if args.workers > 1 and args.state == "memory":
+        temporary = tempfile.mkdtemp(prefix="jobmock-")
+        args.state = str(Path(temporary) / "state.db")
+    mock, app = create_from_options(args)  # every problem is found here, before any worker starts
     extras = f", clock {args.clock}" + (f", chaos {args.chaos:g}" if args.chaos else "")
     print(f"jobmock: serving on http://{args.host}:{args.port} (seed {args.seed}, speed x{args.speed:g}{extras})")
     for api in mock.apis.values():
@@ -239,19 +313,44 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  {api.name:<12} {example}")
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
     print(f"  scenarios    {len(mock.scenarios())} loaded (GET /_jobmock/scenarios)")
+    workers = f"{args.workers} workers" if args.workers > 1 else "1 worker"
+    if temporary:
+        print(f"  state        {workers} share a SQLite file in a temporary folder: {args.state} (or give --state)")
+    else:
+        print(f"  state        {app.state.describe()}, {workers}")
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stop)  # uvicorn re-raises SIGTERM after its shutdown: end as for Ctrl-C
     try:
-        serve(app, args.host, args.port)
+        if args.workers > 1:
+            os.environ.update(options_to_env(args))
+            serve_workers("jobmock.asgi:app_from_env", args.host, args.port, args.workers)
+        else:
+            serve(app, args.host, args.port)
     except (KeyboardInterrupt, SystemExit):
         pass  # uvicorn re-raises Ctrl-C and SIGTERM after a clean shutdown
     finally:
         if args.report_polling:
-            reader = JournalReader(mock)
-            for name in mock.namespaces():
-                print(f"\n[namespace {name or '(default)'}] " + polling.render(reader.polling_report(name)))
-            sys.stdout.flush()
+            _report_polling(mock, args.state)
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
     return 0
+
+
+def _report_polling(mock: Mock, state_url: str) -> None:
+    """How each client polled, per namespace, read from the state all workers wrote to."""
+    from .server.journaling import JournalReader
+    from .state import State, open_log
+
+    async def report() -> None:
+        state = State(mock, open_log(state_url) if mock.shared else None)
+        await state.start()
+        reader = JournalReader(state)
+        for name in mock.namespaces():
+            print(f"\n[namespace {name or '(default)'}] " + polling.render(await reader.polling_report(name)))
+        await state.stop()
+
+    asyncio.run(report())
+    sys.stdout.flush()
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +21,6 @@ from test_lifecycle_checks import FAULTS, Answer, rendered
 
 from jobmock import BackgroundServer, CheckUsageError, check, create, render_text
 from jobmock.checker import CHECKS
-from jobmock.server.journaling import JournalReader
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.mock import Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
@@ -252,8 +252,8 @@ def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
     with BackgroundServer(app) as server:
         report = check("nextdocs", server.url + "/v1", token=TOKENS["nextdocs"], checks=list(CHECKS),
                        poll_interval=0.02, lifecycle_timeout=60)  # fmt: skip
-    journal = JournalReader(mock).entries()
-    injected = {(e.job, e.fault) for e in journal if e.fault in ("500", "502", "503", "drop")}
+        journal = httpx.get(server.url + "/_jobmock/journal").json()["entries"]
+    injected = {(e["job"], e["fault"]) for e in journal if e["fault"] in ("500", "502", "503", "drop")}
     assert report.violations, "chaos at 50% should have hit some polls"
     for violation in report.violations:
         assert violation.check == "poll_succeeds", render_text(report)

@@ -1,6 +1,7 @@
 """The web layer: Connexion serving each vendor contract and the control API over one
 `Mock`, with the poll fast path, fault delivery, the journal and CORS as ASGI layers.
-Thin: each handler translates a request into one call on `Mock`."""
+Thin: each handler translates a request into one call on `State` (changes, polls) or
+`Mock` (reads)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,6 @@ with warnings.catch_warnings():
     import connexion  # noqa: F401
 
 from .app import build_app
-from .run import BackgroundServer, load_apis, serve
+from .run import BackgroundServer, load_apis, serve, serve_workers
 
-__all__ = ["BackgroundServer", "build_app", "load_apis", "serve"]
+__all__ = ["BackgroundServer", "build_app", "load_apis", "serve", "serve_workers"]

@@ -11,17 +11,18 @@ from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from ..sim.mock import Mock
 from ..spec.wire import CONTROL_PREFIX
+from ..state import State
 from .control import ControlResolver, control_document
 from .delivery import Delivery
 from .errors import ErrorHandler
 from .fastpath import PollFastPath
 from .handlers import MockResolver, token_check
 from .journaling import Journaling
+from .lifespan import Lifespan
 
 
-def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = True) -> Any:
+def build_app(state: State, validate_responses: bool = False, fast_path: bool = True) -> Any:
     """The whole server as one ASGI callable.
 
     `validate_responses` makes Connexion check every body against its spec (tests run
@@ -29,13 +30,13 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
     """
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
-    apis = list(mock.apis.values())
+    apis = list(state.mock.apis.values())
     for api in apis:
         app.add_api(
             copy.deepcopy(dict(api.document)),  # Connexion keeps and serves it; the model's stays untouched
             base_path=api.base_path,
             name=api.name,
-            resolver=MockResolver(api, mock),
+            resolver=MockResolver(api, state),
             validate_responses=validate_responses,
             security_map={"bearer": token_check(api.token)},
         )
@@ -43,17 +44,20 @@ def build_app(mock: Mock, validate_responses: bool = False, fast_path: bool = Tr
         control_document(),
         base_path=CONTROL_PREFIX,
         name="_jobmock",
-        resolver=ControlResolver(mock),
+        resolver=ControlResolver(state),
         validate_responses=validate_responses,
     )
     handler = ErrorHandler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
-    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, mock)
-    return CORSMiddleware(
-        Delivery(Journaling(inner, mock)),
-        allow_origins=["*"],
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["Retry-After", "Location"],
+    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, state)
+    return Lifespan(
+        CORSMiddleware(
+            Delivery(Journaling(inner, state)),
+            allow_origins=["*"],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "Location"],
+        ),
+        state,
     )

@@ -17,10 +17,10 @@ from connexion.resolver import Resolution, Resolver
 
 from ..exceptions import AuthError, JobmockError
 from ..sim import polling
-from ..sim.clock import CLOCK_MODES
+from ..sim.clock import CLOCK_MODES, Clock
 from ..sim.jobs import Job, NewJob
-from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
+from ..state import State
 from .errors import json_response, problem_response, refused
 from .journaling import JournalReader
 from .options import options_of
@@ -39,10 +39,11 @@ def control_document() -> dict[str, Any]:
 
 
 class ControlResolver(Resolver):  # type: ignore[misc]
-    def __init__(self, mock: Mock):
+    def __init__(self, state: State):
         super().__init__()
-        self.mock = mock
-        self.reader = JournalReader(mock)
+        self.state = state
+        self.mock = state.mock
+        self.reader = JournalReader(state)
 
     def resolve(self, operation: AbstractOperation) -> Resolution:
         handlers: dict[str, Callable[..., Awaitable[Any]]] = {
@@ -68,6 +69,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
 
         async def answer(**kwargs: Any) -> Any:
             try:
+                await self.state.fresh(_namespace())  # what other workers did is seen; the namespace is made
                 return await handler(**kwargs)
             except JobmockError as exc:
                 return refused(exc)
@@ -114,7 +116,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return json_response(200, {"jobs": [self.record(j) for j in page], "next": None})
 
     async def status(self) -> Any:
-        return json_response(200, self.mock.usage())
+        return json_response(200, await self.state.usage())
 
     async def create_job(self, body: dict[str, Any]) -> Any:
         api = self.mock.apis.get(body["api"])
@@ -140,18 +142,18 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             id=body.get("id"),
             owner=owner,
         )
-        return json_response(201, self.record(self.mock.create(new, _namespace())))
+        return json_response(201, self.record(await self.state.create(new, _namespace())))
 
     async def get_job(self, id: str) -> Any:  # noqa: A002 - the path parameter's name
         return json_response(200, self.record(self.mock.find(id, _namespace())))
 
     async def delete_job(self, id: str) -> Any:  # noqa: A002
-        self.mock.delete(id, _namespace())
+        await self.state.delete(id, _namespace())
         return ConnexionResponse(status_code=204)
 
     async def cancel_job(self, id: str) -> Any:  # noqa: A002
         job = self.mock.find(id, _namespace())
-        self.mock.cancel(job, _namespace())
+        await self.state.cancel(job, _namespace())
         return json_response(200, self.record(job))
 
     async def list_scenarios(self, api: str | None = None) -> Any:
@@ -178,11 +180,13 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return self._clock_answer()
 
     async def set_clock_mode(self, body: dict[str, Any]) -> Any:
-        self.mock.set_clock_mode(body["mode"], _namespace())
+        mode = body["mode"]
+        await self.state.move_clock(lambda clock: clock.set_mode(mode), _namespace())
         return self._clock_answer()
 
     async def advance_clock(self, body: dict[str, Any]) -> Any:
-        self.mock.advance(float(body["seconds"]), _namespace())
+        seconds = float(body["seconds"])
+        await self.state.move_clock(lambda clock: clock.advance(seconds), _namespace())
         return self._clock_answer()
 
     async def set_clock(self, body: dict[str, Any]) -> Any:
@@ -190,27 +194,28 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             moment = datetime.fromisoformat(str(body["time"]))
         except ValueError:
             return problem_response(400, f"time: {body['time']!r} is not an ISO 8601 date-time")
-        self.mock.set_time((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp(), _namespace())
+        epoch = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        await self.state.move_clock(lambda clock: clock.set(epoch), _namespace())
         return self._clock_answer()
 
     async def freeze_clock(self) -> Any:
-        self.mock.freeze(_namespace())
+        await self.state.move_clock(Clock.freeze, _namespace())
         return self._clock_answer()
 
     async def resume_clock(self) -> Any:
-        self.mock.resume(_namespace())
+        await self.state.move_clock(Clock.resume, _namespace())
         return self._clock_answer()
 
     async def get_journal(self, job: str | None = None, api: str | None = None, client: str | None = None) -> Any:
-        entries = self.reader.entries(_namespace(), job=job, api=api, client=client)
+        entries = await self.reader.entries(_namespace(), job=job, api=api, client=client)
         return json_response(200, {"entries": [e.record() for e in entries]})
 
     async def clear_journal(self) -> Any:
-        self.mock.clear_journal(_namespace())
+        await self.state.clear_journal(_namespace())
         return ConnexionResponse(status_code=204)
 
     async def polling_report(self, min_interval: float = 0.5) -> Any:
-        reports = self.reader.polling_report(_namespace(), min_interval)
+        reports = await self.reader.polling_report(_namespace(), min_interval)
         return json_response(200, {"clients": [r.record() for r in reports], "text": polling.render(reports)})
 
     def record(self, job: Job) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl
 
 from ..exceptions import AuthError, JobmockError
 from ..sim.answer import Answer
-from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
 from ..spec.envelopes import error_bytes
+from ..state import State
 from .delivery import delivery_marks
 from .options import options_of
 from .routing import locate, poll_routes
@@ -40,23 +40,23 @@ WANTED = frozenset({b"authorization", b"prefer", b"cookie", b"x-jobmock-namespac
 
 
 class PollFastPath:
-    def __init__(self, app: ASGIApp, mock: Mock):
+    def __init__(self, app: ASGIApp, state: State):
         self.app = app
-        self.mock = mock
-        self.routes = poll_routes(mock.apis.values())
+        self.state = state
+        self.routes = poll_routes(state.mock.apis.values())
 
     async def __call__(
         self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
     ) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            answer = self._answer(scope)
+            answer = await self._answer(scope)
             if answer is not None:
                 await send({"type": "http.response.start", "status": answer.status, "headers": answer_headers(answer)})
                 await send({"type": "http.response.body", "body": answer.body})
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> Answer | None:
+    async def _answer(self, scope: Scope) -> Answer | None:
         raw_query = scope["query_string"].decode("latin-1")
         query = parse_qsl(raw_query, keep_blank_values=True) if raw_query else []
         found = locate(self.routes, scope["path"], query)
@@ -79,7 +79,7 @@ class PollFastPath:
                 return Answer(401, error_bytes(api, 401, str(exc)))
         options = options_of(headers, dict(query))
         try:
-            answer = self.mock.poll(api.name, job_id, owner, options.namespace, options.scenario)
+            answer = await self.state.poll(api.name, job_id, owner, options.namespace, options.scenario)
         except JobmockError:
             return None  # Connexion's handler answers it with the vendor's error body
         return answer if answer is not None else Answer(404, error_bytes(api, 404))

@@ -16,11 +16,11 @@ from connexion.operations import AbstractOperation
 from connexion.resolver import Resolution, Resolver
 from connexion.security import BearerSecurityHandler
 
-from ..exceptions import AuthError, LifecycleError, NotFound, UnknownScenario
-from ..sim.mock import Mock
+from ..exceptions import AuthError, LifecycleError, UnknownScenario
 from ..spec.auth import TokenRule, identity
 from ..spec.model import ApiModel
 from ..spec.openapi import id_checker
+from ..state import State
 from .delivery import delivery_marks
 from .errors import error_response, json_response, validation_status
 from .options import RequestOptions, options_of
@@ -47,18 +47,18 @@ def token_check(rule: TokenRule) -> type[BearerSecurityHandler]:
 
 
 class MockResolver(Resolver):  # type: ignore[misc]
-    def __init__(self, api: ApiModel, mock: Mock):
+    def __init__(self, api: ApiModel, state: State):
         super().__init__()
         self.api = api
-        self.mock = mock
+        self.state = state
 
     def resolve(self, operation: AbstractOperation) -> Resolution:
         op_id = operation.operation_id
         api = self.api
         if op_id == api.poll.operation_id:
-            return Resolution(poll_handler(api, self.mock), op_id)
+            return Resolution(poll_handler(api, self.state), op_id)
         if api.cancel is not None and op_id == api.cancel.operation.operation_id:
-            return Resolution(cancel_handler(api, self.mock), op_id)
+            return Resolution(cancel_handler(api, self.state), op_id)
         return Resolution(not_implemented(api, op_id), op_id)
 
 
@@ -71,7 +71,7 @@ def _options() -> RequestOptions:
     return options_of(request.headers, dict(request.query_params))
 
 
-def poll_handler(api: ApiModel, mock: Mock) -> Handler:
+def poll_handler(api: ApiModel, state: State) -> Handler:
     param = api.poll.parameter(api.id_parameter) or {}
     valid_id = id_checker(param.get("schema", {})) or (lambda value: True)
     fmt = param.get("schema", {}).get("format", "string")
@@ -82,7 +82,7 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
             return error_response(api, validation_status(api), f"{api.id_parameter} must be a {fmt}")
         options = _options()
         try:
-            answer = mock.poll(api.name, job_id, _owner(api, kwargs), options.namespace, options.scenario)
+            answer = await state.poll(api.name, job_id, _owner(api, kwargs), options.namespace, options.scenario)
         except UnknownScenario as exc:
             return error_response(api, validation_status(api), str(exc))
         if answer is None:
@@ -99,7 +99,7 @@ def poll_handler(api: ApiModel, mock: Mock) -> Handler:
     return poll
 
 
-def cancel_handler(api: ApiModel, mock: Mock) -> Handler:
+def cancel_handler(api: ApiModel, state: State) -> Handler:
     rule = api.cancel
     assert rule is not None
 
@@ -107,13 +107,14 @@ def cancel_handler(api: ApiModel, mock: Mock) -> Handler:
         in_parameters = rule.operation.parameter(rule.parameter) is not None
         raw = kwargs.get(rule.parameter) if in_parameters else (kwargs.get("body") or {}).get(rule.parameter)
         namespace = _options().namespace
-        try:
-            job = mock.visible(api.name, str(raw), _owner(api, kwargs), namespace)
-            mock.cancel(job, namespace)
-        except NotFound:
+        await state.catch_up()
+        job = state.mock.lookup(api.name, str(raw), _owner(api, kwargs), namespace)
+        if job is None:
             return error_response(api, 404)
+        try:
+            await state.cancel(job, namespace)
         except LifecycleError:
-            message = rule.finished_message.replace("{status}", mock.status(job, namespace))
+            message = rule.finished_message.replace("{status}", state.mock.status(job, namespace))
             return error_response(api, rule.finished_status, message)
         return json_response(200, rule.response)
 

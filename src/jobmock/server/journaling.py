@@ -10,10 +10,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..sim.journal import JournalEntry, RawRequest
-from ..sim.mock import Mock
 from ..sim.polling import ClientReport, analyse
 from ..spec.secrets import redact_query, tag
 from ..spec.wire import CONTROL_PREFIX, NAMESPACE_COOKIE
+from ..state import State
 from .delivery import DROP, FAULT, JOB_STATUS, MARK
 from .options import cookies_of, namespace_of
 from .routing import PollRoute, locate, poll_routes
@@ -26,9 +26,9 @@ NAMESPACE_COOKIE_BYTES = NAMESPACE_COOKIE.encode()
 
 
 class Journaling:
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], mock: Mock):
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], state: State):
         self.app = app
-        self.mock = mock
+        self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
@@ -56,7 +56,7 @@ class Journaling:
                 arrived, scope["method"], scope["path"], redact_query(query) if query else "", client,
                 answered[0], answered[1], answered[2],
             )  # fmt: skip
-            self.mock.journal_add(raw, namespace)
+            self.state.journal_add(raw, namespace)
 
 
 def _namespace_and_client(scope: Scope) -> tuple[str, str]:
@@ -84,15 +84,16 @@ def _namespace_and_client(scope: Scope) -> tuple[str, str]:
 class JournalReader:
     """Reads a mock's raw journal into `JournalEntry`s: which API and job each request was for."""
 
-    def __init__(self, mock: Mock):
-        self.mock = mock
-        self.routes: list[PollRoute] = poll_routes(mock.apis.values())
-        self.bases = sorted(((a.base_path or "/", a.name) for a in mock.apis.values()), reverse=True)
+    def __init__(self, state: State):
+        self.state = state
+        apis = state.mock.apis
+        self.routes: list[PollRoute] = poll_routes(apis.values())
+        self.bases = sorted(((a.base_path or "/", a.name) for a in apis.values()), reverse=True)
 
-    def entries(
+    async def entries(
         self, namespace: str = "", job: str | None = None, api: str | None = None, client: str | None = None
     ) -> list[JournalEntry]:
-        described = (self.describe(seq, raw) for seq, raw in self.mock.journal(namespace))
+        described = (self.describe(seq, raw) for seq, raw in await self.state.journal(namespace))
         return [
             e
             for e in described
@@ -101,9 +102,9 @@ class JournalReader:
             and (client is None or e.client == client)
         ]
 
-    def polling_report(self, namespace: str = "", min_interval: float = 0.5) -> list[ClientReport]:
-        terminal = {name: api.lifecycle.terminal for name, api in self.mock.apis.items()}
-        return analyse(self.entries(namespace), terminal, min_interval)
+    async def polling_report(self, namespace: str = "", min_interval: float = 0.5) -> list[ClientReport]:
+        terminal = {name: api.lifecycle.terminal for name, api in self.state.mock.apis.items()}
+        return analyse(await self.entries(namespace), terminal, min_interval)
 
     def describe(self, seq: int, raw: RawRequest) -> JournalEntry:
         found = locate(self.routes, raw.path, parse_qsl(raw.query, keep_blank_values=True))

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
+import uvicorn.supervisors
 
 from ..exceptions import SpecError, SpecErrors
 from ..spec.bundled import bundled_names
@@ -51,7 +52,7 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
         port=port,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan="on",  # loads shared state before the first request
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
 
@@ -60,6 +61,17 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until interrupted."""
     quiet_drops()
     uvicorn.Server(_config(app, host, port)).run()
+
+
+def serve_workers(factory: str, host: str, port: int, workers: int) -> None:
+    """Serve with `workers` processes, each making its app with `factory` (an import
+    string); they share the listening socket. Until interrupted."""
+    quiet_drops()
+    config = _config(factory, host, port)
+    config.factory = True
+    config.workers = workers
+    sock = config.bind_socket()
+    uvicorn.supervisors.Multiprocess(config, sockets=[sock]).run()
 
 
 class BackgroundServer:

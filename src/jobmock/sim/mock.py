@@ -219,14 +219,20 @@ class Mock:
         change = self.plan_poll(api, job_id, identity, namespace, scenario)
         if change is not None:
             self.apply(change)
-        job = self._space(namespace).store.visible(api, job_id, identity)
+        job = self.lookup(api, job_id, identity, namespace)
         if job is None:
             return None
-        job.record.polls += 1
+        return self.answer(job, namespace, self.count_poll(job, namespace))
+
+    def count_poll(self, job: Job, namespace: str = "", polls: int | None = None) -> Fault | None:
+        """Count a poll of the job (`polls`: its number, when counted elsewhere) and find
+        the fault it meets; a poll that delivers the job counts as shown too."""
+        record = job.record
+        record.polls = record.polls + 1 if polls is None else polls
         fault = self.fault(job, namespace)
         if fault is None or fault.delivers:
-            job.record.shown += 1
-        return self.answer(job, namespace, fault)
+            record.shown += 1
+        return fault
 
     def could_answer(self, api: str, job_id: str, namespace: str, scenario: str | None) -> bool:
         """Whether a poll may find a job: its namespace exists, or the poll would make one
@@ -296,10 +302,21 @@ class Mock:
         return (job for job in self._space(namespace).store.after(after) if api is None or job.api.name == api)
 
     def find(self, job_id: str, namespace: str = "") -> Job:
-        job = self._space(namespace).store.get(job_id)
+        self._space(namespace)  # made, and marked used
+        job = self.get(job_id, namespace)
         if job is None:
             raise NotFound(f"no job {job_id!r}")
         return job
+
+    def get(self, job_id: str, namespace: str = "") -> Job | None:
+        """The job, or None; never makes the namespace."""
+        space = self._spaces.get(namespace)
+        return space.store.get(job_id) if space is not None else None
+
+    def lookup(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job | None:
+        """The job as the vendor shows it to this key, or None; never makes the namespace."""
+        space = self._spaces.get(namespace)
+        return space.store.visible(api, job_id, identity) if space is not None else None
 
     def knows(self, job_id: str, namespace: str = "") -> bool:
         """Whether this worker holds the job (else shared state may have it already)."""
@@ -308,7 +325,8 @@ class Mock:
 
     def visible(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job:
         """The job as the vendor shows it to this key; NotFound for other keys' jobs."""
-        job = self._space(namespace).store.visible(api, job_id, identity)
+        self._space(namespace)
+        job = self.lookup(api, job_id, identity, namespace)
         if job is None:
             raise NotFound(f"no job {job_id!r}")
         return job

@@ -1,0 +1,63 @@
+"""What a shared store must do: an ordered log of changes, poll counters and the journal.
+
+Two stores implement it: `SqliteLog` (several workers on one host, durable in one file)
+and `RedisLog` (several hosts). Changes travel as JSON objects (`jobmock.sim.changes`);
+the store only orders and keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JournalTotals:
+    entries: int
+    bytes: int
+    evicted: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    seq: int  # the log's sequence number the snapshot is taken at
+    changes: list[Json]  # changes that rebuild the state at `seq` from nothing
+
+
+class Log(Protocol):
+    """Every method is a coroutine that never blocks the event loop."""
+
+    url: str  # where it keeps its data, credentials left out (for messages)
+
+    async def append(self, change: Json) -> int:
+        """Add a change at the end of the log; its sequence number (1, 2, ...)."""
+
+    async def since(self, seq: int, wait: float = 0.0) -> list[tuple[int, Json]] | None:
+        """Changes after `seq`, in order (waiting up to `wait` seconds for one); None when
+        the log no longer holds them all (compacted past `seq`): reload from `snapshot`."""
+
+    async def snapshot(self) -> Snapshot:
+        """The latest compacted state (seq 0 and no changes for a new store)."""
+
+    async def compact(self, snapshot: Snapshot) -> None:
+        """Keep `snapshot`, and drop changes older than the previous snapshot."""
+
+    async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
+        """Add `by` to a job's counter (polls, shown) and return it: one count for every worker."""
+
+    async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
+        """Append entries (each with a `size`), then evict the oldest past either bound."""
+
+    async def journal(self, namespace: str) -> list[tuple[int, Json]]:
+        """(sequence number, entry), oldest first."""
+
+    async def journal_clear(self, namespace: str) -> None: ...
+
+    async def journal_totals(self) -> JournalTotals: ...
+
+    async def forget(self, namespace: str) -> None:
+        """Drop a namespace's journal and counters (the namespace was dropped or evicted)."""
+
+    async def close(self) -> None: ...

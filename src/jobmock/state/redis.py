@@ -1,0 +1,139 @@
+"""The shared log in Redis, through the official `redis` asyncio client: several hosts.
+
+The log is a stream whose entry ids are the changes' sequence numbers, issued by one
+script that numbers and appends at once, so every host reads one order. A host waiting
+for changes blocks on XREAD, so a change reaches it as soon as it is written. Durable as
+the Redis server is configured (AOF with `appendfsync always` or `everysec`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+
+from .log import JournalTotals, Json, Snapshot
+
+APPEND = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], seq .. '-1', 'd', ARGV[1])
+return seq
+"""
+COMPACT = """
+local previous = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if previous >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'kept', previous, 'data', ARGV[2])
+redis.call('XTRIM', KEYS[2], 'MINID', (previous + 1) .. '-0')
+return 1
+"""
+JOURNAL_ADD = """
+local total = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+for i = 4, #ARGV, 2 do
+  local seq = redis.call('INCR', KEYS[5])
+  redis.call('RPUSH', KEYS[1], ARGV[i] .. ':' .. seq .. ':' .. ARGV[i + 1])
+  total = total + tonumber(ARGV[i])
+end
+local evicted = 0
+while true do
+  local length = redis.call('LLEN', KEYS[1])
+  if length == 0 or (length <= tonumber(ARGV[2]) and total <= tonumber(ARGV[3])) then break end
+  local head = redis.call('LPOP', KEYS[1])
+  total = total - tonumber(string.match(head, '^(%d+):'))
+  evicted = evicted + 1
+end
+redis.call('HSET', KEYS[2], ARGV[1], total)
+if evicted > 0 then redis.call('HINCRBY', KEYS[3], ARGV[1], evicted) end
+redis.call('SADD', KEYS[4], ARGV[1])
+return evicted
+"""
+
+
+class RedisLog:
+    def __init__(self, url: str, prefix: str = "jobmock:"):
+        parts = urlsplit(url)
+        host = parts.hostname or "localhost"
+        self.url = urlunsplit(parts._replace(netloc=f"{host}:{parts.port or 6379}"))  # no password in messages
+        self.redis: Any = aioredis.from_url(url, decode_responses=True)
+        self.prefix = prefix
+        self._append = self.redis.register_script(APPEND)
+        self._compact = self.redis.register_script(COMPACT)
+        self._journal_add = self.redis.register_script(JOURNAL_ADD)
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    async def append(self, change: Json) -> int:
+        text = json.dumps(change, separators=(",", ":"))
+        return int(await self._append(keys=[self._key("seq"), self._key("changes")], args=[text]))
+
+    async def since(self, seq: int, wait: float = 0.0) -> list[tuple[int, Json]] | None:
+        kept = await self.redis.hget(self._key("snapshot"), "kept")
+        if kept is not None and seq < int(kept):
+            return None
+        stream = self._key("changes")
+        if wait > 0:
+            found = await self.redis.xread({stream: f"{seq}-1"}, block=max(1, int(wait * 1000)))
+            entries = found[0][1] if found else []
+        else:
+            entries = await self.redis.xrange(stream, min=f"({seq}-1", max="+")
+        return [(int(entry_id.split("-")[0]), json.loads(fields["d"])) for entry_id, fields in entries]
+
+    async def snapshot(self) -> Snapshot:
+        seq, data = await self.redis.hmget(self._key("snapshot"), ["seq", "data"])
+        return Snapshot(0, []) if seq is None else Snapshot(int(seq), json.loads(data))
+
+    async def compact(self, snapshot: Snapshot) -> None:
+        text = json.dumps(snapshot.changes, separators=(",", ":"))
+        await self._compact(keys=[self._key("snapshot"), self._key("changes")], args=[snapshot.seq, text])
+
+    async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
+        return int(await self.redis.hincrby(self._key("counts", namespace), f"{job_id}\0{counter}", by))
+
+    async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
+        args: list[Any] = [namespace, max_entries, max_bytes]
+        for entry in entries:
+            size = entry.pop("size")
+            args += [size, json.dumps(entry, separators=(",", ":"))]
+        keys = [
+            self._key("journal", namespace),
+            self._key("journal-bytes"),
+            self._key("journal-evicted"),
+            self._key("journals"),
+            self._key("journal-seq"),
+        ]
+        await self._journal_add(keys=keys, args=args)
+
+    async def journal(self, namespace: str) -> list[tuple[int, Json]]:
+        found = []
+        for item in await self.redis.lrange(self._key("journal", namespace), 0, -1):
+            _size, seq, data = item.split(":", 2)
+            found.append((int(seq), json.loads(data)))
+        return found
+
+    async def journal_clear(self, namespace: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._key("journal", namespace))
+            pipe.hset(self._key("journal-bytes"), namespace, 0)
+            await pipe.execute()
+
+    async def journal_totals(self) -> JournalTotals:
+        namespaces = sorted(await self.redis.smembers(self._key("journals")))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for namespace in namespaces:
+                pipe.llen(self._key("journal", namespace))
+            pipe.hvals(self._key("journal-bytes"))
+            pipe.hvals(self._key("journal-evicted"))
+            *lengths, sizes, evicted = await pipe.execute()
+        return JournalTotals(sum(lengths), sum(int(s) for s in sizes), sum(int(e) for e in evicted))
+
+    async def forget(self, namespace: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._key("journal", namespace), self._key("counts", namespace))
+            pipe.hdel(self._key("journal-bytes"), namespace)
+            pipe.srem(self._key("journals"), namespace)
+            await pipe.execute()
+
+    async def close(self) -> None:
+        await self.redis.aclose()
