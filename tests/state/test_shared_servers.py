@@ -147,9 +147,8 @@ def test_sigkill_during_load_loses_nothing_acknowledged(
         for job_id, before in acknowledged.items():
             after = second.http.get(f"/_jobmock/jobs/{job_id}", headers=space)
             assert after.status_code == 200, job_id
-            assert without_url(after.json()) == without_url(
-                before
-            )  # same owner, created_at, type, outcome and body at this instant
+            # same owner, created_at, type, outcome, and the same body at this (frozen) instant
+            assert without_url(after.json()) == without_url(before)
         kept = second.http.get("/_jobmock/journal", headers=space).json()["entries"]
         assert kept[: len(journal)] == journal
         made = second.http.post("/_jobmock/jobs", json={"api": "neuraldraft"}, headers=space).json()
