@@ -27,6 +27,9 @@ class RawRequest:
     marks: dict[str, str]  # the x-jobmock-* delivery marks of the answer
     retry_after: str | None
 
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
     def size(self) -> int:
         """About the bytes it holds, for the journal's byte bound."""
         return 200 + len(self.path) + len(self.query) + len(self.client) + 40 * len(self.marks)

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from ..exceptions import IdTaken
@@ -232,7 +231,9 @@ class State:
         batch, self._journal = self._journal, []
         by_namespace: dict[str, list[dict[str, Any]]] = {}
         for namespace, raw in batch:
-            by_namespace.setdefault(namespace, []).append({**asdict(raw), "size": raw.size()})
+            entry = raw.to_json()
+            entry["size"] = raw.size()
+            by_namespace.setdefault(namespace, []).append(entry)
         limits = self.mock.limits
         for namespace, entries in by_namespace.items():
             await self.log.journal_add(namespace, entries, limits.journal_entries, limits.journal_bytes)

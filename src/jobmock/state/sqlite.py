@@ -26,9 +26,13 @@ CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), seq 
 CREATE TABLE IF NOT EXISTS counters (
     namespace TEXT, job TEXT, name TEXT, value INTEGER, PRIMARY KEY (namespace, job, name)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT, size INTEGER, data TEXT);
-CREATE INDEX IF NOT EXISTS journal_by_namespace ON journal (namespace, seq);
-CREATE TABLE IF NOT EXISTS journal_evicted (namespace TEXT PRIMARY KEY, evicted INTEGER);
+CREATE TABLE IF NOT EXISTS journal (
+    batch INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT, first INTEGER, sizes TEXT, data TEXT
+);
+CREATE INDEX IF NOT EXISTS journal_by_namespace ON journal (namespace, batch);
+CREATE TABLE IF NOT EXISTS journal_totals (
+    namespace TEXT PRIMARY KEY, entries INTEGER, bytes INTEGER, evicted INTEGER, next INTEGER, start INTEGER
+);
 """
 
 
@@ -47,10 +51,18 @@ class SqliteLog:
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process, not a power cut
-        db.executescript(SCHEMA)
-        return db
+        deadline = time.monotonic() + 30
+        while True:  # workers starting together: switching to WAL is not covered by the busy timeout
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process, not a power cut
+                db.executescript(SCHEMA)
+                return db
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    db.close()
+                    raise
+                time.sleep(0.01)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def call() -> T:
@@ -121,50 +133,57 @@ class SqliteLog:
         return await self._run(add)
 
     async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
-        rows = [(namespace, entry.pop("size"), json.dumps(entry, separators=(",", ":"))) for entry in entries]
+        # one row per batch (a worker's flush), not per entry: a poll's journal entry costs the store ~nothing
+        sizes = [entry.pop("size") for entry in entries]
+        text = json.dumps(entries, separators=(",", ":"))
+        added = (len(entries), sum(sizes))
 
         def add(db: sqlite3.Connection) -> None:
             with _transaction(db):
-                db.executemany("INSERT INTO journal (namespace, size, data) VALUES (?, ?, ?)", rows)
-                # the newest entries that fit both bounds stay; the rest go
-                cut = db.execute(
-                    "SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER w AS n, SUM(size) OVER w AS total FROM journal "
-                    "WHERE namespace = ? WINDOW w AS (ORDER BY seq DESC)) WHERE n > ? OR total > ? LIMIT 1",
-                    (namespace, max_entries, max_bytes),
+                count, size, after, start = db.execute(
+                    "INSERT INTO journal_totals VALUES (?1, ?2, ?3, 0, ?2 + 1, 1) ON CONFLICT DO UPDATE SET "
+                    "entries = entries + excluded.entries, bytes = bytes + excluded.bytes, "
+                    "next = next + excluded.entries RETURNING entries, bytes, next, start",
+                    (namespace, *added),
                 ).fetchone()
-                if cut is not None:
-                    gone = db.execute("DELETE FROM journal WHERE namespace = ? AND seq <= ?", (namespace, cut[0]))
-                    db.execute(
-                        "INSERT INTO journal_evicted VALUES (?, ?) "
-                        "ON CONFLICT DO UPDATE SET evicted = evicted + excluded.evicted",
-                        (namespace, gone.rowcount),
-                    )
+                db.execute(
+                    "INSERT INTO journal (namespace, first, sizes, data) VALUES (?, ?, ?, ?)",
+                    (namespace, after - added[0], json.dumps(sizes), text),
+                )
+                if count > max_entries or size > max_bytes:
+                    _trim_journal(db, namespace, (count, size, start), max_entries, max_bytes)
 
         await self._run(add)
 
     async def journal(self, namespace: str) -> list[tuple[int, Json]]:
         def read(db: sqlite3.Connection) -> list[tuple[int, Json]]:
-            rows = db.execute("SELECT seq, data FROM journal WHERE namespace = ? ORDER BY seq", (namespace,))
-            return [(int(seq), json.loads(data)) for seq, data in rows]
+            row = db.execute("SELECT start FROM journal_totals WHERE namespace = ?", (namespace,)).fetchone()
+            start = row[0] if row else 1
+            found = []
+            for first, data in db.execute(
+                "SELECT first, data FROM journal WHERE namespace = ? ORDER BY batch", (namespace,)
+            ):
+                for number, entry in enumerate(json.loads(data), start=first):
+                    if number >= start:
+                        found.append((number, entry))
+            return found
 
         return await self._run(read)
 
     async def journal_clear(self, namespace: str) -> None:
-        await self._run(lambda db: db.execute("DELETE FROM journal WHERE namespace = ?", (namespace,)))
+        await self._run(lambda db: _clear_journal(db, namespace))
 
     async def journal_totals(self) -> JournalTotals:
         def read(db: sqlite3.Connection) -> JournalTotals:
-            entries, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM journal").fetchone()
-            (evicted,) = db.execute("SELECT COALESCE(SUM(evicted), 0) FROM journal_evicted").fetchone()
-            return JournalTotals(int(entries), int(size), int(evicted))
+            row = db.execute("SELECT SUM(entries), SUM(bytes), SUM(evicted) FROM journal_totals").fetchone()
+            return JournalTotals(*(int(value or 0) for value in row))
 
         return await self._run(read)
 
     async def forget(self, namespace: str) -> None:
         def drop(db: sqlite3.Connection) -> None:
-            with _transaction(db):
-                db.execute("DELETE FROM journal WHERE namespace = ?", (namespace,))
-                db.execute("DELETE FROM counters WHERE namespace = ?", (namespace,))
+            _clear_journal(db, namespace)
+            db.execute("DELETE FROM counters WHERE namespace = ?", (namespace,))
 
         await self._run(drop)
 
@@ -176,6 +195,37 @@ class SqliteLog:
             await self._run(shut)
             self._db = None
         self._thread.shutdown(wait=False)
+
+
+def _clear_journal(db: sqlite3.Connection, namespace: str) -> None:
+    with _transaction(db):
+        db.execute("DELETE FROM journal WHERE namespace = ?", (namespace,))
+        db.execute("UPDATE journal_totals SET entries = 0, bytes = 0, start = next WHERE namespace = ?", (namespace,))
+
+
+def _trim_journal(
+    db: sqlite3.Connection, namespace: str, held: tuple[int, int, int], max_entries: int, max_bytes: int
+) -> None:
+    """Evict the namespace's oldest entries until both bounds hold: whole batches, and the
+    start of the next (entries before `start` are skipped when read)."""
+    count, size, start = held
+    gone = 0
+    oldest = "SELECT batch, first, sizes FROM journal WHERE namespace = ? ORDER BY batch LIMIT 64"
+    batches = db.execute(oldest, (namespace,))
+    for batch, first, text in batches.fetchall():
+        sizes = json.loads(text)
+        for number, entry_size in enumerate(sizes[max(0, start - first) :], start=max(start, first)):
+            if count <= max_entries and size <= max_bytes:
+                break
+            count, size, start, gone = count - 1, size - entry_size, number + 1, gone + 1
+        if start >= first + len(sizes):
+            db.execute("DELETE FROM journal WHERE batch = ?", (batch,))
+        if count <= max_entries and size <= max_bytes:
+            break
+    db.execute(
+        "UPDATE journal_totals SET entries = ?, bytes = ?, start = ?, evicted = evicted + ? WHERE namespace = ?",
+        (count, size, start, gone, namespace),
+    )
 
 
 class _transaction:
