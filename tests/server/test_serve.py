@@ -279,3 +279,16 @@ def test_fast_path_404_and_401_answer_exactly_like_connexion(fast: Served, api: 
         a, b = fast.http.get(url, headers=headers), fast.http.get(slow, headers=headers)
         assert a.status_code in (401, 404)
         assert comparable(a) == comparable(b)
+
+
+def test_validated_polls_answer_500_for_a_body_that_breaks_the_spec(served: Served, fast: Served) -> None:
+    """--validate-responses checks the polls the fast path answers, as Connexion checks the rest."""
+    for server, status in ((served, 500), (fast, 200)):
+        job = server.create("longform", fields={"is_starred": "not a boolean"})
+        answer = server.poll("longform", job)
+        assert answer.status_code == status, answer.text
+        if status == 500:
+            assert "does not conform to specification" in answer.text
+            assert "is_starred" in answer.text
+        again = server.poll("longform", job)  # checked again, not waved through from a cache
+        assert again.status_code == status

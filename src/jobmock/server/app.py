@@ -20,13 +20,15 @@ from .fastpath import PollFastPath
 from .handlers import MockResolver, token_check
 from .journaling import Journaling
 from .lifespan import Lifespan
+from .validation import ResponseCheck
 
 
 def build_app(state: State, validate_responses: bool = False, fast_path: bool = True) -> Any:
     """The whole server as one ASGI callable.
 
-    `validate_responses` makes Connexion check every body against its spec (tests run
-    with it on); the fast path is then off so that no response escapes the check.
+    `validate_responses` checks every body against its spec (tests run with it on):
+    Connexion checks the routes it answers, `ResponseCheck` the polls the fast path answers.
+    `fast_path=False` sends polls through Connexion too.
     """
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
@@ -50,7 +52,8 @@ def build_app(state: State, validate_responses: bool = False, fast_path: bool = 
     handler = ErrorHandler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
-    inner: Any = app if (validate_responses or not fast_path) else PollFastPath(app, state)
+    check = ResponseCheck(apis) if validate_responses else None
+    inner: Any = PollFastPath(app, state, check) if fast_path else app
     return Lifespan(
         CORSMiddleware(
             Delivery(Journaling(inner, state)),

@@ -23,6 +23,7 @@ from ..state import State
 from .delivery import delivery_marks
 from .options import options_of
 from .routing import locate, poll_routes
+from .validation import ResponseCheck
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
@@ -40,9 +41,10 @@ WANTED = frozenset({b"authorization", b"prefer", b"cookie", b"x-jobmock-namespac
 
 
 class PollFastPath:
-    def __init__(self, app: ASGIApp, state: State):
+    def __init__(self, app: ASGIApp, state: State, check: ResponseCheck | None = None):
         self.app = app
         self.state = state
+        self.check = check  # --validate-responses
         self.routes = poll_routes(state.mock.apis.values())
 
     async def __call__(
@@ -82,4 +84,5 @@ class PollFastPath:
             answer = await self.state.poll(api.name, job_id, owner, options.namespace, options.scenario)
         except JobmockError:
             return None  # Connexion's handler answers it with the vendor's error body
-        return answer if answer is not None else Answer(404, error_bytes(api, 404))
+        answer = answer if answer is not None else Answer(404, error_bytes(api, 404))
+        return self.check(api, answer) if self.check is not None else answer
