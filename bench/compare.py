@@ -125,11 +125,13 @@ def rss_mb(proc: subprocess.Popen[bytes]) -> float:
     return total / 1024
 
 
-def wrk(url: str, seconds: int, connections: int = 32, authorization: str = f"Bearer {TOKEN}") -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: {authorization}", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+def wrk(
+    url: str, seconds: int, connections: int = 32, authorization: str = f"Bearer {TOKEN}", script: str | None = None
+) -> dict[str, float]:
+    """wrk's figures; `script`: a wrk Lua script (a POST, say)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: {authorization}"]
+    command += ["-s", script] if script else []
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
 
     def latency(label: str) -> float:
         match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)

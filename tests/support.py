@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -96,7 +97,7 @@ class ServeProcess:
         self.log = log
         command = [sys.executable, "-m", "jobmock", "serve", "--port", str(self.port), *args]
         with log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self._up, what=f"jobmock serve {' '.join(args)} answering (log: {log})")
         self.http = httpx.Client(base_url=self.url, timeout=10)
 
@@ -108,7 +109,8 @@ class ServeProcess:
         except httpx.HTTPError:
             return False
 
-    def kill(self, sig: int = signal.SIGKILL) -> int:
+    def kill(self, sig: int = signal.SIGTERM) -> int:
+        """Signal the server (SIGKILL: the main process only, as a crash would) and wait for it."""
         self.http.close()
         self.process.send_signal(sig)
         return self.process.wait(timeout=20)
@@ -119,6 +121,8 @@ class ServeProcess:
     def __exit__(self, *exc: object) -> None:
         if self.process.poll() is None:
             self.kill()
+        with contextlib.suppress(ProcessLookupError):  # workers left by a killed parent
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class RedisServer:

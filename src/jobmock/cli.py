@@ -322,7 +322,7 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)  # uvicorn re-raises SIGTERM after its shutdown: end as for Ctrl-C
     try:
         if args.workers > 1:
-            os.environ.update(options_to_env(args))
+            os.environ.update(options_to_env(args), JOBMOCK_PARENT_PID=str(os.getpid()))
             serve_workers("jobmock.asgi:app_from_env", args.host, args.port, args.workers)
         else:
             serve(app, args.host, args.port)

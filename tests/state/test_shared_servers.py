@@ -173,3 +173,41 @@ def test_bounds_hold_across_processes_and_their_evictions_are_reported(tmp_path:
             assert usage["namespaces"]["count"] == 2
             assert usage["namespaces"]["evicted"] == 1
             assert usage["state"]["store"].startswith("sqlite:///")
+
+
+def workers_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and "spawn_main" in Path(stat.parent, "cmdline").read_text():
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_every_worker_and_reports_their_polling(tmp_path: Path) -> None:
+    with ServeProcess("neuraldraft", "--workers", "2", "--report-polling", log=tmp_path / "serve.log") as server:
+        workers = workers_of(server.process.pid)
+        assert len(workers) == 2
+        for _ in range(6):  # new connections: both workers answer some
+            httpx.get(server.url + "/v1/jobs/job_2Ngd9KqLmRpW", headers={**ND, "X-Jobmock-Client": "frontend"})
+        assert server.kill(signal.SIGTERM) == 0
+        assert not any(alive(pid) for pid in workers)
+    assert "frontend: 6 polls of 1 jobs" in server.log.read_text()
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    with ServeProcess("stories", "--workers", "2", log=tmp_path / "serve.log") as server:
+        workers = workers_of(server.process.pid)
+        assert len(workers) == 2
+        server.kill(signal.SIGKILL)  # no chance to stop them: they notice on their own
+        wait_until(lambda: not any(alive(pid) for pid in workers), seconds=20, what="orphaned workers ending")

@@ -1,0 +1,318 @@
+"""Benchmark: jobmock's state (memory, SQLite, Redis) and workers, side by side in one run.
+
+Usage: .venv/bin/python bench/state.py [--duration 5] [--rounds 3] [--jobs 100000]
+                                       [--only workers,stores,creates,validate,memory,listing] [--soak-minutes 10]
+Needs wrk and redis-server (Debian packages). Every figure is a median over `--rounds`
+rounds whose order alternates; each server starts afresh and serves the neuraldraft API.
+  workers   polls/s with --workers 2 against 1 worker, next to a bare Starlette app's
+            2-vs-1 ratio under the same uvicorn (wrk runs on the same 2 cores)
+  stores    polls/s on SQLite and on Redis state against memory state (one worker)
+  creates   control-API creates/s on one worker, for each state
+  validate  polls/s with --validate-responses against without
+  memory    RSS of the jobmock process holding `--jobs` jobs, for each state; KB per job on memory
+  listing   a poll's p50/p99 while GET /_jobmock/jobs?limit=100 pages through `--jobs` jobs in a loop
+  soak      (only with --soak-minutes) RSS every 10 s under creates and polls past every bound
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from compare import JOBMOCK, free_port, rss_mb, start, stop, wrk
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = "/v1/jobs/job_2Ngd9KqLmRpW"
+TOKEN = "ndsk_test_benchmark"
+UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
+CREATE_LUA = """wrk.method = "POST"
+wrk.body = '{"api": "neuraldraft", "duration": 0.01}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    time.sleep(0.3)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def state_url(kind: str) -> Iterator[str]:
+    if kind == "memory":
+        yield "memory"
+    elif kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield str(Path(folder) / "state.db")
+    else:
+        with redis_server() as url:
+            yield url
+
+
+@contextmanager
+def jobmock(*options: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc, _ = start("jobmock", [*JOBMOCK, "serve", "neuraldraft", "--port", str(port), *options], base + EXAMPLE)
+    try:
+        yield proc, base
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def bare(workers: int) -> Iterator[str]:
+    port = free_port()
+    command = [UVICORN, "bare_app:app", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    proc = subprocess.Popen(
+        [*command, "--no-access-log", "--app-dir", str(ROOT / "bench")],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}{EXAMPLE}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def polls(url: str, seconds: int) -> dict[str, float]:
+    wrk(url, 2)  # warm-up
+    return wrk(url, seconds)
+
+
+def rounds(
+    args: argparse.Namespace, runs: dict[str, Callable[[], dict[str, float]]]
+) -> dict[str, dict[str, float]]:
+    """Each run once per round, the order reversed every other round; medians per figure."""
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
+    for number in range(args.rounds):
+        for name in list(runs) if number % 2 == 0 else list(runs)[::-1]:
+            figures = runs[name]()
+            results[name].append(figures)
+            shown = "  ".join(f"{k} {v:.2f}" if v < 100 else f"{k} {v:.0f}" for k, v in figures.items())
+            print(f"  round {number + 1} {name:<24} {shown}", flush=True)
+    return {name: {k: statistics.median(r[k] for r in rows) for k in rows[0]} for name, rows in results.items()}
+
+
+def workers_section(args: argparse.Namespace) -> None:
+    def served(count: int) -> Callable[[], dict[str, float]]:
+        def run() -> dict[str, float]:
+            with jobmock("--workers", str(count)) as (_proc, base):
+                return polls(base + EXAMPLE, args.duration)
+
+        return run
+
+    def starlette(count: int) -> Callable[[], dict[str, float]]:
+        def run() -> dict[str, float]:
+            with bare(count) as url:
+                return polls(url, args.duration)
+
+        return run
+
+    found = rounds(
+        args,
+        {
+            "jobmock 1 worker": served(1),
+            "jobmock 2 workers": served(2),
+            "starlette 1 worker": starlette(1),
+            "starlette 2 workers": starlette(2),
+        },
+    )
+    ours = found["jobmock 2 workers"]["rps"] / found["jobmock 1 worker"]["rps"]
+    theirs = found["starlette 2 workers"]["rps"] / found["starlette 1 worker"]["rps"]
+    print(f"workers: polls/s 2 vs 1 worker: jobmock x{ours:.2f} (memory vs SQLite in a temporary folder), "
+          f"bare Starlette x{theirs:.2f}")  # fmt: skip
+    for name, figures in found.items():
+        print(f"  {name:<24} {figures['rps']:8.0f}/s  p99 {figures['p99']:.2f} ms")
+
+
+def stores_section(args: argparse.Namespace) -> None:
+    def run(kind: str, *options: str) -> Callable[[], dict[str, float]]:
+        def measure() -> dict[str, float]:
+            with state_url(kind) as url, jobmock("--state", url, *options) as (_proc, base):
+                return polls(base + EXAMPLE, args.duration)
+
+        return measure
+
+    found = rounds(
+        args,
+        {
+            "memory": run("memory"),
+            "sqlite": run("sqlite"),
+            "redis": run("redis"),
+            "memory --validate-responses": run("memory", "--validate-responses"),
+        },
+    )
+    plain = found["memory"]["rps"]
+    print("stores: polls/s (ratio to memory state, one worker)")
+    for name, figures in found.items():
+        print(f"  {name:<28} {figures['rps']:8.0f}/s  x{figures['rps'] / plain:.2f}  p99 {figures['p99']:.2f} ms")
+
+
+def creates_section(args: argparse.Namespace) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(CREATE_LUA)
+
+    def run(kind: str) -> Callable[[], dict[str, float]]:
+        def measure() -> dict[str, float]:
+            with state_url(kind) as url, jobmock("--state", url) as (_proc, base):
+                wrk(base + "/_jobmock/jobs", 2, script=script.name)
+                return wrk(base + "/_jobmock/jobs", args.duration, script=script.name)
+
+        return measure
+
+    found = rounds(args, {kind: run(kind) for kind in ("memory", "sqlite", "redis")})
+    print("creates: POST /_jobmock/jobs per second, one worker (non-2xx answers in brackets)")
+    for name, figures in found.items():
+        print(f"  {name:<8} {figures['rps']:8.0f}/s  p99 {figures['p99']:.2f} ms  ({figures['errors']:.0f})")
+
+
+async def create_jobs(base: str, count: int, concurrency: int = 32) -> None:
+    body = {"api": "neuraldraft", "duration": 86_400}
+    left = iter(range(count))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for _ in left:
+            answer = await client.post("/_jobmock/jobs", json=body)
+            answer.raise_for_status()
+
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+
+
+def memory_section(args: argparse.Namespace) -> None:
+    print(f"memory: RSS of the jobmock process after creating {args.jobs} jobs (one namespace)")
+    for kind in ("memory", "sqlite", "redis"):
+        with state_url(kind) as url, jobmock("--state", url, "--max-jobs", str(args.jobs + 100)) as (proc, base):
+            time.sleep(1)
+            before = rss_mb(proc)
+            started = time.monotonic()
+            asyncio.run(create_jobs(base, args.jobs))
+            took = time.monotonic() - started
+            time.sleep(1)
+            after = rss_mb(proc)
+            per_job = (after - before) * 1024 * 1024 / args.jobs / 1000
+            print(f"  {kind:<8} start {before:6.1f} MB  with {args.jobs} jobs {after:6.1f} MB  "
+                  f"({per_job:.2f} KB per job; created at {args.jobs / took:.0f}/s)", flush=True)  # fmt: skip
+
+
+def listing_section(args: argparse.Namespace) -> None:
+    print(f"listing: a poll's latency while GET /_jobmock/jobs?limit=100 pages through {args.jobs} jobs in a loop")
+    with jobmock("--max-jobs", str(args.jobs + 100)) as (_proc, base):
+        asyncio.run(create_jobs(base, args.jobs))
+        quiet = [wrk(base + EXAMPLE, args.duration, connections=4) for _ in range(args.rounds)]
+        stop_listing = threading.Event()
+        pages = [0]
+
+        def page_through() -> None:
+            with httpx.Client(base_url=base, timeout=60) as client:
+                while not stop_listing.is_set():
+                    cursor = None
+                    while not stop_listing.is_set():
+                        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+                        answer = client.get("/_jobmock/jobs", params=params).json()
+                        pages[0] += 1
+                        cursor = answer["next"]
+                        if cursor is None:
+                            break
+
+        lister = threading.Thread(target=page_through)
+        lister.start()
+        started = time.monotonic()
+        busy = [wrk(base + EXAMPLE, args.duration, connections=4) for _ in range(args.rounds)]
+        took = time.monotonic() - started
+        stop_listing.set()
+        lister.join()
+    for name, runs in (("alone", quiet), ("while listing", busy)):
+        p50 = statistics.median(r["p50"] for r in runs)
+        p99 = statistics.median(r["p99"] for r in runs)
+        print(f"  {name:<14} poll p50 {p50:.2f} ms  p99 {p99:.2f} ms")
+    print(f"  pages listed meanwhile: {pages[0]} ({pages[0] / took:.0f}/s)")
+
+
+def soak_section(args: argparse.Namespace) -> None:
+    minutes = args.soak_minutes
+    print(f"soak: {minutes} min of creates and polls past every bound (SQLite state), RSS every 10 s")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(CREATE_LUA)
+    bounds = ["--max-jobs", "2000", "--journal-entries", "2000"]
+    with state_url("sqlite") as url, jobmock("--state", url, *bounds) as (proc, base):
+        seconds = int(minutes * 60)
+        loads = [
+            subprocess.Popen(["wrk", "-t1", "-c8", f"-d{seconds}s", "-s", script.name, base + "/_jobmock/jobs"],
+                             stdout=subprocess.DEVNULL),
+            subprocess.Popen(["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {TOKEN}",
+                              base + EXAMPLE], stdout=subprocess.DEVNULL),
+        ]  # fmt: skip
+        samples = []
+        started = time.monotonic()
+        while any(load.poll() is None for load in loads):
+            time.sleep(10)
+            samples.append((time.monotonic() - started, rss_mb(proc)))
+            print(f"  {samples[-1][0]:5.0f} s  RSS {samples[-1][1]:6.1f} MB", flush=True)
+        status = httpx.get(base + "/_jobmock/status").json()
+    settled = [rss for at, rss in samples if at >= 60]
+    if settled:
+        print(f"  after the first minute: RSS {min(settled):.1f} to {max(settled):.1f} MB "
+              f"(max/min x{max(settled) / min(settled):.3f})")  # fmt: skip
+    print(f"  jobs held {status['jobs']['count']}, evicted {status['jobs']['evicted']}; "
+          f"journal {status['journal']['entries']} entries, evicted {status['journal']['evicted']}")  # fmt: skip
+
+
+SECTIONS = {
+    "workers": workers_section,
+    "stores": stores_section,
+    "creates": creates_section,
+    "memory": memory_section,
+    "listing": listing_section,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--soak-minutes", type=float, default=0.0)
+    args = parser.parse_args()
+    for name in args.only.split(","):
+        SECTIONS[name.strip()](args)
+        print(flush=True)
+    if args.soak_minutes:
+        soak_section(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
