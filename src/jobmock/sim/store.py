@@ -50,6 +50,7 @@ class JobStore:
         self._records: dict[str, JobRecord] = {}  # in order of creation
         self._order: list[tuple[int, str]] = []  # (seq, id) ascending, for paging; removed ones are skipped
         self._built: OrderedDict[str, Job] = OrderedDict()  # least recently used first
+        self._planned: OrderedDict[str, Job] = OrderedDict()  # built by `plan`, taken by `add`: built once
         self._spot: OrderedDict[str, None] = OrderedDict()  # ids created on the spot, oldest first
         self._deleted: OrderedDict[str, None] = OrderedDict()
         self._ids = ids or random.Random(f"{seed}|ids")  # seeded: the same ids run after run
@@ -98,10 +99,13 @@ class JobStore:
         if record is None:
             return None
         job = build_job(self.apis[record.api], record)
-        self._built[job_id] = job
+        self._cache(job)
+        return job
+
+    def _cache(self, job: Job) -> None:
+        self._built[job.id] = job
         if len(self._built) > JOB_CACHE:
             self._built.popitem(last=False)
-        return job
 
     def visible(self, api: str, job_id: str, identity: str | None) -> Job | None:
         """The job as a vendor would show it to this key: 404 (None) for other keys' jobs."""
@@ -142,10 +146,13 @@ class JobStore:
             scenario=request.scenario,
             spot=spot,
         )
-        build_job(api, record)  # refuses a bad type, outcome or field now; sets record.finish
+        planned = build_job(api, record)  # refuses a bad type, outcome or field now; sets record.finish
         victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
         if len(self._records) - len(victims) - (job_id in self._records) >= self.max_jobs:
             victims.append(self._finished_first(clock, {*victims, job_id}))
+        self._planned[job_id] = planned
+        if len(self._planned) > 64:
+            self._planned.popitem(last=False)
         return record, victims
 
     def add(self, record: JobRecord, victims: list[str], clock: Clock) -> None:
@@ -157,6 +164,10 @@ class JobStore:
         self._remove(record.id)
         self._records[record.id] = record
         self._order.append((record.seq, record.id))
+        planned = self._planned.pop(record.id, None)
+        if planned is not None and same_job(planned.record, record):  # the record may have come back from a log
+            planned.record = record
+            self._cache(planned)
         if record.spot:
             self._spot[record.id] = None
         self.changed(record, clock)
@@ -246,3 +257,11 @@ class JobStore:
                 candidate = ids.prefix + fakedata.random_token(self._ids, ids.length, ids.alphabet)
             if candidate not in self._records and candidate not in self._deleted:
                 return candidate
+
+
+def same_job(a: JobRecord, b: JobRecord) -> bool:
+    """Whether two records make the same job (counters and sequence numbers aside)."""
+    made = ("api", "id", "owner", "created", "seed", "job_type", "outcome", "duration", "fields", "cancelled")
+    return all(getattr(a, name) == getattr(b, name) for name in made) and (
+        (a.scenario.name if a.scenario else None) == (b.scenario.name if b.scenario else None)
+    )

@@ -84,16 +84,18 @@ class State:
                 await asyncio.sleep(0.5)
 
     async def catch_up(self, wait: float = 0.0) -> None:
-        """Apply the changes other workers made since this one last looked."""
+        """Apply the changes other workers made since this one last looked (waiting up to
+        `wait` seconds for one; the wait holds no lock, so requests never queue behind it)."""
         if self.log is None:
             return
+        changes = await self.log.since(self.mock.applied, wait)
         async with self._reading:
-            changes = await self.log.since(self.mock.applied, wait)
             if changes is None:
                 await self._reload_locked()
                 return
             for seq, data in changes:
-                self.mock.apply(self._read(data), seq)
+                if seq > self.mock.applied:  # another catch-up may have applied some meanwhile
+                    self.mock.apply(self._read(data), seq)
 
     async def _reload(self) -> None:
         async with self._reading:
