@@ -292,3 +292,45 @@ def test_validated_polls_answer_500_for_a_body_that_breaks_the_spec(served: Serv
             assert "is_starred" in answer.text
         again = server.poll("longform", job)  # checked again, not waved through from a cache
         assert again.status_code == status
+
+
+CREATES = {  # a create request body, and the headers it is sent with
+    "plain": ({"api": "nextdocs", "outcome": "failed", "duration": 5}, {}),
+    "owned by the bearer": ({"api": "stories", "duration": 5}, {"Authorization": "Bearer any-token"}),
+    "a scenario": ({"api": "neuraldraft", "scenario": "flaky"}, {}),
+    "unknown api": ({"api": "nope"}, {}),
+    "unknown scenario": ({"api": "neuraldraft", "scenario": "nope"}, {}),
+    "bad token": ({"api": "neuraldraft", "token": "sk_wrong_form"}, {}),
+    "unknown outcome": ({"api": "neuraldraft", "outcome": "exploded"}, {}),
+    "driven field": ({"api": "neuraldraft", "fields": {"status": "completed"}}, {}),
+    "schema says no": ({"api": "neuraldraft", "colour": "blue"}, {}),
+    "duration out of range": ({"api": "neuraldraft", "duration": 0}, {}),
+    "not an object": ([1, 2], {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CREATES))
+def test_fast_creates_answer_exactly_like_connexion(fast: Served, case: str) -> None:
+    """POST /_jobmock/jobs on the create fast path and through Connexion (a body sent with
+    Content-Type text/plain never takes the fast path; Connexion reads it as JSON alike)."""
+    body, headers = CREATES[case]
+    space = fast.manual(f"create-{case}")
+    answers = [
+        fast.http.post("/_jobmock/jobs", content=json.dumps(body), headers={**space, **headers, "Content-Type": kind})
+        for kind in ("application/json", "application/json; charset=utf-8")
+    ]
+    slow = fast.http.post(
+        "/_jobmock/jobs",
+        content=json.dumps(body).encode() + b" " * 70_000,  # past what the fast path reads: Connexion answers
+        headers={**space, **headers, "Content-Type": "application/json"},
+    )
+    for answer in answers:
+        assert answer.status_code == slow.status_code, answer.text
+        assert answer.headers["content-type"] == slow.headers["content-type"]
+        got, expected = answer.json(), slow.json()
+        if answer.status_code == 201:  # two jobs: ids and timestamps differ, the rest is the same
+            for record in (got, expected):
+                record["body"] = sorted(record["body"])
+                for key in ("id", "poll_url", "created_at", "type"):
+                    record.pop(key)
+        assert got == expected

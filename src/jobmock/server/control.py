@@ -4,7 +4,7 @@ Refusals answer the status their exception type carries."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -15,10 +15,11 @@ from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
 from connexion.resolver import Resolution, Resolver
 
-from ..exceptions import AuthError, JobmockError
+from ..exceptions import AuthError, JobError, JobmockError
 from ..sim import polling
 from ..sim.clock import CLOCK_MODES, Clock
 from ..sim.jobs import Job, NewJob
+from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
 from ..state import State
 from .errors import json_response, problem_response, refused
@@ -119,30 +120,9 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return json_response(200, await self.state.usage())
 
     async def create_job(self, body: dict[str, Any]) -> Any:
-        api = self.mock.apis.get(body["api"])
-        if api is None:
-            return problem_response(400, f"unknown api {body['api']!r}; served: {', '.join(sorted(self.mock.apis))}")
-        owner = None
-        token = body.get("token")
-        if token is None and api.token.scheme and request.headers.get("authorization"):
-            token = _bearer_or_none(request.headers.get("authorization"))
-        if token is not None and api.token.scheme:
-            try:
-                owner = identity(api.token, token)
-            except AuthError as exc:
-                return problem_response(400, f"token: {exc}")
-        scenario = self.mock.scenario(api.name, body["scenario"]) if body.get("scenario") is not None else None
-        new = NewJob(
-            scenario=scenario,
-            api=api.name,
-            job_type=body.get("type"),
-            outcome=body.get("outcome"),
-            duration=body.get("duration"),
-            fields=body.get("fields"),
-            id=body.get("id"),
-            owner=owner,
-        )
-        return json_response(201, self.record(await self.state.create(new, _namespace())))
+        new = new_job(self.mock, body, request.headers.get("authorization"))
+        job = await self.state.create(new, _namespace())
+        return json_response(201, job_record(self.mock, job, _namespace(), str(request.base_url)))
 
     async def get_job(self, id: str) -> Any:  # noqa: A002 - the path parameter's name
         return json_response(200, self.record(self.mock.find(id, _namespace())))
@@ -219,21 +199,51 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return json_response(200, {"clients": [r.record() for r in reports], "text": polling.render(reports)})
 
     def record(self, job: Job) -> dict[str, Any]:
-        base = str(request.base_url).rstrip("/") if _in_request() else ""
-        namespace = _namespace() if _in_request() else ""
-        return {
-            "id": job.id,
-            "api": job.api.name,
-            "type": job.job_type,
-            "status": self.mock.status(job, namespace),
-            "outcome": job.outcome,
-            "owner": "any key" if job.owner is None else "one key",
-            "created_at": _iso(job.created),
-            "poll_url": base + job.api.base_path + job.api.poll_path(job.id),
-            "scenario": job.scenario.name if job.scenario else None,
-            "namespace": namespace,
-            "body": self.mock.body(job, namespace),
-        }
+        return job_record(self.mock, job, _namespace(), str(request.base_url))
+
+
+def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> NewJob:
+    """A create request's body (valid against control.yaml's NewJob) as a `NewJob`; JobError
+    (400) for an unknown API or a bad token, UnknownScenario for an unknown scenario."""
+    api = mock.apis.get(body["api"])
+    if api is None:
+        raise JobError(f"unknown api {body['api']!r}; served: {', '.join(sorted(mock.apis))}")
+    owner = None
+    token = body.get("token")
+    if token is None and api.token.scheme and authorization:
+        token = _bearer_or_none(authorization)
+    if token is not None and api.token.scheme:
+        try:
+            owner = identity(api.token, token)
+        except AuthError as exc:
+            raise JobError(f"token: {exc}") from exc
+    return NewJob(
+        scenario=mock.scenario(api.name, body["scenario"]) if body.get("scenario") is not None else None,
+        api=api.name,
+        job_type=body.get("type"),
+        outcome=body.get("outcome"),
+        duration=body.get("duration"),
+        fields=body.get("fields"),
+        id=body.get("id"),
+        owner=owner,
+    )
+
+
+def job_record(mock: Mock, job: Job, namespace: str, base_url: str) -> dict[str, Any]:
+    """A job as the control API shows it (control.yaml's JobRecord)."""
+    return {
+        "id": job.id,
+        "api": job.api.name,
+        "type": job.job_type,
+        "status": mock.status(job, namespace),
+        "outcome": job.outcome,
+        "owner": "any key" if job.owner is None else "one key",
+        "created_at": _iso(job.created),
+        "poll_url": base_url.rstrip("/") + job.api.base_path + job.api.poll_path(job.id),
+        "scenario": job.scenario.name if job.scenario else None,
+        "namespace": namespace,
+        "body": mock.body(job, namespace),
+    }
 
 
 def _iso(epoch: float) -> str:
@@ -249,11 +259,3 @@ def _bearer_or_none(header: str | None) -> str | None:
         return bearer_token(header)
     except AuthError:
         return None
-
-
-def _in_request() -> bool:
-    try:
-        request.base_url  # noqa: B018 - raises outside a request
-    except RuntimeError:
-        return False
-    return True

@@ -51,9 +51,14 @@ def error_response(
     return _response(status, error_bytes(api, status, message, details), headers, "application/json")
 
 
-def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
+def problem_bytes(status: int, detail: str) -> bytes:
+    """A control-API error: RFC 7807 problem JSON, as Connexion words its own."""
     body = {"type": "about:blank", "title": phrase(status), "status": status, "detail": detail}
-    return json_response(status, body, headers, media="application/problem+json")
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    return _response(status, problem_bytes(status, detail), headers, "application/problem+json")
 
 
 def refused(exc: JobmockError) -> ConnexionResponse:
