@@ -67,7 +67,6 @@ class CreateFastPath:
             return None
         namespace = options_of(headers, {}).namespace
         try:
-            await self.state.fresh(namespace)
             job = await self.state.create(new_job(self.state.mock, data, headers.get("authorization")), namespace)
         except JobmockError as exc:
             return exc.status, problem_bytes(exc.status, str(exc)), "application/problem+json"

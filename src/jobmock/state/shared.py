@@ -127,7 +127,12 @@ class State:
         if self.log is None:
             self.mock.apply(change)
             return
-        await self.log.append(to_json(change))
+        data = to_json(change)
+        seq = await self.log.append(data)
+        async with self._reading:
+            if seq == self.mock.applied + 1:  # nothing else came in between: apply it as read back
+                self.mock.apply(self._read(data), seq)
+                return
         await self.catch_up()
 
     async def namespace(self, namespace: str) -> None:
@@ -145,7 +150,7 @@ class State:
 
     async def create(self, request: NewJob, namespace: str = "") -> Job:
         """A new job. With shared state the log decides between two creates of one id."""
-        await self.fresh(namespace)
+        await self.namespace(namespace)
         for _attempt in range(5):
             change = self.mock.plan_create(request, namespace)
             job = await self._create(change)
