@@ -6,6 +6,7 @@ import pytest
 
 from jobmock import Mock, NewJob, load_named
 from jobmock.exceptions import NamespaceFull, SpecError
+from jobmock.sim.changes import Change
 from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
 from jobmock.sim.scenarios import PhaseSpec, Scenario
@@ -139,3 +140,43 @@ def test_a_request_in_no_namespace_is_counted_not_journaled() -> None:
 def test_a_bound_must_be_a_finite_number_above_zero(bad: dict[str, float]) -> None:
     with pytest.raises(SpecError, match="must be a finite number above 0"):
         Limits(**bad)  # type: ignore[arg-type]
+
+
+class Workers:
+    """Two mocks on one shared log, as `jobmock.state` runs them, without the store."""
+
+    def __init__(self, jobs: int):
+        self.mocks = [Mock([ND], clock="manual", limits=Limits(jobs=jobs), shared=True) for _ in range(2)]
+        for m in self.mocks:
+            m.catalog.scenarios[ND.name] = {"quick": QUICK}
+        self.log: list[Change] = []
+        self.append(self.mocks[0].plan_namespace(""))
+
+    def append(self, *changes: Change) -> None:
+        """Append planned changes, then let every worker read the log."""
+        self.log += changes
+        for m in self.mocks:
+            for seq, change in enumerate(self.log, start=1):
+                if seq > m.applied:
+                    m.apply(change, seq)
+
+    def ids(self, m: Mock) -> list[str]:
+        return [job.id for job in m.jobs()]
+
+
+def test_creates_planned_on_views_that_lag_keep_the_bound_alike_on_every_worker() -> None:
+    workers = Workers(jobs=3)
+    first, second = workers.mocks
+    workers.append(first.plan_create(NewJob(api=ND.name, scenario=QUICK)))
+    workers.append(first.plan_clock(lambda clock: clock.advance(60)))  # the quick job has finished
+    running = NewJob(api=ND.name, outcome="processing")
+    workers.append(first.plan_create(running), second.plan_create(running))  # each saw room for one more
+    assert workers.ids(first) == workers.ids(second)
+    assert len(workers.ids(first)) == 3
+    assert first.usage()["jobs"]["evicted"] == second.usage()["jobs"]["evicted"] == 1
+
+    dropped = second.plan_create(running)
+    workers.append(first.plan_create(running), dropped)  # full of running jobs: the later create goes
+    assert workers.ids(first) == workers.ids(second)
+    assert len(workers.ids(first)) == 3
+    assert dropped.record.id not in workers.ids(first)

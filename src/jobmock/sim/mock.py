@@ -110,7 +110,7 @@ class Mock:
                 record.seq = FIRST_JOB_SEQ + self.applied
             if change.replaces:
                 store.delete(record.id, forget=True)
-            store.add(record, [v for v in change.evict if v != record.id], space.clock)
+            store.add(record, [v for v in change.evict if v != record.id], space.clock)  # False: full, dropped
         elif isinstance(change, JobCancelled):
             store.cancel(change.id, change.at, space.clock)
         elif isinstance(change, JobDeleted):

@@ -149,19 +149,28 @@ class JobStore:
         planned = build_job(api, record)  # refuses a bad type, outcome or field now; sets record.finish
         victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
         if len(self._records) - len(victims) - (job_id in self._records) >= self.max_jobs:
-            victims.append(self._finished_first(clock, {*victims, job_id}))
+            victims.append(self._finished_first(clock, clock.now(), {*victims, job_id}))
         self._planned[job_id] = planned
         if len(self._planned) > 64:
             self._planned.popitem(last=False)
         return record, victims
 
-    def add(self, record: JobRecord, victims: list[str], clock: Clock) -> None:
-        """Apply a planned create: the victims go (counted as evicted), the record comes in."""
+    def add(self, record: JobRecord, victims: list[str], clock: Clock) -> bool:
+        """Apply a planned create: the victims go (counted as evicted), the record comes in.
+
+        Another worker's create may have filled the namespace since this one was planned:
+        then the job that had finished longest ago when this one was made makes room too,
+        and if none had, this create is dropped (False), the same way on every worker."""
+        self._remove(record.id)
+        try:
+            while len(self._records) - sum(v in self._records for v in victims) >= self.max_jobs:
+                victims = [*victims, self._finished_first(clock, record.created, set(victims))]
+        except NamespaceFull:
+            return False
         for victim in victims:
             if self._remove(victim):
                 self.evicted += 1
         self._deleted.pop(record.id, None)
-        self._remove(record.id)
         self._records[record.id] = record
         self._order.append((record.seq, record.id))
         planned = self._planned.pop(record.id, None)
@@ -171,6 +180,7 @@ class JobStore:
         if record.spot:
             self._spot[record.id] = None
         self.changed(record, clock)
+        return True
 
     def create(
         self, request: NewJob, clock: Clock, spot: bool = False, seq: int | None = None, at: float | None = None
@@ -214,7 +224,7 @@ class JobStore:
         if len(self._deleted) > self.max_jobs:
             self._deleted.popitem(last=False)
 
-    def _finished_first(self, clock: Clock, exclude: set[str]) -> str:
+    def _finished_first(self, clock: Clock, now: float, exclude: set[str]) -> str:
         """The job that finished longest ago; NamespaceFull when none has."""
         found = None
         if not clock.decides_job_time:  # e.g. the polls clock: polls decide when a job finishes
@@ -224,13 +234,18 @@ class JobStore:
                     found = job_id
                     break
         else:
-            while self._finishing:
-                at, _seq, job_id = self._finishing[0]
-                if self._finish_at.get(job_id) != at:
-                    heapq.heappop(self._finishing)  # stale: evicted, deleted or cancelled since
-                    continue
-                found = job_id if at <= clock.now() and job_id not in exclude else None
-                break
+            while self._finishing and self._finish_at.get(self._finishing[0][2]) != self._finishing[0][0]:
+                heapq.heappop(self._finishing)  # stale: evicted, deleted or cancelled since
+            count = len(exclude) + 1
+            while found is None and count <= 2 * len(self._finishing):  # the first few, in order of finishing
+                for at, _seq, job_id in heapq.nsmallest(count, self._finishing):
+                    if at > now:
+                        count = 2 * len(self._finishing)  # nothing later has finished either
+                        break
+                    if self._finish_at.get(job_id) == at and job_id not in exclude:
+                        found = job_id
+                        break
+                count *= 2
         if found is None:
             raise NamespaceFull(
                 f"the namespace holds {len(self._records)} jobs and none has finished; delete some, or raise --max-jobs"

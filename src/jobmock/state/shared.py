@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..exceptions import IdTaken
+from ..exceptions import IdTaken, NamespaceFull
 from ..sim.answer import Answer
 from ..sim.changes import Change, JobCreated, NamespaceDropped, from_json, to_json
 from ..sim.clock import Clock
@@ -156,12 +156,14 @@ class State:
             job = await self._create(change)
             if job is not None:
                 return job
+            if self.mock.get(change.record.id, namespace) is None:  # dropped: others filled the namespace first
+                raise NamespaceFull("the namespace filled up with other workers' jobs, none of them finished")
             if request.id is not None:
                 break
         raise IdTaken(f"job id {request.id or change.record.id!r} is already taken")
 
     async def _create(self, change: JobCreated) -> Job | None:
-        """Commit a planned create; None if another worker took the id first."""
+        """Commit a planned create; None if another worker took the id first, or filled the namespace."""
         await self.commit(change)
         job = self.mock.get(change.record.id, change.namespace)
         return job if job is not None and job.record.created == change.record.created else None
