@@ -11,6 +11,7 @@ from typing import Any
 from .exceptions import JobmockError, SpecError
 from .scenario_files.load import load_catalog
 from .server.app import build_app
+from .server.guard import ControlPolicy
 from .server.run import load_apis
 from .sim.clock import CLOCK_MODES
 from .sim.limits import Limits
@@ -32,6 +33,7 @@ def create(
     clock: str = "real",
     limits: Limits | None = None,
     state: str = "memory",
+    policy: ControlPolicy | None = None,
 ) -> tuple[Mock, Any]:
     """A mock and its ASGI app, ready to serve.
 
@@ -40,6 +42,7 @@ def create(
     of scenario rules and defaults. `chaos`: share of polls that meet a random fault.
     `clock`: real, manual or polls. `limits`: the bounds on what clients can make it hold.
     `state`: memory, a SQLite file or a redis:// URL (shared by several workers or hosts).
+    `policy`: who may use the control API (default: loopback hosts and origins, no token).
     Every problem in any file stops start-up."""
     by_name = {api.name: api for api in load_apis(specs, mount)}
     for name, tokens in (keys or {}).items():
@@ -67,4 +70,4 @@ def create(
         )
     except JobmockError as exc:
         raise SpecError("--speed", [], str(exc)) from exc
-    return mock, build_app(State(mock, log), validate_responses=validate_responses)
+    return mock, build_app(State(mock, log), validate_responses=validate_responses, policy=policy)

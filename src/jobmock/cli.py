@@ -102,6 +102,31 @@ def add_serve_options(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--workers", type=int, default=1, metavar="N", help="worker processes (N > 1 shares a SQLite file by default)"
     )
+    control = run.add_argument_group("control plane (/_jobmock): who may drive it")
+    control.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require this token in the X-Jobmock-Token header (or set JOBMOCK_CONTROL_TOKEN)",
+    )
+    control.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host header the control API answers besides loopback names (repeatable)",
+    )
+    control.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a web origin allowed besides loopback ones, e.g. https://app.example (repeatable)",
+    )
+    control.add_argument(
+        "--insecure-control",
+        action="store_true",
+        help="serve the control API on a non-loopback address without a token (not advised)",
+    )
     bounds = run.add_argument_group("bounds (current counts: GET /_jobmock/status)")
     defaults = Limits()
     bounds.add_argument(
@@ -131,6 +156,9 @@ def _add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     check.add_argument("api", nargs="?", metavar="API", help="bundled API name or spec file")
     check.add_argument("--url", help="base URL of the implementation; replaces the spec's server URL")
     check.add_argument("--token", help="bearer token sent with every request")
+    check.add_argument(
+        "--control-token", metavar="TOKEN", help="a jobmock target's control token (default: JOBMOCK_CONTROL_TOKEN)"
+    )
     check.add_argument("--job", action="append", default=[], metavar="ID", help="a job to watch (repeatable)")
     check.add_argument("--checks", help="comma-separated checks to run (default: all)")
     check.add_argument("--list-checks", action="store_true", help="list the checks and exit")
@@ -173,6 +201,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             poll_interval=args.poll_interval,
             max_examples=args.max_examples,
             seed=args.seed,
+            control_token=args.control_token,
         )
     except CheckUsageError as exc:
         print(f"jobmock check: {exc}", file=sys.stderr)
@@ -226,6 +255,7 @@ def _validate(specs: Sequence[str]) -> int:
 def create_from_options(args: argparse.Namespace) -> tuple[Mock, Any]:
     """The mock and its app from `jobmock serve` options (parsed from argv or the environment)."""
     from .assembly import create
+    from .server.guard import ControlPolicy
 
     keys: dict[str, list[str]] = {}
     for item in args.key:
@@ -253,11 +283,12 @@ def create_from_options(args: argparse.Namespace) -> tuple[Mock, Any]:
             journal_bytes=args.journal_bytes,
         ),
         state=args.state,
+        policy=ControlPolicy.of(args.host, args.allowed_host, args.cors_origin, args.control_token),
     )
 
 
 ENV_PREFIX = "JOBMOCK_"
-_PARENT_ONLY = {"help", "host", "port", "workers", "report_polling"}  # the `serve` process's own options
+_PARENT_ONLY = {"help", "port", "workers", "report_polling"}  # the `serve` process's own options
 
 
 def options_from_env(environ: Mapping[str, str]) -> argparse.Namespace:
@@ -298,9 +329,23 @@ def options_to_env(args: argparse.Namespace) -> dict[str, str]:
 
 def _serve(args: argparse.Namespace) -> int:
     from .server import serve, serve_workers
+    from .server.guard import is_loopback
 
     if args.workers < 1:
         raise SpecError("--workers", [], f"must be 1 or more, got {args.workers}")
+    if not 0 <= args.port <= 65535:
+        raise SpecError("--port", [], f"must be between 0 and 65535, got {args.port}")
+    if not is_loopback(args.host):
+        if not args.control_token and not args.insecure_control:
+            raise SpecError(
+                "--host",
+                [],
+                f"{args.host} is reachable from other machines: give --control-token TOKEN (or JOBMOCK_CONTROL_TOKEN) "
+                "so only you can drive /_jobmock, or --insecure-control to serve it open",
+            )
+        protection = "a control token" if args.control_token else "NO protection (--insecure-control)"
+        print(f"jobmock: warning: serving on {args.host}, reachable from other machines; the control API has "
+              f"{protection}", file=sys.stderr)  # fmt: skip
     temporary = None
     if args.workers > 1 and args.state == "memory":
         temporary = tempfile.mkdtemp(prefix="jobmock-")

@@ -14,6 +14,7 @@ Options (command line or ini): `--jobmock-fixtures PATH` (repeatable, ini
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,21 +39,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class JobmockServer:
     url: str
     mock: Mock
+    control_token: str  # a fresh one per session: only this suite drives its server
 
 
 @pytest.fixture(scope="session")
 def jobmock_server(pytestconfig: pytest.Config) -> Iterator[JobmockServer]:
     from .assembly import create
     from .server import BackgroundServer
+    from .server.guard import ControlPolicy
 
     fixtures = [str(p) for p in pytestconfig.getini("jobmock_fixtures")] + pytestconfig.getoption("jobmock_fixtures")
     mock, app = create(
         fixtures=fixtures,
         config=pytestconfig.getoption("jobmock_config"),
         seed=pytestconfig.getoption("jobmock_seed"),
+        policy=ControlPolicy.of("127.0.0.1", token=(token := secrets.token_urlsafe(24))),
     )
     with BackgroundServer(app) as server:
-        yield JobmockServer(server.url, mock)
+        yield JobmockServer(server.url, mock, token)
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def jobmock(jobmock_server: JobmockServer, request: pytest.FixtureRequest) -> It
     from .client import JobmockClient
 
     namespace = "test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
-    with JobmockClient(jobmock_server.url, namespace) as client:
+    with JobmockClient(jobmock_server.url, namespace, token=jobmock_server.control_token) as client:
         yield client
     jobmock_server.mock.drop_namespace(namespace)  # the next run of this test starts afresh
 

@@ -217,15 +217,22 @@ def test_wrong_method_lists_the_allowed_ones(served: Served) -> None:
 
 
 def test_cors_lets_a_browser_app_poll(fast: Served) -> None:
-    origin = {"Origin": "http://localhost:5173"}
-    preflight = fast.http.options(
-        "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW",
-        headers={**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"},
-    )
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] in ("*", origin["Origin"])
-    poll = fast.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={**origin, **fast.auth("neuraldraft")})
-    assert poll.status_code == 200 and poll.headers["access-control-allow-origin"] == "*"
+    """A frontend on any origin may poll; a loopback one gets its origin back, with credentials."""
+    path = "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW"
+    for origin, allowed in (("http://localhost:5173", "http://localhost:5173"), ("https://app.example", "*")):
+        asked = {
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        }
+        preflight = fast.http.options(path, headers=asked)
+        assert preflight.status_code == 204
+        assert preflight.headers["access-control-allow-origin"] == allowed
+        assert "authorization" in preflight.headers["access-control-allow-headers"]
+        poll = fast.http.get(path, headers={"Origin": origin, **fast.auth("neuraldraft")})
+        assert poll.status_code == 200 and poll.headers["access-control-allow-origin"] == allowed
+        assert (poll.headers.get("access-control-allow-credentials") == "true") == (allowed != "*")
+        assert "Retry-After" in poll.headers["access-control-expose-headers"]
 
 
 @pytest.mark.parametrize("api", sorted(TOKENS))

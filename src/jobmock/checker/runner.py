@@ -88,9 +88,11 @@ def check(
     max_examples: int = 50,
     seed: int | None = None,
     headers: Mapping[str, str] | None = None,
+    control_token: str | None = None,
 ) -> CheckReport:
     """Check the API at `url` (its base URL, replacing the spec's server) against its spec.
 
+    `control_token`: a jobmock target's control token (default: JOBMOCK_CONTROL_TOKEN).
     Raises `CheckUsageError` for bad arguments; an unreachable target is reported in
     `errors` (exit code 2)."""
     started = time.monotonic()
@@ -108,7 +110,7 @@ def check(
         return report
     job_ids = list(jobs)
     if not job_ids:
-        job_ids = _create_on_jobmock(model, url, token, report)
+        job_ids = _create_on_jobmock(model, url, token, report, control_token)
     if lifecycle_checks and job_ids:
         report.histories = asyncio.run(_watch_all(model, url, job_ids, sent, lifecycle_timeout, poll_interval))
         for history in report.histories:
@@ -130,11 +132,13 @@ def _unreachable(url: str) -> str | None:
     return None
 
 
-def _create_on_jobmock(model: ApiModel, url: str, token: str | None, report: CheckReport) -> list[str]:
+def _create_on_jobmock(
+    model: ApiModel, url: str, token: str | None, report: CheckReport, control_token: str | None
+) -> list[str]:
     """On a jobmock target, create one job per terminal state through its control API."""
     parts = urlsplit(url)
     try:
-        mock = JobmockClient(f"{parts.scheme}://{parts.netloc}")
+        mock = JobmockClient(f"{parts.scheme}://{parts.netloc}", token=control_token)
     except (httpx.HTTPError, ControlError, ValueError, KeyError, TypeError):
         return []  # not a jobmock
     with mock:

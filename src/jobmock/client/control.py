@@ -6,21 +6,27 @@ journal. The pytest plugin hands one to each test; scripts can use it directly.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from ..exceptions import ControlError
-from ..spec.wire import CONTROL_PREFIX, NAMESPACE_HEADER
+from ..spec.wire import CONTROL_PREFIX, CONTROL_TOKEN_ENV, CONTROL_TOKEN_HEADER, NAMESPACE_HEADER
 
 
 class JobmockClient:
-    def __init__(self, url: str, namespace: str = "", timeout: float = 10.0):
+    """`token`: the server's control token (`jobmock serve --control-token`); by default
+    the JOBMOCK_CONTROL_TOKEN environment variable, if set."""
+
+    def __init__(self, url: str, namespace: str = "", timeout: float = 10.0, token: str | None = None):
         self.url = url.rstrip("/")
         self.namespace = namespace
         self.headers = {NAMESPACE_HEADER: namespace} if namespace else {}
-        self.http = httpx.Client(base_url=self.url + CONTROL_PREFIX, headers=self.headers, timeout=timeout)
+        token = token or os.environ.get(CONTROL_TOKEN_ENV)
+        control = {**self.headers, CONTROL_TOKEN_HEADER: token} if token else self.headers
+        self.http = httpx.Client(base_url=self.url + CONTROL_PREFIX, headers=control, timeout=timeout)
         self.bases: dict[str, str] = {a["name"]: str(a["base_path"]) for a in self._call("GET", "/apis")["apis"]}
 
     def close(self) -> None:

@@ -9,7 +9,6 @@ import connexion
 from connexion.exceptions import ProblemException
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from ..spec.wire import CONTROL_PREFIX
 from ..state import State
@@ -18,18 +17,22 @@ from .delivery import Delivery
 from .errors import ErrorHandler
 from .fastcreate import CreateFastPath
 from .fastpath import PollFastPath
+from .guard import ControlPolicy, Guard
 from .handlers import MockResolver, token_check
 from .journaling import Journaling
 from .lifespan import Lifespan
 from .validation import ResponseCheck
 
 
-def build_app(state: State, validate_responses: bool = False, fast_path: bool = True) -> Any:
+def build_app(
+    state: State, validate_responses: bool = False, fast_path: bool = True, policy: ControlPolicy | None = None
+) -> Any:
     """The whole server as one ASGI callable.
 
     `validate_responses` checks every body against its spec (tests run with it on):
     Connexion checks the routes it answers, `ResponseCheck` the polls the fast path answers.
-    `fast_path=False` sends polls through Connexion too.
+    `fast_path=False` sends polls through Connexion too. `policy`: who may use the control
+    API (default: loopback hosts and origins, no token).
     """
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
@@ -57,13 +60,4 @@ def build_app(state: State, validate_responses: bool = False, fast_path: bool = 
     inner: Any = PollFastPath(app, state, check) if fast_path else app
     if fast_path and not validate_responses:  # Connexion checks the control API's answers
         inner = CreateFastPath(inner, state)
-    return Lifespan(
-        CORSMiddleware(
-            Delivery(Journaling(inner, state)),
-            allow_origins=["*"],
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["Retry-After", "Location"],
-        ),
-        state,
-    )
+    return Lifespan(Guard(Delivery(Journaling(inner, state)), policy or ControlPolicy()), state)

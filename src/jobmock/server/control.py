@@ -4,6 +4,7 @@ Refusals answer the status their exception type carries."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from importlib import resources
@@ -22,7 +23,7 @@ from ..sim.jobs import Job, NewJob
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
 from ..state import State
-from .errors import json_response, problem_response, refused
+from .errors import bytes_response, json_response, problem_response, refused
 from .journaling import JournalReader
 from .options import options_of
 
@@ -122,7 +123,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
     async def create_job(self, body: dict[str, Any]) -> Any:
         new = new_job(self.mock, body, request.headers.get("authorization"))
         job = await self.state.create(new, _namespace())
-        return json_response(201, job_record(self.mock, job, _namespace(), str(request.base_url)))
+        return bytes_response(201, job_record_json(self.mock, job, _namespace(), str(request.base_url)))
 
     async def get_job(self, id: str) -> Any:  # noqa: A002 - the path parameter's name
         return json_response(200, self.record(self.mock.find(id, _namespace())))
@@ -229,9 +230,16 @@ def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> N
     )
 
 
-def job_record(mock: Mock, job: Job, namespace: str, base_url: str) -> dict[str, Any]:
+def job_record_json(mock: Mock, job: Job, namespace: str, base_url: str) -> bytes:
+    """`job_record` as JSON, the vendor body spliced in as rendered (not parsed and encoded again)."""
+    record = job_record(mock, job, namespace, base_url, with_body=False)
+    head = json.dumps(record, ensure_ascii=False)[:-1].encode()
+    return head + b', "body": ' + mock.body_bytes(job, namespace) + b"}"
+
+
+def job_record(mock: Mock, job: Job, namespace: str, base_url: str, with_body: bool = True) -> dict[str, Any]:
     """A job as the control API shows it (control.yaml's JobRecord)."""
-    return {
+    record = {
         "id": job.id,
         "api": job.api.name,
         "type": job.job_type,
@@ -242,8 +250,10 @@ def job_record(mock: Mock, job: Job, namespace: str, base_url: str) -> dict[str,
         "poll_url": base_url.rstrip("/") + job.api.base_path + job.api.poll_path(job.id),
         "scenario": job.scenario.name if job.scenario else None,
         "namespace": namespace,
-        "body": mock.body(job, namespace),
     }
+    if with_body:
+        record["body"] = mock.body(job, namespace)
+    return record
 
 
 def _iso(epoch: float) -> str:

@@ -33,10 +33,12 @@ def validation_status(api: ApiModel) -> int:
 def json_response(
     status: int, body: Any, headers: dict[str, str] | None = None, media: str = "application/json"
 ) -> ConnexionResponse:
-    return _response(status, json.dumps(body, ensure_ascii=False).encode(), headers, media)
+    return bytes_response(status, json.dumps(body, ensure_ascii=False).encode(), headers, media)
 
 
-def _response(status: int, body: bytes, headers: dict[str, str] | None, media: str) -> ConnexionResponse:
+def bytes_response(
+    status: int, body: bytes, headers: dict[str, str] | None = None, media: str = "application/json"
+) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status, mimetype=media, content_type=media, body=body, headers=dict(headers or {})
     )
@@ -48,7 +50,7 @@ def error_response(
     details = None
     if status == validation_status(api) and message:
         details = [{"loc": ["request"], "msg": message, "type": "value_error"}]
-    return _response(status, error_bytes(api, status, message, details), headers, "application/json")
+    return bytes_response(status, error_bytes(api, status, message, details), headers, "application/json")
 
 
 def problem_bytes(status: int, detail: str) -> bytes:
@@ -58,7 +60,7 @@ def problem_bytes(status: int, detail: str) -> bytes:
 
 
 def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
-    return _response(status, problem_bytes(status, detail), headers, "application/problem+json")
+    return bytes_response(status, problem_bytes(status, detail), headers, "application/problem+json")
 
 
 def refused(exc: JobmockError) -> ConnexionResponse:

@@ -19,7 +19,7 @@ from openapi_schema_validator import OAS30Validator
 from ..exceptions import JobmockError
 from ..spec.wire import CONTROL_PREFIX
 from ..state import State
-from .control import control_document, job_record, new_job
+from .control import control_document, job_record_json, new_job
 from .errors import problem_bytes
 from .options import options_of
 
@@ -70,8 +70,7 @@ class CreateFastPath:
             job = await self.state.create(new_job(self.state.mock, data, headers.get("authorization")), namespace)
         except JobmockError as exc:
             return exc.status, problem_bytes(exc.status, str(exc)), "application/problem+json"
-        record = job_record(self.state.mock, job, namespace, _base_url(scope, headers))
-        return 201, json.dumps(record, ensure_ascii=False).encode(), "application/json"
+        return 201, job_record_json(self.state.mock, job, namespace, _base_url(scope, headers)), "application/json"
 
 
 def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:

@@ -336,7 +336,11 @@ class Mock:
 
     def body(self, job: Job, namespace: str = "") -> Any:
         """What a poll would show now (without counting as a poll)."""
-        return json.loads(job.answer(self._space(namespace).clock.job_time(job), self.speed)[2])
+        return json.loads(self.body_bytes(job, namespace))
+
+    def body_bytes(self, job: Job, namespace: str = "") -> bytes:
+        """`body` as the JSON a poll would answer."""
+        return job.answer(self._space(namespace).clock.job_time(job), self.speed)[2]
 
     def plan_cancel(self, job: Job, namespace: str = "") -> JobCancelled:
         """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
