@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jobmock.state.log import Log, Snapshot
+from jobmock.state.log import Log
 from jobmock.state.redis import RedisLog
 from jobmock.state.sqlite import SqliteLog
 from support import RedisServer, need_redis
@@ -73,18 +73,23 @@ def test_compaction_keeps_a_snapshot_and_tells_a_reader_left_behind(open_log: Ca
         log = open_log()
         for n in range(10):
             await log.append({"n": n})
-        assert await log.snapshot() == Snapshot(0, [])
-        await log.compact(Snapshot(5, [{"state": 5}]))
-        assert (await log.snapshot()).changes == [{"state": 5}]
+        assert await log.snapshot() == 0
+        await log.compact(5, iter([{"state": 5, "part": n} for n in range(7)]))  # drawn as written
+        assert await log.snapshot() == 5
+        assert await log.snapshot_part(5, 0, 4) == [{"state": 5, "part": n} for n in range(4)]
+        assert await log.snapshot_part(5, 4, 4) == [{"state": 5, "part": n} for n in range(4, 7)]
         assert await log.since(0) is not None  # changes since the previous snapshot (none) are kept
-        await log.compact(Snapshot(8, [{"state": 8}]))
+        await log.compact(8, iter([{"state": 8}]))
+        assert await log.snapshot_part(5, 0, 4) is None  # replaced: a reader starts again
         assert await log.since(3) is None  # changes up to 5 are gone: reload from the snapshot
         assert [seq for seq, _ in await log.since(5) or []] == [6, 7, 8, 9, 10]
-        await log.compact(Snapshot(7, [{"stale": True}]))  # an older snapshot never replaces a newer one
-        assert (await log.snapshot()).seq == 8
+        await log.compact(7, iter([{"stale": True}]))  # an older snapshot never replaces a newer one
+        assert await log.snapshot() == 8
+        await log.compact(9, iter([]))  # the state can be empty
+        assert await log.snapshot_part(9, 0, 10) == []
         await log.close()
         reopened = open_log()
-        assert (await reopened.snapshot()).changes == [{"state": 8}]
+        assert await reopened.snapshot() == 9
         await reopened.close()
 
     run(work)

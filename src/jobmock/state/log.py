@@ -7,6 +7,7 @@ the store only orders and keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,12 +19,6 @@ class JournalTotals:
     entries: int
     bytes: int
     evicted: int
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    seq: int  # the log's sequence number the snapshot is taken at
-    changes: list[Json]  # changes that rebuild the state at `seq` from nothing
 
 
 class Log(Protocol):
@@ -38,11 +33,16 @@ class Log(Protocol):
         """Changes after `seq`, in order (waiting up to `wait` seconds for one); None when
         the log no longer holds them all (compacted past `seq`): reload from `snapshot`."""
 
-    async def snapshot(self) -> Snapshot:
-        """The latest compacted state (seq 0 and no changes for a new store)."""
+    async def snapshot(self) -> int:
+        """The sequence number the latest snapshot of the whole state was taken at (0: none)."""
 
-    async def compact(self, snapshot: Snapshot) -> None:
-        """Keep `snapshot`, and drop changes older than the previous snapshot."""
+    async def snapshot_part(self, seq: int, start: int, count: int) -> list[Json] | None:
+        """Changes `start` to `start + count` of the snapshot taken at `seq` (which rebuild the
+        state from nothing); None when that snapshot has been replaced meanwhile."""
+
+    async def compact(self, seq: int, changes: Iterable[Json]) -> None:
+        """Keep a snapshot at `seq` (unless a later one is kept), written as `changes` are
+        drawn, and drop changes older than the previous snapshot."""
 
     async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
         """Add `by` to a job's counter (polls, shown) and return it: one count for every worker."""

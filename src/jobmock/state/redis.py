@@ -9,12 +9,13 @@ the Redis server is configured (AOF with `appendfsync always` or `everysec`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 
-from .log import JournalTotals, Json, Snapshot
+from .log import JournalTotals, Json
 
 APPEND = """
 local seq = redis.call('INCR', KEYS[1])
@@ -23,11 +24,17 @@ return seq
 """
 COMPACT = """
 local previous = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-if previous >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'kept', previous, 'data', ARGV[2])
+if previous >= tonumber(ARGV[1]) then redis.call('DEL', KEYS[4]) return 0 end
+if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('RENAME', KEYS[4], KEYS[3]) else redis.call('DEL', KEYS[3]) end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'kept', previous)
 redis.call('XTRIM', KEYS[2], 'MINID', (previous + 1) .. '-0')
 return 1
 """
+PART = """
+if tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') ~= tonumber(ARGV[1]) then return false end
+return redis.call('LRANGE', KEYS[2], ARGV[2], ARGV[3])
+"""
+BATCH = 1000  # changes written to Redis at a time while compacting
 JOURNAL_ADD = """
 local total = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 for i = 4, #ARGV, 2 do
@@ -59,6 +66,7 @@ class RedisLog:
         self.prefix = prefix
         self._append = self.redis.register_script(APPEND)
         self._compact = self.redis.register_script(COMPACT)
+        self._part = self.redis.register_script(PART)
         self._journal_add = self.redis.register_script(JOURNAL_ADD)
 
     def _key(self, *parts: str) -> str:
@@ -80,13 +88,27 @@ class RedisLog:
             entries = await self.redis.xrange(stream, min=f"({seq}-1", max="+")
         return [(int(entry_id.split("-")[0]), json.loads(fields["d"])) for entry_id, fields in entries]
 
-    async def snapshot(self) -> Snapshot:
-        seq, data = await self.redis.hmget(self._key("snapshot"), ["seq", "data"])
-        return Snapshot(0, []) if seq is None else Snapshot(int(seq), json.loads(data))
+    async def snapshot(self) -> int:
+        return int(await self.redis.hget(self._key("snapshot"), "seq") or 0)
 
-    async def compact(self, snapshot: Snapshot) -> None:
-        text = json.dumps(snapshot.changes, separators=(",", ":"))
-        await self._compact(keys=[self._key("snapshot"), self._key("changes")], args=[snapshot.seq, text])
+    async def snapshot_part(self, seq: int, start: int, count: int) -> list[Json] | None:
+        keys = [self._key("snapshot"), self._key("snapshot-changes")]
+        found = await self._part(keys=keys, args=[seq, start, start + count - 1])
+        return None if found is None else [json.loads(item) for item in found]
+
+    async def compact(self, seq: int, changes: Iterable[Json]) -> None:
+        building = self._key(f"snapshot-changes-{seq}")  # renamed into place once whole
+        await self.redis.delete(building)
+        batch: list[str] = []
+        for change in changes:
+            batch.append(json.dumps(change, separators=(",", ":")))
+            if len(batch) == BATCH:
+                await self.redis.rpush(building, *batch)  # the loop serves requests between batches
+                batch = []
+        if batch:
+            await self.redis.rpush(building, *batch)
+        keys = [self._key("snapshot"), self._key("changes"), self._key("snapshot-changes"), building]
+        await self._compact(keys=keys, args=[seq])
 
     async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
         return int(await self.redis.hincrby(self._key("counts", namespace), f"{job_id}\0{counter}", by))

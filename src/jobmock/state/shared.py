@@ -28,11 +28,12 @@ from ..sim.clock import Clock
 from ..sim.jobs import Job, NewJob
 from ..sim.journal import RawRequest
 from ..sim.mock import Mock
-from .log import Log, Snapshot
+from .log import Log
 
 TAIL_SECONDS = 0.05  # the longest a change made elsewhere waits to be applied here
 FLUSH_SECONDS = 0.05  # journal entries are written to the store in batches this often
 COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
+SNAPSHOT_PART = 5000  # changes of a snapshot read at a time
 
 
 class State:
@@ -77,7 +78,7 @@ class State:
                     last_flush = time.monotonic()
                     await self._flush()
                 if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY:
-                    await self._compact()
+                    await self.compact()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -102,20 +103,31 @@ class State:
             await self._reload_locked()
 
     async def _reload_locked(self) -> None:
+        """Rebuild from the latest snapshot, read a part at a time, then the changes after it."""
         assert self.log is not None
-        snapshot = await self.log.snapshot()
-        self.mock.reset()
-        for data in snapshot.changes:
-            self.mock.apply(self._read(data), 0)
-        self.mock.applied = snapshot.seq
-        self._snapshot_seq = snapshot.seq
-        for seq, data in await self.log.since(snapshot.seq) or []:
-            self.mock.apply(self._read(data), seq)
+        while True:
+            seq = await self.log.snapshot()
+            self.mock.reset()
+            start = 0
+            while (part := await self.log.snapshot_part(seq, start, SNAPSHOT_PART)) is not None:
+                for data in part:
+                    self.mock.apply(self._read(data), 0)
+                start += len(part)
+                if len(part) < SNAPSHOT_PART:
+                    break
+            if part is not None:  # else another worker replaced the snapshot meanwhile: again
+                break
+        self.mock.applied = self._snapshot_seq = seq
+        for change_seq, data in await self.log.since(seq) or []:
+            self.mock.apply(self._read(data), change_seq)
 
-    async def _compact(self) -> None:
+    async def compact(self) -> None:
+        """Snapshot the whole state in the store, so that the log before it can go."""
         assert self.log is not None
         seq = self.mock.applied
-        await self.log.compact(Snapshot(seq, [to_json(change) for change in self.mock.export()]))
+        # written as drawn: no copy of the whole state in memory at once (changes applied meanwhile
+        # are in the log after `seq`, and applying one again changes nothing)
+        await self.log.compact(seq, (to_json(change) for change in self.mock.export()))
         self._snapshot_seq = seq
 
     def _read(self, data: dict[str, Any]) -> Change:

@@ -11,18 +11,19 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .log import JournalTotals, Json, Snapshot
+from .log import JournalTotals, Json
 
 T = TypeVar("T")
 POLL_SECONDS = 0.02  # how often `since` looks for new changes while waiting
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER, kept INTEGER, data TEXT);
+CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER, kept INTEGER);
+CREATE TABLE IF NOT EXISTS snapshot_changes (n INTEGER PRIMARY KEY, data TEXT);
 CREATE TABLE IF NOT EXISTS counters (
     namespace TEXT, job TEXT, name TEXT, value INTEGER, PRIMARY KEY (namespace, job, name)
 ) WITHOUT ROWID;
@@ -97,26 +98,37 @@ class SqliteLog:
                 return found
             await asyncio.sleep(POLL_SECONDS)
 
-    async def snapshot(self) -> Snapshot:
-        def read(db: sqlite3.Connection) -> Snapshot:
-            row = db.execute("SELECT seq, data FROM snapshot").fetchone()
-            return Snapshot(0, []) if row is None else Snapshot(int(row[0]), json.loads(row[1]))
+    async def snapshot(self) -> int:
+        def read(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT seq FROM snapshot").fetchone()
+            return 0 if row is None else int(row[0])
 
         return await self._run(read)
 
-    async def compact(self, snapshot: Snapshot) -> None:
-        text = json.dumps(snapshot.changes, separators=(",", ":"))
+    async def snapshot_part(self, seq: int, start: int, count: int) -> list[Json] | None:
+        def read(db: sqlite3.Connection) -> list[Json] | None:
+            with _transaction(db, "BEGIN"):  # one snapshot: never a part of the next
+                row = db.execute("SELECT seq FROM snapshot").fetchone()
+                if (0 if row is None else row[0]) != seq:
+                    return None
+                rows = db.execute(
+                    "SELECT data FROM snapshot_changes WHERE n >= ? ORDER BY n LIMIT ?", (start, count)
+                ).fetchall()
+                return [json.loads(data) for (data,) in rows]
 
+        return await self._run(read)
+
+    async def compact(self, seq: int, changes: Iterable[Json]) -> None:
         def write(db: sqlite3.Connection) -> None:
             with _transaction(db):
                 row = db.execute("SELECT seq FROM snapshot").fetchone()
                 previous = 0 if row is None else int(row[0])
-                if previous >= snapshot.seq:
+                if previous >= seq:
                     return  # another worker took a later one
-                db.execute(
-                    "INSERT OR REPLACE INTO snapshot (id, seq, kept, data) VALUES (1, ?, ?, ?)",
-                    (snapshot.seq, previous, text),
-                )
+                db.execute("DELETE FROM snapshot_changes")
+                rows = ((n, json.dumps(change, separators=(",", ":"))) for n, change in enumerate(changes))
+                db.executemany("INSERT INTO snapshot_changes VALUES (?, ?)", rows)  # drawn one at a time
+                db.execute("INSERT OR REPLACE INTO snapshot (id, seq, kept) VALUES (1, ?, ?)", (seq, previous))
                 db.execute("DELETE FROM changes WHERE seq <= ?", (previous,))
 
         await self._run(write)
@@ -229,13 +241,15 @@ def _trim_journal(
 
 
 class _transaction:
-    """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK): a write transaction that waits its turn."""
+    """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK): a write transaction that waits its turn
+    (`begin="BEGIN"`: a read that sees one state throughout)."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE"):
         self.db = db
+        self.begin = begin
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.begin)
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -1,0 +1,54 @@
+"""A worker rebuilds the same state from a store: from the log, and from a snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from jobmock import NewJob, load_named
+from jobmock.exceptions import IdTaken
+from jobmock.sim.mock import Mock
+from jobmock.state import State
+from jobmock.state.sqlite import SqliteLog
+
+ND = load_named("neuraldraft")
+
+
+def worker(path: Path) -> State:
+    return State(Mock([ND], clock="manual", shared=True), SqliteLog(path))
+
+
+def held(state: State, namespace: str) -> list[tuple[object, ...]]:
+    mock = state.mock
+    return [
+        (job.id, job.owner, job.created, job.seq, mock.status(job, namespace), mock.body_bytes(job, namespace))
+        for job in mock.jobs(namespace)
+    ]
+
+
+def test_a_restart_rebuilds_the_same_state_from_a_snapshot_and_the_log_after_it(tmp_path: Path) -> None:
+    async def work() -> None:
+        first = worker(tmp_path / "state.db")
+        await first.start()
+        made = [await first.create(NewJob(api=ND.name, duration=100, owner="key-1"), "ns") for _ in range(5)]
+        await first.cancel(made[0], "ns")
+        await first.delete(made[1].id, "ns")
+        await first.move_clock(lambda clock: clock.advance(30), "ns")
+        await first.compact()
+        await first.cancel(made[2], "ns")  # after the snapshot: from the log
+        await first.create(NewJob(api=ND.name, outcome="failed", duration=10), "other")
+        expected = {name: held(first, name) for name in ("ns", "other")}
+        clock = first.mock.clock("ns")
+        await first.stop()
+
+        second = worker(tmp_path / "state.db")
+        await second.start()
+        assert {name: held(second, name) for name in ("ns", "other")} == expected
+        assert second.mock.clock("ns") == clock
+        with pytest.raises(IdTaken):  # the deleted id stays deleted
+            second.mock.plan_create(NewJob(api=ND.name, id=made[1].id), "ns")
+        await second.stop()
+
+    asyncio.run(work())
