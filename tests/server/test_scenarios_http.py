@@ -128,12 +128,25 @@ def test_a_poll_can_choose_the_scenario(mock: JobmockClient, how: Any) -> None:
     assert mock.job(job_id)["scenario"] == "failed-content-policy"
 
 
-def test_a_poll_naming_another_scenario_restarts_the_job_with_it(mock: JobmockClient) -> None:
-    job = mock.create(ND, "completed")
+def test_a_poll_naming_another_scenario_restarts_a_job_it_made_for_the_same_key(mock: JobmockClient) -> None:
+    spot = "job_SpotMade0001"
+    assert poll(mock, ND, spot, Prefer="scenario=completed").json()["status"] == "pending"  # made on the spot
     mock.advance(30)
-    assert poll(mock, ND, job["id"]).json()["status"] == "completed"
-    assert poll(mock, ND, job["id"], Prefer="scenario=stuck-pending").json()["status"] == "pending"
-    assert mock.job(job["id"])["scenario"] == "stuck-pending"
+    assert poll(mock, ND, spot).json()["status"] == "completed"
+    assert poll(mock, ND, spot, Prefer="scenario=stuck-pending").json()["status"] == "pending"
+    assert mock.job(spot)["scenario"] == "stuck-pending"
+    other_key = {"Authorization": "Bearer ndsk_test_someoneelse"}
+    assert poll(mock, ND, spot, Prefer="scenario=completed", **other_key).status_code == 404
+
+
+def test_a_poll_cannot_restart_a_job_others_can_see(mock: JobmockClient) -> None:
+    """Jobs made through the control API, and the documents' examples, keep their course."""
+    job = mock.create(ND, "completed")  # no token: every key sees it
+    mock.advance(30)
+    for job_id in (job["id"], "job_2Ngd9KqLmRpW"):
+        before = poll(mock, ND, job_id).json()
+        assert poll(mock, ND, job_id, Prefer="scenario=stuck-pending").json() == before
+    assert mock.job(job["id"])["scenario"] == "completed"
 
 
 def test_config_rules_by_job_id_and_defaults_per_api(mock: JobmockClient) -> None:

@@ -21,6 +21,7 @@ from .guard import ControlPolicy, Guard
 from .handlers import MockResolver, token_check
 from .journaling import Journaling
 from .lifespan import Lifespan
+from .screening import Screening
 from .validation import ResponseCheck
 
 
@@ -60,4 +61,4 @@ def build_app(
     inner: Any = PollFastPath(app, state, check) if fast_path else app
     if fast_path and not validate_responses:  # Connexion checks the control API's answers
         inner = CreateFastPath(inner, state)
-    return Lifespan(Guard(Delivery(Journaling(inner, state)), policy or ControlPolicy()), state)
+    return Lifespan(Guard(Screening(Delivery(Journaling(inner, state)), apis), policy or ControlPolicy()), state)

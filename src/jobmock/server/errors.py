@@ -44,13 +44,18 @@ def bytes_response(
     )
 
 
-def error_response(
-    api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None
-) -> ConnexionResponse:
+def vendor_error_bytes(api: ApiModel, status: int, message: str | None = None) -> bytes:
+    """An error in the vendor's envelope; a validation error also lists what was wrong."""
     details = None
     if status == validation_status(api) and message:
         details = [{"loc": ["request"], "msg": message, "type": "value_error"}]
-    return bytes_response(status, error_bytes(api, status, message, details), headers, "application/json")
+    return error_bytes(api, status, message, details)
+
+
+def error_response(
+    api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> ConnexionResponse:
+    return bytes_response(status, vendor_error_bytes(api, status, message), headers, "application/json")
 
 
 def problem_bytes(status: int, detail: str) -> bytes:

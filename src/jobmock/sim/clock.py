@@ -23,7 +23,7 @@ from ..spec.registry import register
 if TYPE_CHECKING:
     from .jobs import Job
 
-LATEST = 253402300799.0  # 9999-12-31T23:59:59Z: the last instant an ISO timestamp can show
+LATEST = 253370764799.0  # 9998-12-31T23:59:59Z: a job's lifecycle (a day at most) still ends before 10000
 EARLIEST = 0.0  # 1970-01-01: no job lives before the epoch
 
 
@@ -134,7 +134,7 @@ class Clock:
     @staticmethod
     def _check(epoch: float) -> None:
         if not (math.isfinite(epoch) and EARLIEST <= epoch <= LATEST):
-            raise ClockError("the clock must stay between 1970-01-01 and 9999-12-31")
+            raise ClockError("the clock must stay between 1970-01-01 and 9998-12-31")
 
     def state(self) -> ClockState:
         """What another worker needs to show the same time (the speed is the server's)."""

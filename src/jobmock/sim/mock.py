@@ -247,11 +247,19 @@ class Mock:
         self, api: str, job_id: str, identity: str | None, namespace: str, name: str | None
     ) -> JobCreated | None:
         """The job a poll makes: a scenario named by the poll (or a config rule) creates or
-        restarts it, so browser code can pick a scenario without the control API."""
+        restarts it, so browser code can pick a scenario without the control API. Only a job
+        made on the spot for this same key is restarted: a job other keys can see, or one made
+        through the control API, keeps its course."""
         store = self._space(namespace).store
         job = store.visible(api, job_id, identity)
         chosen = self.catalog.get(api, name) if name is not None else None
-        replaces = chosen is not None and job is not None and job.scenario is not chosen
+        replaces = (
+            chosen is not None
+            and job is not None
+            and job.scenario is not chosen
+            and job.record.spot
+            and job.owner == identity
+        )
         if replaces or (job is None and job_id not in store and not store.was_deleted(job_id)):
             chosen = chosen or self.catalog.for_id(api, job_id)
             if chosen is not None:
