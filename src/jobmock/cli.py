@@ -18,7 +18,7 @@ from . import __version__
 from .exceptions import CheckUsageError, SpecError, SpecErrors
 from .sim import polling
 from .sim.clock import CLOCK_MODES
-from .sim.limits import Limits
+from .sim.limits import ConnectionLimits, Limits
 from .spec import bundled_names, load_api, spec_path
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def add_serve_options(run: argparse.ArgumentParser) -> None:
     """The options of `jobmock serve`; the ASGI factory (`jobmock.asgi`) reads the same from
     environment variables named after them (`--max-jobs` is JOBMOCK_MAX_JOBS)."""
+
     run.add_argument("specs", nargs="*", metavar="SPEC", help="bundled API name or OpenAPI file with x-jobmock")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
@@ -101,6 +102,21 @@ def add_serve_options(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--workers", type=int, default=1, metavar="N", help="worker processes (N > 1 shares a SQLite file by default)"
+    )
+    connections = run.add_argument_group("connections")
+    held = ConnectionLimits()
+    connections.add_argument(
+        "--max-connections", type=int, default=held.max_connections, metavar="N", help="more get 503; %(default)s"
+    )
+    connections.add_argument(
+        "--keep-alive", type=int, default=held.keep_alive, metavar="SECONDS", help="idle; %(default)s"
+    )
+    connections.add_argument(
+        "--header-timeout",
+        type=_positive,
+        default=held.header_timeout,
+        metavar="SECONDS",
+        help="for a request's headers to arrive; %(default)s",
     )
     control = run.add_argument_group("control plane (/_jobmock): who may drive it")
     control.add_argument(
@@ -288,7 +304,15 @@ def create_from_options(args: argparse.Namespace) -> tuple[Mock, Any]:
 
 
 ENV_PREFIX = "JOBMOCK_"
-_PARENT_ONLY = {"help", "port", "workers", "report_polling"}  # the `serve` process's own options
+_PARENT_ONLY = {  # the `serve` process's own options
+    "help",
+    "port",
+    "workers",
+    "report_polling",
+    "max_connections",
+    "keep_alive",
+    "header_timeout",
+}
 
 
 def options_from_env(environ: Mapping[str, str]) -> argparse.Namespace:
@@ -335,6 +359,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise SpecError("--workers", [], f"must be 1 or more, got {args.workers}")
     if not 0 <= args.port <= 65535:
         raise SpecError("--port", [], f"must be between 0 and 65535, got {args.port}")
+    held = ConnectionLimits(args.keep_alive, args.header_timeout, args.max_connections)  # SpecError if bad
     if not is_loopback(args.host):
         if not args.control_token and not args.insecure_control:
             raise SpecError(
@@ -368,9 +393,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if args.workers > 1:
             os.environ.update(options_to_env(args), JOBMOCK_PARENT_PID=str(os.getpid()))
-            serve_workers("jobmock.asgi:app_from_env", args.host, args.port, args.workers)
+            serve_workers("jobmock.asgi:app_from_env", args.host, args.port, args.workers, held)
         else:
-            serve(app, args.host, args.port)
+            serve(app, args.host, args.port, held)
     except (KeyboardInterrupt, SystemExit):
         pass  # uvicorn re-raises Ctrl-C and SIGTERM after a clean shutdown
     finally:

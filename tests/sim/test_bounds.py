@@ -32,7 +32,7 @@ def test_a_404_makes_no_namespace_and_a_found_job_or_a_control_request_does() ->
     assert not m.has_namespace("favicon")
     assert m.poll(ND.name, EXAMPLE, None, "found") is not None
     assert m.has_namespace("found")
-    assert m.poll(ND.name, "job_MadeOnSpot1", None, "spot", scenario="quick") is not None
+    assert m.poll(ND.name, "job_MadeOnSpot12", None, "spot", scenario="quick") is not None
     assert m.has_namespace("spot")
     m.advance(1, "control")
     assert m.has_namespace("control") and m.usage()["namespaces"]["count"] == 3

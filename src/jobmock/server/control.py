@@ -23,6 +23,7 @@ from ..sim.jobs import Job, NewJob
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
 from ..state import State
+from .connections import GuardedProtocol
 from .errors import bytes_response, json_response, problem_response, refused
 from .journaling import JournalReader
 from .options import options_of
@@ -118,7 +119,9 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         return json_response(200, {"jobs": [self.record(j) for j in page], "next": None})
 
     async def status(self) -> Any:
-        return json_response(200, await self.state.usage())
+        usage = await self.state.usage()
+        usage["connections"] = {"open": GuardedProtocol.open}
+        return json_response(200, usage)
 
     async def create_job(self, body: dict[str, Any]) -> Any:
         new = new_job(self.mock, body, request.headers.get("authorization"))

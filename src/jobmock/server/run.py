@@ -13,9 +13,11 @@ import uvicorn
 import uvicorn.supervisors
 
 from ..exceptions import SpecError, SpecErrors
+from ..sim.limits import ConnectionLimits
 from ..spec.bundled import bundled_names
 from ..spec.files import collect
 from ..spec.model import ApiModel, load_named
+from .connections import GuardedProtocol
 from .delivery import quiet_drops
 
 
@@ -45,29 +47,35 @@ def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool
 GRACE_SECONDS = 1  # on SIGTERM or Ctrl-C, answers still in flight (a latency fault) get this long
 
 
-def _config(app: Any, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(
+def _config(app: Any, host: str, port: int, limits: ConnectionLimits | None = None) -> uvicorn.Config:
+    limits = limits or ConnectionLimits()
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=GuardedProtocol,
         log_level="warning",
         access_log=False,
         lifespan="on",  # loads shared state before the first request
         timeout_graceful_shutdown=GRACE_SECONDS,
+        timeout_keep_alive=limits.keep_alive,
+        limit_concurrency=limits.max_connections,
     )
+    config.header_timeout = limits.header_timeout  # type: ignore[attr-defined]  # read by GuardedProtocol
+    return config
 
 
-def serve(app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(app: Any, host: str = "127.0.0.1", port: int = 8000, limits: ConnectionLimits | None = None) -> None:
     """Serve until interrupted."""
     quiet_drops()
-    uvicorn.Server(_config(app, host, port)).run()
+    uvicorn.Server(_config(app, host, port, limits)).run()
 
 
-def serve_workers(factory: str, host: str, port: int, workers: int) -> None:
+def serve_workers(factory: str, host: str, port: int, workers: int, limits: ConnectionLimits | None = None) -> None:
     """Serve with `workers` processes, each making its app with `factory` (an import
     string); they share the listening socket. Until interrupted."""
     quiet_drops()
-    config = _config(factory, host, port)
+    config = _config(factory, host, port, limits)
     config.factory = True
     config.workers = workers
     sock = config.bind_socket()
@@ -77,14 +85,14 @@ def serve_workers(factory: str, host: str, port: int, workers: int) -> None:
 class BackgroundServer:
     """A server on a free loopback port in a thread; a context manager for tests."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, limits: ConnectionLimits | None = None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # accepted connections inherit it: without, small answers wait ~40 ms for a delayed ACK
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        self.server = uvicorn.Server(_config(app, host, self.port))
+        self.server = uvicorn.Server(_config(app, host, self.port, limits))
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     @property

@@ -35,3 +35,16 @@ class Limits:
             value = getattr(self, item.name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise SpecError(OPTIONS[item.name], [], f"must be a finite number above 0, got {value}")
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """The connections a client can make the server hold (`jobmock.server.connections`)."""
+
+    keep_alive: int = 5  # seconds an idle keep-alive connection stays open
+    header_timeout: float = 10.0  # seconds a request's headers may take to arrive
+    max_connections: int = 1000  # open connections; more are answered 503
+
+    def __post_init__(self) -> None:
+        if not (self.keep_alive > 0 and 0 < self.header_timeout < 3600 and self.max_connections > 0):
+            raise SpecError("--max-connections", [], "connection limits must be numbers above 0")

@@ -253,6 +253,8 @@ class Mock:
         store = self._space(namespace).store
         job = store.visible(api, job_id, identity)
         chosen = self.catalog.get(api, name) if name is not None else None
+        if job is None and not self.apis[api].ids.matches(job_id):
+            return None  # an id the API never issues: its 404
         replaces = (
             chosen is not None
             and job is not None

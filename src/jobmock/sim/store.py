@@ -130,6 +130,8 @@ class JobStore:
         api = self.apis.get(request.api)
         if api is None:
             raise JobError(f"unknown api {request.api!r}; served: {', '.join(sorted(self.apis))}")
+        if request.id is not None and not api.ids.matches(request.id):
+            raise JobError(f"id {request.id[:80]!r} is not of the form of {api.name}'s ids ({api.ids.describe()})")
         job_id = request.id or self._new_id(api)
         if not replaces and (job_id in self._records or job_id in self._deleted):
             raise IdTaken(f"job id {job_id!r} is already taken")

@@ -73,13 +73,15 @@ class IdFormat:
     alphabet: Alphabet = "alphanumeric"
 
     def matches(self, job_id: str) -> bool:
-        if self.uuid:
+        if self.uuid:  # the canonical form only: not {…}, urn:uuid: or without dashes
             try:
-                uuid.UUID(job_id)
+                return str(uuid.UUID(job_id)) == job_id.lower()
             except ValueError:
                 return False
-            return True
         return re.fullmatch(rf"{re.escape(self.prefix)}[A-Za-z0-9]{{{self.length}}}", job_id) is not None
+
+    def describe(self) -> str:
+        return "a UUID" if self.uuid else f"{self.prefix!r} then {self.length} letters or digits"
 
 
 DEFAULT_ERROR_BODY: Mapping[str, Any] = {"error": {"code": "{code}", "message": "{message}"}}
