@@ -109,9 +109,7 @@ def polls(url: str, seconds: int) -> dict[str, float]:
     return wrk(url, seconds)
 
 
-def rounds(
-    args: argparse.Namespace, runs: dict[str, Callable[[], dict[str, float]]]
-) -> dict[str, dict[str, float]]:
+def rounds(args: argparse.Namespace, runs: dict[str, Callable[[], dict[str, float]]]) -> dict[str, dict[str, float]]:
     """Each run once per round, the order reversed every other round; medians per figure."""
     results: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
     for number in range(args.rounds):
@@ -310,7 +308,7 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--soak-minutes", type=float, default=0.0)
     args = parser.parse_args()
-    for name in args.only.split(","):
+    for name in filter(None, args.only.split(",")):
         SECTIONS[name.strip()](args)
         print(flush=True)
     if args.soak_minutes:

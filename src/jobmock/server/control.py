@@ -4,6 +4,7 @@ Refusals answer the status their exception type carries."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -107,16 +108,19 @@ class ControlResolver(Resolver):  # type: ignore[misc]
         if api is not None and api not in self.mock.apis:
             return problem_response(404, f"unknown api {api!r}; served: {', '.join(sorted(self.mock.apis))}")
         namespace = _namespace()
-        page: list[Job] = []
+        page: list[dict[str, Any]] = []
+        last = 0
         for job in self.mock.jobs(namespace, api, after=int(cursor or 0)):
+            await asyncio.sleep(0)  # a job may need building (~1 ms): polls are answered between jobs
             if scenario is not None and (job.scenario is None or job.scenario.name != scenario):
                 continue
             if status is not None and self.mock.status(job, namespace) != status:
                 continue
             if len(page) == limit:
-                return json_response(200, {"jobs": [self.record(j) for j in page], "next": str(page[-1].seq)})
-            page.append(job)
-        return json_response(200, {"jobs": [self.record(j) for j in page], "next": None})
+                return json_response(200, {"jobs": page, "next": str(last)})
+            page.append(self.record(job))
+            last = job.seq
+        return json_response(200, {"jobs": page, "next": None})
 
     async def status(self) -> Any:
         usage = await self.state.usage()
