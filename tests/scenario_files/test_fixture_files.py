@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jobmock import SpecErrors, create
+from jobmock.exceptions import SpecError
 from jobmock.scenario_files import load_catalog
 from jobmock.scenario_files.record import redact
 from jobmock.spec import bundled_names, load_api, spec_path
@@ -98,3 +99,56 @@ def test_recording_redacts_secret_fields_and_signed_urls() -> None:
         "session_id": "sess_1",
         "result": {"url": "https://cdn.example.com/a.png?X-Amz-Signature=REDACTED&width=10", "token_count": 5},
     }
+
+
+LAUGHS = "api: neuraldraft\nlol: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"l{n}: &l{n} [{', '.join(['*' + ('a' if n == 0 else f'l{n - 1}')] * 9)}]\n" for n in range(9)
+)
+PHASES = "api: neuraldraft\nscenarios:\n  a:\n    phases:\n      - {status: pending, duration: %s}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (LAUGHS, ":3: (document): YAML aliases (*name) are not accepted"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    description: one\n    description: two\n",
+         ":5: scenarios/a/description: duplicate key 'description' (first on line 4)"),
+        (PHASES % ".nan", ":5: scenarios/a/phases/0/duration: .nan is not a usable number"),
+        (PHASES % ".inf", ":5: scenarios/a/phases/0/duration: .inf is not a usable number"),
+        (PHASES % "1.0e+308", ":5: scenarios/a/phases/0/duration: 1.0e+308 is not a usable number"),
+        (PHASES % ("9" * 400), "is not a usable number"),
+        ("api: neuraldraft\nscenarios:\n  a:\n    x: " + "[" * 990 + "]" * 990 + "\n", "nested deeper than 64 levels"),
+        ("api: neuraldraft\nscenarios:\n" + "".join(f"  s{n}: {{phases: [{{status: pending}}]}}\n" for n in range(101)),
+         ":3: scenarios: 101 scenarios: at most 100 a file"),
+    ],
+    ids=["aliases", "duplicate key", "nan", "inf", "1e308", "400 digits", "990 deep", "101 scenarios"],
+)  # fmt: skip
+def test_hostile_files_are_refused_with_file_line_and_reason(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "f.yaml"
+    bad.write_text(text)
+    with pytest.raises((SpecErrors, SpecError)) as caught:
+        load_catalog(APIS, [bad], bundled=False)
+    assert f"{bad}" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("api: neuraldraft\n# " + "x" * (3 * 1024 * 1024) + "\n")
+    with pytest.raises((SpecErrors, SpecError), match="at most 2097152 are read"):
+        load_catalog(APIS, [big], bundled=False)
+
+
+@pytest.mark.parametrize(
+    ("option", "line"),
+    [(["--port", "99999"], "--port: must be between 0 and 65535"), (["--speed", "nan"], "--speed"),
+     (["--speed", "inf"], "--speed"), (["--chaos", "2"], "--chaos"), (["--max-jobs", "0"], "--max-jobs"),
+     (["--header-timeout", "-1"], "--header-timeout")],
+)  # fmt: skip
+def test_bad_option_values_exit_2_with_one_line(option: list[str], line: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmock", "serve", *option], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert line in done.stderr
+    assert "Traceback" not in done.stderr

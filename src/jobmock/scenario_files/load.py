@@ -96,8 +96,18 @@ def load_catalog(
     return catalog
 
 
+MAX_SCENARIOS_PER_FILE = 100  # each is checked against the contract (~10 ms): a file loads within ~1 s
+MAX_SCENARIOS = 1000  # in all files
+
+
 def _load_file(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog, skip_unserved: bool) -> None:
     spec = read(path)
+    scenarios = spec.data.get("scenarios") if isinstance(spec.data, dict) else None
+    if isinstance(scenarios, dict):
+        held = sum(len(by_name) for by_name in catalog.scenarios.values())
+        if len(scenarios) > MAX_SCENARIOS_PER_FILE or held + len(scenarios) > MAX_SCENARIOS:
+            message = f"{len(scenarios)} scenarios: at most {MAX_SCENARIOS_PER_FILE} a file, {MAX_SCENARIOS} in all"
+            raise spec.error(["scenarios"], message)
     problems = _schema_problems(spec, "fixture.schema.json")
     if problems:
         raise SpecErrors(problems)
