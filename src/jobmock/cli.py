@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from . import __version__
 from .exceptions import CheckUsageError, SpecError, SpecErrors
@@ -20,6 +21,7 @@ from .sim import polling
 from .sim.clock import CLOCK_MODES
 from .sim.limits import ConnectionLimits, Limits
 from .spec import bundled_names, load_api, spec_path
+from .spec.secrets import redact_text
 
 if TYPE_CHECKING:
     from .sim.mock import Mock
@@ -437,17 +439,30 @@ def _add_record_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     record.add_argument("--timeout", type=_positive, default=600.0, metavar="SECONDS", help="give up after (600)")
     record.add_argument("--name", help="scenario name (default: recorded-<job id>)")
     record.add_argument("--out", type=Path, required=True, metavar="FILE.yaml")
+    record.add_argument(
+        "--url-credentials",
+        action="store_true",
+        help="send the user:password@ of --url as Basic auth (refused by default: use --token)",
+    )
 
 
 def _record(args: argparse.Namespace) -> int:
     from .checker.runner import load_target_api
     from .scenario_files import record, write_fixture
 
+    if "@" in urlsplit(args.url).netloc and not args.url_credentials:
+        print("jobmock record: --url carries user:password@; give --token instead "
+              "(or --url-credentials to send them as Basic auth)", file=sys.stderr)  # fmt: skip
+        return 2
+    out = args.out.resolve()
+    if out.is_dir() or not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        print(f"jobmock record: cannot write --out {args.out} (checked before polling)", file=sys.stderr)
+        return 2
     try:
         api = load_target_api(args.api)
         document = record(api, args.url, args.job, args.token, args.interval, args.timeout, args.name)
     except (CheckUsageError, RuntimeError) as exc:
-        print(f"jobmock record: {exc}", file=sys.stderr)
+        print(f"jobmock record: {redact_text(str(exc))}", file=sys.stderr)
         return 2
     write_fixture(document, args.out)
     (name, scenario), *_ = document["scenarios"].items()

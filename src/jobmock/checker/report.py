@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..spec.secrets import redact_text, without_userinfo
 from .lifecycle_checks import CHECKS, JobHistory, Violation
 from .runner import CheckReport
 
@@ -30,7 +32,7 @@ def failures(report: CheckReport) -> list[Failure]:
     found = []
     for f in report.contract.failures if report.contract else []:
         details = (("failure", f.title), ("details", f.message.strip()))
-        found.append(Failure(f"schemathesis {f.code}", f.check, f.operation, details, f.curl))
+        found.append(Failure(f"schemathesis {f.code}", f.check, f.operation, details, _token_placeholder(f.curl)))
     # one entry per check and job: the first offending poll in full, the others by number
     grouped: dict[tuple[str, str], list[Violation]] = {}
     for v in report.violations:
@@ -60,7 +62,7 @@ def journey(history: JobHistory) -> str:
 
 
 def render_text(report: CheckReport) -> str:
-    lines = [f"jobmock check {report.api} against {report.url}"]
+    lines = [f"jobmock check {report.api} against {without_userinfo(report.url)}"]
     if report.contract is not None:
         lines.append(
             f"  Schemathesis: {_count(len(report.contract.checks_run), 'check')} ran, "
@@ -141,3 +143,9 @@ def _case(suite: ET.Element, classname: str, name: str, found: list[Failure]) ->
         text = "\n".join([f.where, *(f"{label}: {text}" for label, text in f.details), f"reproduce: {f.curl}"])
         ET.SubElement(case, "failure", message=f.headline).text = text
     return case
+
+
+def _token_placeholder(curl: str) -> str:
+    """Schemathesis writes `[Filtered]` for a credential; the reproduce lines say `$TOKEN`."""
+    curl = re.sub(r"(Authorization: )(?:Bearer )?\[Filtered\]", r"\1Bearer $TOKEN", curl, flags=re.I)
+    return redact_text(curl)

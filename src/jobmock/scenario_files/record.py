@@ -41,9 +41,9 @@ def record(
 
     history = asyncio.run(watch())
     polls = [p for p in history.polls if p.status_code is not None and p.body is not None]
-    if not polls:
+    if not any(p.status_code is not None and 200 <= p.status_code < 300 for p in polls):
         reason = history.polls[-1].summary() if history.polls else "no answer"
-        raise RuntimeError(f"nothing to record from {url}: {reason}")
+        raise RuntimeError(f"nothing to record from {_without_credentials(url)}: the job never answered 2xx ({reason})")
     start = polls[0].at
     timeline: list[dict[str, Any]] = []
     for poll in polls:

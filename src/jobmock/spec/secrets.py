@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 SECRET_NAME = re.compile(r"token|secret|password|passwd|api[_-]?key|authorization|credential|signature|session", re.I)
 SECRET_PARAM = re.compile(r"sig|signature|token|key|credential|secret|x-amz-security|auth|password", re.I)
 REDACTED = "REDACTED"
+CREDENTIAL = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}", re.I)  # in any text
+USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@", re.I)  # scheme://user:pass@
 
 
 def redact(value: Any, name: str = "") -> Any:
@@ -21,8 +23,22 @@ def redact(value: Any, name: str = "") -> Any:
     if isinstance(value, str):
         if SECRET_NAME.search(name) and not name.endswith(("_id", "_at")):
             return REDACTED
-        return redact_url(value)
+        return redact_text(redact_url(value))
     return value
+
+
+def redact_text(text: str) -> str:
+    """Text with bearer and Basic credentials and URL user:password@ parts replaced."""
+    text = CREDENTIAL.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+
+
+def without_userinfo(url: str) -> str:
+    """The URL with any user:password@ taken out (for messages and reports)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def redact_url(text: str) -> str:
