@@ -79,7 +79,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 30.0, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], bool], seconds: float = 90.0, what: str = "condition") -> None:
     """Wait for something another process does (start-up, a change reaching it): bounded."""
     deadline = time.monotonic() + seconds
     while not condition():

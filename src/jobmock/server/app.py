@@ -48,13 +48,13 @@ def build_app(
             security_map={"bearer": token_check(api.token)},
         )
     app.add_api(
-        control_document(),
+        control_document([api.name for api in apis]),
         base_path=CONTROL_PREFIX,
         name="_jobmock",
         resolver=ControlResolver(state),
         validate_responses=validate_responses,
     )
-    handler = ErrorHandler(apis)
+    handler = ErrorHandler(apis, control_document())
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
     check = ResponseCheck(apis) if validate_responses else None

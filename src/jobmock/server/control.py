@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -23,6 +23,7 @@ from ..sim.clock import CLOCK_MODES, Clock
 from ..sim.jobs import Job, NewJob
 from ..sim.mock import Mock
 from ..spec.auth import bearer_token, identity
+from ..spec.openapi import HTTP_METHODS
 from ..state import State
 from .connections import GuardedProtocol
 from .errors import bytes_response, json_response, problem_response, refused
@@ -30,8 +31,9 @@ from .journaling import JournalReader
 from .options import options_of
 
 
-def control_document() -> dict[str, Any]:
-    """control.yaml, with the clock modes it accepts and answers taken from the registry."""
+def control_document(apis: Sequence[str] = ()) -> dict[str, Any]:
+    """control.yaml, with the clock modes it accepts and answers taken from the registry, the
+    served APIs (`apis`) as the values an `api` may take, and every error documented."""
     text = resources.files("jobmock.spec").joinpath("control.yaml").read_text()
     document: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     modes = list(CLOCK_MODES)
@@ -39,6 +41,15 @@ def control_document() -> dict[str, Any]:
     answer = document["components"]["responses"]["Clock"]["content"]["application/json"]["schema"]
     for schema in (put, answer):
         schema["properties"]["mode"]["enum"] = modes
+    operations = [op for item in document["paths"].values() for m, op in item.items() if m in HTTP_METHODS]
+    if apis:
+        document["components"]["schemas"]["NewJob"]["properties"]["api"]["enum"] = sorted(apis)
+        for operation in operations:
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "api":
+                    parameter["schema"]["enum"] = sorted(apis)
+    for operation in operations:  # refused by the screening, the guard or the handler
+        operation["responses"].setdefault("default", {"$ref": "#/components/responses/Problem"})
     return document
 
 

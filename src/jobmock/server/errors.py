@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
@@ -76,8 +76,9 @@ def refused(exc: JobmockError) -> ConnexionResponse:
 class ErrorHandler:
     """Connexion error handler: finds the API a request was for and answers in its envelope."""
 
-    def __init__(self, apis: Iterable[ApiModel]):
+    def __init__(self, apis: Iterable[ApiModel], control: Mapping[str, Any] | None = None):
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+        self.control = control or {}  # the control API's document, for its Allow headers
 
     def api_for(self, path: str) -> ApiModel | None:
         for api in self.apis:
@@ -94,6 +95,8 @@ class ErrorHandler:
         if status >= 500:
             log.error("error while answering %s %s", request.method, path, exc_info=exc)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            if status == 405:
+                headers["Allow"] = ", ".join(_methods(self.control, path[len(CONTROL_PREFIX) :] or "/"))
             return problem_response(status, message, headers)
         api = self.api_for(path)
         if api is None:
@@ -119,17 +122,19 @@ class ErrorHandler:
 
     def _allowed(self, path: str) -> list[str]:
         api = self.api_for(path)
-        if api is None:
-            return []
-        rest = path[len(api.base_path) :] or "/"
-        for template, item in api.document.get("paths", {}).items():
-            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
-            if re.match(pattern, rest):
-                methods = [m.upper() for m in HTTP_METHODS if m in item]
-                if "GET" in methods and "HEAD" not in methods:
-                    methods.append("HEAD")
-                return methods
-        return []
+        return _methods(api.document, path[len(api.base_path) :] or "/") if api is not None else []
+
+
+def _methods(document: Mapping[str, Any], path: str) -> list[str]:
+    """The methods the document declares for the path (HEAD with GET), as an Allow header lists them."""
+    for template, item in document.get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            methods = [m.upper() for m in HTTP_METHODS if m in item]
+            if "GET" in methods and "HEAD" not in methods:
+                methods.append("HEAD")
+            return methods
+    return []
 
 
 def _first_line(detail: str) -> str:
