@@ -207,7 +207,8 @@ class ControlResolver(Resolver):  # type: ignore[misc]
 
     async def get_journal(self, job: str | None = None, api: str | None = None, client: str | None = None) -> Any:
         entries = await self.reader.entries(_namespace(), job=job, api=api, client=client)
-        return json_response(200, {"entries": [e.record() for e in entries]})
+        body = await asyncio.to_thread(lambda: json.dumps({"entries": [e.record() for e in entries]}).encode())
+        return bytes_response(200, body)
 
     async def clear_journal(self) -> Any:
         await self.state.clear_journal(_namespace())
