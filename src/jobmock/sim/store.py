@@ -236,23 +236,30 @@ class JobStore:
                     found = job_id
                     break
         else:
-            while self._finishing and self._finish_at.get(self._finishing[0][2]) != self._finishing[0][0]:
-                heapq.heappop(self._finishing)  # stale: evicted, deleted or cancelled since
-            count = len(exclude) + 1
-            while found is None and count <= 2 * len(self._finishing):  # the first few, in order of finishing
-                for at, _seq, job_id in heapq.nsmallest(count, self._finishing):
-                    if at > now:
-                        count = 2 * len(self._finishing)  # nothing later has finished either
-                        break
-                    if self._finish_at.get(job_id) == at and job_id not in exclude:
-                        found = job_id
-                        break
-                count *= 2
+            found = self._first_finished(now, exclude)
         if found is None:
             raise NamespaceFull(
                 f"the namespace holds {len(self._records)} jobs and none has finished; delete some, or raise --max-jobs"
             )
         return found
+
+    def _first_finished(self, now: float, exclude: set[str]) -> str | None:
+        """The job that had finished longest ago by `now`, not in `exclude`: the heap's top in
+        O(1), or (when the top is excluded) the next ones in order."""
+        heap = self._finishing
+        while heap and self._finish_at.get(heap[0][2]) != heap[0][0]:
+            heapq.heappop(heap)  # stale: evicted, deleted or cancelled since
+        count = 1
+        while heap:
+            for at, _seq, job_id in heap[:1] if count == 1 else heapq.nsmallest(count, heap):
+                if at > now:
+                    return None  # nothing later has finished either
+                if self._finish_at.get(job_id) == at and job_id not in exclude:
+                    return job_id
+            if count >= len(heap):
+                return None
+            count *= 2
+        return None
 
     def _remove(self, job_id: str) -> bool:
         self._spot.pop(job_id, None)
