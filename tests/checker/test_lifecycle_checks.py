@@ -118,6 +118,10 @@ def other_job(answers: list[Answer]) -> None:
     answers[5][3]["id"] = "job_SomeoneElse"
 
 
+def timestamp_not_a_timestamp(answers: list[Answer]) -> None:
+    answers[3][3]["created_at"] = "yesterday"  # a string, as the type says; not a date-time, as the format says
+
+
 FAULTS: dict[str, tuple[Callable[[list[Answer]], None], str]] = {
     "status_declared": (status_outside, '"paused"'),
     "legal_transition": (backwards, "'processing' → 'pending'"),
@@ -131,6 +135,7 @@ FAULTS: dict[str, tuple[Callable[[list[Answer]], None], str]] = {
     "retry_after": (rate_limited_bare, "no Retry-After"),
     "poll_succeeds": (server_error, "HTTP 503"),
     "id_matches": (other_job, "job_SomeoneElse"),
+    "response_schema": (timestamp_not_a_timestamp, "date-time"),
 }
 
 

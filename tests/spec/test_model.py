@@ -58,3 +58,11 @@ def test_reporter_kinds_are_one_registry_that_the_extension_schema_follows() -> 
     with pytest.raises(ValueError, match="already registered"):
         reporter_kind(REPORTERS["percent"])
     assert issubclass(REPORTERS["count"], Reporter)
+
+
+def test_poll_paths_encode_the_id() -> None:
+    """An id is data: it never adds a path segment or a query parameter of its own."""
+    stories = load_named("stories")
+    assert stories.poll_path("a/b?c=1") == "/v1/jobs/a%2Fb%3Fc%3D1"
+    longform = load_named("longform")
+    assert longform.poll_path("x&admin=1").endswith("?jobId=x%26admin%3D1")

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any
 
-from openapi_schema_validator import OAS30Validator
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from ..client.polls import Poll, retry_delay
 from ..exceptions import CheckUsageError
@@ -74,7 +74,7 @@ class JobHistory:
 
     @cached_property
     def validator(self) -> OAS30Validator:
-        return OAS30Validator(self.api.job_schema)
+        return OAS30Validator(self.api.job_schema, format_checker=oas30_format_checker)  # formats too
 
 
 CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 import jsonschema
 
@@ -157,9 +158,9 @@ class ApiModel:
 
     def poll_path(self, job_id: str) -> str:
         """Path and query of the poll request for a job, below the API's base path."""
-        if self.id_in == "path":
-            return self.poll.path.replace("{" + self.id_parameter + "}", job_id)
-        return f"{self.poll.path}?{self.id_parameter}={job_id}"
+        if self.id_in == "path":  # encoded: an id is data, never a path or a query of its own
+            return self.poll.path.replace("{" + self.id_parameter + "}", quote(job_id, safe=""))
+        return f"{self.poll.path}?{urlencode({self.id_parameter: job_id})}"
 
     def driven_fields(self) -> set[str]:
         """Top-level fields the lifecycle drives; overrides and fixtures may not set them."""
