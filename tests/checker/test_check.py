@@ -259,3 +259,29 @@ def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
         assert violation.check == "poll_succeeds", render_text(report)
         fault = "drop" if violation.poll.error else str(violation.poll.status_code)
         assert (violation.job_id, fault) in injected
+
+
+def test_trails_and_poll_numbers_are_compressed() -> None:
+    from jobmock.checker.report import ranges, trail
+
+    assert trail(["pending"] * 3 + ["processing"] * 40 + ["completed"]) == "pending x3 → processing x40 → completed"
+    flapping = trail(["processing", "None"] * 50)
+    assert flapping.count("→") == 8 and "… 92 more …" in flapping  # not 3,000 characters
+    assert ranges([3, 5, 6, 7, 8, 9, 12, 14, 15]) == "3, 5-9, 12, 14-15"
+
+
+def test_the_header_and_the_result_count_failures_alike() -> None:
+    from jobmock.checker.lifecycle_checks import run_checks
+    from jobmock.checker.runner import CheckReport
+    from test_lifecycle_checks import history
+
+    answers = rendered("neuraldraft", "completed")
+    for index in (4, 5, 6, 9):
+        answers[index] = (answers[index][0], 503, {}, {"error": {"code": "unavailable", "message": "later"}})
+    watched = history("neuraldraft", answers)
+    report = CheckReport("neuraldraft", "http://127.0.0.1:1/v1", [], ["poll_succeeds"], histories=[watched])
+    report.violations = run_checks(watched, ["poll_succeeds"])
+    text = render_text(report)
+    assert "1 failure (in 4 polls)" in text
+    assert "Result: 1 failure (exit 1)" in text
+    assert "poll 5 (also polls 6-7, 10)" in text

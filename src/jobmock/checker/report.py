@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -42,40 +43,59 @@ def failures(report: CheckReport) -> list[Failure]:
         polls = [v.poll.index + 1 for v in violations]
         where = f"job {job_id}, poll {polls[0]}"
         if len(polls) > 1:
-            where += f" (also polls {', '.join(map(str, sorted(set(polls[1:]))))})"
+            where += f" (also polls {ranges(sorted(set(polls[1:])))})"
         details = (("expected", first.expected), ("got", first.actual))
         found.append(Failure("lifecycle", check, where, details, first.poll.curl()))
     return found
 
 
 def journey(history: JobHistory) -> str:
-    """`pending → processing → completed in 4.2 s, 11 polls` for one watched job."""
-    states: list[str] = []
-    for _poll, job in history.jobs():
-        status = str(history.status(job))
-        if not states or states[-1] != status:
-            states.append(status)
+    """`pending x3 → processing x40 → completed in 4.2 s, 44 polls` for one watched job."""
     polls = history.polls
     seconds = polls[-1].at - polls[0].at if polls else 0.0
-    path = " → ".join(states) if states else "never returned the job"
+    statuses = [str(history.status(job)) for _poll, job in history.jobs()]
+    path = trail(statuses) if statuses else "never returned the job"
     return f"{path} in {seconds:.1f} s, {_count(len(polls), 'poll')}" + (" (timed out)" if history.timed_out else "")
+
+
+def trail(statuses: list[str], most: int = 8) -> str:
+    """Runs of one status with their length (`processing x40`); past `most` runs, the first
+    and last few with how many changes lie between."""
+    runs = [(status, len(list(group))) for status, group in itertools.groupby(statuses)]
+    words = [f"{status} x{count}" if count > 1 else status for status, count in runs]
+    if len(words) > most:
+        words = [*words[: most // 2], f"… {len(words) - most} more …", *words[-(most // 2) :]]
+    return " → ".join(words)
+
+
+def ranges(numbers: list[int]) -> str:
+    """`3, 5-9, 12` for [3, 5, 6, 7, 8, 9, 12] (sorted, distinct)."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 def render_text(report: CheckReport) -> str:
     lines = [f"jobmock check {report.api} against {without_userinfo(report.url)}"]
+    found = failures(report)  # one count everywhere: a lifecycle failure is a check on a job, its polls listed
     if report.contract is not None:
         lines.append(
             f"  Schemathesis: {_count(len(report.contract.checks_run), 'check')} ran, "
-            f"{_count(len(report.contract.failures), 'failure')}"
+            f"{_count(sum(f.source != 'lifecycle' for f in found), 'failure')}"
         )
     if report.histories:
+        lifecycle = sum(f.source == "lifecycle" for f in found)
+        polls = f" (in {_count(len(report.violations), 'poll')})" if report.violations else ""
         lines.append(
             f"  Lifecycle: {_count(len(report.lifecycle_checks), 'check')} over "
-            f"{_count(len(report.histories), 'job')}, {_count(len(report.violations), 'failure')}"
+            f"{_count(len(report.histories), 'job')}, {_count(lifecycle, 'failure')}{polls}"
         )
         lines += [f"    {h.job_id}: {journey(h)}" for h in report.histories]
     lines += [f"  note: {note}" for note in report.notes]
-    found = failures(report)
     if found:
         lines += ["", "FAILURES (in curl commands, $TOKEN stands for your token)"]
     for number, f in enumerate(found, 1):
