@@ -17,10 +17,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from test_lifecycle_checks import FAULTS, Answer, rendered
+from test_lifecycle_checks import FAULTS, Answer, history, rendered
 
 from jobmock import BackgroundServer, CheckUsageError, check, create, render_text
 from jobmock.checker import CHECKS
+from jobmock.checker.lifecycle_checks import run_checks
+from jobmock.checker.report import ranges, trail
+from jobmock.checker.runner import CheckReport
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.mock import Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
@@ -262,8 +265,6 @@ def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
 
 
 def test_trails_and_poll_numbers_are_compressed() -> None:
-    from jobmock.checker.report import ranges, trail
-
     assert trail(["pending"] * 3 + ["processing"] * 40 + ["completed"]) == "pending x3 → processing x40 → completed"
     flapping = trail(["processing", "None"] * 50)
     assert flapping.count("→") == 8 and "… 92 more …" in flapping  # not 3,000 characters
@@ -271,10 +272,6 @@ def test_trails_and_poll_numbers_are_compressed() -> None:
 
 
 def test_the_header_and_the_result_count_failures_alike() -> None:
-    from jobmock.checker.lifecycle_checks import run_checks
-    from jobmock.checker.runner import CheckReport
-    from test_lifecycle_checks import history
-
     answers = rendered("neuraldraft", "completed")
     for index in (4, 5, 6, 9):
         answers[index] = (answers[index][0], 503, {}, {"error": {"code": "unavailable", "message": "later"}})
