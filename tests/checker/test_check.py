@@ -282,3 +282,17 @@ def test_the_header_and_the_result_count_failures_alike() -> None:
     assert "1 failure (in 4 polls)" in text
     assert "Result: 1 failure (exit 1)" in text
     assert "poll 5 (also polls 6-7, 10)" in text
+
+
+@pytest.mark.parametrize("api", ["stories", "superdocs"])
+def test_check_passes_a_default_jobmock_whose_api_takes_any_token(api: str) -> None:
+    """Without --key such an API accepts any bearer token (as its document allows), so
+    ignored_auth is skipped against a jobmock, and says so; with --key it runs, and passes."""
+    for keys, skipped in ((None, True), ({api: [TOKENS[api]]}, False)):
+        mock, app = create([api], keys=keys)
+        polls_clock_an_hour_ago(mock)
+        with BackgroundServer(app) as server:
+            report = check(api, server.url, token=TOKENS[api], max_examples=5, seed=1, poll_interval=0.02)
+        assert report.exit_code == 0, render_text(report)
+        assert any("ignored_auth skipped" in note for note in report.notes) == skipped
+        assert ("ignored_auth" in report.contract_checks) != skipped
