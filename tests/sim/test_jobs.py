@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openapi_schema_validator import OAS30Validator
 
+from jobmock import Mock, load_named
 from jobmock.exceptions import JobError
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
@@ -177,3 +178,18 @@ def test_lifecycle_fields_cannot_be_overridden() -> None:
 def test_unknown_type_lists_the_known_ones() -> None:
     with pytest.raises(JobError, match=r"known: blog_post\.generate"):
         store().create(NewJob(api="neuraldraft", job_type="video.generate"), EPOCH)
+
+
+def test_stories_omits_timestamps_until_their_moment_as_its_page_says() -> None:
+    stories = load_named("stories")
+    mock = Mock([stories], clock="manual")
+    job = mock.create(NewJob(api="stories", outcome="completed", duration=10))
+    seen = []
+    for _step in range(12):
+        body = mock.body(job)
+        seen.append((body["status"], "started_at" in body, "completed_at" in body))
+        assert None not in body.values()  # omitted, never null
+        mock.advance(1)
+    assert ("pending", False, False) in seen
+    assert ("processing", True, False) in seen
+    assert seen[-1] == ("completed", True, True)

@@ -231,8 +231,9 @@ def _status(body: Any, api: ApiModel) -> Any:
 
 
 def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:
-    """A field outside its states: null where the schema allows it, else left out."""
-    if (property_schema(api.job_schema, name) or {}).get("nullable"):
+    """A field outside its states: null where the schema allows it (unless the API omits
+    absent fields, as stories' page says), else left out."""
+    if not api.omit_absent and (property_schema(api.job_schema, name) or {}).get("nullable"):
         dotted.put(body, name, None)
     else:
         dotted.delete(body, name)

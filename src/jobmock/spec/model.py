@@ -137,6 +137,7 @@ class ApiModel:
     state_values: Mapping[str, tuple[Mapping[str, Any], ...]]
     timestamps: Mapping[str, str]  # role (created, updated, started, finished) -> dotted field
     precision: Precision
+    omit_absent: bool = False  # a field outside its states is left out even where null is allowed
     mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
@@ -426,6 +427,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         state_values=state_values,
         timestamps=timestamps,
         precision=ext.get("timestamps", {}).get("precision", "seconds"),
+        omit_absent=ext.get("absent") == "omitted",
     )
 
 
