@@ -87,6 +87,12 @@ def test_missing_or_malformed_auth_gets_the_vendor_401(served: Served, api: str,
     response = served.http.get(str(job["poll_url"]), headers=headers)
     assert response.status_code == 401
     assert EXPECTED_401[api](response.json()), response.text
+    assert response.headers["www-authenticate"] == "Bearer"  # the scheme the API wants
+
+
+def test_a_token_of_the_wrong_form_gets_the_challenge_on_the_fast_path_too(fast: Served) -> None:
+    answer = fast.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={"Authorization": "Bearer sk_wrong"})
+    assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from ..spec.openapi import HTTP_METHODS
 from ..spec.wire import CONTROL_PREFIX
 
 log = logging.getLogger("jobmock")
+CHALLENGE = {"WWW-Authenticate": "Bearer"}  # a 401 from a bearer-token API says which scheme it wants
 
 
 def validation_status(api: ApiModel) -> int:
@@ -103,6 +104,8 @@ class ErrorHandler:
             return problem_response(status, message, headers)
         if status == 400:
             status = validation_status(api)
+        if status == 401 and api.token.scheme:
+            headers = {**headers, **CHALLENGE}
         return error_response(api, status, message, headers)
 
     def _classify(self, exc: Exception) -> tuple[int, str, dict[str, str]]:

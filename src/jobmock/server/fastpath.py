@@ -22,6 +22,7 @@ from ..spec.auth import bearer_token, identity
 from ..spec.envelopes import error_bytes
 from ..state import State
 from .delivery import delivery_marks
+from .errors import CHALLENGE
 from .options import options_of
 from .routing import locate, poll_routes
 from .validation import ResponseCheck
@@ -80,7 +81,7 @@ class PollFastPath:
             try:
                 owner = identity(api.token, token)
             except AuthError as exc:
-                return Answer(401, error_bytes(api, 401, str(exc)))
+                return Answer(401, error_bytes(api, 401, str(exc)), tuple(CHALLENGE.items()))
         options = options_of(headers, dict(query))
         try:
             answer = await self.state.poll(api.name, job_id, owner, options.namespace, options.scenario)
