@@ -193,3 +193,14 @@ def test_stories_omits_timestamps_until_their_moment_as_its_page_says() -> None:
     assert ("pending", False, False) in seen
     assert ("processing", True, False) in seen
     assert seen[-1] == ("completed", True, True)
+
+
+def test_a_stories_result_holds_as_many_scenes_as_its_total_numbered_from_1() -> None:
+    mock = Mock([load_named("stories")], clock="manual")
+    for _n in range(20):
+        job = mock.create(NewJob(api="stories", outcome="completed", duration=5))
+        mock.advance(10)
+        body = mock.body(job)
+        scenes = body["result"]["scenes"]
+        assert body["scenes_completed"] == body["scenes_total"] == len(scenes)
+        assert [scene["index"] for scene in scenes] == list(range(1, len(scenes) + 1))

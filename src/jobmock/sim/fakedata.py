@@ -175,6 +175,18 @@ class Generator:
         return word if len(word) >= min_len else word + random_token(rng, min_len - len(word))
 
 
+def match_counts(value: Any, total: int) -> None:
+    """A list of numbered items (each with an `index`) in a job's result holds as many items as
+    the job's count of them (`scenes_total` scenes), numbered 1..n: coherent with the count."""
+    if total <= 0 or not isinstance(value, dict):
+        return
+    for key, items in value.items():
+        if isinstance(items, list) and items and all(isinstance(i, dict) and "index" in i for i in items):
+            value[key] = [{**items[n % len(items)], "index": n + 1} for n in range(total)]
+        elif isinstance(items, dict):
+            match_counts(items, total)
+
+
 def _domain(fake: Faker, rng: random.Random) -> str:
     # not fake.domain_name(): drawing a weighted surname costs ~125 µs, a word ~15 µs
     return f"{fake.word()}{rng.choice(('', '-app', '-labs', 'hq'))}.{rng.choice(TLDS)}"

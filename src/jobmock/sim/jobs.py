@@ -312,6 +312,8 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
             dotted.delete(static, name)
 
     totals = {r.field: total for r in api.reporters if (total := r.draw_total(rng)) is not None}
+    for value in gated.values():
+        fakedata.match_counts(value, max(totals.values(), default=0))
     if request.fields:
         bad = sorted(set(request.fields) & driven)
         if bad:
