@@ -204,3 +204,14 @@ def test_a_stories_result_holds_as_many_scenes_as_its_total_numbered_from_1() ->
         scenes = body["result"]["scenes"]
         assert body["scenes_completed"] == body["scenes_total"] == len(scenes)
         assert [scene["index"] for scene in scenes] == list(range(1, len(scenes) + 1))
+
+
+def test_a_superdocs_job_belongs_to_an_organization_or_a_user_never_both() -> None:
+    mock = Mock([load_named("superdocs")], clock="manual")
+    owners = set()
+    for _n in range(30):
+        body = mock.body(mock.create(NewJob(api="superdocs", duration=5)))
+        set_ = [name for name in ("organization_id", "user_id") if body[name] is not None]
+        assert len(set_) == 1, body
+        owners.add(set_[0])
+    assert owners == {"organization_id", "user_id"}  # both kinds occur

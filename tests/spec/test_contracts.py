@@ -90,6 +90,12 @@ BROKEN = {
         "x-jobmock/status",
         "no field 'state'",
     ),
+    "a oneOf field that cannot be null": (
+        "status: status\n  states",
+        "oneOf: [[id, type]]\n  status: status\n  states",
+        "x-jobmock/oneOf/0/0",
+        "'id' is not nullable",
+    ),
     "poll operation missing": (
         "poll: getJob",
         "poll: getJobs",

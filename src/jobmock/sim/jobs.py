@@ -314,6 +314,12 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
     totals = {r.field: total for r in api.reporters if (total := r.draw_total(rng)) is not None}
     for value in gated.values():
         fakedata.match_counts(value, max(totals.values(), default=0))
+    for group in api.one_of:  # one owner: the others null, as the document says
+        kept = rng.choice(group)
+        for name in group:
+            dotted.put(static, name, None)
+        schema = {k: v for k, v in (property_schema(api.job_schema, kept) or {}).items() if k != "nullable"}
+        dotted.put(static, kept, gen.value(schema, kept.split(".")[-1]))
     if request.fields:
         bad = sorted(set(request.fields) & driven)
         if bad:

@@ -138,6 +138,7 @@ class ApiModel:
     timestamps: Mapping[str, str]  # role (created, updated, started, finished) -> dotted field
     precision: Precision
     omit_absent: bool = False  # a field outside its states is left out even where null is allowed
+    one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which a job sets exactly one
     mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
@@ -316,6 +317,10 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     timestamps: dict[str, str] = {k: v for k, v in ext.get("timestamps", {}).items() if k != "precision"}
     for key, dotted in timestamps.items():
         need_field([*x, "timestamps", key], dotted)
+    for i, group in enumerate(ext.get("oneOf", ())):
+        for j, dotted in enumerate(group):
+            if not need_field([*x, "oneOf", i, j], dotted).get("nullable"):
+                raise fail([*x, "oneOf", i, j], f"{dotted!r} is not nullable, so it cannot be the null one")
 
     def steps_of(raw: list[dict[str, str]]) -> tuple[Step, ...]:
         return tuple(Step(s["name"], s.get("message", s["name"])) for s in raw)
@@ -428,6 +433,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         timestamps=timestamps,
         precision=ext.get("timestamps", {}).get("precision", "seconds"),
         omit_absent=ext.get("absent") == "omitted",
+        one_of=tuple(tuple(group) for group in ext.get("oneOf", ())),
     )
 
 
