@@ -15,6 +15,8 @@ from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
 from jobmock.spec import bundled_names, load_api, spec_path
+from jobmock.spec.auth import identity
+from support import jwt
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 EPOCH = Clock.at(0)  # jobs made at 1970-01-01T00:00:00Z
@@ -215,3 +217,13 @@ def test_a_superdocs_job_belongs_to_an_organization_or_a_user_never_both() -> No
         assert len(set_) == 1, body
         owners.add(set_[0])
     assert owners == {"organization_id", "user_id"}  # both kinds occur
+
+
+def test_a_longform_job_names_its_jwt_subject_as_its_user() -> None:
+    longform = load_named("longform")
+    mock = Mock([longform], clock="manual")
+    subject = "4f1c2b7a-3d9e-4a51-9b6f-0c8e2d1a7b35"
+    mine = mock.create(NewJob(api="longform", owner=identity(longform.token, jwt(subject))))
+    assert mock.body(mine)["user_id"] == subject
+    other = mock.create(NewJob(api="longform", owner=identity(longform.token, jwt("not-a-uuid"))))
+    assert mock.body(other)["user_id"] != "not-a-uuid"  # user_id is a UUID: a drawn one stands

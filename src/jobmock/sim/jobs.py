@@ -314,12 +314,18 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
     totals = {r.field: total for r in api.reporters if (total := r.draw_total(rng)) is not None}
     for value in gated.values():
         fakedata.match_counts(value, max(totals.values(), default=0))
+    owner = request.owner or ""
+    if api.owner_field and owner.startswith("jwt-sub:"):  # the token's subject, when it has the field's form
+        subject = owner.removeprefix("jwt-sub:")
+        field_format = (property_schema(api.job_schema, api.owner_field) or {}).get("format")
+        if field_format != "uuid" or fakedata.is_uuid(subject):
+            dotted.put(static, api.owner_field, subject)
     for group in api.one_of:  # one owner: the others null, as the document says
         kept = rng.choice(group)
         for name in group:
             dotted.put(static, name, None)
-        schema = {k: v for k, v in (property_schema(api.job_schema, kept) or {}).items() if k != "nullable"}
-        dotted.put(static, kept, gen.value(schema, kept.split(".")[-1]))
+        wanted = {k: v for k, v in (property_schema(api.job_schema, kept) or {}).items() if k != "nullable"}
+        dotted.put(static, kept, gen.value(wanted, kept.split(".")[-1]))
     if request.fields:
         bad = sorted(set(request.fields) & driven)
         if bad:

@@ -139,6 +139,7 @@ class ApiModel:
     precision: Precision
     omit_absent: bool = False  # a field outside its states is left out even where null is allowed
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which a job sets exactly one
+    owner_field: str | None = None  # the field naming the job's owner (a JWT's `sub` goes there)
     mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
@@ -317,6 +318,8 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     timestamps: dict[str, str] = {k: v for k, v in ext.get("timestamps", {}).items() if k != "precision"}
     for key, dotted in timestamps.items():
         need_field([*x, "timestamps", key], dotted)
+    if "ownerField" in ext:
+        need_field([*x, "ownerField"], ext["ownerField"])
     for i, group in enumerate(ext.get("oneOf", ())):
         for j, dotted in enumerate(group):
             if not need_field([*x, "oneOf", i, j], dotted).get("nullable"):
@@ -434,6 +437,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         precision=ext.get("timestamps", {}).get("precision", "seconds"),
         omit_absent=ext.get("absent") == "omitted",
         one_of=tuple(tuple(group) for group in ext.get("oneOf", ())),
+        owner_field=ext.get("ownerField"),
     )
 
 
