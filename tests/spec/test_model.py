@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from jobmock import ApiModel, Reporter, load_named, reporter_kind
+from jobmock.spec.envelopes import error_bytes
 from jobmock.spec.model import extension_schema
 from jobmock.spec.progress import REPORTERS
 from support import TOKENS, serve
@@ -66,3 +68,11 @@ def test_poll_paths_encode_the_id() -> None:
     assert stories.poll_path("a/b?c=1") == "/v1/jobs/a%2Fb%3Fc%3D1"
     longform = load_named("longform")
     assert longform.poll_path("x&admin=1").endswith("?jobId=x%26admin%3D1")
+
+
+def test_nextdocs_error_codes_are_upper_case_for_every_status_it_can_answer() -> None:
+    """Faults and caps answer 413, 429, 431, 500, 502 and 503 too: in the document's own style."""
+    nextdocs = load_named("nextdocs")
+    for status in (400, 401, 404, 405, 413, 415, 429, 431, 500, 502, 503):
+        code = json.loads(error_bytes(nextdocs, status))["error"]["code"]
+        assert code == code.upper(), (status, code)
