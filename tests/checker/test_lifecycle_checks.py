@@ -118,6 +118,10 @@ def other_job(answers: list[Answer]) -> None:
     answers[5][3]["id"] = "job_SomeoneElse"
 
 
+def timestamp_lorem(answers: list[Answer]) -> None:
+    answers[6][3]["updated_at"] = "<string>"  # nextdocs types its timestamps as plain strings: no format to catch it
+
+
 def timestamp_not_a_timestamp(answers: list[Answer]) -> None:
     answers[3][3]["created_at"] = "yesterday"  # a string, as the type says; not a date-time, as the format says
 
@@ -136,6 +140,7 @@ FAULTS: dict[str, tuple[Callable[[list[Answer]], None], str]] = {
     "poll_succeeds": (server_error, "HTTP 503"),
     "id_matches": (other_job, "job_SomeoneElse"),
     "response_schema": (timestamp_not_a_timestamp, "date-time"),
+    "timestamps_readable": (timestamp_lorem, '"<string>"'),
 }
 
 

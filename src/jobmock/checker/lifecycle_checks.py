@@ -280,6 +280,16 @@ ORDER = (("created", "started"), ("started", "finished"), ("created", "finished"
 
 
 @lifecycle_check
+def timestamps_readable(history: JobHistory) -> Iterator[Mismatch]:
+    """Every timestamp the lifecycle names, when set, is a date-time (not skipped when unreadable)."""
+    for poll, job in history.jobs():
+        for dotted in history.api.timestamps.values():
+            found, value = dotted_get(job, dotted)
+            if found and value is not None and _instant(value) is None:
+                yield Mismatch(poll, f"{dotted} as an ISO 8601 date-time", _show(value))
+
+
+@lifecycle_check
 def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
     """created ≤ started ≤ finished and created ≤ updated; created never changes, updated never goes back."""
     first: dict[str, datetime] = {}
