@@ -74,6 +74,15 @@ def refused(exc: JobmockError) -> ConnexionResponse:
     return problem_response(exc.status, str(exc))
 
 
+def api_for(apis: Iterable[ApiModel], path: str) -> ApiModel | None:
+    """The API a path belongs to (`apis` longest base path first)."""
+    for api in apis:
+        base = api.base_path
+        if path == base or path.startswith(base + "/") or base == "":
+            return api
+    return None
+
+
 class ErrorHandler:
     """Connexion error handler: finds the API a request was for and answers in its envelope."""
 
@@ -82,11 +91,7 @@ class ErrorHandler:
         self.control = control or {}  # the control API's document, for its Allow headers
 
     def api_for(self, path: str) -> ApiModel | None:
-        for api in self.apis:
-            base = api.base_path
-            if path == base or path.startswith(base + "/") or base == "":
-                return api
-        return None
+        return api_for(self.apis, path)
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message, headers = self._classify(exc)

@@ -21,6 +21,7 @@ from ..spec.wire import CONTROL_PREFIX
 from ..state import State
 from .control import control_document, job_record_json, new_job
 from .errors import problem_bytes
+from .messages import replayed, send_whole
 from .options import options_of
 
 Scope = MutableMapping[str, Any]
@@ -52,12 +53,10 @@ class CreateFastPath:
             complete = not message.get("more_body")
         answer = await self._answer(scope, headers, body) if complete else None
         if answer is None:
-            await self.app(scope, _replay(body, complete, receive), send)
+            await self.app(scope, replayed(body, complete, receive), send)
             return
         status, content, media = answer
-        start_headers = [(b"content-type", media.encode()), (b"content-length", str(len(content)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": start_headers})
-        await send({"type": "http.response.body", "body": content})
+        await send_whole(send, status, content, media.encode())
 
     async def _answer(self, scope: Scope, headers: dict[str, str], body: bytes) -> tuple[int, bytes, str] | None:
         try:
@@ -72,20 +71,6 @@ class CreateFastPath:
         except JobmockError as exc:
             return exc.status, problem_bytes(exc.status, str(exc)), "application/problem+json"
         return 201, job_record_json(self.state.mock, job, namespace, _base_url(scope, headers)), "application/json"
-
-
-def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
-    """The request's receive, with the body already read given back first."""
-    given = False
-
-    async def again() -> Any:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": not complete}
-        return await receive()
-
-    return again
 
 
 def _base_url(scope: Scope, headers: dict[str, str]) -> str:

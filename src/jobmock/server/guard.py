@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from ..spec.wire import CONTROL_PREFIX, CONTROL_TOKEN_HEADER
 from .errors import problem_bytes
+from .messages import send_whole
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -165,7 +166,4 @@ def _cors_headers(origin: bytes, allowed: bool) -> list[tuple[bytes, bytes]]:
 
 
 async def _answer(send: Send, status: int, detail: str) -> None:
-    body = problem_bytes(status, detail)
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send_whole(send, status, problem_bytes(status, detail), b"application/problem+json")

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..spec.model import ApiModel
 from ..spec.wire import CONTROL_PREFIX
-from .errors import problem_bytes, vendor_error_bytes
+from .errors import api_for, problem_bytes, vendor_error_bytes
+from .messages import replayed, send_whole
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -123,33 +124,15 @@ class Screening:
             if kind != b"application/json" and not kind.endswith(b"+json"):
                 raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")
             strict_json(body)
-        given = False
-
-        async def replay() -> Any:
-            nonlocal given
-            if not given:
-                given = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return replay
+        return replayed(body, True, receive)
 
     async def _refuse(self, scope: Scope, send: Send, refused: Refused) -> None:
         path: str = scope["path"]
-        api = None if path.startswith(CONTROL_PREFIX) else self._api_for(path)
+        api = None if path.startswith(CONTROL_PREFIX) else api_for(self.apis, path)
         if api is None:
             body, media = problem_bytes(refused.status, refused.message), b"application/problem+json"
         else:
             status = api.errors.validation if refused.status == 400 else refused.status
             body, media = vendor_error_bytes(api, status, refused.message), b"application/json"
             refused.status = status
-        headers = [(b"content-type", media), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": refused.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    def _api_for(self, path: str) -> ApiModel | None:
-        for api in self.apis:
-            base = api.base_path
-            if base == "" or path == base or path.startswith(base + "/"):
-                return api
-        return None
+        await send_whole(send, refused.status, body, media, [(b"connection", b"close")])

@@ -20,7 +20,7 @@ from ..exceptions import JobError, LifecycleError
 from ..spec import dotted
 from ..spec.lifecycle import success_state
 from ..spec.model import ApiModel
-from ..spec.openapi import property_schema
+from ..spec.openapi import is_uuid, property_schema
 from ..spec.progress import ProgressView, Step, quantize
 from . import fakedata
 from .lifecycle import Plan, Snapshot, cancel, default_plan, last_change, snapshot
@@ -318,7 +318,7 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
     if api.owner_field and owner.startswith("jwt-sub:"):  # the token's subject, when it has the field's form
         subject = owner.removeprefix("jwt-sub:")
         field_format = (property_schema(api.job_schema, api.owner_field) or {}).get("format")
-        if field_format != "uuid" or fakedata.is_uuid(subject):
+        if field_format != "uuid" or is_uuid(subject):
             dotted.put(static, api.owner_field, subject)
     for group in api.one_of:  # one owner: the others null, as the document says
         kept = rng.choice(group)

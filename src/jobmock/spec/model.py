@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -74,11 +73,8 @@ class IdFormat:
     alphabet: Alphabet = "alphanumeric"
 
     def matches(self, job_id: str) -> bool:
-        if self.uuid:  # the canonical form only: not {…}, urn:uuid: or without dashes
-            try:
-                return str(uuid.UUID(job_id)) == job_id.lower()
-            except ValueError:
-                return False
+        if self.uuid:
+            return openapi.is_uuid(job_id)
         return re.fullmatch(rf"{re.escape(self.prefix)}[A-Za-z0-9]{{{self.length}}}", job_id) is not None
 
     def describe(self) -> str:

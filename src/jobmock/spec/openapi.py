@@ -132,6 +132,14 @@ def is_required(schema: Mapping[str, Any], dotted: str) -> bool:
     return node is not None and leaf in merged_object(node).get("required", [])
 
 
+def is_uuid(text: str) -> bool:
+    """A UUID in its canonical form (not `{…}`, `urn:uuid:` or without dashes)."""
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
 def id_checker(schema: dict[str, Any]) -> Callable[[str], bool] | None:
     """A cheap check equal to the id parameter's schema, or None if it is not that simple."""
     if schema.get("type") != "string":
