@@ -9,6 +9,8 @@ import pytest
 
 from jobmock import NewJob, load_named
 from jobmock.exceptions import IdTaken
+from jobmock.sim.journal import RawRequest
+from jobmock.sim.limits import Limits
 from jobmock.sim.mock import Mock
 from jobmock.state import State
 from jobmock.state.sqlite import SqliteLog
@@ -50,5 +52,24 @@ def test_a_restart_rebuilds_the_same_state_from_a_snapshot_and_the_log_after_it(
         with pytest.raises(IdTaken):  # the deleted id stays deleted
             second.mock.plan_create(NewJob(api=ND.name, id=made[1].id), "ns")
         await second.stop()
+
+    asyncio.run(work())
+
+
+def test_a_namespace_evicted_takes_its_journal_out_of_the_store(tmp_path: Path) -> None:
+    async def work() -> None:
+        state = State(
+            Mock([ND], clock="manual", shared=True, limits=Limits(namespaces=1)), SqliteLog(tmp_path / "state.db")
+        )
+        await state.start()
+        await state.namespace("first")
+        entry = RawRequest(1.7e9, "GET", "/v1/jobs/x", "", "tester", 404, {}, None)
+        state.journal_add(entry, "first")
+        assert len(await state.journal("first")) == 1
+        await state.namespace("second")  # past --max-namespaces 1: "first" goes, everywhere
+        assert not state.mock.has_namespace("first")
+        assert state.log is not None and await state.log.journal("first") == []
+        assert (await state.usage())["journal"]["entries"] == 0
+        await state.stop()
 
     asyncio.run(work())

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..exceptions import IdTaken, NamespaceFull
 from ..sim.answer import Answer
-from ..sim.changes import Change, JobCreated, NamespaceDropped, from_json, to_json
+from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, from_json, to_json
 from ..sim.clock import Clock
 from ..sim.jobs import Job, NewJob
 from ..sim.journal import RawRequest
@@ -155,10 +155,13 @@ class State:
         data = to_json(change)
         seq = await self.log.append(data)
         async with self._reading:
-            if seq == self.mock.applied + 1:  # nothing else came in between: apply it as read back
+            applied = seq == self.mock.applied + 1  # nothing else came in between: apply it as read back
+            if applied:
                 self.mock.apply(self._read(data), seq)
-                return
-        await self.catch_up()
+        if not applied:
+            await self.catch_up()
+        for name in _dropped(change):  # the store's journal and counters of a namespace that went
+            await self.log.forget(name)
 
     async def namespace(self, namespace: str) -> None:
         """Make the namespace if it is new (everywhere, through the log)."""
@@ -166,12 +169,6 @@ class State:
             await self.catch_up()
         if not self.mock.has_namespace(namespace):
             await self.commit(self.mock.plan_namespace(namespace))
-
-    async def drop_namespace(self, namespace: str) -> None:
-        if namespace:
-            await self.commit(NamespaceDropped(namespace))
-            if self.log is not None:
-                await self.log.forget(namespace)
 
     async def create(self, request: NewJob, namespace: str = "") -> Job:
         """A new job. With shared state the log decides between two creates of one id."""
@@ -289,3 +286,12 @@ class State:
             "snapshot_at": self._snapshot_seq,
         }
         return usage
+
+
+def _dropped(change: Change) -> tuple[str, ...]:
+    """The namespaces a change makes go: evicted to make room for a new one, or dropped."""
+    if isinstance(change, NamespaceMade):
+        return change.evict
+    if isinstance(change, NamespaceDropped):
+        return (change.namespace,)
+    return ()
