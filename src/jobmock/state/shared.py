@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,7 @@ from ..sim.journal import RawRequest
 from ..sim.mock import Mock
 from .log import Log
 
+log = logging.getLogger("jobmock")
 TAIL_SECONDS = 0.05  # the longest a change made elsewhere waits to be applied here
 FLUSH_SECONDS = 0.05  # journal entries are written to the store in batches this often
 COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
@@ -85,7 +87,8 @@ class State:
                     await self.compact()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:  # a store that went away: keep serving what is held, and retry
+                log.warning("jobmock: cannot read the shared state (%s); retrying", exc)
                 await asyncio.sleep(0.5)
 
     async def catch_up(self, wait: float = 0.0) -> None:
