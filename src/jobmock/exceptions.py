@@ -68,9 +68,17 @@ class ClockError(RequestError):
 
 
 class AuthError(RequestError):
-    """A missing or malformed credential; the message says what was expected."""
+    """A missing or malformed credential; the message says what was expected.
+
+    `kind` is what went wrong, as a vendor may word each differently: `missing` (no
+    Authorization header), `scheme` (not `Bearer <token>`) or `invalid` (a bearer token of
+    the wrong form, or not one of `serve --key`)."""
 
     status = 401
+
+    def __init__(self, message: str, kind: str = "invalid"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class NotFound(JobmockError, LookupError):

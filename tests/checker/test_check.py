@@ -50,7 +50,7 @@ def keyed() -> Iterator[str]:
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
 def test_the_mock_conforms_to_each_spec(keyed: str, api: str) -> None:
-    base = {"neuraldraft": "/v1", "longform": "/api", "nextdocs": "/v1", "stories": "", "superdocs": ""}[api]
+    base = {"neuraldraft": "/v1", "longform": "", "nextdocs": "/v1", "stories": "", "superdocs": ""}[api]
     report = check(api, f"{keyed}/{api}{base}", token=TOKENS[api], poll_interval=0.02, max_examples=10, seed=1)
     assert report.exit_code == 0, render_text(report)
     assert report.contract is not None and len(report.contract.checks_run) >= 10

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, create
+from jobmock import ApiModel, BackgroundServer, create
 from support import TOKENS, Served, jwt
 
 DOC_CURLS = [  # the documents' own example requests, host changed
     ("neuraldraft", "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", "ndsk_live_yourkey"),
     ("nextdocs", "/nextdocs/v1/jobs/job_abc123def456", "nxd_token"),
-    ("longform", "/longform/api/getJobStatus?jobId=987fcdeb-51a2-43d7-8f9e-123456789abc", jwt("someone")),
+    ("longform", "/longform/getJobStatus?jobId=987fcdeb-51a2-43d7-8f9e-123456789abc", jwt("someone")),
 ]
 
 
@@ -87,12 +88,73 @@ def test_missing_or_malformed_auth_gets_the_vendor_401(served: Served, api: str,
     response = served.http.get(str(job["poll_url"]), headers=headers)
     assert response.status_code == 401
     assert EXPECTED_401[api](response.json()), response.text
-    assert response.headers["www-authenticate"] == "Bearer"  # the scheme the API wants
+    challenge = response.headers["www-authenticate"]  # the scheme the API wants, RFC 6750
+    assert challenge.startswith(f'Bearer realm="{api}"')
+    assert ("error=" in challenge) == (header is not None)  # no error code when nothing was sent
 
 
 def test_a_token_of_the_wrong_form_gets_the_challenge_on_the_fast_path_too(fast: Served) -> None:
     answer = fast.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={"Authorization": "Bearer sk_wrong"})
-    assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == (
+        'Bearer realm="neuraldraft", error="invalid_token", '
+        'error_description="Invalid token format: expected an API key starting with ndsk_live_ or ndsk_test_"'
+    )
+
+
+OTHER_GOOD_TOKENS = {  # of the right form, but not the one `--key` accepts
+    "neuraldraft": "ndsk_test_other",
+    "longform": jwt("someone-else"),
+    "nextdocs": "nxd_other",
+    "stories": "other",
+    "superdocs": "other",
+}
+BAD_CREDENTIALS = {
+    "missing": None,
+    "not bearer": "Basic dXNlcjpwYXNz",
+    "bare token": "ndsk_live_abc",
+    "empty bearer": "Bearer",
+    "wrong form": "Bearer a.b",
+    "not the key": "Bearer {other}",
+    "bad jwt payload": "Bearer abc.@@@@.def".replace("@", "_"),
+}
+
+
+def declared_401_messages(api: ApiModel) -> set[str]:
+    """The messages of the 401 examples the API's spec declares for its poll."""
+    content = api.poll.spec["responses"]["401"]["content"]["application/json"]
+    examples = [e["value"] for e in content.get("examples", {}).values()]
+    examples += [content["example"]] if "example" in content else []
+    return {json.dumps(e) for e in (message_of(api, body) for body in examples)}
+
+
+def message_of(api: ApiModel, body: Any) -> Any:
+    """A 401 body without its per-request parts (stories' request_id)."""
+    return {k: v for k, v in body.items() if k != "request_id"}
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_the_401_messages_sent_are_the_ones_the_spec_declares(api: str) -> None:
+    """Every 401 body the mock sends (by either path, under `--key` too) is one of the spec's
+    401 examples, and every example is one the mock sends."""
+    key = {"longform": jwt("the-only-user")}.get(api, TOKENS[api])
+    mock, app = create([api], keys={api: [key]})
+    model = mock.apis[api]
+    sent = set()
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
+        url = model.base_path + model.poll_path(documented_id(model))
+        for credential in BAD_CREDENTIALS.values():
+            credential = credential and credential.format(other=OTHER_GOOD_TOKENS[api])
+            headers = {"Authorization": credential} if credential is not None else {}
+            for path in (url, url + ("&" if "?" in url else "?") + "trace=1"):  # fast path, then Connexion
+                answer = http.get(path, headers=headers)
+                assert answer.status_code == 401, (credential, answer.text)
+                sent.add(json.dumps(message_of(model, answer.json())))
+    assert sent == declared_401_messages(model)
+
+
+def documented_id(api: ApiModel) -> str:
+    return "987fcdeb-51a2-43d7-8f9e-123456789abc" if api.ids.uuid else api.ids.prefix + "a" * api.ids.length
 
 
 @pytest.mark.parametrize(
@@ -109,7 +171,7 @@ def test_documented_token_formats_are_enforced(served: Served, api: str, bad: st
     job = served.create(api)
     response = served.poll(api, job, token=bad)
     assert response.status_code == 401
-    assert "Invalid token" in response.text
+    assert "Invalid token" in response.headers["www-authenticate"]  # and in the body, unless the page words it
 
 
 def test_jobs_of_one_key_are_invisible_to_another(served: Served) -> None:
@@ -130,10 +192,10 @@ def test_jwt_owner_is_its_subject(served: Served) -> None:
 
 def test_longform_cancel_job_really_cancels(served: Served) -> None:
     job = served.create("longform", duration=60)
-    cancel = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    cancel = served.http.post("/longform/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
     assert cancel.status_code == 200 and cancel.json() == {"message": "Job cancelled successfully"}
     assert served.poll("longform", job).json()["status"] == "cancelled"
-    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
+    again = served.http.post("/longform/cancelJob", json={"jobId": job["id"]}, headers=served.auth("longform"))
     assert again.status_code == 409
     assert again.json() == {"error": "Job is already cancelled and cannot be cancelled."}
 
@@ -143,7 +205,7 @@ def test_cancelling_a_finished_job_is_a_clear_error(served: Served) -> None:
     job = served.create("longform", duration=0.2, headers=space)
     served.mock.advance(1, "finished")
     auth = {**served.auth("longform"), **space}
-    again = served.http.post("/longform/api/cancelJob", json={"jobId": job["id"]}, headers=auth)
+    again = served.http.post("/longform/cancelJob", json={"jobId": job["id"]}, headers=auth)
     assert again.status_code == 409 and "already completed" in again.json()["error"]
     control = served.http.post(f"/_jobmock/jobs/{job['id']}/cancel", headers=space)
     assert control.status_code == 409 and "already finished" in control.json()["detail"]
@@ -189,11 +251,11 @@ def test_control_api_field_overrides_and_clear_errors(served: Served) -> None:
         ("superdocs", "/superdocs/v1/jobs/nope", 404, lambda b: b == {"detail": "Job not found"}),
         (
             "longform",
-            "/longform/api/getJobStatus?jobId=not-a-uuid",
+            "/longform/getJobStatus?jobId=not-a-uuid",
             400,
             lambda b: b == {"error": "jobId must be a uuid"},
         ),
-        ("longform", "/longform/api/getJobStatus", 400, lambda b: set(b) == {"error"}),
+        ("longform", "/longform/getJobStatus", 400, lambda b: set(b) == {"error"}),
     ],
 )
 def test_errors_use_the_vendor_envelope(served: Served, api: str, path: str, status: int, check: object) -> None:
@@ -203,14 +265,14 @@ def test_errors_use_the_vendor_envelope(served: Served, api: str, path: str, sta
 
 
 def test_superdocs_validation_errors_are_fastapi_422(served: Served) -> None:
-    response = served.http.post("/longform/api/cancelJob", json={"jobId": 5}, headers=served.auth("longform"))
+    response = served.http.post("/longform/cancelJob", json={"jobId": 5}, headers=served.auth("longform"))
     assert response.status_code == 400 and set(response.json()) == {"error"}
 
 
 @pytest.mark.parametrize("payload", [b"\xff\xfe\x00", b"{not json", b'{"jobId": "\xc3"}'])
 def test_undecodable_bodies_are_400_not_500(served: Served, payload: bytes) -> None:
     headers = {**served.auth("longform"), "Content-Type": "application/json"}
-    response = served.http.post("/longform/api/cancelJob", content=payload, headers=headers)
+    response = served.http.post("/longform/cancelJob", content=payload, headers=headers)
     assert response.status_code == 400, response.text
     assert set(response.json()) == {"error"}
 

@@ -17,14 +17,13 @@ from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from ..exceptions import JobmockError
+from ..exceptions import AuthError, JobmockError
 from ..spec.envelopes import error_bytes, phrase
 from ..spec.model import ApiModel
 from ..spec.openapi import HTTP_METHODS
 from ..spec.wire import CONTROL_PREFIX
 
 log = logging.getLogger("jobmock")
-CHALLENGE = {"WWW-Authenticate": "Bearer"}  # a 401 from a bearer-token API says which scheme it wants
 
 
 def validation_status(api: ApiModel) -> int:
@@ -57,6 +56,19 @@ def error_response(
     api: ApiModel, status: int, message: str | None = None, headers: dict[str, str] | None = None
 ) -> ConnexionResponse:
     return bytes_response(status, vendor_error_bytes(api, status, message), headers, "application/json")
+
+
+def unauthorized(api: ApiModel, exc: AuthError) -> tuple[bytes, dict[str, str]]:
+    """A 401's body and its RFC 6750 challenge. The message is the vendor's where its spec
+    words one (x-jobmock.errors.auth), else jobmock's diagnosis; the diagnosis is always in
+    the challenge's error_description, so a client learns what was wrong either way."""
+    message = api.errors.auth.get(exc.kind) or str(exc)
+    challenge = f'Bearer realm="{api.name}"'
+    if exc.kind != "missing":  # RFC 6750 3.1: no error code when no credential was sent
+        error = "invalid_request" if exc.kind == "scheme" else "invalid_token"
+        description = str(exc).replace("\\", "").replace('"', "'")
+        challenge += f', error="{error}", error_description="{description}"'
+    return error_bytes(api, 401, message), {"WWW-Authenticate": challenge}
 
 
 def problem_bytes(status: int, detail: str) -> bytes:
@@ -96,6 +108,7 @@ class ErrorHandler:
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message, headers = self._classify(exc)
         path = request.url.path
+        api = self.api_for(path)
         if status == 405:
             headers["Allow"] = ", ".join(self._allowed(path)) or headers.get("Allow", "")
         if status >= 500:
@@ -104,13 +117,13 @@ class ErrorHandler:
             if status == 405:
                 headers["Allow"] = ", ".join(_methods(self.control, path[len(CONTROL_PREFIX) :] or "/"))
             return problem_response(status, message, headers)
-        api = self.api_for(path)
         if api is None:
             return problem_response(status, message, headers)
+        if isinstance(exc, AuthError):
+            body, challenge = unauthorized(api, exc)
+            return bytes_response(401, body, {**headers, **challenge})
         if status == 400:
             status = validation_status(api)
-        if status == 401 and api.token.scheme:
-            headers = {**headers, **CHALLENGE}
         return error_response(api, status, message, headers)
 
     def _classify(self, exc: Exception) -> tuple[int, str, dict[str, str]]:

@@ -4,9 +4,8 @@ Connexion costs ~300 µs a request (routing, security, validation middleware); a
 frontend polling many jobs is the common load, so a plain ASGI layer answers the polls
 whose answer it can give exactly as Connexion would, through the same `Mock`: the job
 (200, or a fault's answer), the vendor's 404 for an id this key cannot see, and the
-vendor's 401 for a bearer token of the wrong form or an unknown key. Everything else
-(a missing or non-bearer header, odd parameters, other routes) falls through to
-Connexion. Tests check both paths give the same answers.
+vendor's 401 for a missing, non-bearer or malformed credential. Everything else (odd
+parameters, other routes) falls through to Connexion. Tests check both paths give the same answers.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from ..spec.auth import bearer_token, identity
 from ..spec.envelopes import error_bytes
 from ..state import State
 from .delivery import delivery_marks
-from .errors import CHALLENGE
+from .errors import unauthorized
 from .options import options_of
 from .routing import locate, poll_routes
 from .validation import ResponseCheck
@@ -75,13 +74,10 @@ class PollFastPath:
         owner = None
         if api.token.scheme:
             try:
-                token = bearer_token(headers.get("authorization"))
-            except AuthError:
-                return None  # Connexion words a missing or non-bearer header its own way
-            try:
-                owner = identity(api.token, token)
+                owner = identity(api.token, bearer_token(headers.get("authorization")))
             except AuthError as exc:
-                return Answer(401, error_bytes(api, 401, str(exc)), tuple(CHALLENGE.items()))
+                body, challenge = unauthorized(api, exc)
+                return Answer(401, body, tuple(challenge.items()))
         options = options_of(headers, dict(query))
         try:
             answer = await self.state.poll(api.name, job_id, owner, options.namespace, options.scenario)

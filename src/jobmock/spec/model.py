@@ -93,6 +93,7 @@ class ErrorFormat:
     codes: Mapping[str, str] = field(default_factory=dict)
     messages: Mapping[str, str] = field(default_factory=dict)
     validation: int = 400  # status of request validation errors
+    auth: Mapping[str, str] = field(default_factory=dict)  # a 401's message by AuthError.kind, as documented
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         codes=raw_errors.get("codes", {}),
         messages=raw_errors.get("messages", {}),
         validation=int(raw_errors.get("validation", 400)),
+        auth=raw_errors.get("auth", {}),
     )
     ids = IdFormat(
         uuid=bool(id_conf.get("uuid", False)),
