@@ -180,6 +180,8 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
         timeline=tuple(timeline),
         recorded_id=(raw.get("recorded") or {}).get("job"),
         faults=faults,
+        total=raw.get("total"),
+        breaks_contract=raw.get("breaksContract"),
         source=f"{spec.path}:{spec.line_of(where)}",
     )
 

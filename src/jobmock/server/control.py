@@ -164,6 +164,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
                 "kind": "timeline" if scenario.timeline else "phases",
                 "statuses": list(dict.fromkeys(p.status for p in scenario.phases)),
                 "faults": len(scenario.faults),
+                "breaks_contract": scenario.breaks_contract,
                 "source": scenario.source,
             }
             for scenario in self.mock.scenarios(api)

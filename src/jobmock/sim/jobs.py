@@ -312,6 +312,8 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
             dotted.delete(static, name)
 
     totals = {r.field: total for r in api.reporters if (total := r.draw_total(rng)) is not None}
+    if request.scenario is not None and request.scenario.total is not None:
+        totals = dict.fromkeys(totals, request.scenario.total)
     for value in gated.values():
         fakedata.match_counts(value, max(totals.values(), default=0))
     owner = request.owner or ""

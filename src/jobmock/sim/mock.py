@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from ..exceptions import LifecycleError, NotFound
@@ -48,6 +49,7 @@ class Space:
     used: float = 0.0  # monotonic time of the last request that used it
 
 
+DOCUMENTED_EXAMPLE = "documented-example"  # the scenario the document's example jobs follow
 FIRST_JOB_SEQ = 1000  # example jobs take the sequence numbers below it in every namespace
 
 
@@ -79,7 +81,9 @@ class Mock:
         self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
         self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
         self._unjournaled = 0
-        self._examples = [request for api in self.apis.values() for request in example_jobs(api)]  # every namespace
+        examples = [e for api in self.apis.values() for e in example_jobs(api, self.catalog.scenarios.get(api.name, {}))]
+        self._examples = [request for request, _ in examples]  # made in every namespace
+        self._example_created = {(r.api, r.id): created for r, created in examples if created is not None}
         self._example_ids = {(request.api, request.id) for request in self._examples}
         assert len(self._examples) < FIRST_JOB_SEQ
         Clock(speed, clock)  # refuse a bad speed or mode now, not on the first request
@@ -187,7 +191,8 @@ class Mock:
             used=time.monotonic(),
         )
         for seq, request in enumerate(self._examples, start=1):
-            space.store.create(request, clock, seq=seq, at=change.at)
+            at = self._example_created.get((request.api, request.id), change.at)
+            space.store.create(request, clock, seq=seq, at=at)
         self._spaces[change.namespace] = space
         return space
 
@@ -461,28 +466,45 @@ class Mock:
         }
 
 
-def example_jobs(api: ApiModel) -> list[NewJob]:
-    """The document's own example jobs, so its curl commands work against the mock.
+def example_jobs(api: ApiModel, scenarios: Mapping[str, Scenario]) -> list[tuple[NewJob, float | None]]:
+    """The document's own example jobs, so its curl commands work against the mock; each
+    with the time the example says it was created, when it says one.
 
-    Examples whose id does not look like the API's ids (placeholders such as
-    "<string>") are skipped. Fields the lifecycle drives are left to it.
+    An example job follows the API's `documented-example` scenario when there is one (so
+    it answers the example's body, timestamps included); otherwise its lifecycle runs
+    from the namespace's creation, with the example's other fields. Examples whose id
+    does not look like the API's ids (placeholders such as "<string>") are skipped.
     """
     driven = api.driven_fields() | {d.split(".")[0] for d in api.presence} | {api.id_field}
     if api.type_field:
         driven.add(api.type_field)
-    requests = []
+    scenario = scenarios.get(DOCUMENTED_EXAMPLE)
+    jobs = []
     seen: set[str] = set()
     for example in _poll_examples(api):
         job_id = example.get(api.id_field)
         if not isinstance(job_id, str) or job_id in seen or not api.ids.matches(job_id):
             continue
         seen.add(job_id)
+        created = _epoch(example.get(api.timestamps.get("created", "")))
+        if scenario is not None:
+            jobs.append((NewJob(api=api.name, id=job_id, scenario=scenario), created))
+            continue
         job_type = example.get(api.type_field) if api.type_field else None
         if job_type is not None and job_type not in api.types:
             job_type = None
         fields = {k: v for k, v in example.items() if k not in driven}
-        requests.append(NewJob(api=api.name, job_type=job_type, fields=fields or None, id=job_id))
-    return requests
+        jobs.append((NewJob(api=api.name, job_type=job_type, fields=fields or None, id=job_id), None))
+    return jobs
+
+
+def _epoch(value: Any) -> float | None:
+    """An example's ISO 8601 timestamp in epoch seconds; None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+    return None if moment is None else moment.replace(tzinfo=moment.tzinfo or UTC).timestamp()
 
 
 def _poll_examples(api: ApiModel) -> list[dict[str, Any]]:

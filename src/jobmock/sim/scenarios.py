@@ -47,6 +47,8 @@ class Scenario:
     timeline: tuple[Entry, ...] = ()
     recorded_id: str | None = None  # a recorded timeline's job id, rewritten for new jobs
     faults: tuple[Fault, ...] = ()
+    total: int | None = None  # what count progress counts up to (stories' scenes_total); None: drawn
+    breaks_contract: str | None = None  # why its literal answers may break the spec (say it, or they may not)
     source: str = ""  # file:line, for messages
 
 
