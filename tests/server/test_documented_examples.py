@@ -94,7 +94,8 @@ def test_a_documented_example_job_matches_once_the_clock_is_set(served: Served, 
         control.set_time(body[model.timestamps["created"]])
         job = control.create(api, scenario="documented-example")
         control.set_time(LATER.get(api) or body.get(model.timestamps.get("updated", ""), body["created_at"]))
-        answer = served.http.get(str(job["poll_url"]), headers={**served.auth(api), "X-Jobmock-Namespace": f"doc-{api}"})
+        headers = {**served.auth(api), "X-Jobmock-Namespace": f"doc-{api}"}
+        answer = served.http.get(str(job["poll_url"]), headers=headers)
     assert answer.status_code == 200
     assert answer.json() == {**body, model.id_field: job["id"]}
 

@@ -81,7 +81,8 @@ class Mock:
         self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
         self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
         self._unjournaled = 0
-        examples = [e for api in self.apis.values() for e in example_jobs(api, self.catalog.scenarios.get(api.name, {}))]
+        known = self.catalog.scenarios
+        examples = [e for api in self.apis.values() for e in example_jobs(api, known.get(api.name, {}))]
         self._examples = [request for request, _ in examples]  # made in every namespace
         self._example_created = {(r.api, r.id): created for r, created in examples if created is not None}
         self._example_ids = {(request.api, request.id) for request in self._examples}
