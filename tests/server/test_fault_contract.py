@@ -20,10 +20,11 @@ CODE_CASE = {"nextdocs": r"^[A-Z][A-Z_]*$", "neuraldraft": r"^[a-z][a-z_]*$", "s
 
 
 def fault_fixture(folder: Path, api: str) -> Path:
-    faults = "".join(f"      - {{poll: {n}, respond: {status}, retry_after: 2}}\n" for n, status in enumerate(STATUSES, 1))
+    faults = "".join(f"      - {{poll: {n}, respond: {s}, retry_after: 2}}\n" for n, s in enumerate(STATUSES, 1))
     first = {"longform": "queued", "nextdocs": "processing"}.get(api, "pending")
     path = folder / f"{api}-faults.yaml"
-    path.write_text(f"api: {api}\nscenarios:\n  every-fault:\n    phases:\n      - status: {first}\n    faults:\n{faults}")
+    head = f"api: {api}\nscenarios:\n  every-fault:\n    phases:\n      - status: {first}\n"
+    path.write_text(head + "    faults:\n" + faults)
     return path
 
 
