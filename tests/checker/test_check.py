@@ -226,7 +226,10 @@ def test_the_pytest_fixture_passes_a_conforming_api_and_fails_with_the_report(
             jobmock_check("nextdocs", "http://127.0.0.1:9/v1")
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    # in a subprocess: an in-process run drops the modules it imported (httpcore among them)
+    # when it ends, and httpx, which cached the first httpcore's exception classes, would then
+    # stop mapping the second's: later tests would see raw httpcore errors
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*cannot connect to http://127.0.0.1:9/v1*"])
 

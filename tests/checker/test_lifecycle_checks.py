@@ -126,6 +126,11 @@ def timestamp_not_a_timestamp(answers: list[Answer]) -> None:
     answers[3][3]["created_at"] = "yesterday"  # a string, as the type says; not a date-time, as the format says
 
 
+def type_changes(answers: list[Answer]) -> None:
+    for _at, _status, _headers, body in answers[3:]:
+        body["type"] = "image.generate"  # a valid type: only comparing polls can see it
+
+
 FAULTS: dict[str, tuple[Callable[[list[Answer]], None], str]] = {
     "status_declared": (status_outside, '"paused"'),
     "legal_transition": (backwards, "'processing' → 'pending'"),
@@ -141,6 +146,7 @@ FAULTS: dict[str, tuple[Callable[[list[Answer]], None], str]] = {
     "id_matches": (other_job, "job_SomeoneElse"),
     "response_schema": (timestamp_not_a_timestamp, "date-time"),
     "timestamps_readable": (timestamp_lorem, '"<string>"'),
+    "fields_fixed": (type_changes, 'type to stay "blog_post.generate"'),
 }
 
 

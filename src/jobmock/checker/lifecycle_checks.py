@@ -208,6 +208,22 @@ def terminal_stable(history: JobHistory) -> Iterator[Mismatch]:
                 yield Mismatch(poll, f"{dotted} to stay {_show(value)}", _show(now))
 
 
+@lifecycle_check
+def fields_fixed(history: JobHistory) -> Iterator[Mismatch]:
+    """Fields a job keeps for life (id, type, creation time, owner, totals) never change.
+
+    Also the spec's x-jobmock.fixed; each holds the value of the first poll that showed it."""
+    first: dict[str, tuple[bool, Any]] = {}
+    for poll, job in history.jobs():
+        for field in history.api.fixed_fields:
+            now = dotted_get(job, field)
+            if field not in first:
+                first[field] = now
+            elif now != first[field]:
+                was = _show(first[field][1]) if first[field][0] else "absent"
+                yield Mismatch(poll, f"{field} to stay {was}", _show(now[1]) if now[0] else "absent")
+
+
 def _progress_values(history: JobHistory) -> Iterator[tuple[Poll, Observed]]:
     """Each numeric progress value each reporter shows in each job returned."""
     for poll, job in history.jobs():

@@ -14,6 +14,7 @@ from ..sim.clock import Clock
 from ..sim.jobs import NewJob
 from ..sim.scenarios import Scenario
 from ..sim.store import JobStore
+from ..spec import dotted
 from ..spec.files import SpecFile
 from ..spec.model import ApiModel
 
@@ -30,12 +31,20 @@ def check_scenario(
         job = JobStore({api.name: api}).create(NewJob(api=api.name, scenario=scenario), Clock.at(1_700_000_000.0))
     except JobError as exc:
         raise spec.error([*where, "phases"], str(exc)) from exc
+    kept: dict[str, tuple[bool, Any]] = {}  # the fixed fields' values in the first body
     for i, phase in enumerate(job.plan.phases):
         if i >= len(scenario.phases):
             break
         ends = phase.end if phase.end != float("inf") else phase.start + 1
         for t in (phase.start, (phase.start + ends) / 2, max(phase.start, ends - 1e-3)):
             body = job.render(t, 1.0)
+            for name in api.fixed_fields:
+                if kept.setdefault(name, dotted.get(body, name)) != dotted.get(body, name):
+                    raise spec.error(
+                        [*where, "phases", i, "fields"],
+                        f"{name} is fixed for a job's whole life, but phase {i + 1} ({phase.status}) changes it:"
+                        " set it to the same value in every phase",
+                    )
             error = next(iter(validator.iter_errors(body)), None)
             if error is not None:
                 place: list[PathItem] = [*where, "phases", i]

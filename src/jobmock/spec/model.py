@@ -137,6 +137,7 @@ class ApiModel:
     omit_absent: bool = False  # a field outside its states is left out even where null is allowed
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which a job sets exactly one
     owner_field: str | None = None  # the field naming the job's owner (a JWT's `sub` goes there)
+    fixed: tuple[str, ...] = ()  # x-jobmock.fixed: more fields a job keeps from poll to poll
     mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
@@ -161,6 +162,15 @@ class ApiModel:
         if self.id_in == "path":  # encoded: an id is data, never a path or a query of its own
             return self.poll.path.replace("{" + self.id_parameter + "}", quote(job_id, safe=""))
         return f"{self.poll.path}?{urlencode({self.id_parameter: job_id})}"
+
+    @property
+    def fixed_fields(self) -> tuple[str, ...]:
+        """Fields whose value a job keeps from its first poll to its last: its id, type,
+        creation time, owner, count totals, and those x-jobmock.fixed adds."""
+        implicit = [self.id_field, self.type_field, self.timestamps.get("created"), self.owner_field]
+        implicit += [field for group in self.one_of for field in group]
+        implicit += [total for reporter in self.reporters if (total := reporter.total_field()) is not None]
+        return tuple(dict.fromkeys(f for f in [*implicit, *self.fixed] if f))
 
     def driven_fields(self) -> set[str]:
         """Top-level fields the lifecycle drives; overrides and fixtures may not set them."""
@@ -317,6 +327,8 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         need_field([*x, "timestamps", key], dotted)
     if "ownerField" in ext:
         need_field([*x, "ownerField"], ext["ownerField"])
+    for i, dotted in enumerate(ext.get("fixed", ())):
+        need_field([*x, "fixed", i], dotted)
     for i, group in enumerate(ext.get("oneOf", ())):
         for j, dotted in enumerate(group):
             if not need_field([*x, "oneOf", i, j], dotted).get("nullable"):
@@ -436,6 +448,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         omit_absent=ext.get("absent") == "omitted",
         one_of=tuple(tuple(group) for group in ext.get("oneOf", ())),
         owner_field=ext.get("ownerField"),
+        fixed=tuple(ext.get("fixed", ())),
     )
 
 

@@ -88,6 +88,10 @@ class Reporter:
         """A total this job counts up to (count reporters), drawn once when it is made."""
         return None
 
+    def total_field(self) -> str | None:
+        """The field showing that total (it never changes for a job)."""
+        return None
+
     def resolution(self, steps: int, totals: Mapping[str, int]) -> int:
         """How many distinct values it shows from 0 to 1 (0: it follows the state only)."""
         return steps
@@ -233,6 +237,9 @@ class Count(Reporter):
 
     def draw_total(self, rng: random.Random) -> int | None:
         return rng.randint(self.min, self.max)
+
+    def total_field(self) -> str | None:
+        return self.total
 
     def resolution(self, steps: int, totals: Mapping[str, int]) -> int:
         return totals[self.field]
