@@ -64,9 +64,15 @@ class BrokenServer:
 
     def __init__(self, answers: list[Answer], job_id: str):
         self.answers, self.job_id, self.polls = answers, job_id, 0
+        self.agents: list[str] = []  # the User-Agent of each request, in order of arrival
+        self.hold_until_schemathesis = False  # keep the job at its first answer until Schemathesis calls
         self.app = Starlette(routes=[Route("/v1/jobs/{id}", self.poll)])
 
     async def poll(self, request: Request) -> Response:
+        self.agents.append(request.headers.get("user-agent", ""))
+        if self.hold_until_schemathesis and not any("schemathesis" in a.lower() for a in self.agents):
+            _at, status, headers, body = self.answers[0]
+            return Response(json.dumps(body), status, headers=headers, media_type="application/json")
         if request.path_params["id"] != self.job_id:
             body = {"error": {"code": "not_found", "message": "Job not found."}}
             return Response(json.dumps(body), 404, media_type="application/json")
@@ -118,6 +124,36 @@ def test_a_well_behaved_scripted_server_passes() -> None:
     with server:
         report = check("neuraldraft", server.url + "/v1", jobs=[broken.job_id], checks=list(CHECKS), poll_interval=0.01)
     assert report.exit_code == 0, render_text(report)
+
+
+def test_given_jobs_are_watched_from_the_start_beside_schemathesis() -> None:
+    """The watcher's first poll comes before Schemathesis is done, and the job moves only once
+    Schemathesis has called: run one after the other, either order fails (timed out or late)."""
+    broken, server = serve_broken(script(None))
+    broken.hold_until_schemathesis = True
+    with server:
+        report = check(
+            "neuraldraft", server.url + "/v1", jobs=[broken.job_id], poll_interval=0.01, max_examples=20,
+            lifecycle_timeout=60,
+            checks=["not_a_server_error", *CHECKS],  # the script ignores auth: Schemathesis would say so
+        )  # fmt: skip
+    assert report.exit_code == 0, render_text(report)
+    agents = broken.agents
+    watcher = next(i for i, agent in enumerate(agents) if agent.startswith("python-httpx"))
+    last_schemathesis = max(i for i, agent in enumerate(agents) if "schemathesis" in agent.lower())
+    assert watcher < last_schemathesis, agents
+
+
+def test_a_given_job_that_never_answers_200_fails_the_run() -> None:
+    _mock, app = create(["neuraldraft"])
+    with BackgroundServer(app) as server:
+        report = check(
+            "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=["job_NotThereAtAl"],
+            poll_interval=0.02, max_examples=5,
+        )  # fmt: skip
+    assert report.exit_code == 1
+    assert {v.check for v in report.violations} == {"poll_succeeds"}
+    assert "job_NotThereAtAl: never returned the job" in render_text(report)
 
 
 def test_a_job_that_never_ends_is_reported_at_the_timeout() -> None:

@@ -118,17 +118,36 @@ def check(
                 f"ignored_auth skipped: this jobmock accepts any well-formed {model.name} token, as the document "
                 f"allows (serve it with --key {model.name}=TOKEN to check auth); it runs against any other server"
             )
-    if lifecycle_checks and job_ids:
-        report.histories = asyncio.run(_watch_all(model, url, job_ids, sent, lifecycle_timeout, poll_interval))
-        for history in report.histories:
-            report.violations += run_checks(history, lifecycle_checks)
-    elif lifecycle_checks:
+    if lifecycle_checks and not job_ids:
         report.notes.append("lifecycle checks skipped: no job to watch (give --job ID, or point --url at a jobmock)")
-    if contract_checks:
-        report.contract = contract.run_schemathesis(model, url, sent, job_ids, contract_checks, max_examples, seed)
+
+    async def both() -> tuple[list[JobHistory], contract.ContractResult | None]:
+        """Watch the jobs from the first instant (a short job's early states are seen) while
+        Schemathesis runs in a thread beside the watching."""
+        schemathesis = (
+            asyncio.to_thread(contract.run_schemathesis, model, url, sent, job_ids, contract_checks, max_examples, seed)
+            if contract_checks
+            else _nothing()
+        )
+        watching = _watch_all(model, url, job_ids, sent, lifecycle_timeout, poll_interval) if lifecycle_checks else None
+        histories, result = await asyncio.gather(watching or _no_histories(), schemathesis)
+        return histories, result
+
+    report.histories, report.contract = asyncio.run(both())
+    for history in report.histories:
+        report.violations += run_checks(history, lifecycle_checks)
+    if report.contract is not None:
         report.errors += report.contract.errors
     report.seconds = time.monotonic() - started
     return report
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _no_histories() -> list[JobHistory]:
+    return []
 
 
 def _unreachable(url: str) -> str | None:

@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import httpx
 
@@ -40,7 +39,7 @@ async def watch_job(
     interval: float = 0.5,
     after_terminal: int = POLLS_AFTER_TERMINAL,
 ) -> Watched:
-    url = base_url.rstrip("/") + api.poll_path(quote(job_id, safe=""))
+    url = base_url.rstrip("/") + api.poll_path(job_id)  # poll_path encodes the id
     polls: list[Poll] = []
     started = time.monotonic()
     terminal_polls = errors_in_a_row = 0
