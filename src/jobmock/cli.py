@@ -163,6 +163,12 @@ def add_serve_options(run: argparse.ArgumentParser) -> None:
     bounds.add_argument(
         "--journal-bytes", type=int, default=defaults.journal_bytes, metavar="N", help="per namespace; %(default)s"
     )
+    bounds.add_argument(
+        "--max-streams", type=int, default=defaults.streams, metavar="N", help="open event streams; %(default)s"
+    )
+    bounds.add_argument(
+        "--stream-heartbeat", type=float, default=defaults.heartbeat, metavar="SECONDS", help="%(default)s"
+    )
 
 
 def _add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -299,6 +305,8 @@ def create_from_options(args: argparse.Namespace) -> tuple[Mock, Any]:
             spot_jobs=args.max_spot_jobs,
             journal_entries=args.journal_entries,
             journal_bytes=args.journal_bytes,
+            streams=args.max_streams,
+            heartbeat=args.stream_heartbeat,
         ),
         state=args.state,
         policy=ControlPolicy.of(args.host, args.allowed_host, args.cors_origin, args.control_token),

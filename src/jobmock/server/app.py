@@ -15,6 +15,7 @@ from ..state import State
 from .control import ControlResolver, control_document
 from .delivery import Delivery
 from .errors import ErrorHandler
+from .events import EventStreams
 from .fastcreate import CreateFastPath
 from .fastpath import PollFastPath
 from .guard import ControlPolicy, Guard
@@ -61,4 +62,5 @@ def build_app(
     inner: Any = PollFastPath(app, state, check) if fast_path else app
     if fast_path and not validate_responses:  # Connexion checks the control API's answers
         inner = CreateFastPath(inner, state)
-    return Lifespan(Guard(Screening(Delivery(Journaling(inner, state)), apis), policy or ControlPolicy()), state)
+    served = EventStreams(Delivery(Journaling(inner, state)), state)
+    return Lifespan(Guard(Screening(served, apis), policy or ControlPolicy()), state)

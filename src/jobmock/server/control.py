@@ -27,8 +27,10 @@ from ..spec.openapi import HTTP_METHODS
 from ..state import State
 from .connections import GuardedProtocol
 from .errors import bytes_response, json_response, problem_response, refused
+from .events import EventStreams
 from .journaling import JournalReader
 from .options import options_of
+from .records import iso, job_record, job_record_json
 
 
 def control_document(apis: Sequence[str] = ()) -> dict[str, Any]:
@@ -79,6 +81,8 @@ class ControlResolver(Resolver):  # type: ignore[misc]
             "clearJournal": self.clear_journal,
             "getPollingReport": self.polling_report,
             "getStatus": self.status,
+            "streamJob": self.streamed_elsewhere,
+            "streamNamespace": self.streamed_elsewhere,
         }
         handler = handlers[operation.operation_id]
 
@@ -90,6 +94,10 @@ class ControlResolver(Resolver):  # type: ignore[misc]
                 return refused(exc)
 
         return Resolution(answer, operation.operation_id)
+
+    async def streamed_elsewhere(self, **_: Any) -> Any:
+        """Event streams are answered by `events.EventStreams` before Connexion: never here."""
+        return problem_response(500, "event streams are served by jobmock's stream layer")
 
     async def list_apis(self) -> Any:
         apis = []
@@ -136,6 +144,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
     async def status(self) -> Any:
         usage = await self.state.usage()
         usage["connections"] = {"open": GuardedProtocol.open}
+        usage["streams"] = {"open": EventStreams.open, "max": self.mock.limits.streams}
         return json_response(200, usage)
 
     async def create_job(self, body: dict[str, Any]) -> Any:
@@ -173,7 +182,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]
 
     def _clock_answer(self) -> ConnexionResponse:
         described = self.mock.clock(_namespace())
-        described["now"] = _iso(float(str(described["now"])))
+        described["now"] = iso(float(str(described["now"])))
         return json_response(200, described)
 
     async def get_clock(self) -> Any:
@@ -248,36 +257,6 @@ def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> N
         id=body.get("id"),
         owner=owner,
     )
-
-
-def job_record_json(mock: Mock, job: Job, namespace: str, base_url: str) -> bytes:
-    """`job_record` as JSON, the vendor body spliced in as rendered (not parsed and encoded again)."""
-    record = job_record(mock, job, namespace, base_url, with_body=False)
-    head = json.dumps(record, ensure_ascii=False)[:-1].encode()
-    return head + b', "body": ' + mock.body_bytes(job, namespace) + b"}"
-
-
-def job_record(mock: Mock, job: Job, namespace: str, base_url: str, with_body: bool = True) -> dict[str, Any]:
-    """A job as the control API shows it (control.yaml's JobRecord)."""
-    record = {
-        "id": job.id,
-        "api": job.api.name,
-        "type": job.job_type,
-        "status": mock.status(job, namespace),
-        "outcome": job.outcome,
-        "owner": "any key" if job.owner is None else "one key",
-        "created_at": _iso(job.created),
-        "poll_url": base_url.rstrip("/") + job.api.base_path + job.api.poll_path(job.id),
-        "scenario": job.scenario.name if job.scenario else None,
-        "namespace": namespace,
-    }
-    if with_body:
-        record["body"] = mock.body(job, namespace)
-    return record
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
 def _namespace() -> str:

@@ -19,10 +19,11 @@ from openapi_schema_validator import OAS30Validator
 from ..exceptions import JobmockError
 from ..spec.wire import CONTROL_PREFIX
 from ..state import State
-from .control import control_document, job_record_json, new_job
+from .control import control_document, new_job
 from .errors import problem_bytes
 from .messages import replayed, send_whole
 from .options import options_of
+from .records import base_url, job_record_json
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -70,12 +71,4 @@ class CreateFastPath:
             job = await self.state.create(new_job(self.state.mock, data, headers.get("authorization")), namespace)
         except JobmockError as exc:
             return exc.status, problem_bytes(exc.status, str(exc)), "application/problem+json"
-        return 201, job_record_json(self.state.mock, job, namespace, _base_url(scope, headers)), "application/json"
-
-
-def _base_url(scope: Scope, headers: dict[str, str]) -> str:
-    host = headers.get("host")
-    if host is None:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/"
+        return 201, job_record_json(self.state.mock, job, namespace, base_url(scope, headers)), "application/json"

@@ -169,6 +169,23 @@ class Job:
             self._cache_status = snap.status
         return self._cache_bytes
 
+    def history(self, t: float, speed: float) -> list[tuple[str, float]]:
+        """Each status the job has shown up to lifecycle time `t`, with the epoch it entered it."""
+        if self.timeline:
+            entered = [(str(_status(e.body, self.api)), e.at) for e in self.timeline if e.at is not None and e.at <= t]
+            steps = entered or [(self.answer(t, speed)[3], 0.0)]
+        else:
+            steps = [(p.status, p.start) for p in self.plan.phases if p.start <= max(t, 0.0)]
+        found: list[tuple[str, float]] = []
+        for status, start in steps:
+            if not found or found[-1][0] != status:
+                found.append((status, self.created + start / speed))
+        return found
+
+    def progress_at(self, t: float) -> float | None:
+        """The share of its work done (0 to 1) at lifecycle time `t`; None for a replayed timeline."""
+        return None if self.timeline else snapshot(self.plan, self.api.lifecycle, t).progress
+
     def status_at(self, t: float) -> str:
         if self.timeline:
             return self.answer(t, 1.0)[3]

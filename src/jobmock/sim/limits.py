@@ -18,6 +18,8 @@ OPTIONS = {  # the `jobmock serve` option of each bound
     "spot_jobs": "--max-spot-jobs",
     "journal_entries": "--journal-entries",
     "journal_bytes": "--journal-bytes",
+    "streams": "--max-streams",
+    "heartbeat": "--stream-heartbeat",
 }
 
 
@@ -29,6 +31,8 @@ class Limits:
     spot_jobs: int = 1000  # per namespace, of those created on the spot by a poll naming a scenario
     journal_entries: int = 10_000  # journal entries per namespace; the oldest go first
     journal_bytes: int = 4_000_000  # journal size per namespace (about what its entries take)
+    streams: int = 100  # open event streams (Server-Sent Events) per worker; more are answered 503
+    heartbeat: float = 15.0  # seconds between an idle event stream's keep-alive comments
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -317,6 +317,18 @@ class Mock:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
         return (job for job in self._space(namespace).store.after(after) if api is None or job.api.name == api)
 
+    def newest(self, namespace: str = "", limit: int = 100, api: str | None = None) -> list[Job]:
+        """Up to `limit` of the namespace's jobs (of one API), newest first."""
+        return self._space(namespace).store.newest(limit, api)
+
+    def history(self, job: Job, namespace: str = "") -> list[tuple[str, float]]:
+        """Each status the job has shown so far, with the epoch it entered it."""
+        return job.history(self._space(namespace).clock.job_time(job), self.speed)
+
+    def progress(self, job: Job, namespace: str = "") -> float | None:
+        """The share of its work done now (0 to 1); None for a replayed timeline."""
+        return job.progress_at(self._space(namespace).clock.job_time(job))
+
     def find(self, job_id: str, namespace: str = "") -> Job:
         self._space(namespace)  # made, and marked used
         job = self.get(job_id, namespace)

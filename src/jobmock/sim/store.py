@@ -90,6 +90,20 @@ class JobStore:
                 assert job is not None
                 yield job
 
+    def newest(self, limit: int, api: str | None = None) -> list[Job]:
+        """Up to `limit` jobs (of one API), newest first."""
+        found: list[Job] = []
+        for seq, job_id in reversed(self._order):
+            record = self._records.get(job_id)
+            if record is None or record.seq != seq or (api is not None and record.api != api):
+                continue
+            job = self.get(job_id)
+            assert job is not None
+            found.append(job)
+            if len(found) == limit:
+                break
+        return found
+
     def get(self, job_id: str) -> Job | None:
         job = self._built.get(job_id)
         if job is not None:

@@ -1,0 +1,193 @@
+"""Server-Sent Events: a job's, or a namespace's, visible state pushed as it changes.
+
+- `GET /_jobmock/jobs/{id}/events`: an `event: state` each time what a poll of the job
+  would answer changes, its data that very body; `event: deleted` when the job goes,
+  and the stream ends.
+- `GET /_jobmock/events[?api=&limit=]`: the namespace's newest `limit` jobs (100, at most
+  1000): an `event: job` (the job's control-API record, body included) when one appears
+  or changes, `event: removed` when one goes.
+
+Bounded: at most `--max-streams` open per worker (more get 503), a `: keep-alive` comment
+after `--stream-heartbeat` quiet seconds, and on shutdown streams are cut after the grace
+period. Changes are found by looking every tick (a manual clock's move shows within one),
+so a worker also sees what other workers did: their changes reach its mock through the
+state's follower. Reading a body here never counts as a poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from ..exceptions import JobmockError, RequestError
+from ..sim.mock import Mock
+from ..spec.wire import CONTROL_PREFIX
+from ..state import State
+from .errors import problem_bytes
+from .messages import send_whole
+from .options import options_of
+from .records import base_url, job_record_json
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
+Tick = Callable[[], tuple[list[bytes], bool]]  # the events now, and whether the stream ends
+
+JOB_EVENTS = re.compile("^" + re.escape(CONTROL_PREFIX) + r"/jobs/([^/]+)/events$")
+NAMESPACE_EVENTS = CONTROL_PREFIX + "/events"
+JOB_TICK = 0.1  # seconds between looks at one job
+NAMESPACE_TICK = 0.25  # between looks at a namespace's jobs (up to 1000 of them)
+MAX_LIMIT = 1000
+RETRY_AFTER = b"5"
+
+
+def event(kind: str, data: bytes, number: int) -> bytes:
+    """One SSE event; `data` is one line of JSON (json.dumps never writes a raw newline)."""
+    return b"event: " + kind.encode() + b"\nid: " + str(number).encode() + b"\ndata: " + data + b"\n\n"
+
+
+class EventStreams:
+    """The two event-stream routes, answered before Connexion (which cannot stream)."""
+
+    open = 0  # streams open in this worker (GET /_jobmock/status)
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], state: State):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        found = JOB_EVENTS.match(path) if scope["type"] == "http" else None
+        if scope["type"] != "http" or (found is None and path != NAMESPACE_EVENTS):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await send_whole(send, 405, problem_bytes(405, "event streams are read with GET"), PROBLEM, ALLOW)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+        namespace = options_of(headers, query).namespace
+        mock = self.state.mock
+        try:
+            await self.state.fresh(namespace)
+            if found is not None:
+                tick = job_ticks(mock, unquote(found.group(1)), namespace)
+                pause = JOB_TICK
+            else:
+                tick = namespace_ticks(mock, namespace, query, base_url(scope, headers))
+                pause = NAMESPACE_TICK
+        except JobmockError as exc:
+            await send_whole(send, exc.status, problem_bytes(exc.status, str(exc)), PROBLEM)
+            return
+        limit = mock.limits.streams
+        if EventStreams.open >= limit:
+            detail = f"{limit} event streams are open already (jobmock serve --max-streams N)"
+            await send_whole(send, 503, problem_bytes(503, detail), PROBLEM, ((b"retry-after", RETRY_AFTER),))
+            return
+        EventStreams.open += 1
+        try:
+            await stream(send, receive, tick, pause, mock.limits.heartbeat, scope["method"] == "HEAD")
+        finally:
+            EventStreams.open -= 1
+
+
+PROBLEM = b"application/problem+json"
+ALLOW = ((b"allow", b"GET, HEAD"),)
+STREAM_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"x-accel-buffering", b"no"),  # a proxy in front must not hold events back
+]
+
+
+async def stream(send: Send, receive: Receive, tick: Tick, pause: float, heartbeat: float, head: bool) -> None:
+    """Send what `tick` finds, every `pause` seconds, until it ends or the client goes."""
+    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+    if head:
+        await send({"type": "http.response.body", "body": b""})
+        return
+    gone = asyncio.Event()
+
+    async def listen() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    listener = asyncio.ensure_future(listen())
+    quiet_since = time.monotonic()
+    try:
+        while not gone.is_set():
+            events, ended = tick()
+            if not events and time.monotonic() - quiet_since >= heartbeat:
+                events = [b": keep-alive\n\n"]
+            if events:
+                await send({"type": "http.response.body", "body": b"".join(events), "more_body": not ended})
+                quiet_since = time.monotonic()
+            if ended:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(gone.wait(), pause)
+    except OSError:
+        return  # the client went while we wrote
+    finally:
+        listener.cancel()
+
+
+def job_ticks(mock: Mock, job_id: str, namespace: str) -> Tick:
+    """One job's stream; NotFound (404) now if there is no such job."""
+    mock.find(job_id, namespace)
+    last: list[bytes] = []
+    count = [0]
+
+    def tick() -> tuple[list[bytes], bool]:
+        job = mock.get(job_id, namespace)
+        if job is None:
+            count[0] += 1
+            return [event("deleted", json.dumps({"id": job_id}).encode(), count[0])], True
+        body = mock.body_bytes(job, namespace)
+        if last and last[0] == body:
+            return [], False
+        last[:] = [body]
+        count[0] += 1
+        return [event("state", body, count[0])], False
+
+    return tick
+
+
+def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str) -> Tick:
+    """A namespace's stream over its newest jobs; RequestError (400) for a bad api or limit."""
+    api = query.get("api") or None
+    if api is not None and api not in mock.apis:
+        raise RequestError(f"unknown api {api!r}; served: {', '.join(sorted(mock.apis))}")
+    try:
+        limit = int(query.get("limit", "100"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_LIMIT:
+        raise RequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    sent: dict[str, bytes] = {}  # job id -> the body last sent
+    count = [0]
+
+    def tick() -> tuple[list[bytes], bool]:
+        out: list[bytes] = []
+        seen = set()
+        for job in mock.newest(namespace, limit, api):
+            seen.add(job.id)
+            body = mock.body_bytes(job, namespace)
+            if sent.get(job.id) != body:
+                sent[job.id] = body
+                count[0] += 1
+                out.append(event("job", job_record_json(mock, job, namespace, base), count[0]))
+        for job_id in [i for i in sent if i not in seen]:
+            del sent[job_id]
+            count[0] += 1
+            out.append(event("removed", json.dumps({"id": job_id}).encode(), count[0]))
+        return out, False
+
+    return tick
