@@ -161,6 +161,19 @@ class RedisServer:
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def need_chromium() -> str:
+    """Debian's chromium for Playwright (its own download cannot be reached): skip outside
+    CI when missing; in CI it must be there."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise AssertionError("chromium is missing: .ci/run installs it with apt")
+        pytest.skip("needs Debian's chromium (apt install chromium); CI installs it")
+    return CHROMIUM
+
+
 def need_redis() -> None:
     """Skip (outside CI) when Debian's redis-server is not installed; in CI it must be."""
     if not Path(REDIS_SERVER).exists():

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from ..spec.wire import CONTROL_PREFIX
 from ..state import State
 from .control import ControlResolver, control_document
+from .dashboard import Dashboard
 from .delivery import Delivery
 from .errors import ErrorHandler
 from .events import EventStreams
@@ -62,5 +63,5 @@ def build_app(
     inner: Any = PollFastPath(app, state, check) if fast_path else app
     if fast_path and not validate_responses:  # Connexion checks the control API's answers
         inner = CreateFastPath(inner, state)
-    served = EventStreams(Delivery(Journaling(inner, state)), state)
+    served = Dashboard(EventStreams(Delivery(Journaling(inner, state)), state))
     return Lifespan(Guard(Screening(served, apis), policy or ControlPolicy()), state)

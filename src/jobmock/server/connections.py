@@ -9,11 +9,19 @@ headers, so `GuardedProtocol` closes a connection whose headers have not all arr
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..sim.limits import ConnectionLimits
+
+_STOPPING: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def stopping() -> bool:
+    """Whether the server on this event loop is shutting down (long answers should end)."""
+    return asyncio.get_running_loop() in _STOPPING
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -29,6 +37,10 @@ class GuardedProtocol(HttpToolsProtocol):
         GuardedProtocol.open -= 1
         self._disarm()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        _STOPPING.add(self.loop)  # event streams end at once, not at the grace period's end
+        super().shutdown()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

@@ -29,6 +29,7 @@ from ..exceptions import JobmockError, RequestError
 from ..sim.mock import Mock
 from ..spec.wire import CONTROL_PREFIX
 from ..state import State
+from .connections import stopping
 from .errors import problem_bytes
 from .messages import send_whole
 from .options import options_of
@@ -124,6 +125,7 @@ async def stream(send: Send, receive: Receive, tick: Tick, pause: float, heartbe
     try:
         while not gone.is_set():
             events, ended = tick()
+            ended = ended or stopping()
             if not events and time.monotonic() - quiet_since >= heartbeat:
                 events = [b": keep-alive\n\n"]
             if events:

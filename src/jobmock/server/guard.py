@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..spec.wire import CONTROL_PREFIX, CONTROL_TOKEN_HEADER
+from .dashboard import is_ui_path
 from .errors import problem_bytes
 from .messages import send_whole
 
@@ -85,15 +86,18 @@ class ControlPolicy:
             return False
         return is_loopback(host_of(host)) or host.lower() in self.allowed_hosts or host_of(host) in self.allowed_hosts
 
-    def refusal(self, headers: dict[bytes, bytes], preflight: bool = False) -> tuple[int, str] | None:
-        """Why a control request is refused, or None (a browser's preflight carries no token)."""
+    def refusal(
+        self, headers: dict[bytes, bytes], preflight: bool = False, needs_token: bool = True
+    ) -> tuple[int, str] | None:
+        """Why a control request is refused, or None (a browser's preflight carries no token,
+        nor does its loading of the dashboard's files, which hold no data)."""
         host = headers.get(b"host")
         if not self.host_allowed(host.decode("latin-1") if host is not None else None):
             return 403, "this Host is not allowed to reach the control API (jobmock serve --allowed-host NAME)"
         origin = headers.get(b"origin")
         if origin is not None and not self.origin_allowed(origin.decode("latin-1")):
             return 403, "pages of this origin may not use the control API (jobmock serve --cors-origin ORIGIN)"
-        if self.token is not None and not preflight:
+        if self.token is not None and not preflight and needs_token:
             given = headers.get(CONTROL_TOKEN_HEADER.encode(), b"")
             if not hmac.compare_digest(given, self.token.encode()):
                 return 401, f"the control API needs its token in the {CONTROL_TOKEN_HEADER} header"
@@ -117,7 +121,7 @@ class Guard:
         origin = headers.get(b"origin")
         preflight = scope["method"] == "OPTIONS" and origin is not None and b"access-control-request-method" in headers
         if control:
-            refused = self.policy.refusal(headers, preflight)
+            refused = self.policy.refusal(headers, preflight, needs_token=not is_ui_path(path))
             if refused is not None:
                 await _answer(send, *refused)
                 return

@@ -1,0 +1,205 @@
+"""The dashboard and credentialed CORS in a real browser: Debian's Chromium driven by
+Playwright. Each test serves jobmock on a free loopback port; lifecycles move only when
+the page (or the test) advances a namespace's manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from jobmock import BackgroundServer, create
+from jobmock.server.guard import ControlPolicy
+from support import TOKENS, need_chromium
+
+WAIT = 30_000  # ms Playwright waits for what a test expects (it never waits for time to pass)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = need_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def jobmock() -> Iterator[str]:
+    _mock, app = create(seed=2)
+    with BackgroundServer(app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(WAIT)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, errors  # no script error on the page
+
+
+def open_dashboard(page: Page, url: str, namespace: str = "") -> None:
+    page.goto(url + "/")
+    expect(page.locator("#live")).to_have_text("live")
+    if namespace:
+        page.get_by_label("Namespace").fill(namespace)
+        page.get_by_role("button", name="Use").click()
+        expect(page.locator("#live")).to_have_text("live")
+
+
+def row(page: Page, job_id: str) -> Any:
+    return page.locator(f'#jobs tr[data-job="{job_id}"]')
+
+
+def test_the_dashboard_shows_the_apis_and_the_documents_example_jobs(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock)
+    assert page.url == jobmock + "/_jobmock/ui/"  # `/` leads there
+    expect(page.locator("#apis li").filter(has_text="neuraldraft").first).to_be_visible()
+    link = page.locator("#apis a", has_text="openapi.json").first
+    assert httpx.get(jobmock + str(link.get_attribute("href"))).json()["openapi"].startswith("3.0")
+    expect(row(page, "job_2Ngd9KqLmRpW")).to_contain_text("processing")
+    expect(row(page, "job_2Ngd9KqLmRpW")).to_contain_text("3/5 · translate")
+    expect(row(page, "job_abc123def456")).to_contain_text("documented-example")
+
+
+def test_a_job_created_with_a_scenario_rises_and_ends_as_the_page_moves_the_clock(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-clock")
+    page.get_by_label("Mode").select_option("manual")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.locator("#clock-now")).to_contain_text("manual")
+    page.get_by_label("API", exact=True).select_option("neuraldraft")
+    page.get_by_label("Scenario").select_option("completed")
+    page.get_by_role("button", name="Create").click()
+    expect(page.locator("#create-result")).to_contain_text("Created")
+    job_id = page.locator("#create-result").inner_text().split()[1]
+    job = row(page, job_id)
+    expect(job).to_contain_text("pending")
+    expect(job).to_contain_text("completed")  # the scenario's name, in its column
+    seen = []
+    bar = job.locator("progress")
+    for _second in range(14):  # the scenario: 2 s pending, 10 s processing, then completed
+        page.get_by_role("button", name="Advance").click()
+        seen.append(float(bar.get_attribute("value") or 0) if bar.count() else 0.0)
+        if job.locator(".status").inner_text() == "completed":
+            break
+        expect(page.locator("#clock-now")).not_to_have_text("")
+    expect(job.locator(".status")).to_have_text("completed")
+    expect(job.locator("progress")).to_have_attribute("value", "100")
+    assert seen == sorted(seen)  # the bar only rose
+    job.get_by_role("button", name=job_id, exact=True).click()  # its timeline
+    timeline = page.locator("#job-detail .timeline li")
+    expect(timeline).to_have_count(3)
+    expect(timeline.nth(0)).to_contain_text("pending")
+    expect(timeline.nth(2)).to_contain_text("completed")
+    expect(page.locator("#job-detail pre")).to_contain_text('"status": "completed"')
+
+
+def test_the_progress_bar_rises_over_the_event_stream(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-sse")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-sse"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    made = control.post("/_jobmock/jobs", json={"api": "longform", "outcome": "completed", "duration": 10}).json()
+    bar = row(page, made["id"]).locator("progress")
+    expect(row(page, made["id"])).to_contain_text("queued")
+    values = []
+    for _step in range(12):  # the test moves the clock; only the stream can tell the page
+        control.post("/_jobmock/clock/advance", json={"seconds": 1})
+        shown = control.get(f"/_jobmock/jobs/{made['id']}").json()["progress"]
+        expect(bar).to_have_attribute("value", str(shown).removesuffix(".0"))
+        values.append(shown)
+    assert values == sorted(values) and values[-1] == 100
+    expect(row(page, made["id"]).locator(".status")).to_have_text("completed")
+
+
+def test_cancel_and_delete_from_the_page(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-cancel")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-cancel"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    made = control.post("/_jobmock/jobs", json={"api": "superdocs", "outcome": "completed"}).json()
+    job = row(page, made["id"])
+    job.get_by_role("button", name=f"Cancel {made['id']}").click()
+    expect(job.locator(".status")).to_have_text("cancelled")
+    assert control.get(f"/_jobmock/jobs/{made['id']}").json()["status"] == "cancelled"
+    job.get_by_role("button", name=f"Delete {made['id']}").click()
+    expect(job).to_have_count(0)
+    assert control.get(f"/_jobmock/jobs/{made['id']}").status_code == 404
+
+
+def test_the_journal_and_polling_report_refresh_live(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-journal")
+    headers = {"Authorization": f"Bearer {TOKENS['nextdocs']}", "X-Jobmock-Namespace": "ui-journal"}
+    for _poll in range(3):
+        httpx.get(jobmock + "/nextdocs/v1/jobs/job_abc123def456", headers=headers)
+    expect(page.locator("#journal tbody tr").first).to_contain_text("GET /nextdocs/v1/jobs/job_abc123def456")
+    expect(page.locator("#report")).to_contain_text("3 polls")
+    page.get_by_role("button", name="Clear the journal").click()
+    expect(page.locator("#journal tbody tr")).to_have_count(0)
+
+
+def test_the_page_asks_for_the_control_token_and_works_with_it(browser: Browser) -> None:
+    _mock, app = create(["nextdocs"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
+    with BackgroundServer(app) as server:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(WAIT)
+        page.goto(server.url + "/")
+        expect(page.locator("#token-box")).to_be_visible()
+        expect(page.locator("#jobs tbody tr")).to_have_count(0)
+        page.get_by_label("Token", exact=True).fill("s3cret")
+        page.get_by_role("button", name="Unlock").click()
+        expect(row(page, "job_abc123def456")).to_be_visible()
+        page.goto(server.url + "/_jobmock/ui/#token=s3cret", wait_until="load")  # a link with the token
+        expect(row(page, "job_abc123def456")).to_be_visible()
+        assert "s3cret" not in page.url  # it leaves the address bar
+        context.close()
+
+
+FRONTEND = """<!doctype html><title>app</title><script>
+window.seen = [];
+async function poll(url) {
+  for (;;) {
+    try {
+      const answer = await fetch(url, {credentials: "include", headers: {Authorization: "Bearer ndsk_live_app"}});
+      window.seen.push((await answer.json()).status || answer.status);
+    } catch (error) {
+      window.seen.push(String(error));  // jobmock stopped at the test's end
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+</script>"""
+
+
+def test_a_frontend_on_another_port_picks_a_scenario_by_cookie(page: Page, jobmock: str) -> None:
+    """A page on another loopback origin polls with credentials: the scenario cookie travels,
+    and the answer is readable (the origin reflected with credentials, not `*`)."""
+    frontend = Starlette(routes=[Route("/", lambda _request: HTMLResponse(FRONTEND))])
+    with BackgroundServer(frontend) as app_server:
+        space = {"X-Jobmock-Namespace": "ui-cors"}
+        httpx.put(jobmock + "/_jobmock/clock", json={"mode": "manual"}, headers=space)
+        page.goto(app_server.url + "/")
+        page.evaluate("document.cookie = 'jobmock-scenario=failed-at-60; path=/'")
+        page.evaluate("document.cookie = 'jobmock-namespace=ui-cors; path=/'")
+        page.evaluate("url => { poll(url); }", jobmock + "/neuraldraft/v1/jobs/job_FromTheApp12")  # not awaited
+        page.wait_for_function("window.seen.includes('pending')")
+        httpx.post(jobmock + "/_jobmock/clock/advance", json={"seconds": 30}, headers=space)
+        page.wait_for_function("window.seen.includes('failed')")
+        record = httpx.get(jobmock + "/_jobmock/jobs/job_FromTheApp12", headers=space)
+        assert record.json()["scenario"] == "failed-at-60"
+        answer = httpx.get(
+            jobmock + "/neuraldraft/v1/jobs/job_FromTheApp12",
+            headers={"Origin": app_server.url, "Authorization": "Bearer ndsk_live_app", **space},
+        )
+        assert answer.headers["access-control-allow-origin"] == app_server.url
+        assert answer.headers["access-control-allow-credentials"] == "true" and "Origin" in answer.headers["vary"]
