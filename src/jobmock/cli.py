@@ -391,7 +391,8 @@ def _serve(args: argparse.Namespace) -> int:
     for api in mock.apis.values():
         example = f"http://{args.host}:{args.port}{api.base_path}{api.poll.path}"
         print(f"  {api.name:<12} {example}")
-    print(f"  dashboard    http://{args.host}:{args.port}/" + ("  (it asks for the control token)" if args.control_token else ""))
+    asks = "  (it asks for the control token)" if args.control_token else ""
+    print(f"  dashboard    http://{args.host}:{args.port}/{asks}")
     print(f"  control      http://{args.host}:{args.port}/_jobmock/jobs")
     print(f"  scenarios    {len(mock.scenarios())} loaded (GET /_jobmock/scenarios)")
     workers = f"{args.workers} workers" if args.workers > 1 else "1 worker"
