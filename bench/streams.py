@@ -88,7 +88,8 @@ def main() -> int:
         for kind in kinds if round_no % 2 == 0 else kinds[::-1]:
             figures = measure(kind, args.streams, args.jobs, args.duration)
             results[kind].append(figures)
-            print(f"round {round_no + 1} {kind:<18} " + "  ".join(f"{k} {v:.3g}" for k, v in figures.items()), flush=True)
+            shown = "  ".join(f"{k} {v:.3g}" for k, v in figures.items())
+            print(f"round {round_no + 1} {kind:<18} {shown}", flush=True)
     print(
         f"\nmedians over {args.rounds} rounds; {args.streams} streams, {args.jobs} working jobs, "
         f"wrk -t1 -c32 -d{args.duration}s on a poll"
@@ -98,7 +99,7 @@ def main() -> int:
         rps = statistics.median(r["rps"] for r in rows)
         p99 = statistics.median(r["p99"] for r in rows)
         cpu = statistics.median(r["idle_cpu"] for r in rows)
-        print(f"  {kind:<18} {rps:8.0f} polls/s (x{rps / base:.2f})  p99 {p99:.2f} ms  server CPU without polls {cpu:.0%}")
+        print(f"  {kind:<18} {rps:8.0f} polls/s (x{rps / base:.2f})  p99 {p99:.2f} ms  idle server CPU {cpu:.0%}")
     return 0
 
 
