@@ -5,6 +5,8 @@ or Debian's redis-server (append-only file, fsync always), and stops them."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
 import threading
 from collections.abc import Iterator
@@ -211,3 +213,40 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
         assert len(workers) == 2
         server.kill(signal.SIGKILL)  # no chance to stop them: they notice on their own
         wait_until(lambda: not any(alive(pid) for pid in workers), seconds=20, what="orphaned workers ending")
+
+
+def test_a_stream_on_one_process_shows_what_another_did(state: str, tmp_path: Path) -> None:
+    """The dashboard's stream on process A follows jobs made, moved and deleted on process B."""
+    with (
+        ServeProcess("neuraldraft", "--state", state, log=tmp_path / "a.log") as a,
+        ServeProcess("neuraldraft", "--state", state, log=tmp_path / "b.log") as b,
+    ):
+        b.http.put("/_jobmock/clock", json={"mode": "manual"})
+        seen: list[tuple[str, str]] = []
+        done = threading.Event()
+
+        def listen() -> None:
+            kind = ""
+            with (
+                contextlib.suppress(httpx.HTTPError),  # A stops at the test's end
+                httpx.Client(timeout=60) as client,
+                client.stream("GET", a.url + "/_jobmock/events") as answer,
+            ):
+                for line in answer.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line.removeprefix("event: ")
+                    elif line.startswith("data: "):
+                        data = json.loads(line.removeprefix("data: "))
+                        seen.append((kind, data["id"] if kind == "removed" else f"{data['id']} {data['status']}"))
+                    if done.is_set():
+                        return
+
+        reader = threading.Thread(target=listen, daemon=True)
+        reader.start()
+        job = b.http.post("/_jobmock/jobs", json={"api": "neuraldraft", "outcome": "failed", "duration": 2}).json()
+        wait_until(lambda: ("job", f"{job['id']} pending") in seen, what="process A's stream shows B's new job")
+        b.http.post("/_jobmock/clock/advance", json={"seconds": 10})
+        wait_until(lambda: ("job", f"{job['id']} failed") in seen, what="A's stream shows B's clock move")
+        b.http.delete(f"/_jobmock/jobs/{job['id']}")
+        wait_until(lambda: ("removed", job["id"]) in seen, what="A's stream shows B's delete")
+        done.set()
