@@ -122,6 +122,23 @@ def test_the_progress_bar_rises_over_the_event_stream(page: Page, jobmock: str) 
     expect(row(page, made["id"]).locator(".status")).to_have_text("completed")
 
 
+def test_the_clock_is_set_frozen_and_resumed_from_the_page(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-time")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-time"})
+    page.get_by_label("Set to").fill("2026-04-19T10:14:02Z")
+    page.get_by_role("button", name="Set", exact=True).click()
+    expect(page.locator("#clock-now")).to_contain_text("2026-04-19T10:14:0")
+    page.get_by_role("button", name="Freeze").click()
+    expect(page.locator("#clock-now")).to_contain_text("frozen")
+    assert control.get("/_jobmock/clock").json()["frozen"] is True
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("#clock-now")).not_to_contain_text("frozen")
+    assert control.get("/_jobmock/clock").json()["frozen"] is False
+    page.get_by_label("Set to").fill("not a time")
+    page.get_by_role("button", name="Set", exact=True).click()
+    expect(page.locator("#error")).to_contain_text("400")  # the control API's refusal, shown
+
+
 def test_cancel_and_delete_from_the_page(page: Page, jobmock: str) -> None:
     open_dashboard(page, jobmock, namespace="ui-cancel")
     control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-cancel"})
