@@ -122,6 +122,31 @@ def test_the_progress_bar_rises_over_the_event_stream(page: Page, jobmock: str) 
     expect(row(page, made["id"]).locator(".status")).to_have_text("completed")
 
 
+NAMELESS = """() => [...document.querySelectorAll("input, select, button, progress")].filter((el) => {
+  const labelled = el.labels && el.labels.length > 0;
+  return !labelled && !el.getAttribute("aria-label") && !el.textContent.trim();
+}).map((el) => el.outerHTML)"""
+
+
+def test_every_control_has_a_name_and_a_job_is_made_with_the_keyboard_alone(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock)
+    expect(row(page, "job_2Ngd9KqLmRpW")).to_be_visible()
+    assert page.evaluate(NAMELESS) == []
+    page.get_by_label("API", exact=True).focus()
+    page.keyboard.press("Tab")  # type
+    page.keyboard.press("Tab")  # scenario
+    page.keyboard.press("ArrowDown")  # its first scenario
+    for _field in range(2):  # duration, Create (outcome is disabled once a scenario is chosen)
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Create"
+    page.keyboard.press("Enter")
+    expect(page.locator("#create-result")).to_contain_text("Created")
+    made = page.locator("#create-result").inner_text().split()[1]
+    page.get_by_role("button", name=made, exact=True).focus()
+    page.keyboard.press("Enter")  # follow it
+    expect(page.locator("#job-detail h3")).to_contain_text(made)
+
+
 def test_the_clock_is_set_frozen_and_resumed_from_the_page(page: Page, jobmock: str) -> None:
     open_dashboard(page, jobmock, namespace="ui-time")
     control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-time"})
