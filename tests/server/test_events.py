@@ -148,3 +148,21 @@ def test_streams_keep_the_control_planes_protection() -> None:
         assert httpx.get(url, headers={"Host": "rebound.example", **token}).status_code == 403
         with httpx.stream("GET", url, headers=token) as answer:
             assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/event-stream")
+
+
+def test_a_namespace_stream_tells_progress_where_the_body_shows_none() -> None:
+    """nextdocs' body has no progress field: the record's progress still moves the bar, in 5% steps."""
+    _mock, app = create(["nextdocs"], clock="manual")
+    with BackgroundServer(app) as running:
+        http = httpx.Client(base_url=running.url, timeout=WAIT)
+        job = http.post("/_jobmock/jobs", json={"api": "nextdocs", "outcome": "completed", "duration": 10}).json()
+        stream = Listener(running.url + "/_jobmock/events?api=nextdocs")
+        shown = []
+        while not shown or shown[-1] < 100:
+            found = stream.next()
+            assert found is not None
+            if found[1]["id"] == job["id"]:
+                shown.append(found[1]["progress"])
+                http.post("/_jobmock/clock/advance", json={"seconds": 1})
+        stream.close()
+    assert len(shown) >= 5 and shown == sorted(shown)  # several steps, each higher, up to 100

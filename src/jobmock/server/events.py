@@ -45,6 +45,7 @@ NAMESPACE_EVENTS = CONTROL_PREFIX + "/events"
 JOB_TICK = 0.1  # seconds between looks at one job
 NAMESPACE_TICK = 0.25  # between looks at a namespace's jobs (up to 1000 of them)
 MAX_LIMIT = 1000
+PROGRESS_STEPS = 20  # a namespace stream tells a job's progress in steps of 5%
 RETRY_AFTER = b"5"
 
 
@@ -173,7 +174,7 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
         limit = 0
     if not 1 <= limit <= MAX_LIMIT:
         raise RequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    sent: dict[str, bytes] = {}  # job id -> the body last sent
+    sent: dict[str, tuple[bytes, int]] = {}  # job id -> the body and progress step last sent
     count = [0]
 
     def tick() -> tuple[list[bytes], bool]:
@@ -181,9 +182,10 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
         seen = set()
         for job in mock.newest(namespace, limit, api):
             seen.add(job.id)
-            body = mock.body_bytes(job, namespace)
-            if sent.get(job.id) != body:
-                sent[job.id] = body
+            # the record's progress moves on in 5% steps even where the body shows none (nextdocs)
+            key = mock.body_bytes(job, namespace), int((mock.progress(job, namespace) or 0) * PROGRESS_STEPS)
+            if sent.get(job.id) != key:
+                sent[job.id] = key
                 count[0] += 1
                 out.append(event("job", job_record_json(mock, job, namespace, base), count[0]))
         for job_id in [i for i in sent if i not in seen]:
