@@ -166,3 +166,29 @@ def test_a_namespace_stream_tells_progress_where_the_body_shows_none() -> None:
                 http.post("/_jobmock/clock/advance", json={"seconds": 1})
         stream.close()
     assert len(shown) >= 5 and shown == sorted(shown)  # several steps, each higher, up to 100
+
+
+def test_a_finished_job_made_again_under_its_id_shows_again(server: BackgroundServer) -> None:
+    """Finished jobs are not looked at again, unless a poll naming another scenario remakes them."""
+    space = {"X-Jobmock-Namespace": "remade"}
+    http = httpx.Client(base_url=server.url, timeout=WAIT, headers=space)
+    http.put("/_jobmock/clock", json={"mode": "manual"})
+    poll = "/v1/jobs/job_RemadeJob001"
+    auth = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
+    assert http.get(poll, headers={**auth, "Prefer": "scenario=failed-quota-exceeded"}).status_code == 200
+    http.post("/_jobmock/clock/advance", json={"seconds": 5})
+    stream = Listener(f"{server.url}/_jobmock/events", headers=space)
+    statuses = []
+    while "failed" not in statuses:
+        found = stream.next()
+        assert found is not None
+        if found[1]["id"] == "job_RemadeJob001":
+            statuses.append(found[1]["status"])
+    assert http.get(poll, headers={**auth, "Prefer": "scenario=completed"}).json()["status"] == "pending"
+    while True:
+        found = stream.next()
+        assert found is not None
+        if found[1]["id"] == "job_RemadeJob001":
+            assert found[1]["status"] == "pending" and found[1]["scenario"] == "completed"
+            break
+    stream.close()

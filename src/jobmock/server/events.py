@@ -175,6 +175,7 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
     if not 1 <= limit <= MAX_LIMIT:
         raise RequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     sent: dict[str, tuple[bytes, int]] = {}  # job id -> the body and progress step last sent
+    final: dict[str, int] = {}  # job id -> the sequence number of the job seen terminal: it stays so
     count = [0]
 
     def tick() -> tuple[list[bytes], bool]:
@@ -182,14 +183,19 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
         seen = set()
         for job in mock.newest(namespace, limit, api):
             seen.add(job.id)
+            if final.get(job.id) == job.seq:  # (a job made again under its id has another seq)
+                continue
             # the record's progress moves on in 5% steps even where the body shows none (nextdocs)
             key = mock.body_bytes(job, namespace), int((mock.progress(job, namespace) or 0) * PROGRESS_STEPS)
             if sent.get(job.id) != key:
                 sent[job.id] = key
                 count[0] += 1
                 out.append(event("job", job_record_json(mock, job, namespace, base), count[0]))
+            if not job.timeline and job.api.lifecycle.is_terminal(mock.status(job, namespace)):
+                final[job.id] = job.seq  # a plan's terminal state never changes; a replayed one may
         for job_id in [i for i in sent if i not in seen]:
             del sent[job_id]
+            final.pop(job_id, None)
             count[0] += 1
             out.append(event("removed", json.dumps({"id": job_id}).encode(), count[0]))
         return out, False
