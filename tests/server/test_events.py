@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from jobmock.sim.limits import Limits
 from support import TOKENS
 
 WAIT = 30.0  # seconds a test waits for an event before it fails (it never waits for time to pass)
+MAX_EVENTS = 200  # events a test reads at most while it looks for one
 
 
 class Listener:
@@ -48,8 +50,11 @@ class Listener:
         self.events.put(None)  # the stream ended
 
     def next(self, skip_comments: bool = True) -> tuple[str, Any] | None:
+        """The next event (None: the stream ended); fails if none comes within WAIT seconds,
+        keep-alive comments or not."""
+        deadline = time.monotonic() + WAIT
         while True:
-            item = self.events.get(timeout=WAIT)
+            item = self.events.get(timeout=max(deadline - time.monotonic(), 0.001))
             if item is None or not skip_comments or item[0] != "comment":
                 return item
 
@@ -71,7 +76,7 @@ def test_a_jobs_stream_follows_the_clock_carries_the_poll_body_and_ends_on_delet
     auth = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
     stream = Listener(f"{server.url}/_jobmock/jobs/{job['id']}/events")
     statuses = []
-    while True:
+    for _event in range(MAX_EVENTS):
         found = stream.next()
         assert found is not None and found[0] == "state"
         body = found[1]
@@ -80,6 +85,8 @@ def test_a_jobs_stream_follows_the_clock_carries_the_poll_body_and_ends_on_delet
         if body["status"] == "completed":
             break
         http.post("/_jobmock/clock/advance", json={"seconds": 1})
+    else:
+        raise AssertionError(f"never completed: {statuses}")
     assert statuses[0] == "pending" and statuses.count("processing") >= 2  # progress rose over several events
     http.delete(f"/_jobmock/jobs/{job['id']}")
     assert stream.next() == ("deleted", {"id": job["id"]})
@@ -157,12 +164,14 @@ def test_a_namespace_stream_tells_progress_where_the_body_shows_none() -> None:
         http = httpx.Client(base_url=running.url, timeout=WAIT)
         job = http.post("/_jobmock/jobs", json={"api": "nextdocs", "outcome": "completed", "duration": 10}).json()
         stream = Listener(running.url + "/_jobmock/events?api=nextdocs")
-        shown = []
-        while not shown or shown[-1] < 100:
+        shown: list[float] = []
+        for _event in range(MAX_EVENTS):
             found = stream.next()
             assert found is not None
             if found[1]["id"] == job["id"]:
                 shown.append(found[1]["progress"])
+                if shown[-1] == 100:
+                    break
                 http.post("/_jobmock/clock/advance", json={"seconds": 1})
         stream.close()
     assert len(shown) >= 5 and shown == sorted(shown)  # several steps, each higher, up to 100
@@ -178,17 +187,18 @@ def test_a_finished_job_made_again_under_its_id_shows_again(server: BackgroundSe
     assert http.get(poll, headers={**auth, "Prefer": "scenario=failed-quota-exceeded"}).status_code == 200
     http.post("/_jobmock/clock/advance", json={"seconds": 5})
     stream = Listener(f"{server.url}/_jobmock/events", headers=space)
-    statuses = []
-    while "failed" not in statuses:
-        found = stream.next()
-        assert found is not None
-        if found[1]["id"] == "job_RemadeJob001":
-            statuses.append(found[1]["status"])
+    assert next_of(stream, "job_RemadeJob001")["status"] == "failed"
     assert http.get(poll, headers={**auth, "Prefer": "scenario=completed"}).json()["status"] == "pending"
-    while True:
+    again = next_of(stream, "job_RemadeJob001")
+    assert again["status"] == "pending" and again["scenario"] == "completed"
+    stream.close()
+
+
+def next_of(stream: Listener, job_id: str) -> dict[str, Any]:
+    """The next record of one job in a namespace's stream."""
+    for _event in range(MAX_EVENTS):
         found = stream.next()
         assert found is not None
-        if found[1]["id"] == "job_RemadeJob001":
-            assert found[1]["status"] == "pending" and found[1]["scenario"] == "completed"
-            break
-    stream.close()
+        if found[1]["id"] == job_id:
+            return dict(found[1])
+    raise AssertionError(f"no event for {job_id} in {MAX_EVENTS}")
