@@ -68,7 +68,7 @@ function needToken() {
 
 // --- event streams ----------------------------------------------------------------------
 
-async function follow(path, onEvent, controller) {
+async function follow(path, onEvent, controller, onOpen) {
   // Reads text/event-stream with fetch; reconnects after a second until aborted.
   while (!controller.signal.aborted) {
     try {
@@ -80,6 +80,7 @@ async function follow(path, onEvent, controller) {
       if (answer.status === 404) return; // the job is gone
       if (!answer.ok) throw new Error(`${path}: ${answer.status}`);
       $("#live").textContent = "live";
+      if (onOpen) onOpen(); // a (re)connected stream starts with the whole picture again
       const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -108,10 +109,10 @@ async function follow(path, onEvent, controller) {
   }
 }
 
-function stream(path, onEvent) {
+function stream(path, onEvent, onOpen) {
   const controller = new AbortController();
   state.streams.push(controller);
-  follow(path, onEvent, controller);
+  follow(path, onEvent, controller, onOpen);
   return controller;
 }
 
@@ -297,11 +298,15 @@ function renderDetail() {
 
 function watchJobs() {
   state.jobs.clear();
-  stream(`/events?limit=${WATCHED}`, (kind, data) => {
-    if (kind === "job") state.jobs.set(data.id, data);
-    if (kind === "removed") state.jobs.delete(data.id);
-    render();
-  });
+  stream(
+    `/events?limit=${WATCHED}`,
+    (kind, data) => {
+      if (kind === "job") state.jobs.set(data.id, data);
+      if (kind === "removed") state.jobs.delete(data.id);
+      render();
+    },
+    () => state.jobs.clear(), // jobs removed while the stream was down do not linger
+  );
 }
 
 // --- clock, journal, report ---------------------------------------------------------------
