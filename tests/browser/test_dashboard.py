@@ -4,7 +4,10 @@ the page (or the test) advances a namespace's manual clock."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -245,3 +248,15 @@ def test_a_frontend_on_another_port_picks_a_scenario_by_cookie(page: Page, jobmo
         )
         assert answer.headers["access-control-allow-origin"] == app_server.url
         assert answer.headers["access-control-allow-credentials"] == "true" and "Origin" in answer.headers["vary"]
+
+
+def test_the_readmes_picture_is_made_by_its_script(tmp_path: Path) -> None:
+    """`scripts/screenshot.py` (the README's command) makes the picture from a real run."""
+    out = tmp_path / "dashboard.png"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "screenshot.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--chromium", need_chromium(), "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 50_000
