@@ -121,17 +121,18 @@ def check(
     if lifecycle_checks and not job_ids:
         report.notes.append("lifecycle checks skipped: no job to watch (give --job ID, or point --url at a jobmock)")
 
+    def schemathesis() -> contract.ContractResult | None:
+        if not contract_checks:
+            return None
+        return contract.run_schemathesis(model, url, sent, job_ids, contract_checks, max_examples, seed)
+
     async def both() -> tuple[list[JobHistory], contract.ContractResult | None]:
         """Watch the jobs from the first instant (a short job's early states are seen) while
         Schemathesis runs in a thread beside the watching."""
-        schemathesis = (
-            asyncio.to_thread(contract.run_schemathesis, model, url, sent, job_ids, contract_checks, max_examples, seed)
-            if contract_checks
-            else _nothing()
+        watched = job_ids if lifecycle_checks else []
+        return await asyncio.gather(
+            _watch_all(model, url, watched, sent, lifecycle_timeout, poll_interval), asyncio.to_thread(schemathesis)
         )
-        watching = _watch_all(model, url, job_ids, sent, lifecycle_timeout, poll_interval) if lifecycle_checks else None
-        histories, result = await asyncio.gather(watching or _no_histories(), schemathesis)
-        return histories, result
 
     report.histories, report.contract = asyncio.run(both())
     for history in report.histories:
@@ -140,14 +141,6 @@ def check(
         report.errors += report.contract.errors
     report.seconds = time.monotonic() - started
     return report
-
-
-async def _nothing() -> None:
-    return None
-
-
-async def _no_histories() -> list[JobHistory]:
-    return []
 
 
 def _unreachable(url: str) -> str | None:

@@ -39,7 +39,8 @@ def check_scenario(
         for t in (phase.start, (phase.start + ends) / 2, max(phase.start, ends - 1e-3)):
             body = job.render(t, 1.0)
             for name in api.fixed_fields:
-                if kept.setdefault(name, dotted.get(body, name)) != dotted.get(body, name):
+                value = dotted.get(body, name)
+                if kept.setdefault(name, value) != value:
                     raise spec.error(
                         [*where, "phases", i, "fields"],
                         f"{name} is fixed for a job's whole life, but phase {i + 1} ({phase.status}) changes it:"

@@ -4,12 +4,12 @@
   would answer changes, its data that very body; `event: deleted` when the job goes,
   and the stream ends.
 - `GET /_jobmock/events[?api=&limit=]`: the namespace's newest `limit` jobs (100, at most
-  1000): an `event: job` (the job's control-API record, body included) when one appears
-  or changes, `event: removed` when one goes.
+  1000): an `event: job` (the job's control-API record, body included) when one appears,
+  changes or passes a 5% step of progress, `event: removed` when one goes.
 
 Bounded: at most `--max-streams` open per worker (more get 503), a `: keep-alive` comment
-after `--stream-heartbeat` quiet seconds, and on shutdown streams are cut after the grace
-period. Changes are found by looking every tick (a manual clock's move shows within one),
+after `--stream-heartbeat` quiet seconds, and streams end within a tick when the server
+shuts down. Changes are found by looking every tick (a manual clock's move shows within one),
 so a worker also sees what other workers did: their changes reach its mock through the
 state's follower. Reading a body here never counts as a poll.
 """
@@ -129,7 +129,7 @@ async def stream(send: Send, receive: Receive, tick: Tick, pause: float, heartbe
             ended = ended or stopping()
             if not events and time.monotonic() - quiet_since >= heartbeat:
                 events = [b": keep-alive\n\n"]
-            if events:
+            if events or ended:  # an ending stream closes its body, events or not
                 await send({"type": "http.response.body", "body": b"".join(events), "more_body": not ended})
                 quiet_since = time.monotonic()
             if ended:
@@ -145,20 +145,21 @@ async def stream(send: Send, receive: Receive, tick: Tick, pause: float, heartbe
 def job_ticks(mock: Mock, job_id: str, namespace: str) -> Tick:
     """One job's stream; NotFound (404) now if there is no such job."""
     mock.find(job_id, namespace)
-    last: list[bytes] = []
-    count = [0]
+    last: bytes | None = None
+    count = 0
 
     def tick() -> tuple[list[bytes], bool]:
+        nonlocal last, count
         job = mock.get(job_id, namespace)
         if job is None:
-            count[0] += 1
-            return [event("deleted", json.dumps({"id": job_id}).encode(), count[0])], True
+            count += 1
+            return [event("deleted", json.dumps({"id": job_id}).encode(), count)], True
         body = mock.body_bytes(job, namespace)
-        if last and last[0] == body:
+        if body == last:
             return [], False
-        last[:] = [body]
-        count[0] += 1
-        return [event("state", body, count[0])], False
+        last = body
+        count += 1
+        return [event("state", body, count)], False
 
     return tick
 
@@ -176,9 +177,10 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
         raise RequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     sent: dict[str, tuple[bytes, int]] = {}  # job id -> the body and progress step last sent
     final: dict[str, int] = {}  # job id -> the sequence number of the job seen terminal: it stays so
-    count = [0]
+    count = 0
 
     def tick() -> tuple[list[bytes], bool]:
+        nonlocal count
         out: list[bytes] = []
         seen = set()
         for job in mock.newest(namespace, limit, api):
@@ -189,15 +191,15 @@ def namespace_ticks(mock: Mock, namespace: str, query: dict[str, str], base: str
             key = mock.body_bytes(job, namespace), int((mock.progress(job, namespace) or 0) * PROGRESS_STEPS)
             if sent.get(job.id) != key:
                 sent[job.id] = key
-                count[0] += 1
-                out.append(event("job", job_record_json(mock, job, namespace, base), count[0]))
+                count += 1
+                out.append(event("job", job_record_json(mock, job, namespace, base), count))
             if not job.timeline and job.api.lifecycle.is_terminal(mock.status(job, namespace)):
                 final[job.id] = job.seq  # a plan's terminal state never changes; a replayed one may
         for job_id in [i for i in sent if i not in seen]:
             del sent[job_id]
             final.pop(job_id, None)
-            count[0] += 1
-            out.append(event("removed", json.dumps({"id": job_id}).encode(), count[0]))
+            count += 1
+            out.append(event("removed", json.dumps({"id": job_id}).encode(), count))
         return out, False
 
     return tick
