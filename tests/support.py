@@ -6,20 +6,22 @@ import base64
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import httpx
 import pytest
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from jobmock import BackgroundServer, create
-from jobmock.sim.mock import Mock
+import jobmock
+from jobmock import ApiModel, App, BackgroundServer, JobmockClient
 
 
 def jwt(sub: str) -> str:
@@ -39,20 +41,86 @@ TOKENS = {
 }
 
 
+FAST_PATHS_OFF = os.environ.get("JOBMOCK_NO_FAST_PATHS", "").lower() in {"1", "true", "yes", "on"}
+
+
+def create(**options: object) -> App:
+    """`jobmock.create`, with the fast paths off when the suite runs with JOBMOCK_NO_FAST_PATHS=1
+    (its second pass: every HTTP test, both ways)."""
+    options.setdefault("no_fast_paths", FAST_PATHS_OFF)
+    return jobmock.create(**options)  # type: ignore[arg-type]  # options of ServeOptions, as given
+
+
+class Conformance:
+    """Holds every answer of a vendor API to its spec, as a client reading the document
+    would: the status is declared for the operation, and a JSON body fits its schema.
+    An httpx response hook; it raises AssertionError with what is wrong."""
+
+    def __init__(self, apis: Mapping[str, ApiModel]):
+        self.apis = sorted(apis.values(), key=lambda a: len(a.base_path), reverse=True)
+
+    def __call__(self, response: httpx.Response) -> None:
+        path = response.request.url.path
+        api = next((a for a in self.apis if a.base_path and path.startswith(a.base_path + "/")), None)
+        if api is None or path.endswith("/openapi.json"):
+            return
+        found = _operation(api, response.request.method.lower(), path[len(api.base_path) :])
+        if found is None:  # a path the document does not declare: its 404 or 405, in the envelope
+            return
+        responses = found.get("responses", {})
+        code = str(response.status_code)
+        declared = responses.get(code) or responses.get(f"{code[0]}XX") or responses.get("default")
+        assert declared is not None, f"{response.request.method} {path}: {code} is not declared ({sorted(responses)})"
+        schema = declared.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None or response.headers.get("content-type", "").split(";")[0] != "application/json":
+            return
+        response.read()
+        errors = list(OAS30Validator(schema, format_checker=oas30_format_checker).iter_errors(response.json()))
+        assert not errors, f"{response.request.method} {path} {code}: the body breaks the spec: {errors[0].message}"
+
+
+def _operation(api: ApiModel, method: str, path: str) -> Mapping[str, object] | None:
+    for template, item in api.resolved.get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path) and method in item:
+            return dict(item[method])
+    return None
+
+
 class Served:
-    def __init__(self, mock: Mock, server: BackgroundServer):
-        self.mock = mock
+    """A jobmock served in this process on a free port: its URL, an HTTP client (every
+    vendor answer held to its spec), and its control API through `JobmockClient` (tests
+    never change the state from their own thread)."""
+
+    def __init__(self, app: App, server: BackgroundServer):
+        self.app = app
+        self.apis = app.state.mock.apis  # the models are frozen: safe to read from the test thread
         self.server = server
         self.url = server.url
-        self.http = httpx.Client(base_url=server.url, timeout=10)
+        self.http = httpx.Client(base_url=server.url, timeout=10, event_hooks={"response": [Conformance(self.apis)]})
+        self._controls: dict[str, JobmockClient] = {}
 
     def auth(self, api: str, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token or TOKENS[api]}"}
 
+    def control(self, namespace: str = "") -> JobmockClient:
+        """The control API, in one namespace."""
+        if namespace not in self._controls:
+            self._controls[namespace] = JobmockClient(self.url, namespace)
+        return self._controls[namespace]
+
     def manual(self, namespace: str) -> dict[str, str]:
         """A namespace of its own, with a clock that moves only when the test says; its header."""
-        self.mock.set_clock_mode("manual", namespace)
+        self.control(namespace).clock("manual")
         return {"X-Jobmock-Namespace": namespace}
+
+    def advance(self, seconds: float, namespace: str = "") -> None:
+        self.control(namespace).advance(seconds)
+
+    def close(self) -> None:
+        self.http.close()
+        for client in self._controls.values():
+            client.close()
 
     def create(self, api: str, headers: dict[str, str] | None = None, **fields: object) -> dict[str, object]:
         response = self.http.post("/_jobmock/jobs", json={"api": api, **fields}, headers=headers)
@@ -66,11 +134,11 @@ class Served:
 
 
 def serve(**options: object) -> Iterator[Served]:
-    mock, app = create(**options)  # type: ignore[arg-type]
+    app = create(**options)
     with BackgroundServer(app) as server:
-        served = Served(mock, server)
+        served = Served(app, server)
         yield served
-        served.http.close()
+        served.close()
 
 
 def free_port() -> int:

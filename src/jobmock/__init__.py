@@ -1,10 +1,18 @@
 """jobmock: an OpenAPI-driven stateful mock and contract tester for asynchronous job APIs.
 
-The public API: import what you need from `jobmock`; everything else is internal and
-may change. Names load on first use, so importing jobmock (or its pytest plugin) is
-cheap and has no side effects. Layers, bottom up: `exceptions` → `spec` (contracts)
-→ `sim` (pure simulation) | `client` (HTTP clients) → `server` | `checker` |
-`scenario_files` → `cli`, `pytest_plugin`.
+The public API is what `__all__` lists (a test pins it): import it from `jobmock`;
+everything else is internal and may change. Names load on first use, so importing
+jobmock (or its pytest plugin) is cheap and has no side effects.
+
+- serve: `create` (an ASGI app), `serve` (as `jobmock serve`), `ServeOptions`, `App`,
+  `BackgroundServer`, `Limits`, `ControlPolicy`, `load_plugins`;
+- drive a running jobmock: `JobmockClient`;
+- check any implementation: `check`, `CheckReport`, `Violation`, `JobHistory`, `Poll`,
+  `Mismatch`, `run_checks`, `render_text`, `write_junit`;
+- record a real job: `record`, `write_fixture`;
+- extend: the decorators `fault_kind`, `clock_mode`, `reporter_kind`, `lifecycle_check`,
+  and the types they take (`Fault`, `Answer`, `Reporter`, `ApiModel`);
+- the errors, rooted at `JobmockError`.
 """
 
 from __future__ import annotations
@@ -15,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .assembly import create
     from .checker import (
-        CHECKS,
         CheckReport,
         JobHistory,
         Mismatch,
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
         write_junit,
     )
     from .client import JobmockClient, Poll
+    from .contract.model import ApiModel
+    from .contract.progress import Reporter, reporter_kind
     from .exceptions import (
         AuthError,
         CheckUsageError,
@@ -36,25 +45,36 @@ if TYPE_CHECKING:
         JobError,
         JobmockError,
         LifecycleError,
+        NamespaceFull,
         NotFound,
         RequestError,
         SpecError,
         SpecErrors,
         UnknownScenario,
     )
-    from .scenario_files import load_catalog, record, write_fixture
-    from .server import BackgroundServer, load_apis, serve
-    from .sim import CLOCK_MODES, FAULT_KINDS, Answer, Mock, NewJob, clock_mode, fault_kind
-    from .sim.faults import Fault
-    from .spec import ApiModel, bundled_names, load_api, load_named
-    from .spec.progress import REPORTERS, Reporter, reporter_kind
+    from .options import ServeOptions
+    from .plugins import load_plugins
+    from .running import serve
+    from .scenario_files import record, write_fixture
+    from .server import App, BackgroundServer, ControlPolicy
+    from .sim.answer import Answer
+    from .sim.clock import clock_mode
+    from .sim.faults import Fault, fault_kind
+    from .sim.limits import Limits
 
 __version__ = "0.1.0"
 
 _HOMES: dict[str, str] = {
+    "create": "assembly",
+    "serve": "running",
+    "ServeOptions": "options",
+    "load_plugins": "plugins",
+    **dict.fromkeys(["App", "BackgroundServer", "ControlPolicy"], "server"),
+    "Limits": "sim.limits",
+    "JobmockClient": "client",
+    "Poll": "client",
     **dict.fromkeys(
         [
-            "CHECKS",
             "CheckReport",
             "JobHistory",
             "Mismatch",
@@ -67,7 +87,12 @@ _HOMES: dict[str, str] = {
         ],
         "checker",
     ),
-    **dict.fromkeys(["JobmockClient", "Poll"], "client"),
+    **dict.fromkeys(["record", "write_fixture"], "scenario_files"),
+    **dict.fromkeys(["Fault", "fault_kind"], "sim.faults"),
+    "clock_mode": "sim.clock",
+    "Answer": "sim.answer",
+    **dict.fromkeys(["Reporter", "reporter_kind"], "contract.progress"),
+    "ApiModel": "contract.model",
     **dict.fromkeys(
         [
             "AuthError",
@@ -78,6 +103,7 @@ _HOMES: dict[str, str] = {
             "JobError",
             "JobmockError",
             "LifecycleError",
+            "NamespaceFull",
             "NotFound",
             "RequestError",
             "SpecError",
@@ -86,28 +112,19 @@ _HOMES: dict[str, str] = {
         ],
         "exceptions",
     ),
-    **dict.fromkeys(["load_catalog", "record", "write_fixture"], "scenario_files"),
-    **dict.fromkeys(["create"], "assembly"),
-    **dict.fromkeys(["BackgroundServer", "load_apis", "serve"], "server"),
-    **dict.fromkeys(["Answer", "CLOCK_MODES", "FAULT_KINDS", "Mock", "NewJob", "clock_mode", "fault_kind"], "sim"),
-    **dict.fromkeys(["Fault"], "sim.faults"),
-    **dict.fromkeys(["ApiModel", "bundled_names", "load_api", "load_named"], "spec"),
-    **dict.fromkeys(["REPORTERS", "Reporter", "reporter_kind"], "spec.progress"),
 }
 
 __all__ = [
-    "CHECKS",
-    "CLOCK_MODES",
-    "FAULT_KINDS",
-    "REPORTERS",
     "Answer",
     "ApiModel",
+    "App",
     "AuthError",
     "BackgroundServer",
     "CheckReport",
     "CheckUsageError",
     "ClockError",
     "ControlError",
+    "ControlPolicy",
     "Fault",
     "IdTaken",
     "JobError",
@@ -115,28 +132,25 @@ __all__ = [
     "JobmockClient",
     "JobmockError",
     "LifecycleError",
+    "Limits",
     "Mismatch",
-    "Mock",
-    "NewJob",
+    "NamespaceFull",
     "NotFound",
     "Poll",
     "Reporter",
     "RequestError",
+    "ServeOptions",
     "SpecError",
     "SpecErrors",
     "UnknownScenario",
     "Violation",
     "__version__",
-    "bundled_names",
     "check",
     "clock_mode",
     "create",
     "fault_kind",
     "lifecycle_check",
-    "load_api",
-    "load_apis",
-    "load_catalog",
-    "load_named",
+    "load_plugins",
     "record",
     "render_text",
     "reporter_kind",

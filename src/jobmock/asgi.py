@@ -1,33 +1,42 @@
 """jobmock as an ASGI app for a server you run: uvicorn, gunicorn, Kubernetes.
 
-    JOBMOCK_STATE=redis://redis:6379/0 uvicorn --factory jobmock.asgi:app_from_env --workers 4
+    JOBMOCK_STATE=redis://redis:6379/0 JOBMOCK_CONTROL_TOKEN=... \\
+        uvicorn --factory jobmock.asgi:app_from_env --host 0.0.0.0 --workers 4
 
 Every `jobmock serve` option is read from the environment variable named after it
-(`--max-jobs` is JOBMOCK_MAX_JOBS, the specs are JOBMOCK_SPECS); see the README.
-With more than one worker or host, give a shared `JOBMOCK_STATE` (a SQLite file, or Redis).
+(`--max-jobs` is JOBMOCK_MAX_JOBS, the specs are JOBMOCK_SPECS); see the README. The
+address the server listens on is read from the server itself when it starts: one other
+machines reach needs JOBMOCK_CONTROL_TOKEN (or JOBMOCK_INSECURE_CONTROL=1), as with
+`jobmock serve --host`, or the server does not start. With more than one worker or host,
+give a shared `JOBMOCK_STATE` (a SQLite file, or Redis).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
 
-from .cli import create_from_options, options_from_env
+from .assembly import FIND_OUT, create
+from .exceptions import SpecError, SpecErrors, startup_message
+from .options import from_env
+from .running import PARENT
+from .server.app import App
 
 
-def app_from_env(environ: Mapping[str, str] | None = None) -> Any:
+def app_from_env(environ: Mapping[str, str] | None = None) -> App:
     """The ASGI app the JOBMOCK_* environment variables describe."""
     environ = os.environ if environ is None else environ
     if PARENT in environ:
         _exit_with_parent(int(environ[PARENT]))
-    return create_from_options(options_from_env(environ))[1]
-
-
-PARENT = "JOBMOCK_PARENT_PID"  # set by `jobmock serve --workers N` for its workers
+    try:
+        return create(from_env(environ), bind=FIND_OUT)
+    except (SpecError, SpecErrors) as exc:  # the server would print a traceback: say it in our words, exit 2
+        print(startup_message(exc), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -46,6 +46,14 @@ class SpecErrors(JobmockError):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+def startup_message(exc: SpecError | SpecErrors) -> str:
+    """What `jobmock` prints when it cannot start: one line for a bad option or variable
+    (`jobmock: --max-jobs: '0': must be 1 or more`), else every problem with its file and line."""
+    if isinstance(exc, SpecError) and exc.file.startswith(("--", "JOBMOCK_")):
+        return f"jobmock: {exc.file}: {exc.message}"
+    return f"jobmock: cannot start, fix the spec first:\n{exc}"
+
+
 # --- requests the mock refuses ---------------------------------------------------------
 
 

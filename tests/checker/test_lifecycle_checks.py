@@ -13,10 +13,10 @@ import pytest
 from jobmock import CheckUsageError, JobHistory, Mismatch, lifecycle_check, run_checks
 from jobmock.checker import CHECKS
 from jobmock.client.polls import Poll
+from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
-from jobmock.spec import bundled_names, load_api, spec_path
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 Answer = tuple[float, int, dict[str, str], Any]  # arrival time, status, headers, body

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from jobmock import SpecErrors, create
+from jobmock.contract import bundled_names, load_api, spec_path
+from jobmock.contract.bundled import bundled_fixtures as bundled_fixtures_dir
 from jobmock.exceptions import SpecError
 from jobmock.scenario_files import load_catalog
 from jobmock.scenario_files.record import redact
-from jobmock.spec import bundled_names, load_api, spec_path
-from jobmock.spec.bundled import bundled_fixtures as bundled_fixtures_dir
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 

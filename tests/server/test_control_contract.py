@@ -15,7 +15,7 @@ import schemathesis
 from schemathesis.engine import events, from_schema
 
 from jobmock import BackgroundServer, create
-from jobmock.checker.contract import check_names
+from jobmock.checker.schema_checks import check_names
 
 SKIPPED = {"positive_data_acceptance"}
 

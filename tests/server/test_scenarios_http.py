@@ -13,7 +13,7 @@ import yaml
 
 from jobmock import BackgroundServer, JobmockClient, create
 from jobmock import ControlError as JobmockError
-from jobmock.spec import bundled_names, load_api, spec_path
+from jobmock.contract import bundled_names, load_api, spec_path
 from support import TOKENS
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}

@@ -12,9 +12,9 @@ import pytest
 
 from jobmock import BackgroundServer, create
 from jobmock.checker import render_text
-from jobmock.checker.contract import ContractFailure, ContractResult
 from jobmock.checker.runner import CheckReport
-from jobmock.spec.secrets import redact
+from jobmock.checker.schema_checks import ContractFailure, ContractResult
+from jobmock.contract.secrets import redact
 from support import TOKENS
 
 RECORD = [sys.executable, "-m", "jobmock", "record", "neuraldraft"]

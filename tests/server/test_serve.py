@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
-from jobmock import ApiModel, BackgroundServer, create
-from support import TOKENS, Served, jwt
+from jobmock import ApiModel, BackgroundServer, JobmockClient
+from support import TOKENS, Served, create, jwt, serve
 
 DOC_CURLS = [  # the documents' own example requests, host changed
     ("neuraldraft", "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", "ndsk_live_yourkey"),
@@ -30,8 +33,8 @@ def test_documented_example_jobs_exist_for_every_key(served: Served, api: str, p
 
 def poll_until_done(served: Served, api: str, job: dict[str, object], space: dict[str, str]) -> list[dict[str, object]]:
     """Poll, then move the namespace's manual clock a quarter second, until the job ends."""
-    terminal = set(served.mock.apis[api].lifecycle.terminal)
-    status_field = served.mock.apis[api].status_field
+    terminal = set(served.apis[api].lifecycle.terminal)
+    status_field = served.apis[api].status_field
     bodies = []
     for _ in range(200):
         response = served.poll(api, job, headers=space)
@@ -39,13 +42,13 @@ def poll_until_done(served: Served, api: str, job: dict[str, object], space: dic
         bodies.append(response.json())
         if bodies[-1][status_field] in terminal:
             return bodies
-        served.mock.advance(0.25, space["X-Jobmock-Namespace"])
+        served.advance(0.25, space["X-Jobmock-Namespace"])
     raise AssertionError(f"job did not finish: {bodies[-1]}")
 
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
 def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> None:
-    model = served.mock.apis[api]
+    model = served.apis[api]
     space = served.manual(f"lives-{api}")
     job = served.create(api, duration=2, headers=space)
     assert job["poll_url"].startswith(served.url + model.base_path)
@@ -61,13 +64,13 @@ def test_created_job_lives_through_its_lifecycle(served: Served, api: str) -> No
 
 
 def test_speed_makes_default_lifecycles_faster() -> None:
-    mock, app = create(["stories"], speed=20, clock="manual")
-    with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
-        job = http.post("/_jobmock/jobs", json={"api": "stories"}).json()  # default 11-28 s, /20
+    app = create(specs=["stories"], speed=20, clock="manual")
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http, JobmockClient(server.url) as jm:
+        job = jm.create("stories")  # default 11-28 s, /20
         assert job["poll_url"].startswith(server.url + "/v1/jobs/")  # one API: served at its own root
-        mock.advance(0.5)  # 10 s of lifecycle: not yet done (the shortest takes 11)
+        jm.advance(0.5)  # 10 s of lifecycle: not yet done (the shortest takes 11)
         assert http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"] != "completed"
-        mock.advance(1.0)  # 30 s of lifecycle: done, whatever the draw (the longest takes 28)
+        jm.advance(1.0)  # 30 s of lifecycle: done, whatever the draw (the longest takes 28)
         assert http.get(job["poll_url"], headers={"Authorization": "Bearer t"}).json()["status"] == "completed"
 
 
@@ -93,8 +96,8 @@ def test_missing_or_malformed_auth_gets_the_vendor_401(served: Served, api: str,
     assert ("error=" in challenge) == (header is not None)  # no error code when nothing was sent
 
 
-def test_a_token_of_the_wrong_form_gets_the_challenge_on_the_fast_path_too(fast: Served) -> None:
-    answer = fast.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={"Authorization": "Bearer sk_wrong"})
+def test_a_token_of_the_wrong_form_gets_the_challenge_on_the_fast_path_too(served: Served) -> None:
+    answer = served.http.get("/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW", headers={"Authorization": "Bearer sk_wrong"})
     assert answer.status_code == 401
     assert answer.headers["www-authenticate"] == (
         'Bearer realm="neuraldraft", error="invalid_token", '
@@ -138,8 +141,8 @@ def test_the_401_messages_sent_are_the_ones_the_spec_declares(api: str) -> None:
     """Every 401 body the mock sends (by either path, under `--key` too) is one of the spec's
     401 examples, and every example is one the mock sends."""
     key = {"longform": jwt("the-only-user")}.get(api, TOKENS[api])
-    mock, app = create([api], keys={api: [key]})
-    model = mock.apis[api]
+    app = create(specs=[api], keys=[f"{api}={key}"])
+    model = app.state.mock.apis[api]
     sent = set()
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
         url = model.base_path + model.poll_path(documented_id(model))
@@ -203,7 +206,7 @@ def test_longform_cancel_job_really_cancels(served: Served) -> None:
 def test_cancelling_a_finished_job_is_a_clear_error(served: Served) -> None:
     space = served.manual("finished")
     job = served.create("longform", duration=0.2, headers=space)
-    served.mock.advance(1, "finished")
+    served.advance(1, "finished")
     auth = {**served.auth("longform"), **space}
     again = served.http.post("/longform/cancelJob", json={"jobId": job["id"]}, headers=auth)
     assert again.status_code == 409 and "already completed" in again.json()["error"]
@@ -284,7 +287,7 @@ def test_wrong_method_lists_the_allowed_ones(served: Served) -> None:
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_cors_lets_a_browser_app_poll(fast: Served) -> None:
+def test_cors_lets_a_browser_app_poll(served: Served) -> None:
     """A frontend on any origin may poll; a loopback one gets its origin back, with credentials."""
     path = "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW"
     for origin, allowed in (("http://localhost:5173", "http://localhost:5173"), ("https://app.example", "*")):
@@ -293,30 +296,49 @@ def test_cors_lets_a_browser_app_poll(fast: Served) -> None:
             "Access-Control-Request-Method": "GET",
             "Access-Control-Request-Headers": "authorization",
         }
-        preflight = fast.http.options(path, headers=asked)
+        preflight = served.http.options(path, headers=asked)
         assert preflight.status_code == 204
         assert preflight.headers["access-control-allow-origin"] == allowed
         assert "authorization" in preflight.headers["access-control-allow-headers"]
-        poll = fast.http.get(path, headers={"Origin": origin, **fast.auth("neuraldraft")})
+        poll = served.http.get(path, headers={"Origin": origin, **served.auth("neuraldraft")})
         assert poll.status_code == 200 and poll.headers["access-control-allow-origin"] == allowed
         assert (poll.headers.get("access-control-allow-credentials") == "true") == (allowed != "*")
         assert "Retry-After" in poll.headers["access-control-expose-headers"]
 
 
-@pytest.mark.parametrize("api", sorted(TOKENS))
-def test_fast_path_answers_exactly_like_connexion(fast: Served, api: str) -> None:
-    """The same job at the same instants, through the fast path and through Connexion.
+@pytest.fixture(scope="module")
+def both() -> Iterator[tuple[Served, Served]]:
+    """The same server twice: the fast paths on, and every request through Connexion."""
+    with contextlib.ExitStack() as stack:
+        fast = stack.enter_context(contextlib.contextmanager(serve)(seed=7, no_fast_paths=False))
+        slow = stack.enter_context(contextlib.contextmanager(serve)(seed=7, no_fast_paths=True))
+        yield fast, slow
 
-    An extra query parameter (which Connexion ignores) sends the second request past the fast path.
-    """
-    space = fast.manual(f"same-{api}")
-    job = fast.create(api, duration=3, headers=space)
-    url = str(job["poll_url"])
-    slow_url = url + ("&" if "?" in url else "?") + "trace=1"
+
+def twin_jobs(both: tuple[Served, Served], api: str, namespace: str) -> list[dict[str, object]]:
+    """One job of the same id, made at the same instant of a manual clock, on each server."""
+    ids = both[0].apis[api].ids
+    job_id = "0f0f0f0f-0000-4000-8000-00000000cafe" if ids.uuid else ids.prefix + ("Twin" * 20)[: ids.length]
+    jobs = []
+    for server in both:
+        control = server.control(namespace)
+        control.clock("manual")
+        control.set_time("2030-01-01T00:00:00Z")
+        jobs.append(control.create(api, id=job_id, duration=3))
+    return jobs
+
+
+@pytest.mark.parametrize("api", sorted(TOKENS))
+def test_fast_path_answers_exactly_like_connexion(both: tuple[Served, Served], api: str) -> None:
+    """The same job at the same instants, polled through the fast path and through Connexion."""
+    namespace = f"same-{api}"
+    jobs = twin_jobs(both, api, namespace)
     for _step in range(10):
-        fast.mock.advance(0.4, space["X-Jobmock-Namespace"])
-        a = fast.http.get(url, headers={**fast.auth(api), **space})
-        b = fast.http.get(slow_url, headers={**fast.auth(api), **space})
+        answers = []
+        for server, job in zip(both, jobs, strict=True):
+            server.advance(0.4, namespace)
+            answers.append(server.poll(api, job, headers={"X-Jobmock-Namespace": namespace}))
+        a, b = answers
         assert a.status_code == b.status_code == 200
         assert a.headers["content-type"] == b.headers["content-type"]
         assert a.content == b.content
@@ -341,32 +363,34 @@ def comparable(answer: httpx.Response) -> tuple[int, str, object, list[str]]:
 
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
-def test_fast_path_404_and_401_answer_exactly_like_connexion(fast: Served, api: str) -> None:
-    """An id this key cannot see, and a bearer token of the wrong form: both paths agree."""
-    model = fast.mock.apis[api]
+def test_fast_path_404_400_and_401_answer_exactly_like_connexion(both: tuple[Served, Served], api: str) -> None:
+    """An id this key cannot see, an id of the wrong form, a bearer token of the wrong form,
+    and none: both paths agree."""
+    fast, slow = both
+    model = fast.apis[api]
     unknown = "00000000-0000-4000-8000-000000000000" if model.ids.uuid else model.ids.prefix + "Z" * model.ids.length
-    url = fast.url + model.base_path + model.poll_path(unknown)
-    slow = url + ("&" if "?" in url else "?") + "trace=1"
-    cases = [fast.auth(api)]
-    if api in BAD_TOKENS:
-        cases.append({"Authorization": f"Bearer {BAD_TOKENS[api]}"})
-    for headers in cases:
-        a, b = fast.http.get(url, headers=headers), fast.http.get(slow, headers=headers)
-        assert a.status_code in (401, 404)
+    cases = [(unknown, fast.auth(api)), (unknown, {}), ("not-an-id", fast.auth(api))]
+    if BAD_TOKENS[api]:
+        cases.append((unknown, {"Authorization": f"Bearer {BAD_TOKENS[api]}"}))
+    for job_id, headers in cases:
+        path = model.base_path + model.poll_path(job_id)
+        a, b = fast.http.get(path, headers=headers), slow.http.get(path, headers=headers)
+        assert a.status_code in (400, 401, 404)
         assert comparable(a) == comparable(b)
 
 
-def test_validated_polls_answer_500_for_a_body_that_breaks_the_spec(served: Served, fast: Served) -> None:
-    """--validate-responses checks the polls the fast path answers, as Connexion checks the rest."""
-    for server, status in ((served, 500), (fast, 200)):
-        job = server.create("longform", fields={"is_starred": "not a boolean"})
-        answer = server.poll("longform", job)
-        assert answer.status_code == status, answer.text
-        if status == 500:
-            assert "does not conform to specification" in answer.text
-            assert "is_starred" in answer.text
-        again = server.poll("longform", job)  # checked again, not waved through from a cache
-        assert again.status_code == status
+def test_validated_polls_answer_500_for_a_body_that_breaks_the_spec() -> None:
+    """--validate-responses holds every answer to the spec (through Connexion): a body that
+    breaks it is a 500 saying where; without the option it is sent as it is."""
+    for validate, status in ((True, 500), (False, 200)):
+        app = create(specs=["longform"], validate_responses=validate)
+        with BackgroundServer(app) as server, JobmockClient(server.url) as control:
+            job = control.create("longform", fields={"is_starred": "not a boolean"})
+            for _again in range(2):  # checked again, not waved through from a cache
+                answer = httpx.get(job["poll_url"], headers={"Authorization": f"Bearer {TOKENS['longform']}"})
+                assert answer.status_code == status, answer.text
+                if status == 500:
+                    assert "does not conform to specification" in answer.text and "is_starred" in answer.text
 
 
 CREATES = {  # a create request body, and the headers it is sent with
@@ -385,27 +409,23 @@ CREATES = {  # a create request body, and the headers it is sent with
 
 
 @pytest.mark.parametrize("case", sorted(CREATES))
-def test_fast_creates_answer_exactly_like_connexion(fast: Served, case: str) -> None:
-    """POST /_jobmock/jobs on the create fast path and through Connexion (a body sent with
-    Content-Type text/plain never takes the fast path; Connexion reads it as JSON alike)."""
+def test_fast_creates_answer_exactly_like_connexion(both: tuple[Served, Served], case: str) -> None:
+    """POST /_jobmock/jobs on the create fast path and through Connexion: the same answers."""
     body, headers = CREATES[case]
-    space = fast.manual(f"create-{case}")
+    namespace = {"X-Jobmock-Namespace": f"create-{case}"}
     answers = [
-        fast.http.post("/_jobmock/jobs", content=json.dumps(body), headers={**space, **headers, "Content-Type": kind})
+        server.http.post("/_jobmock/jobs", content=json.dumps(body), headers={**namespace, **headers, "Content-Type": kind})
+        for server in both
         for kind in ("application/json", "application/json; charset=utf-8")
     ]
-    slow = fast.http.post(
-        "/_jobmock/jobs",
-        content=json.dumps(body).encode() + b" " * 70_000,  # past what the fast path reads: Connexion answers
-        headers={**space, **headers, "Content-Type": "application/json"},
-    )
+    expected = answers[-1]
     for answer in answers:
-        assert answer.status_code == slow.status_code, answer.text
-        assert answer.headers["content-type"] == slow.headers["content-type"]
-        got, expected = answer.json(), slow.json()
-        if answer.status_code == 201:  # two jobs: ids and timestamps differ, the rest is the same
-            for record in (got, expected):
-                record["body"] = sorted(record["body"])
-                for key in ("id", "poll_url", "created_at", "type"):
-                    record.pop(key)
-        assert got == expected
+        assert answer.status_code == expected.status_code, answer.text
+        assert answer.headers["content-type"] == expected.headers["content-type"]
+        got, wanted = answer.json(), expected.json()
+        if answer.status_code == 201:  # other jobs: ids and timestamps differ, the rest is the same
+            for view in (got, wanted):
+                view["body"] = sorted(view["body"])
+                for key in ("id", "poll_url", "created_at", "type", "state_since", "history"):
+                    view.pop(key)
+        assert got == wanted

@@ -10,7 +10,7 @@ import yaml
 from jobmock import CLOCK_MODES, ClockError, clock_mode
 from jobmock.sim.clock import Clock
 
-CONTROL = Path(__file__).resolve().parents[2] / "src" / "jobmock" / "spec" / "control.yaml"
+CONTROL = Path(__file__).resolve().parents[2] / "src" / "jobmock" / "contract" / "control.yaml"
 
 
 class WallClock:

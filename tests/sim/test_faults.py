@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 import pytest
 
 from jobmock import FAULT_KINDS, Fault, Mock, NewJob, fault_kind, load_named
+from jobmock.contract.model import ApiModel
 from jobmock.scenario_files.load import schema_of
 from jobmock.sim.answer import Answer
 from jobmock.sim.faults import Drop, Latency, Respond, Stall, chaos_faults, parse_fault
 from jobmock.sim.scenarios import PhaseSpec, Scenario
-from jobmock.spec.model import ApiModel
 
 ND = load_named("neuraldraft")
 

@@ -10,12 +10,12 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from jobmock import Mock, load_named
+from jobmock.contract import bundled_names, load_api, spec_path
+from jobmock.contract.auth import identity
 from jobmock.exceptions import JobError
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
-from jobmock.spec import bundled_names, load_api, spec_path
-from jobmock.spec.auth import identity
 from support import jwt
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}

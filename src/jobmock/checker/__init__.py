@@ -1,6 +1,6 @@
 """The contract checker: Schemathesis over every operation, plus lifecycle checks over
 polls of live jobs, against any implementation (a real API or a jobmock). Talks to
-its target over HTTP only: imports `jobmock.client`, `jobmock.spec` and
+its target over HTTP only: imports `jobmock.client`, `jobmock.contract` and
 `jobmock.exceptions`, never the simulation or the server."""
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ from typing import Any
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from ..client.polls import Poll, retry_delay
+from ..contract import openapi
+from ..contract.dotted import get as dotted_get
+from ..contract.model import ApiModel
+from ..contract.progress import Observed
 from ..exceptions import CheckUsageError
-from ..spec import openapi
-from ..spec.dotted import get as dotted_get
-from ..spec.model import ApiModel
-from ..spec.progress import Observed
-from ..spec.registry import register
+from ..registry import Registry
 
 ABSENT = object()
 
@@ -87,16 +87,19 @@ class LifecycleCheck:
     run: CheckFunction
 
 
-CHECKS: dict[str, LifecycleCheck] = {}
+CHECKS: Registry[LifecycleCheck] = Registry("lifecycle check")
 
 
-def lifecycle_check(function: CheckFunction) -> CheckFunction:
-    """Register a check under its function name; its docstring's first line describes it.
-    A second check of the same name is refused (ValueError)."""
-    name = function.__name__
-    description = ((function.__doc__ or "").strip().splitlines() or [name])[0]
-    register(CHECKS, name, LifecycleCheck(name, description, function), "lifecycle check")
-    return function
+def lifecycle_check(name: str, description: str | None = None) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under `name` (what `jobmock check --checks` and reports call it);
+    its description is `description`, or else its docstring's first line."""
+
+    def add(function: CheckFunction) -> CheckFunction:
+        said = description or ((function.__doc__ or "").strip().splitlines() or [name])[0]
+        CHECKS.register(name, LifecycleCheck(name, said, function))
+        return function
+
+    return add
 
 
 def run_checks(history: JobHistory, names: Sequence[str] | None = None) -> list[Violation]:
@@ -123,7 +126,7 @@ def _show(value: Any) -> str:
 # --- the checks -------------------------------------------------------------------------
 
 
-@lifecycle_check
+@lifecycle_check("poll_succeeds")
 def poll_succeeds(history: JobHistory) -> Iterator[Mismatch]:
     """Every poll of the job answers 200 (or 429, a slow-down: see retry_after)."""
     for poll in history.polls:
@@ -133,7 +136,7 @@ def poll_succeeds(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, "200 with the job", poll.summary())
 
 
-@lifecycle_check
+@lifecycle_check("retry_after")
 def retry_after(history: JobHistory) -> Iterator[Mismatch]:
     """A 429 answer carries a Retry-After header (seconds or an HTTP date)."""
     for poll in history.polls:
@@ -146,7 +149,7 @@ def retry_after(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, "Retry-After as seconds or an HTTP date", f"Retry-After: {value}")
 
 
-@lifecycle_check
+@lifecycle_check("response_schema")
 def response_schema(history: JobHistory) -> Iterator[Mismatch]:
     """Every job returned, in every state, matches the poll response schema."""
     for poll, job in history.jobs():
@@ -156,7 +159,7 @@ def response_schema(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, "a body matching the spec's job schema", f"at {where}: {error.message}")
 
 
-@lifecycle_check
+@lifecycle_check("id_matches")
 def id_matches(history: JobHistory) -> Iterator[Mismatch]:
     """The job returned is the one asked for."""
     for poll, job in history.jobs():
@@ -165,7 +168,7 @@ def id_matches(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, f"{history.api.id_field} = {history.job_id!r}", f"{history.api.id_field} = {value!r}")
 
 
-@lifecycle_check
+@lifecycle_check("status_declared")
 def status_declared(history: JobHistory) -> Iterator[Mismatch]:
     """The status is one of the states the lifecycle declares."""
     states = history.api.lifecycle.states
@@ -175,7 +178,7 @@ def status_declared(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, f"{history.api.status_field} in {list(states)}", _show(status))
 
 
-@lifecycle_check
+@lifecycle_check("legal_transition")
 def legal_transition(history: JobHistory) -> Iterator[Mismatch]:
     """Each status change follows the declared transitions (never backwards).
 
@@ -189,7 +192,7 @@ def legal_transition(history: JobHistory) -> Iterator[Mismatch]:
         before = status
 
 
-@lifecycle_check
+@lifecycle_check("terminal_stable")
 def terminal_stable(history: JobHistory) -> Iterator[Mismatch]:
     """Once terminal, the status and the fields that belong to it no longer change."""
     api = history.api
@@ -208,7 +211,7 @@ def terminal_stable(history: JobHistory) -> Iterator[Mismatch]:
                 yield Mismatch(poll, f"{dotted} to stay {_show(value)}", _show(now))
 
 
-@lifecycle_check
+@lifecycle_check("fields_fixed")
 def fields_fixed(history: JobHistory) -> Iterator[Mismatch]:
     """Fields a job keeps for life (id, type, creation time, owner, totals) never change.
 
@@ -233,7 +236,7 @@ def _progress_values(history: JobHistory) -> Iterator[tuple[Poll, Observed]]:
                 yield poll, seen
 
 
-@lifecycle_check
+@lifecycle_check("progress_monotonic")
 def progress_monotonic(history: JobHistory) -> Iterator[Mismatch]:
     """Progress (percent, completed steps, counted items) never decreases."""
     last: dict[str, float] = {}
@@ -244,7 +247,7 @@ def progress_monotonic(history: JobHistory) -> Iterator[Mismatch]:
         last[label] = value
 
 
-@lifecycle_check
+@lifecycle_check("progress_bounds")
 def progress_bounds(history: JobHistory) -> Iterator[Mismatch]:
     """Progress stays within 0 and its maximum (100, the schema's maximum, or the total)."""
     for poll, seen in _progress_values(history):
@@ -253,7 +256,7 @@ def progress_bounds(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, f"0 ≤ {label} ≤ {bound:g}" if bound is not None else f"{label} ≥ 0", f"{value:g}")
 
 
-@lifecycle_check
+@lifecycle_check("fields_match_state")
 def fields_match_state(history: JobHistory) -> Iterator[Mismatch]:
     """Result, error and other state-bound fields are present exactly in their states."""
     for poll, job, status in history.known_states():
@@ -295,7 +298,7 @@ def _timestamps(history: JobHistory, job: dict[str, Any]) -> dict[str, tuple[str
 ORDER = (("created", "started"), ("started", "finished"), ("created", "finished"), ("created", "updated"))
 
 
-@lifecycle_check
+@lifecycle_check("timestamps_readable")
 def timestamps_readable(history: JobHistory) -> Iterator[Mismatch]:
     """Every timestamp the lifecycle names, when set, is a date-time (not skipped when unreadable)."""
     for poll, job in history.jobs():
@@ -305,7 +308,7 @@ def timestamps_readable(history: JobHistory) -> Iterator[Mismatch]:
                 yield Mismatch(poll, f"{dotted} as an ISO 8601 date-time", _show(value))
 
 
-@lifecycle_check
+@lifecycle_check("timestamps_ordered")
 def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
     """created ≤ started ≤ finished and created ≤ updated; created never changes, updated never goes back."""
     first: dict[str, datetime] = {}
@@ -325,7 +328,7 @@ def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
             first[role] = instant
 
 
-@lifecycle_check
+@lifecycle_check("timestamps_not_future")
 def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
     """No timestamp lies in the future of the answer (its Date header, else arrival time)."""
     for poll, job in history.jobs():
@@ -364,7 +367,7 @@ def _tick(value: Any) -> timedelta:
     return timedelta(seconds=1)
 
 
-@lifecycle_check
+@lifecycle_check("updated_at_moves")
 def updated_at_moves(history: JobHistory) -> Iterator[Mismatch]:
     """When the status changes, the updated timestamp moves forward.
 
@@ -391,7 +394,7 @@ def updated_at_moves(history: JobHistory) -> Iterator[Mismatch]:
         previous = poll, status, instant, _tick(raw)
 
 
-@lifecycle_check
+@lifecycle_check("terminates")
 def terminates(history: JobHistory) -> Iterator[Mismatch]:
     """The job reaches a terminal state within the lifecycle timeout."""
     if history.timed_out and history.polls:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..spec.secrets import redact_text, without_userinfo
+from ..contract.secrets import redact_text, without_userinfo
 from .lifecycle_checks import CHECKS, JobHistory, Violation
 from .runner import CheckReport
 

@@ -1,7 +1,7 @@
 """`check`: contract-test a job API (real or mock) against its spec, over time too.
 
 The Python API behind `jobmock check` and the pytest fixture: Schemathesis judges
-each response (contract.py), the lifecycle checks judge each job across polls
+each response (schema_checks.py), the lifecycle checks judge each job across polls
 (lifecycle_checks.py); one `CheckReport` holds both. The checker knows the target only
 over HTTP: it imports neither the simulation nor the server.
 """
@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..client.control import JobmockClient
+from ..client.jobmock_client import JobmockClient
 from ..client.watch import watch_job
+from ..contract.model import ApiModel, load_named
 from ..exceptions import CheckUsageError, ControlError, SpecError, SpecErrors
-from ..spec.model import ApiModel, load_named
-from . import contract
-from .contract import ContractResult
+from . import schema_checks as contract
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
+from .schema_checks import ContractResult
 
 CREATED_JOB_SECONDS = 4.0  # lifecycle of jobs the checker creates on a jobmock target
 # ...when the jobmock's clock does not run on wall time (polls, manual), the jobs cost no

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..spec.model import ApiModel
+from ..contract.model import ApiModel
 from .polls import Poll, retry_delay
 
 POLLS_AFTER_TERMINAL = 2

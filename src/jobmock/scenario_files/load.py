@@ -18,13 +18,13 @@ from typing import Any
 
 import jsonschema
 
+from ..contract.bundled import bundled_fixtures
+from ..contract.files import SpecFile, collect, read
+from ..contract.model import ApiModel
 from ..exceptions import PathItem, SpecError, SpecErrors, UnknownScenario
 from ..sim.catalog import Catalog, Rule
 from ..sim.faults import fault_schema, parse_fault
 from ..sim.scenarios import Entry, PhaseSpec, Scenario
-from ..spec.bundled import bundled_fixtures
-from ..spec.files import SpecFile, collect, read
-from ..spec.model import ApiModel
 from .validate import check_scenario
 
 
@@ -42,7 +42,7 @@ def _schema(name: str) -> dict[str, Any]:
 
 @cache
 def _schema_file(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(resources.files("jobmock.spec").joinpath(f"schemas/{name}").read_text())
+    loaded: dict[str, Any] = json.loads(resources.files("jobmock.contract").joinpath(f"schemas/{name}").read_text())
     return loaded
 
 

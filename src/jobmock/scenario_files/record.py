@@ -19,8 +19,8 @@ import httpx
 import yaml
 
 from ..client.watch import watch_job
-from ..spec.model import ApiModel
-from ..spec.secrets import redact
+from ..contract.model import ApiModel
+from ..contract.secrets import redact
 
 
 def record(

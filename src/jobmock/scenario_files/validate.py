@@ -9,14 +9,14 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
+from ..contract import dotted
+from ..contract.files import SpecFile
+from ..contract.model import ApiModel
 from ..exceptions import JobError, PathItem
 from ..sim.clock import Clock
 from ..sim.jobs import NewJob
 from ..sim.scenarios import Scenario
 from ..sim.store import JobStore
-from ..spec import dotted
-from ..spec.files import SpecFile
-from ..spec.model import ApiModel
 
 
 def check_scenario(

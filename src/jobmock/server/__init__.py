@@ -1,19 +1,17 @@
-"""The web layer: Connexion serving each vendor contract and the control API over one
-`Mock`, with the poll fast path, fault delivery, the journal and CORS as ASGI layers.
-Thin: each handler translates a request into one call on `State` (changes, polls) or
-`Mock` (reads)."""
+"""The web layer, in the order a request meets it:
+
+- `process/`: uvicorn in this process, in worker processes or in a thread; connection bounds;
+- `middleware/`: the ASGI layers, one per file (`middleware/__init__.py` lists their order);
+- `adapters/`: the fast paths and Connexion, which turn a request into a `Call`;
+- `operations/`: one function per operation, over `State`, that answers it.
+
+`app.py` stacks them; `policy.py` says who may drive the control plane.
+"""
 
 from __future__ import annotations
 
-import warnings
+from .app import App, build_app
+from .policy import ControlPolicy
+from .process.run import BackgroundServer, serve_app, serve_workers
 
-with warnings.catch_warnings():
-    # Connexion warns on import (Starlette's TestClient about httpx, jsonschema's RefResolver): not ours to fix
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    import connexion  # noqa: F401
-
-from .app import build_app
-from .run import BackgroundServer, load_apis, serve, serve_workers
-
-__all__ = ["BackgroundServer", "build_app", "load_apis", "serve", "serve_workers"]
+__all__ = ["App", "BackgroundServer", "ControlPolicy", "build_app", "serve_app", "serve_workers"]

@@ -1,67 +1,55 @@
-"""Assemble the ASGI app: Connexion serving every API and the control API, CORS, fast path."""
+"""The whole server as one ASGI app: the request pipeline, in order."""
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+from collections.abc import Callable
 
-import connexion
-from connexion.exceptions import ProblemException
-from connexion.options import SwaggerUIOptions
-from starlette.exceptions import HTTPException
-
-from ..spec.wire import CONTROL_PREFIX
 from ..state import State
-from .control import ControlResolver, control_document
-from .dashboard import Dashboard
-from .delivery import Delivery
-from .errors import ErrorHandler
-from .events import EventStreams
-from .fastcreate import CreateFastPath
-from .fastpath import PollFastPath
-from .guard import ControlPolicy, Guard
-from .handlers import MockResolver, token_check
-from .journaling import Journaling
-from .lifespan import Lifespan
-from .screening import Screening
-from .validation import ResponseCheck
+from .adapters.connexion_app import connexion_app
+from .adapters.fast_paths import FastPaths
+from .middleware.dashboard import Dashboard
+from .middleware.delivery import Delivery
+from .middleware.events import EventStreams
+from .middleware.guard import Guard
+from .middleware.journal import Journal
+from .middleware.lifespan import Lifespan
+from .middleware.screening import Screening
+from .operations import Context
+from .policy import ControlPolicy
+from .process.bind import listening_hosts
+from .types import ASGIApp, Receive, Scope, Send
+
+
+class App:
+    """The ASGI app (`__call__`), with the state it serves."""
+
+    def __init__(self, state: State, asgi: ASGIApp):
+        self.state = state
+        self.asgi = asgi
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.asgi(scope, receive, send)
 
 
 def build_app(
-    state: State, validate_responses: bool = False, fast_path: bool = True, policy: ControlPolicy | None = None
-) -> Any:
-    """The whole server as one ASGI callable.
-
-    `validate_responses` checks every body against its spec (tests run with it on):
-    Connexion checks the routes it answers, `ResponseCheck` the polls the fast path answers.
-    `fast_path=False` sends polls through Connexion too. `policy`: who may use the control
-    API (default: loopback hosts and origins, no token).
-    """
-    # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
-    app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
+    state: State,
+    validate_responses: bool = False,
+    fast_paths: bool = True,
+    policy: ControlPolicy | None = None,
+    listening: Callable[[], list[str]] = listening_hosts,
+) -> App:
+    """`validate_responses`: Connexion checks every answer against its document (so every
+    request goes through Connexion). `fast_paths=False`: Connexion answers the polls and
+    creates too. `policy`: who may use the control API (default: loopback, no token);
+    where its `bound` is None, `listening` finds out the bind when the server starts."""
+    ctx = Context(state)
     apis = list(state.mock.apis.values())
-    for api in apis:
-        app.add_api(
-            copy.deepcopy(dict(api.document)),  # Connexion keeps and serves it; the model's stays untouched
-            base_path=api.base_path,
-            name=api.name,
-            resolver=MockResolver(api, state),
-            validate_responses=validate_responses,
-            security_map={"bearer": token_check(api.token)},
-        )
-    app.add_api(
-        control_document([api.name for api in apis]),
-        base_path=CONTROL_PREFIX,
-        name="_jobmock",
-        resolver=ControlResolver(state),
-        validate_responses=validate_responses,
+    inner: ASGIApp = connexion_app(ctx, validate_responses)
+    if fast_paths and not validate_responses:
+        inner = FastPaths(inner, ctx)
+    guard = Guard(
+        Screening(Dashboard(EventStreams(Journal(Delivery(inner), state), state)), apis),
+        policy or ControlPolicy(),
+        listening,
     )
-    handler = ErrorHandler(apis, control_document())
-    for kind in (ProblemException, HTTPException, Exception):
-        app.add_error_handler(kind, handler)
-    check = ResponseCheck(apis) if validate_responses else None
-    inner: Any = PollFastPath(app, state, check) if fast_path else app
-    if fast_path and not validate_responses:  # Connexion checks the control API's answers
-        inner = CreateFastPath(inner, state)
-    served = Dashboard(EventStreams(Delivery(Journaling(inner, state)), state))
-    return Lifespan(Guard(Screening(served, apis), policy or ControlPolicy()), state)
+    return App(state, Lifespan(guard, [state, guard]))

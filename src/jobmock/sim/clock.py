@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..exceptions import ClockError
-from ..spec.registry import register
+from ..registry import Registry
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -36,7 +36,8 @@ class ClockMode:
     by_clock: bool = True  # job time follows the clock's reading (not, say, the polls of the job)
 
 
-CLOCK_MODES: dict[str, ClockMode] = {}
+CLOCK_MODES: Registry[ClockMode] = Registry("clock mode")
+JobTime = Callable[["Job", "Clock"], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,14 @@ class ClockState:
     frozen: float | None  # the time it shows while stopped
 
 
-def clock_mode(
-    name: str, description: str, runs: bool, by_clock: bool = True
-) -> Callable[[Callable[[Job, Clock], float]], ClockMode]:
-    """Register a clock mode; a second mode of the same name is refused. `by_clock=False`
+def clock_mode(name: str, description: str, runs: bool, by_clock: bool = True) -> Callable[[JobTime], JobTime]:
+    """Register a clock mode: a function from a job and its namespace's clock to the seconds
+    of its lifecycle it shows. `runs`: wall time moves the clock by itself. `by_clock=False`
     for a mode whose job time does not follow the clock's reading (polls decide it)."""
 
-    def add(job_time: Callable[[Job, Clock], float]) -> ClockMode:
-        return register(CLOCK_MODES, name, ClockMode(name, description, runs, job_time, by_clock), "clock mode")
+    def add(job_time: JobTime) -> JobTime:
+        CLOCK_MODES.register(name, ClockMode(name, description, runs, job_time, by_clock))
+        return job_time
 
     return add
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from faker import Faker
 
-from ..spec.openapi import merged_object
+from ..contract.openapi import merged_object
 
 MODELS = (
     "google/gemini-2.5-flash-001",

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from ..spec.envelopes import error_bytes
-from ..spec.model import ApiModel
-from ..spec.registry import register
+from ..contract.envelopes import error_bytes
+from ..contract.model import ApiModel
+from ..registry import Registry
 from .answer import Answer
 
 
@@ -36,7 +36,7 @@ class Fault:
     """One scripted or drawn fault. Subclasses are the kinds."""
 
     polls: frozenset[int] | None = None  # 1-based poll numbers; None: every poll
-    kind: ClassVar[str]  # the fixture key that names the kind
+    kind: ClassVar[str]  # the fixture key that names the kind (set by @fault_kind)
     options: ClassVar[dict[str, Any]]  # JSON Schema of the keys it reads, its own key included
     delivers: ClassVar[bool] = True  # the client still sees the job's body
     per_poll: ClassVar[bool] = True  # False: it acts on the job's time, not on polls
@@ -56,12 +56,19 @@ class Fault:
         return t
 
 
-FAULT_KINDS: dict[str, type[Fault]] = {}
+FAULT_KINDS: Registry[type[Fault]] = Registry("fault kind")
+F = TypeVar("F", bound=type[Fault])
 
 
-def fault_kind(cls: type[Fault]) -> type[Fault]:
-    """Register a fault kind under `cls.kind`; a second kind of the same name is refused."""
-    return register(FAULT_KINDS, cls.kind, cls, "fault kind")
+def fault_kind(name: str) -> Callable[[F], F]:
+    """Register a fault kind under `name`: the fixture key that names it (`truncate: true`)."""
+
+    def add(cls: F) -> F:
+        cls.kind = name
+        FAULT_KINDS.register(name, cls)
+        return cls
+
+    return add
 
 
 def parse_fault(raw: Mapping[str, Any]) -> Fault:
@@ -113,12 +120,11 @@ def _seconds_or_range(value: float | list[float]) -> tuple[float, float]:
 SECONDS: dict[str, Any] = {"$ref": "#/$defs/seconds"}
 
 
-@fault_kind
+@fault_kind("respond")
 @dataclass(frozen=True)
 class Respond(Fault):
     """Answer an HTTP error in the vendor's envelope instead of the job (and Retry-After)."""
 
-    kind: ClassVar[str] = "respond"
     options: ClassVar[dict[str, Any]] = {
         "respond": {"type": "integer", "enum": [429, 500, 502, 503, 504]},
         "retry_after": {"type": "integer", "minimum": 0, "maximum": 86400, "description": "seconds, for 429 and 503"},
@@ -136,12 +142,11 @@ class Respond(Fault):
         return Answer(self.status, error_bytes(api, self.status), headers, fault=str(self.status))
 
 
-@fault_kind
+@fault_kind("latency")
 @dataclass(frozen=True)
 class Latency(Fault):
     """Answer late: a fixed delay or one drawn from a range, in seconds."""
 
-    kind: ClassVar[str] = "latency"
     options: ClassVar[dict[str, Any]] = {
         "latency": {
             "oneOf": [
@@ -161,12 +166,11 @@ class Latency(Fault):
         return replace(answer, delay=seeded(f"latency|{poll_name}").uniform(low, high), fault="latency")
 
 
-@fault_kind
+@fault_kind("drop")
 @dataclass(frozen=True)
 class Drop(Fault):
     """Close the connection without an answer."""
 
-    kind: ClassVar[str] = "drop"
     options: ClassVar[dict[str, Any]] = {"drop": {"const": True, "description": "close the connection"}}
     delivers: ClassVar[bool] = False
 
@@ -179,12 +183,11 @@ class Drop(Fault):
         return replace(answer, drop=True, fault="drop")
 
 
-@fault_kind
+@fault_kind("stall")
 @dataclass(frozen=True)
 class Stall(Fault):
     """The job stops moving this many seconds into its life (every poll; no `poll:`)."""
 
-    kind: ClassVar[str] = "stall"
     options: ClassVar[dict[str, Any]] = {
         "stall": {**SECONDS, "description": "the job stops moving this many seconds after creation"}
     }

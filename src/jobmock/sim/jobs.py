@@ -1,7 +1,7 @@
 """Jobs: creation (ids, plan, Faker data made once) and rendering of the vendor body.
 
 Rendering is a pure function of the job and an instant of its time axis; progress is
-written by the API's reporters (`jobmock.spec.progress`). No HTTP, no I/O.
+written by the API's reporters (`jobmock.contract.progress`). No HTTP, no I/O.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..contract import dotted
+from ..contract.lifecycle import success_state
+from ..contract.model import ApiModel
+from ..contract.openapi import is_uuid, property_schema
+from ..contract.progress import ProgressView, Step, quantize
 from ..exceptions import JobError, LifecycleError
-from ..spec import dotted
-from ..spec.lifecycle import success_state
-from ..spec.model import ApiModel
-from ..spec.openapi import is_uuid, property_schema
-from ..spec.progress import ProgressView, Step, quantize
 from . import fakedata
-from .lifecycle import Plan, Snapshot, cancel, default_plan, last_change, snapshot
+from .plans import Plan, Snapshot, cancel, default_plan, last_change, snapshot
 from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 

@@ -38,7 +38,7 @@ class Limits:
         for item in fields(self):
             value = getattr(self, item.name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise SpecError(OPTIONS[item.name], [], f"must be a finite number above 0, got {value}")
+                raise SpecError(OPTIONS[item.name], [], f"{value!r}: must be a finite number above 0")
 
 
 @dataclass(frozen=True)
@@ -50,5 +50,14 @@ class ConnectionLimits:
     max_connections: int = 1000  # open connections; more are answered 503
 
     def __post_init__(self) -> None:
-        if not (self.keep_alive > 0 and 0 < self.header_timeout < 3600 and self.max_connections > 0):
-            raise SpecError("--max-connections", [], "connection limits must be numbers above 0")
+        for name, value, ok in (
+            ("--keep-alive", self.keep_alive, self.keep_alive > 0),
+            ("--header-timeout", self.header_timeout, 0 < self.header_timeout < 3600),
+            ("--max-connections", self.max_connections, self.max_connections > 0),
+        ):
+            if not ok:
+                raise SpecError(
+                    name,
+                    [],
+                    f"{value!r}: must be a number above 0" + (" and below 3600" if name == "--header-timeout" else ""),
+                )

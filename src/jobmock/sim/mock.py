@@ -1,8 +1,9 @@
-"""The mock as a Python object: served APIs, their jobs, clocks and journals; no HTTP.
+"""The mock's state as a Python object: served APIs, their jobs, clocks and journals; no HTTP.
 
-The web layer (vendor handlers, poll fast path, control API), the CLI and the tests all
-go through this one object's methods, so there is one way to poll, create, cancel and
-delete a job, to move a namespace's clock and to read its journal.
+Reads (a job, its status and body, a namespace's clock) are methods here. Changes are
+planned here (`plan_*`, which refuse bad ones and change nothing) and applied by `apply`,
+in the order `jobmock.state.State` decides: State is the one way to make a change or
+answer a poll, in memory or shared with other processes.
 
 A *namespace* has its own jobs, clock and journal, so parallel test runs do not see
 each other; the default namespace is "". A namespace comes into being with the first
@@ -22,8 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ..contract.model import ApiModel
 from ..exceptions import LifecycleError, NotFound
-from ..spec.model import ApiModel
 from .answer import Answer
 from .catalog import Catalog
 from .changes import Change, ClockChanged, JobCancelled, JobCreated, JobDeleted, NamespaceDropped, NamespaceMade
@@ -31,8 +32,8 @@ from .clock import Clock
 from .faults import Fault, fault_for
 from .jobs import Job, NewJob
 from .journal import Journal, RawRequest
-from .lifecycle import cancel
 from .limits import Limits
+from .plans import cancel
 from .scenarios import Scenario
 from .store import JobStore
 
@@ -209,26 +210,11 @@ class Mock:
     def namespaces(self) -> list[str]:
         return sorted(self._spaces)
 
-    def drop_namespace(self, namespace: str) -> None:
+    def plan_drop(self, namespace: str) -> NamespaceDropped:
         """Forget a namespace (its jobs, clock and journal); the next use starts afresh."""
-        if namespace:
-            self.apply(NamespaceDropped(namespace))
+        return NamespaceDropped(namespace)
 
     # --- polls -------------------------------------------------------------------------
-
-    def poll(
-        self, api: str, job_id: str, identity: str | None, namespace: str = "", scenario: str | None = None
-    ) -> Answer | None:
-        """The answer to a poll, or None for the vendor's 404. Raises UnknownScenario."""
-        if not self.could_answer(api, job_id, namespace, scenario):
-            return None  # a 404 makes no namespace
-        change = self.plan_poll(api, job_id, identity, namespace, scenario)
-        if change is not None:
-            self.apply(change)
-        job = self.lookup(api, job_id, identity, namespace)
-        if job is None:
-            return None
-        return self.answer(job, namespace, self.count_poll(job, namespace))
 
     def count_poll(self, job: Job, namespace: str = "", polls: int | None = None) -> Fault | None:
         """Count a poll of the job (`polls`: its number, when counted elsewhere) and find
@@ -308,11 +294,6 @@ class Mock:
         record, victims = space.store.plan(request, space.clock, spot=spot, replaces=replaces)
         return JobCreated(namespace, record, tuple(victims), replaces)
 
-    def create(self, request: NewJob, namespace: str = "") -> Job:
-        change = self.plan_create(request, namespace)
-        self.apply(change)
-        return self.find(change.record.id, namespace)
-
     def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
         return (job for job in self._space(namespace).store.after(after) if api is None or job.api.name == api)
@@ -378,18 +359,10 @@ class Mock:
         cancel(job.plan, job.api.lifecycle, t)  # refuses a finished job
         return JobCancelled(namespace, job.id, t)
 
-    def cancel(self, job: Job, namespace: str = "") -> None:
-        self.apply(self.plan_cancel(job, namespace))
-
     def plan_delete(self, job_id: str, namespace: str = "") -> JobDeleted:
         if job_id not in self._space(namespace).store:
             raise NotFound(f"no job {job_id!r}")
         return JobDeleted(namespace, job_id)
-
-    def delete(self, job_id: str, namespace: str = "") -> None:
-        self.apply(self.plan_delete(job_id, namespace))
-
-    # --- scenarios ---------------------------------------------------------------------
 
     def scenario(self, api: str, name: str) -> Scenario:
         """A loaded scenario; UnknownScenario lists the known ones."""
@@ -416,21 +389,6 @@ class Mock:
         clock.restore(self._space(namespace).clock.state())
         move(clock)
         return ClockChanged(namespace, clock.state())
-
-    def set_clock_mode(self, mode: str, namespace: str = "") -> None:
-        self.apply(self.plan_clock(lambda c: c.set_mode(mode), namespace))
-
-    def advance(self, seconds: float, namespace: str = "") -> None:
-        self.apply(self.plan_clock(lambda c: c.advance(seconds), namespace))
-
-    def set_time(self, epoch: float, namespace: str = "") -> None:
-        self.apply(self.plan_clock(lambda c: c.set(epoch), namespace))
-
-    def freeze(self, namespace: str = "") -> None:
-        self.apply(self.plan_clock(Clock.freeze, namespace))
-
-    def resume(self, namespace: str = "") -> None:
-        self.apply(self.plan_clock(Clock.resume, namespace))
 
     # --- journal -----------------------------------------------------------------------
 

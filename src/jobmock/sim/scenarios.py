@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract.lifecycle import Lifecycle, success_state
 from ..exceptions import LifecycleError
-from ..spec.lifecycle import Lifecycle, success_state
 from .faults import Fault
-from .lifecycle import Phase, Plan, check_plan
+from .plans import Phase, Plan, check_plan
 
 
 @dataclass(frozen=True)

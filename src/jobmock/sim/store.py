@@ -24,8 +24,8 @@ import random
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
+from ..contract.model import ApiModel
 from ..exceptions import IdTaken, JobError, NamespaceFull
-from ..spec.model import ApiModel
 from . import fakedata
 from .clock import Clock
 from .jobs import Job, JobRecord, NewJob, build_job

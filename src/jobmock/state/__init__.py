@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..exceptions import SpecError
 from .log import Log
-from .shared import State
+from .state import State
 
 __all__ = ["Log", "State", "open_log"]
 

@@ -1,0 +1,117 @@
+"""Schemathesis, in-process, against any implementation of a spec.
+
+Runs Schemathesis 4's engine with every check (or a chosen set), feeds it live job
+ids as parameter examples so that 200 answers are exercised, and returns its
+failures as plain data for jobmock's report.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..contract.model import ApiModel
+
+
+@dataclass(frozen=True)
+class ContractFailure:
+    check: str  # Schemathesis check name, e.g. response_schema_conformance
+    code: str  # its stable failure code, e.g. ST108
+    title: str
+    message: str
+    operation: str  # e.g. "GET /v1/jobs/{id}"
+    curl: str
+
+
+@dataclass
+class ContractResult:
+    checks_run: set[str] = field(default_factory=set)
+    failures: list[ContractFailure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # could not test: unreachable, bad schema
+
+
+def check_names() -> list[str]:
+    """Every check Schemathesis 4 can run, by name."""
+    import schemathesis.specs.openapi.checks  # noqa: F401 - registers the OpenAPI checks
+    from schemathesis.checks import CHECKS
+
+    return sorted(CHECKS.get_all_names())
+
+
+def with_job_examples(api: ApiModel, job_ids: Sequence[str]) -> dict[str, Any]:
+    """The spec with the job ids as examples of the poll operation's id parameter."""
+    document: dict[str, Any] = copy.deepcopy(dict(api.document))
+    if not job_ids:
+        return document
+    operation = document["paths"][api.poll.path][api.poll.method]
+    for param in [*document["paths"][api.poll.path].get("parameters", []), *operation.get("parameters", [])]:
+        target = _follow(document, param)
+        if target.get("name") == api.id_parameter:
+            target.pop("example", None)
+            target["examples"] = {f"job{i + 1}": {"value": job_id} for i, job_id in enumerate(job_ids)}
+    return document
+
+
+def _follow(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        for part in node["$ref"].lstrip("#/").split("/"):
+            document = document[part]
+        node = document
+    return node
+
+
+def run_schemathesis(
+    api: ApiModel,
+    base_url: str,
+    headers: Mapping[str, str],
+    job_ids: Sequence[str] = (),
+    checks: Sequence[str] | None = None,
+    max_examples: int = 50,
+    seed: int | None = None,
+) -> ContractResult:
+    """Run the engine over every operation of the spec at `base_url`."""
+    import schemathesis
+    from schemathesis.engine import events, from_schema
+
+    schema = schemathesis.openapi.from_dict(with_job_examples(api, job_ids))
+    schema.config.update(base_url=base_url, headers=dict(headers))
+    schema.config.checks.update(included_check_names=list(checks) if checks is not None else ["all"])
+    schema.config.generation.update(max_examples=max_examples)
+    if seed is not None:
+        schema.config.seed = seed
+    result = ContractResult()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            _collect(event.recorder, result)
+        elif isinstance(event, events.NonFatalError):
+            result.errors.append(f"{event.label}: {event.info.format(base_url_is_set=True).strip()}")
+        elif isinstance(event, events.FatalError):
+            result.errors.append(f"Schemathesis failed: {event.exception}")
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures:
+                result.failures.append(
+                    ContractFailure("after_run", failure.code, failure.title, failure.message, "", "")
+                )
+    return result
+
+
+def _collect(recorder: Any, result: ContractResult) -> None:
+    seen = {(f.check, f.operation, f.title, f.message) for f in result.failures}
+    for case_id, nodes in recorder.checks.items():
+        case = recorder.cases.get(case_id)
+        operation = case.value.operation.label if case is not None else recorder.label
+        for node in nodes:
+            result.checks_run.add(node.name)
+            info = node.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            key = (node.name, operation, failure.title, failure.message)
+            if key in seen:  # the same failure found by several cases: report it once
+                continue
+            seen.add(key)
+            result.failures.append(
+                ContractFailure(node.name, failure.code, failure.title, failure.message, operation, info.code_sample)
+            )

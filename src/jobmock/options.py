@@ -1,0 +1,370 @@
+"""`ServeOptions`: every option of `jobmock serve`, read from the command line or from
+`JOBMOCK_*` environment variables by the same code (the ASGI factory, `--workers` and
+the pytest plugin read them too).
+
+Each option is one `Option`: its flag, its variable (`--max-jobs` is JOBMOCK_MAX_JOBS),
+its default and how its text is read. The command line wins over the environment. A bad
+value is a `SpecError` that names the option (or the variable) and the value, in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from .exceptions import SpecError
+from .plugins import ENV as PLUGINS_ENV
+from .plugins import load_plugins
+from .server.policy import ControlPolicy
+from .sim.clock import CLOCK_MODES
+from .sim.limits import ConnectionLimits, Limits
+
+PREFIX = "JOBMOCK_"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What `jobmock serve` serves and how. Build one with `ServeOptions(...)` in Python,
+    `read_options(argv, environ)` from a command line, or `from_env(environ)`."""
+
+    specs: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 0
+    speed: float = 1.0
+    validate_responses: bool = False
+    keys: tuple[str, ...] = ()  # API=TOKEN
+    fixtures: tuple[str, ...] = ()
+    no_bundled_fixtures: bool = False
+    config: str | None = None
+    clock: str = "real"
+    chaos: float = 0.0
+    report_polling: bool = False
+    state: str = "memory"
+    workers: int = 1
+    plugins: tuple[str, ...] = ()
+    no_fast_paths: bool = False
+    # connections (per process)
+    max_connections: int = ConnectionLimits.max_connections
+    keep_alive: int = ConnectionLimits.keep_alive
+    header_timeout: float = ConnectionLimits.header_timeout
+    # the control plane
+    control_token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    insecure_control: bool = False
+    # bounds
+    max_namespaces: int = Limits.namespaces
+    namespace_ttl: float = Limits.namespace_ttl
+    max_jobs: int = Limits.jobs
+    max_spot_jobs: int = Limits.spot_jobs
+    journal_entries: int = Limits.journal_entries
+    journal_bytes: int = Limits.journal_bytes
+    max_streams: int = Limits.streams
+    stream_heartbeat: float = Limits.heartbeat
+    mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
+
+    def __post_init__(self) -> None:
+        self.limits  # noqa: B018 - a bad bound is refused here, with its option and value
+        self.connections  # noqa: B018
+        self.keys_by_api  # noqa: B018
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            namespaces=self.max_namespaces,
+            namespace_ttl=self.namespace_ttl,
+            jobs=self.max_jobs,
+            spot_jobs=self.max_spot_jobs,
+            journal_entries=self.journal_entries,
+            journal_bytes=self.journal_bytes,
+            streams=self.max_streams,
+            heartbeat=self.stream_heartbeat,
+        )
+
+    @property
+    def connections(self) -> ConnectionLimits:
+        return ConnectionLimits(self.keep_alive, self.header_timeout, self.max_connections)
+
+    @property
+    def keys_by_api(self) -> dict[str, list[str]]:
+        """`--key API=TOKEN` options by API."""
+        keys: dict[str, list[str]] = {}
+        for item in self.keys:
+            name, sep, token = item.partition("=")
+            if not sep or not name or not token:
+                raise SpecError("--key", [], f"{item!r}: takes API=TOKEN")
+            keys.setdefault(name, []).append(token)
+        return keys
+
+    def policy(self, bind: str | None) -> ControlPolicy:
+        """Who may drive the control API, for a server listening on `bind` (None: found out
+        when it starts); SpecError (--host) for a bind other machines reach with no token."""
+        return ControlPolicy.of(bind, self.allowed_hosts, self.cors_origins, self.control_token, self.insecure_control)
+
+    def to_env(self) -> dict[str, str]:
+        """The JOBMOCK_* variables that give these options back (to worker processes)."""
+        env = {}
+        for option in OPTIONS:
+            value = getattr(self, option.name)
+            if value == option.default or value is None:
+                continue
+            if isinstance(value, tuple):
+                text = " ".join(value) if option.name == "specs" else ",".join(value)
+            elif isinstance(value, bool):
+                text = "1"
+            else:
+                text = repr(value) if isinstance(value, float) else str(value)
+            env[option.env] = text
+        return env
+
+
+# --- reading text ----------------------------------------------------------------------
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"must be from {low} to {high}" if high is not None else f"must be {low} or more")
+        return value
+
+    return read
+
+
+def _number(low: float = 0.0, high: float = math.inf, above: bool = True) -> Callable[[str], float]:
+    def read(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        if not math.isfinite(value) or value < low or value > high or (above and value == low):
+            if high != math.inf:
+                raise ValueError(f"must be between {low:g} and {high:g}")
+            raise ValueError(f"must be a finite number above {low:g}")
+        return value
+
+    return read
+
+
+def _clock(text: str) -> str:
+    if text not in CLOCK_MODES:
+        raise ValueError(f"unknown clock mode; modes: {', '.join(CLOCK_MODES)}")
+    return text
+
+
+def _text(text: str) -> str:
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _origin(text: str) -> str:
+    if text.strip().lower() == "null":  # sent by sandboxed iframes of any site: never a trusted origin
+        raise ValueError("'null' is the origin of sandboxed pages of any site; give a real origin")
+    return text
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # the ServeOptions field
+    help: str
+    read: Callable[[str], Any] = _text  # from one string (argv or the environment)
+    repeat: bool = False  # repeatable flag; comma-separated in its variable
+    switch: bool = False  # a flag without a value
+    group: str = ""
+    metavar: str | None = None
+    flag_name: str | None = None  # when the flag is not the field's name (--key for `keys`)
+
+    @property
+    def flag(self) -> str:
+        return "--" + (self.flag_name or self.name).replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return PREFIX + (self.flag_name or self.name).upper()
+
+    @property
+    def default(self) -> Any:
+        return _DEFAULTS[self.name]
+
+
+_DEFAULTS = {f.name: f.default for f in fields(ServeOptions)}
+CONNECTIONS = "connections (per process)"
+CONTROL = "control plane (/_jobmock): who may drive it"
+BOUNDS = "bounds (current counts: GET /_jobmock/status)"
+
+OPTIONS: tuple[Option, ...] = (
+    Option("specs", "bundled API names or OpenAPI files (default: every bundled API)", repeat=True, metavar="SPEC"),
+    Option("host", "address to listen on (a non-loopback one needs --control-token)"),
+    Option("port", "port to listen on; 0 picks a free one", _whole(0, 65535)),
+    Option("seed", "same seed, same fake data and ids", _whole(-(2**63), 2**63 - 1)),
+    Option("speed", "run lifecycles this many times faster", _number()),
+    Option("validate_responses", "check every response against its spec (through Connexion)", switch=True),
+    Option(
+        "keys",
+        "accept only these tokens for API (repeatable); by default any token of the documented form",
+        repeat=True,
+        metavar="API=TOKEN",
+        flag_name="key",
+    ),
+    Option("fixtures", "fixture file or folder (repeatable)", repeat=True, metavar="PATH"),
+    Option("no_bundled_fixtures", "do not load the bundled scenarios", switch=True),
+    Option("config", "scenario rules by job id and defaults per API", metavar="FILE"),
+    Option("clock", "real (default), manual, polls, or a plugin's mode", _clock),
+    Option("chaos", "share of polls (0 to 1) meeting a random fault", _number(0, 1, above=False), metavar="RATE"),
+    Option("report_polling", "on exit, print how each client polled", switch=True),
+    Option(
+        "state", "memory (default), a SQLite file (./jobmock.db, sqlite:///path) or redis://host:port/db", metavar="URL"
+    ),
+    Option("workers", "worker processes (N > 1 share a SQLite file by default)", _whole(1), metavar="N"),
+    Option(
+        "plugins",
+        f"a module or .py file registering extensions (repeatable; or {PLUGINS_ENV})",
+        repeat=True,
+        metavar="MODULE",
+        flag_name="plugin",
+    ),
+    Option("no_fast_paths", "answer polls and creates through Connexion too (slower; to compare)", switch=True),
+    Option("max_connections", "more get 503", _whole(1), group=CONNECTIONS, metavar="N"),
+    Option("keep_alive", "seconds an idle connection stays open", _whole(1), group=CONNECTIONS, metavar="SECONDS"),
+    Option(
+        "header_timeout",
+        "seconds for a request's headers to arrive",
+        _number(0, 3600),
+        group=CONNECTIONS,
+        metavar="SECONDS",
+    ),
+    Option("control_token", "require this token in the X-Jobmock-Token header", group=CONTROL, metavar="TOKEN"),
+    Option(
+        "allowed_hosts",
+        "a Host header the control API answers besides loopback names (repeatable)",
+        repeat=True,
+        group=CONTROL,
+        metavar="NAME",
+        flag_name="allowed_host",
+    ),
+    Option(
+        "cors_origins",
+        "a web origin allowed besides loopback ones, e.g. https://app.example (repeatable)",
+        _origin,
+        repeat=True,
+        group=CONTROL,
+        metavar="ORIGIN",
+        flag_name="cors_origin",
+    ),
+    Option(
+        "insecure_control",
+        "serve the control API on a non-loopback address without a token (not advised)",
+        switch=True,
+        group=CONTROL,
+    ),
+    Option("max_namespaces", "namespaces besides the default one", _whole(1), group=BOUNDS, metavar="N"),
+    Option("namespace_ttl", "seconds a namespace may stay idle", _number(), group=BOUNDS, metavar="SECONDS"),
+    Option("max_jobs", "jobs per namespace", _whole(1), group=BOUNDS, metavar="N"),
+    Option(
+        "max_spot_jobs", "jobs made by polls naming a scenario, per namespace", _whole(1), group=BOUNDS, metavar="N"
+    ),
+    Option("journal_entries", "journal entries per namespace", _whole(1), group=BOUNDS, metavar="N"),
+    Option("journal_bytes", "journal bytes per namespace", _whole(1), group=BOUNDS, metavar="N"),
+    Option("max_streams", "open event streams per process", _whole(1), group=BOUNDS, metavar="N"),
+    Option(
+        "stream_heartbeat", "seconds between an idle stream's keep-alives", _number(), group=BOUNDS, metavar="SECONDS"
+    ),
+)
+_BY_NAME = {option.name: option for option in OPTIONS}
+_SERVER_ONLY = {"host", "port", "workers", "report_polling", "max_connections", "keep_alive", "header_timeout"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options as argparse arguments. They are read as text: `read_options` checks them,
+    so that argv and the environment are judged by the same code."""
+    groups: dict[str, Any] = {"": parser}
+    for option in OPTIONS:
+        target = groups.get(option.group) or groups.setdefault(option.group, parser.add_argument_group(option.group))
+        default = option.default
+        shown = "" if option.switch or default in (None, (), "") else f" (default {default})"
+        helptext = f"{option.help}; or {option.env}{shown}"
+        if option.name == "specs":
+            target.add_argument("specs", nargs="*", metavar="SPEC", help=helptext)
+        elif option.switch:
+            target.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=helptext)
+        else:
+            action = "append" if option.repeat else "store"
+            target.add_argument(option.flag, dest=option.name, action=action, metavar=option.metavar, help=helptext)
+
+
+def read_options(given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ServeOptions:
+    """ServeOptions from argparse's values (`vars(args)`; None or absent: not given) and the
+    JOBMOCK_* variables (read for what the command line does not give). Plugins load
+    first, so that their clock modes and fault kinds are known to the other options."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, tuple[str, Any]] = {}  # option name -> (where it came from, its text or texts)
+    for option in OPTIONS:
+        value = given.get(option.name)
+        if value not in (None, [], False):
+            raw[option.name] = ("argv", value)
+        elif option.env in environ:
+            raw[option.name] = ("env", environ[option.env])
+    plugins = raw.pop("plugins", None)
+    names = _texts(_BY_NAME["plugins"], plugins) if plugins else []
+    load_plugins(names, environ)  # JOBMOCK_PLUGINS too
+    values: dict[str, Any] = {"plugins": tuple(names)}
+    for name, (source, value) in raw.items():
+        values[name] = _read(_BY_NAME[name], source, value)
+    return ServeOptions(**values)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> ServeOptions:
+    """ServeOptions from the JOBMOCK_* variables alone (the ASGI factory's way)."""
+    return read_options({}, environ)
+
+
+def _read(option: Option, source: str, value: Any) -> Any:
+    if option.switch:
+        if source == "argv":
+            return True
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"", "0", "false", "no", "off"}:
+            return False
+        raise SpecError(option.env, [], f"{value!r}: must be 1 or 0 (true or false)")
+    if option.repeat:
+        return tuple(_checked(option, source, item) for item in _texts(option, (source, value)))
+    return _checked(option, source, str(value))
+
+
+def _texts(option: Option, found: tuple[str, Any]) -> list[str]:
+    source, value = found
+    if source == "argv":
+        return [str(item) for item in value]
+    text = str(value)
+    parts = text.replace(",", " ").split() if option.name == "specs" else text.split(",")  # specs: spaces too
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _checked(option: Option, source: str, text: str) -> Any:
+    try:
+        return option.read(text)
+    except ValueError as exc:
+        where = option.flag if source == "argv" else option.env
+        raise SpecError(where, [], f"{text!r}: {exc}") from None
+
+
+def workers_env(options: ServeOptions) -> dict[str, str]:
+    """The environment a worker process reads its options from (every option a worker
+    needs; what only the parent does, such as binding and reporting, left out)."""
+    reset: dict[str, Any] = {name: _DEFAULTS[name] for name in _SERVER_ONLY}
+    kept = replace(options, **reset)
+    return kept.to_env()
+
+
+__all__ = ["OPTIONS", "Option", "ServeOptions", "add_arguments", "from_env", "read_options", "workers_env"]

@@ -1,0 +1,224 @@
+"""The Connexion app: every vendor API and the control API, routed, authenticated and
+validated by Connexion, each operation answered by its function in `..operations`.
+
+Connexion checks a request in its own order (security, then parameters and body); the
+handlers here only turn a validated request into a `Call` and the operation's `Reply`
+into a response. Connexion's error handler answers what Connexion itself refuses (a
+route or method it does not know, a parameter or body that breaks the document) in the
+vendor's envelope, or as problem JSON on the control API.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+with warnings.catch_warnings():
+    # Connexion warns on import (Starlette's TestClient about httpx, jsonschema's RefResolver): not ours to fix
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import connexion
+    from connexion import request
+    from connexion.exceptions import BadRequestProblem, ProblemException
+    from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+    from connexion.operations import AbstractOperation
+    from connexion.options import SwaggerUIOptions
+    from connexion.resolver import Resolution, Resolver
+    from connexion.security import BearerSecurityHandler
+    from starlette.exceptions import HTTPException
+
+from ...contract.auth import TokenRule, authenticate
+from ...contract.envelopes import phrase
+from ...contract.model import ApiModel
+from ...contract.openapi import HTTP_METHODS
+from ...contract.wire import CONTROL_PREFIX
+from ...exceptions import AuthError, JobmockError
+from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, not_simulated, poll
+from ..operations.replies import api_for, problem, unauthorized, vendor_error
+
+log = logging.getLogger("jobmock")
+INTERNAL = "Internal error in the mock server"
+
+
+def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
+    """Connexion serving every API at its base path and the control API at /_jobmock;
+    `validate_responses`: Connexion checks every answer against its document (500 if not)."""
+    # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
+    app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
+    apis = list(ctx.mock.apis.values())
+    for api in apis:
+        app.add_api(
+            copy.deepcopy(dict(api.document)),  # Connexion keeps and serves it; the model's stays untouched
+            base_path=api.base_path,
+            name=api.name,
+            resolver=VendorResolver(ctx, api),
+            validate_responses=validate_responses,
+            security_map={"bearer": token_check(api.token)},
+        )
+    app.add_api(
+        ctx.control_document,
+        base_path=CONTROL_PREFIX,
+        name="_jobmock",
+        resolver=ControlResolver(ctx),
+        validate_responses=validate_responses,
+    )
+    handler = ErrorHandler(apis, ctx.control_document)
+    for kind in (ProblemException, HTTPException, Exception):
+        app.add_error_handler(kind, handler)
+    return app
+
+
+def response(reply: Reply) -> ConnexionResponse:
+    """A `Reply` as Connexion sends it (both content_type and mimetype, or it sends none)."""
+    return ConnexionResponse(
+        status_code=reply.status,
+        mimetype=reply.media,
+        content_type=reply.media,
+        body=reply.body if reply.body or reply.media else None,
+        headers=dict(reply.headers),
+    )
+
+
+def call_of(params: Mapping[str, Any]) -> Call:
+    """The request Connexion is handling, as an operation reads it: `params` are the
+    handler's keyword arguments (path and query parameters, `body`)."""
+    given = {k: v for k, v in params.items() if k not in ("body", "user", "token_info")}
+    return Call(
+        {k.lower(): v for k, v in request.headers.items()},
+        dict(request.query_params),
+        given,
+        params.get("body"),
+        str(request.base_url),
+    )
+
+
+def token_check(rule: TokenRule) -> type[BearerSecurityHandler]:
+    """Connexion's bearer auth for one API: `authenticate`, the check every vendor operation
+    makes itself too, run by Connexion first so that a bad credential is refused before a
+    bad parameter (as the vendors do). Bound to the API's rule as data, so the served
+    document is never changed; every 401 carries the vendor's wording, not Connexion's."""
+
+    class TokenCheck(BearerSecurityHandler):  # type: ignore[misc]  # Connexion ships no type hints
+        def get_fn(self, security_scheme: Any, required_scopes: Any) -> Callable[[Any], dict[str, str]]:
+            def verify(request: Any) -> dict[str, str]:
+                return {"sub": authenticate(rule, request.headers.get("Authorization")) or ""}
+
+            return verify
+
+    return TokenCheck
+
+
+class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type hints
+    def __init__(self, ctx: Context, api: ApiModel):
+        super().__init__()
+        self.ctx = ctx
+        self.api = api
+
+    def resolve(self, operation: AbstractOperation) -> Resolution:
+        op_id = operation.operation_id
+        ctx, api = self.ctx, self.api
+        if op_id == api.poll.operation_id:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await poll(ctx, api, call_of(params)))
+
+        elif api.cancel is not None and op_id == api.cancel.operation.operation_id:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await cancel(ctx, api, call_of(params)))
+
+        else:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await not_simulated(ctx, api, call_of(params), op_id))
+
+        return Resolution(handler, op_id)
+
+
+class ControlResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type hints
+    def __init__(self, ctx: Context):
+        super().__init__()
+        self.ctx = ctx
+
+    def resolve(self, operation: AbstractOperation) -> Resolution:
+        op_id = operation.operation_id
+        ctx = self.ctx
+        if op_id in STREAMS:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(problem(500, "event streams are served by jobmock's stream layer"))
+
+        else:
+            core = CONTROL[op_id]
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await core(ctx, call_of(params)))
+
+        return Resolution(handler, op_id)
+
+
+class ErrorHandler:
+    """Connexion's error handler: finds the API a request was for and answers in its envelope."""
+
+    def __init__(self, apis: Iterable[ApiModel], control: Mapping[str, Any]):
+        self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+        self.control = control  # the control API's document, for its Allow headers
+
+    def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        status, message, headers = _classify(exc)
+        path = request.url.path
+        if status >= 500:
+            log.error("error while answering %s %s", request.method, path, exc_info=exc)
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            if status == 405:
+                headers["Allow"] = ", ".join(_methods(self.control, path[len(CONTROL_PREFIX) :] or "/"))
+            return response(problem(status, message, headers.items()))
+        api = api_for(self.apis, path)
+        if status == 405 and api is not None:
+            headers["Allow"] = ", ".join(_methods(api.document, path[len(api.base_path) :] or "/")) or headers.get(
+                "Allow", ""
+            )
+        if api is None:
+            return response(problem(status, message, headers.items()))
+        if isinstance(exc, AuthError):
+            reply = unauthorized(api, exc)
+            return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
+        return response(vendor_error(api, status, message, headers.items()))
+
+
+def _classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    if isinstance(exc, ProblemException):
+        detail = str(exc.detail or exc.title or phrase(exc.status))
+        if isinstance(exc, BadRequestProblem):
+            detail = _first_line(detail)
+        return exc.status, detail, dict(exc.headers or {})
+    if isinstance(exc, JobmockError) and exc.status < 500:
+        return exc.status, str(exc), {}
+    if isinstance(exc, HTTPException):
+        return exc.status_code, str(exc.detail or phrase(exc.status_code)), dict(exc.headers or {})
+    if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):
+        # Connexion decodes JSON bodies itself and lets these escape as a 500.
+        return 400, "Request body is not valid UTF-8 JSON", {}
+    return 500, INTERNAL, {}
+
+
+def _methods(document: Mapping[str, Any], path: str) -> list[str]:
+    """The methods the document declares for the path (HEAD with GET), as an Allow header lists them."""
+    for template, item in document.get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            methods = [m.upper() for m in HTTP_METHODS if m in item]
+            if "GET" in methods and "HEAD" not in methods:
+                methods.append("HEAD")
+            return methods
+    return []
+
+
+def _first_line(detail: str) -> str:
+    """Connexion appends jsonschema's multi-line 'Failed validating ...' dump; keep the sentence."""
+    return detail.strip().split("\n", 1)[0].strip()

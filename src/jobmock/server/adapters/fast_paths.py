@@ -1,0 +1,97 @@
+"""The fast paths: the hot requests answered without Connexion's ~300 µs of routing,
+security and validation middleware, through the very operation Connexion's handler calls.
+
+A frontend polling many jobs, and CI runs creating jobs by the thousand, are the common
+load. This layer matches two routes: a plain GET of a poll operation (no vendor query
+parameters besides the id) and `POST /_jobmock/jobs` with a JSON body. A matched request
+is answered here whatever happens (the operation words every refusal as Connexion would);
+anything else goes on to Connexion. `jobmock serve --no-fast-paths` sends everything
+through Connexion, and the test suite runs both ways.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from ...contract.model import ApiModel
+from ...contract.wire import CONTROL_PREFIX
+from ..messages import send_whole
+from ..operations import CONTROL, Call, Context, Reply, poll
+from ..operations.replies import problem, vendor_error
+from ..operations.routing import locate, poll_routes
+from ..types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("jobmock")
+CREATE = CONTROL_PREFIX + "/jobs"
+
+
+class FastPaths:
+    def __init__(self, app: ASGIApp, ctx: Context):
+        self.app = app
+        self.ctx = ctx
+        self.routes = poll_routes(ctx.mock.apis.values())
+        self.create = CONTROL["createJob"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "GET":
+                raw_query = scope["query_string"].decode("latin-1")
+                query = parse_qsl(raw_query, keep_blank_values=True) if raw_query else []
+                found = locate(self.routes, scope["path"], query)
+                if found is not None:
+                    route, job_id = found
+                    call = Call(_headers(scope), dict(query), {route.api.id_parameter: job_id})
+                    await self._answer(send, scope, lambda: poll(self.ctx, route.api, call), route.api)
+                    return
+            elif method == "POST" and scope["path"] == CREATE and _is_json(scope):
+                body = await _body(receive)  # read whole and checked by the screening layer before
+                call = Call(_headers(scope), {}, {}, json.loads(body) if body.strip() else None, _base_url(scope))
+                await self._answer(send, scope, lambda: self.create(self.ctx, call), None)
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(
+        self, send: Send, scope: Scope, operation: Callable[[], Awaitable[Reply]], api: ApiModel | None
+    ) -> None:
+        try:
+            reply = await operation()
+        except Exception:  # a bug of ours: the 500 Connexion's error handler would give, never a bare page
+            log.exception("error while answering %s %s", scope["method"], scope["path"])
+            reply = vendor_error(api, 500, INTERNAL) if api is not None else problem(500, INTERNAL)
+        media = reply.media.encode() if reply.media is not None else None
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+        await send_whole(send, reply.status, reply.body, media, headers)
+
+
+INTERNAL = "Internal error in the mock server"
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _is_json(scope: Scope) -> bool:
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            return bool(value.split(b";")[0].strip().lower() == b"application/json")
+    return False
+
+
+async def _body(receive: Receive) -> bytes:
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+def _base_url(scope: Scope) -> str:
+    return str(Request(scope).base_url)

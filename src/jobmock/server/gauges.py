@@ -1,0 +1,30 @@
+"""What this process holds open now, for `GET /_jobmock/status`, and whether it is shutting
+down: the process layer counts connections and marks the stop, the event-stream layer
+counts streams and ends them at the stop, the status operation reads the counts (so none
+of these layers imports another)."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass
+
+
+@dataclass
+class Gauges:
+    connections: int = 0  # open HTTP connections (the process layer's protocol)
+    streams: int = 0  # open event streams
+
+
+OPEN = Gauges()
+_STOPPING: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def stop_began(loop: asyncio.AbstractEventLoop) -> None:
+    """The server on this loop is shutting down: long answers (event streams) end now."""
+    _STOPPING.add(loop)
+
+
+def stopping() -> bool:
+    """Whether the server on this event loop is shutting down."""
+    return asyncio.get_running_loop() in _STOPPING

@@ -1,0 +1,135 @@
+"""Requests screened before any handler sees them: no input can hold the server or break it.
+
+Refused at once, in the envelope of the API the request was for (the control API answers
+problem JSON), before anything is read further or changed:
+- more than `MAX_HEADERS` headers or `MAX_HEADER_BYTES` of them: 431;
+- more than `MAX_QUERY_PARAMS` query parameters or a query over `MAX_QUERY_BYTES`: 400
+  (parsing thousands of parameters takes seconds in the frameworks below);
+- a body over `MAX_BODY_BYTES` (by Content-Length, or as it arrives): 413;
+- a body that is not JSON by its Content-Type, on a route that takes JSON: 415;
+- JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400.
+A body that passes is handed on as it came.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ...contract.model import ApiModel
+from ...contract.wire import CONTROL_PREFIX
+from ..messages import replayed, send_whole
+from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
+from ..types import ASGIApp, Receive, Scope, Send
+
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 32 * 1024
+MAX_QUERY_PARAMS = 64
+MAX_QUERY_BYTES = 8 * 1024
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32  # of JSON bodies: arrays and objects within each other
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def strict_json(body: bytes) -> Any:
+    """The JSON value of a body; Refused (400) for NaN or Infinity, bad UTF-8, or deep nesting."""
+    try:
+        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise Refused(400, "the body is not UTF-8") from exc
+    except RecursionError as exc:
+        raise Refused(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels") from exc
+    except ValueError as exc:
+        raise Refused(400, f"the body is not valid JSON: {exc}") from exc
+    if _too_deep(value):
+        raise Refused(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH (a walk, not a recursion)."""
+    level: list[Any] = [value]
+    for _depth in range(MAX_DEPTH + 1):
+        inner = []
+        for item in level:
+            if isinstance(item, dict):
+                inner += [v for v in item.values() if isinstance(v, dict | list)]
+            elif isinstance(item, list):
+                inner += [v for v in item if isinstance(v, dict | list)]
+        if not inner:
+            return False
+        level = inner
+    return True
+
+
+class Screening:
+    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel]):
+        self.app = app
+        self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            self._screen_head(scope)
+            if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+                receive = await self._screen_body(scope, receive)
+        except Refused as refused:
+            await self._refuse(scope, send, refused)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _screen_head(scope: Scope) -> None:
+        headers = scope["headers"]
+        if len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+            raise Refused(431, f"at most {MAX_HEADERS} headers and {MAX_HEADER_BYTES} bytes of them")
+        query: bytes = scope["query_string"]
+        if len(query) > MAX_QUERY_BYTES or query.count(b"&") >= MAX_QUERY_PARAMS:
+            raise Refused(400, f"at most {MAX_QUERY_PARAMS} query parameters and {MAX_QUERY_BYTES} bytes of them")
+
+    async def _screen_body(self, scope: Scope, receive: Receive) -> Receive:
+        """Read the body (within its cap) and check it; a receive that gives it back."""
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY_BYTES:
+                raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
+        if body.strip():
+            kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if kind != b"application/json" and not kind.endswith(b"+json"):
+                raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")
+            strict_json(body)
+        return replayed(body, receive)
+
+    async def _refuse(self, scope: Scope, send: Send, refused: Refused) -> None:
+        path: str = scope["path"]
+        api = None if path.startswith(CONTROL_PREFIX) else api_for(self.apis, path)
+        if api is None:
+            body, media = problem_bytes(refused.status, refused.message), b"application/problem+json"
+        else:
+            status = api.errors.validation if refused.status == 400 else refused.status
+            body, media = vendor_error_bytes(api, status, refused.message), b"application/json"
+            refused.status = status
+        await send_whole(send, refused.status, body, media, [(b"connection", b"close")])

@@ -1,0 +1,17 @@
+"""What every operation works on: the state, and what is derived from it once per app."""
+
+from __future__ import annotations
+
+from ...state import State
+from .control_document import body_validator, control_document
+from .journal_reader import JournalReader
+
+
+class Context:
+    def __init__(self, state: State):
+        self.state = state
+        self.mock = state.mock
+        self.control_document = control_document(list(self.mock.apis))
+        # the create body's check: control.yaml's NewJob, as Connexion checks it
+        self.check_new_job = body_validator(self.control_document, "NewJob")
+        self.journal = JournalReader(state)

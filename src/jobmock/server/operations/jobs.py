@@ -1,0 +1,106 @@
+"""The control API's job operations: create, list, read, cancel and delete a job of a
+namespace (each one call on `State` or a read of `Mock`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from ...contract.auth import bearer_token, identity
+from ...exceptions import AuthError, JobError
+from ...sim.jobs import NewJob
+from ...sim.mock import Mock
+from .call import Call
+from .context import Context
+from .control import control_operation
+from .job_view import job_view, job_view_json
+from .replies import Reply, empty_reply, json_reply, problem
+
+
+@control_operation
+async def create_job(ctx: Context, call: Call) -> Reply:
+    """POST /_jobmock/jobs"""
+    ctx.check_new_job(call.body)
+    new = new_job(ctx.mock, call.body, call.headers.get("authorization"))
+    job = await ctx.state.create(new, call.namespace)
+    return Reply(201, job_view_json(ctx.mock, job, call.namespace, call.base_url))
+
+
+@control_operation
+async def list_jobs(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/jobs[?api=&status=&scenario=&limit=&cursor=]: a page, oldest first."""
+    mock, namespace, p = ctx.mock, call.namespace, call.params
+    api, status, scenario = p.get("api"), p.get("status"), p.get("scenario")
+    limit = int(p.get("limit", 100))
+    if api is not None and api not in mock.apis:
+        return problem(404, f"unknown api {api!r}; served: {', '.join(sorted(mock.apis))}")
+    page: list[dict[str, Any]] = []
+    last = 0
+    for job in mock.jobs(namespace, api, after=int(p.get("cursor") or 0)):
+        await asyncio.sleep(0)  # a job may need building (~1 ms): polls are answered between jobs
+        if scenario is not None and (job.scenario is None or job.scenario.name != scenario):
+            continue
+        if status is not None and mock.status(job, namespace) != status:
+            continue
+        if len(page) == limit:
+            return json_reply(200, {"jobs": page, "next": str(last)})
+        page.append(job_view(mock, job, namespace, call.base_url))
+        last = job.seq
+    return json_reply(200, {"jobs": page, "next": None})
+
+
+@control_operation
+async def get_job(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/jobs/{id}"""
+    job = ctx.mock.find(str(call.params["id"]), call.namespace)
+    return json_reply(200, job_view(ctx.mock, job, call.namespace, call.base_url))
+
+
+@control_operation
+async def cancel_job(ctx: Context, call: Call) -> Reply:
+    """POST /_jobmock/jobs/{id}/cancel: 409 for a job that has already finished."""
+    job = ctx.mock.find(str(call.params["id"]), call.namespace)
+    await ctx.state.cancel(job, call.namespace)
+    return json_reply(200, job_view(ctx.mock, job, call.namespace, call.base_url))
+
+
+@control_operation
+async def delete_job(ctx: Context, call: Call) -> Reply:
+    """DELETE /_jobmock/jobs/{id}: its id answers the vendor's 404 from then on."""
+    await ctx.state.delete(str(call.params["id"]), call.namespace)
+    return empty_reply()
+
+
+def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> NewJob:
+    """A create request's body (valid against control.yaml's NewJob) as a `NewJob`; JobError
+    (400) for an unknown API or a bad token, UnknownScenario for an unknown scenario."""
+    api = mock.apis.get(body["api"])
+    if api is None:
+        raise JobError(f"unknown api {body['api']!r}; served: {', '.join(sorted(mock.apis))}")
+    owner = None
+    token = body.get("token")
+    if token is None and api.token.scheme and authorization:
+        token = _bearer_or_none(authorization)
+    if token is not None and api.token.scheme:
+        try:
+            owner = identity(api.token, token)
+        except AuthError as exc:
+            raise JobError(f"token: {exc}") from exc
+    return NewJob(
+        scenario=mock.scenario(api.name, body["scenario"]) if body.get("scenario") is not None else None,
+        api=api.name,
+        job_type=body.get("type"),
+        outcome=body.get("outcome"),
+        duration=body.get("duration"),
+        fields=body.get("fields"),
+        id=body.get("id"),
+        owner=owner,
+    )
+
+
+def _bearer_or_none(header: str | None) -> str | None:
+    try:
+        return bearer_token(header)
+    except AuthError:
+        return None

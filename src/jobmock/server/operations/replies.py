@@ -1,0 +1,118 @@
+"""What an operation answers (`Reply`), and error answers in each vendor's own envelope or,
+for the control API, as RFC 7807 problem JSON.
+
+Every error an operation answers (bad auth, unknown job, a bad value, a refusal) is made
+here, so each API speaks with its documented envelope whichever adapter carried the request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ...contract.envelopes import error_bytes, phrase
+from ...contract.model import ApiModel
+from ...exceptions import AuthError, JobmockError
+from ...sim.answer import Answer
+
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+MARK = "x-jobmock-"  # the delivery marks: headers `middleware.delivery` acts on and strips
+DELAY, DROP, FAULT, JOB_STATUS = (MARK + n for n in ("delay", "drop", "fault", "job-status"))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, body bytes, media type, and headers (the `x-jobmock-*`
+    delivery marks among them, which `middleware.delivery` acts on and strips)."""
+
+    status: int
+    body: bytes = b""
+    media: str | None = JSON
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def answer_reply(answer: Answer) -> Reply:
+    """A poll's answer, with the delivery marks saying how to deliver it (late, or not at
+    all) and what it showed (the job's status, the fault), for the journal."""
+    marks = []
+    if answer.delay:
+        marks.append((DELAY, f"{answer.delay:.3f}"))
+    if answer.drop:
+        marks.append((DROP, "1"))
+    if answer.fault:
+        marks.append((FAULT, answer.fault))
+    if answer.job_status:
+        marks.append((JOB_STATUS, answer.job_status))
+    return Reply(answer.status, answer.body, JSON, answer.headers + tuple(marks))
+
+
+def json_reply(status: int, value: Any, headers: Iterable[tuple[str, str]] = ()) -> Reply:
+    return Reply(status, json.dumps(value, ensure_ascii=False).encode(), JSON, tuple(headers))
+
+
+def empty_reply(status: int = 204) -> Reply:
+    return Reply(status, b"", None)
+
+
+def vendor_error_bytes(api: ApiModel, status: int, message: str | None = None) -> bytes:
+    """An error in the vendor's envelope; a validation error also lists what was wrong."""
+    details = None
+    if status == api.errors.validation and message:
+        details = [{"loc": ["request"], "msg": message, "type": "value_error"}]
+    return error_bytes(api, status, message, details)
+
+
+def vendor_error(
+    api: ApiModel, status: int, message: str | None = None, headers: Iterable[tuple[str, str]] = ()
+) -> Reply:
+    """The vendor's error answer; a 400 becomes the status the API answers bad requests with."""
+    if status == 400:
+        status = api.errors.validation
+    return Reply(status, vendor_error_bytes(api, status, message), JSON, tuple(headers))
+
+
+def vendor_refusal(api: ApiModel, exc: JobmockError) -> Reply:
+    """A refused vendor request, in the vendor's envelope, by the status its exception carries."""
+    if isinstance(exc, AuthError):
+        return unauthorized(api, exc)
+    return vendor_error(api, exc.status, str(exc))
+
+
+def unauthorized(api: ApiModel, exc: AuthError) -> Reply:
+    """A 401 and its RFC 6750 challenge. The message is the vendor's where its spec words
+    one (x-jobmock.errors.auth), else jobmock's diagnosis; the diagnosis is always in the
+    challenge's error_description, so a client learns what was wrong either way."""
+    message = api.errors.auth.get(exc.kind) or str(exc)
+    challenge = f'Bearer realm="{api.name}"'
+    if exc.kind != "missing":  # RFC 6750 3.1: no error code when no credential was sent
+        error = "invalid_request" if exc.kind == "scheme" else "invalid_token"
+        description = str(exc).replace("\\", "").replace('"', "'")
+        challenge += f', error="{error}", error_description="{description}"'
+    return Reply(401, error_bytes(api, 401, message), JSON, (("WWW-Authenticate", challenge),))
+
+
+def problem_bytes(status: int, detail: str) -> bytes:
+    """A control-API error: RFC 7807 problem JSON, as Connexion words its own."""
+    body = {"type": "about:blank", "title": phrase(status), "status": status, "detail": detail}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def problem(status: int, detail: str, headers: Iterable[tuple[str, str]] = ()) -> Reply:
+    return Reply(status, problem_bytes(status, detail), PROBLEM, tuple(headers))
+
+
+def refused(exc: JobmockError) -> Reply:
+    """A refused control request: the status its exception type carries."""
+    return problem(exc.status, str(exc))
+
+
+def api_for(apis: Iterable[ApiModel], path: str) -> ApiModel | None:
+    """The API a path belongs to (`apis` longest base path first)."""
+    for api in apis:
+        base = api.base_path
+        if path == base or path.startswith(base + "/") or base == "":
+            return api
+    return None

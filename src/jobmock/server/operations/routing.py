@@ -1,0 +1,54 @@
+"""Which requests are polls: the route of each API's poll operation, and the job id in a
+request. The fast path takes the polls these routes match; the journal reads which job a
+request polled with them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ...contract.model import ApiModel
+from ...contract.openapi import id_checker
+from ...contract.wire import SCENARIO_QUERY
+
+
+@dataclass(frozen=True)
+class PollRoute:
+    api: ApiModel
+    path: re.Pattern[str] | None  # id in the path
+    exact: str | None  # id in the query: the path to match exactly
+
+
+def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
+    routes = []
+    for api in apis:
+        param = api.poll.parameter(api.id_parameter) or {}
+        others_required = [
+            p for p in api.poll.spec.get("parameters", []) if p.get("required") and p.get("name") != api.id_parameter
+        ]
+        if api.poll.method != "get" or id_checker(param.get("schema", {})) is None or others_required:
+            continue  # unusual poll operations (an id pattern, more parameters): Connexion validates them
+        full = api.base_path + api.poll.path
+        if api.id_in == "path":
+            pattern = "^" + re.escape(full).replace(re.escape("{" + api.id_parameter + "}"), "([^/]+)") + "$"
+            routes.append(PollRoute(api, re.compile(pattern), None))
+        else:
+            routes.append(PollRoute(api, None, full))
+    return routes
+
+
+def locate(routes: list[PollRoute], path: str, query: list[tuple[str, str]]) -> tuple[PollRoute, str] | None:
+    """The poll route and job id of a request, if it is a poll (jobmock's own query
+    parameters aside)."""
+    vendor_query = [(k, v) for k, v in query if k != SCENARIO_QUERY]
+    for route in routes:
+        if route.path is not None:
+            match = route.path.match(path)
+            if match is not None and not vendor_query:
+                return route, match.group(1)
+        elif path == route.exact:
+            if len(vendor_query) == 1 and vendor_query[0][0] == route.api.id_parameter:
+                return route, vendor_query[0][1]
+            return None
+    return None

@@ -1,0 +1,67 @@
+"""The control API's operations on the service itself: the served APIs, the loaded
+scenarios, every bound with its count (status), and dropping a namespace."""
+
+from __future__ import annotations
+
+from ..gauges import OPEN
+from .call import Call
+from .context import Context
+from .control import control_operation
+from .replies import Reply, empty_reply, json_reply, problem
+
+
+@control_operation
+async def list_apis(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/apis"""
+    apis = []
+    for api in ctx.mock.apis.values():
+        lifecycle = api.lifecycle
+        apis.append(
+            {
+                "name": api.name,
+                "title": api.title,
+                "base_path": api.base_path or "/",
+                "states": list(lifecycle.states),
+                "initial": lifecycle.initial,
+                "terminal": list(lifecycle.terminal),
+                "types": sorted(api.types),
+            }
+        )
+    return json_reply(200, {"apis": apis})
+
+
+@control_operation
+async def list_scenarios(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/scenarios[?api=]"""
+    found = [
+        {
+            "api": scenario.api,
+            "name": scenario.name,
+            "description": scenario.description,
+            "kind": "timeline" if scenario.timeline else "phases",
+            "statuses": list(dict.fromkeys(p.status for p in scenario.phases)),
+            "faults": len(scenario.faults),
+            "breaks_contract": scenario.breaks_contract,
+            "source": scenario.source,
+        }
+        for scenario in ctx.mock.scenarios(call.params.get("api"))
+    ]
+    return json_reply(200, {"scenarios": found})
+
+
+@control_operation
+async def status(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/status: every bound, what it holds now, and what it evicted."""
+    usage = await ctx.state.usage()
+    usage["connections"] = {"open": OPEN.connections}
+    usage["streams"] = {"open": OPEN.streams, "max": ctx.mock.limits.streams}
+    return json_reply(200, usage)
+
+
+async def drop_namespace(ctx: Context, call: Call) -> Reply:
+    """DELETE /_jobmock/namespace: forget the request's namespace (its jobs, clock and
+    journal); its next use starts afresh. The default namespace cannot be dropped."""
+    if not call.namespace:
+        return problem(400, "the default namespace cannot be dropped; name one with X-Jobmock-Namespace")
+    await ctx.state.drop_namespace(call.namespace)
+    return empty_reply()

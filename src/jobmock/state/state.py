@@ -1,0 +1,307 @@
+"""`State`: the one way to change the mock or answer a poll, in memory or shared with
+other workers.
+
+In memory (no log), a change is applied at once. With a shared log, a change is planned
+on this worker's copy of the state (`Mock.plan_*`, which refuses bad ones), appended to
+the log, and applied when this worker reads the log back, in the log's order, as every
+other worker does; so all agree, and a restart replays the log. A background task reads
+changes others made every `TAIL_SECONDS` at most (cancel, delete and clock changes reach
+every worker within 100 ms); a poll of an id this worker does not know, and every control
+request, read the log first, so a job made anywhere is seen on the next request.
+
+Polls of a job whose answers depend on its count of polls (scripted faults, the polls
+clock) are counted in the store; other polls never wait on it. The journal is written in
+batches every `FLUSH_SECONDS` and read from the store, so it covers every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..exceptions import IdTaken, NamespaceFull
+from ..sim.answer import Answer
+from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, from_json, to_json
+from ..sim.clock import Clock
+from ..sim.jobs import Job, NewJob
+from ..sim.journal import RawRequest
+from ..sim.mock import Mock
+from .log import Log
+
+log = logging.getLogger("jobmock")
+TAIL_SECONDS = 0.05  # the longest a change made elsewhere waits to be applied here
+FLUSH_SECONDS = 0.05  # journal entries are written to the store in batches this often
+COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
+SNAPSHOT_PART = 5000  # changes of a snapshot read at a time
+FREEZE_EVERY = 5000  # changes between exempting what is held from full garbage collections
+
+
+class State:
+    def __init__(self, mock: Mock, log: Log | None = None):
+        self.mock = mock
+        self.log = log
+        self._reading = asyncio.Lock()
+        self._journal: list[tuple[str, RawRequest]] = []  # written at the next flush
+        self._snapshot_seq = 0
+        self._task: asyncio.Task[None] | None = None
+        self._unjournaled = 0
+        self._frozen_at = 0
+
+    def describe(self) -> str:
+        return "memory (this process only)" if self.log is None else f"shared in {self.log.url}"
+
+    # --- life --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load what the store holds, then follow its changes in the background."""
+        if self.log is None:
+            return
+        await self._reload()
+        gc.freeze()  # what was loaded stays: out of the collector's full scans (see _settle)
+        self._task = asyncio.get_running_loop().create_task(self._follow())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self.log is not None:
+            await self._flush()
+            await self.log.close()
+
+    async def _follow(self) -> None:
+        assert self.log is not None
+        last_flush = time.monotonic()
+        while True:
+            try:
+                await self.catch_up(wait=TAIL_SECONDS)
+                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    last_flush = time.monotonic()
+                    await self._flush()
+                if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY:
+                    await self.compact()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a store that went away: keep serving what is held, and retry
+                log.warning("jobmock: cannot read the shared state (%s); retrying", exc)
+                await asyncio.sleep(0.5)
+
+    async def catch_up(self, wait: float = 0.0) -> None:
+        """Apply the changes other workers made since this one last looked (waiting up to
+        `wait` seconds for one; the wait holds no lock, so requests never queue behind it)."""
+        if self.log is None:
+            return
+        changes = await self.log.since(self.mock.applied, wait)
+        async with self._reading:
+            if changes is None:
+                await self._reload_locked()
+                return
+            for seq, data in changes:
+                if seq > self.mock.applied:  # another catch-up may have applied some meanwhile
+                    self.mock.apply(self._read(data), seq)
+
+    async def _reload(self) -> None:
+        async with self._reading:
+            await self._reload_locked()
+
+    async def _reload_locked(self) -> None:
+        """Rebuild from the latest snapshot, read a part at a time, then the changes after it."""
+        assert self.log is not None
+        while True:
+            seq = await self.log.snapshot()
+            self.mock.reset()
+            start = 0
+            while (part := await self.log.snapshot_part(seq, start, SNAPSHOT_PART)) is not None:
+                for data in part:
+                    self.mock.apply(self._read(data), 0)
+                start += len(part)
+                if len(part) < SNAPSHOT_PART:
+                    break
+            if part is not None:  # else another worker replaced the snapshot meanwhile: again
+                break
+        self.mock.applied = self._snapshot_seq = seq
+        for change_seq, data in await self.log.since(seq) or []:
+            self.mock.apply(self._read(data), change_seq)
+
+    async def compact(self) -> None:
+        """Snapshot the whole state in the store, so that the log before it can go."""
+        assert self.log is not None
+        seq = self.mock.applied
+        # written as drawn: no copy of the whole state in memory at once (changes applied meanwhile
+        # are in the log after `seq`, and applying one again changes nothing)
+        await self.log.compact(seq, (to_json(change) for change in self.mock.export()))
+        self._snapshot_seq = seq
+
+    def _settle(self) -> None:
+        """Every FREEZE_EVERY changes, exempt what the process holds from the garbage collector's
+        full scans: with 100k jobs held, each scan stalls every request for ~100 ms. (Frozen
+        objects are still freed when no longer referenced; jobs hold no reference cycles.)"""
+        if self.mock.applied - self._frozen_at >= FREEZE_EVERY:
+            self._frozen_at = self.mock.applied
+            gc.freeze()
+
+    def _read(self, data: dict[str, Any]) -> Change:
+        return from_json(data, self.mock.scenario)
+
+    # --- changes -----------------------------------------------------------------------
+
+    async def commit(self, change: Change) -> None:
+        self._settle()
+        if self.log is None:
+            self.mock.apply(change)
+            return
+        data = to_json(change)
+        seq = await self.log.append(data)
+        async with self._reading:
+            applied = seq == self.mock.applied + 1  # nothing else came in between: apply it as read back
+            if applied:
+                self.mock.apply(self._read(data), seq)
+        if not applied:
+            await self.catch_up()
+        for name in _dropped(change):  # the store's journal and counters of a namespace that went
+            await self.log.forget(name)
+
+    async def namespace(self, namespace: str) -> None:
+        """Make the namespace if it is new (everywhere, through the log)."""
+        if self.log is not None and not self.mock.has_namespace(namespace):
+            await self.catch_up()
+        if not self.mock.has_namespace(namespace):
+            await self.commit(self.mock.plan_namespace(namespace))
+
+    async def create(self, request: NewJob, namespace: str = "") -> Job:
+        """A new job. With shared state the log decides between two creates of one id."""
+        await self.namespace(namespace)
+        for _attempt in range(5):
+            change = self.mock.plan_create(request, namespace)
+            job = await self._create(change)
+            if job is not None:
+                return job
+            if self.mock.get(change.record.id, namespace) is None:  # dropped: others filled the namespace first
+                raise NamespaceFull("the namespace filled up with other workers' jobs, none of them finished")
+            if request.id is not None:
+                break
+        raise IdTaken(f"job id {request.id or change.record.id!r} is already taken")
+
+    async def _create(self, change: JobCreated) -> Job | None:
+        """Commit a planned create; None if another worker took the id first, or filled the namespace."""
+        await self.commit(change)
+        job = self.mock.get(change.record.id, change.namespace)
+        return job if job is not None and job.record.created == change.record.created else None
+
+    async def cancel(self, job: Job, namespace: str = "") -> None:
+        await self.commit(self.mock.plan_cancel(job, namespace))
+
+    async def delete(self, job_id: str, namespace: str = "") -> None:
+        await self.commit(self.mock.plan_delete(job_id, namespace))
+
+    async def move_clock(self, move: Callable[[Clock], None], namespace: str = "") -> None:
+        """Change the namespace's clock (`lambda c: c.advance(5)`, `Clock.freeze`, ...)."""
+        await self.commit(self.mock.plan_clock(move, namespace))
+
+    async def drop_namespace(self, namespace: str) -> None:
+        """Forget a namespace (its jobs, clock and journal) everywhere; its next use starts afresh."""
+        await self.catch_up()
+        if namespace and self.mock.has_namespace(namespace):
+            await self.commit(self.mock.plan_drop(namespace))
+
+    async def fresh(self, namespace: str = "") -> None:
+        """Before a control request: everything other workers did is applied, the namespace made."""
+        await self.catch_up()
+        await self.namespace(namespace)
+
+    # --- polls -------------------------------------------------------------------------
+
+    async def poll(
+        self, api: str, job_id: str, identity: str | None, namespace: str = "", scenario: str | None = None
+    ) -> Answer | None:
+        """The answer to a poll, or None for the vendor's 404. Raises UnknownScenario."""
+        mock = self.mock
+        if self.log is not None and not mock.knows(job_id, namespace):
+            await self.catch_up()  # made by another worker a moment ago?
+        if not mock.could_answer(api, job_id, namespace, scenario):
+            return None  # a 404 makes no namespace
+        await self.namespace(namespace)
+        change = mock.plan_poll(api, job_id, identity, namespace, scenario)
+        if change is not None:
+            await self._create(change)  # if another worker made it first, its job stands
+        job = mock.lookup(api, job_id, identity, namespace)
+        if job is None:
+            return None
+        if self.log is None or not mock.counts_polls(job, namespace):
+            fault = mock.count_poll(job, namespace)
+        else:
+            key = (namespace, job.id)
+            fault = mock.count_poll(job, namespace, await self.log.count(*key, "polls"))
+            delivered = fault is None or fault.delivers
+            job.record.shown = await self.log.count(*key, "shown", 1 if delivered else 0)
+        return mock.answer(job, namespace, fault)
+
+    # --- journal -----------------------------------------------------------------------
+
+    def journal_add(self, raw: RawRequest, namespace: str = "") -> None:
+        """Journal a request (batched with shared state); one that made no namespace is counted only."""
+        if self.log is None:
+            self.mock.journal_add(raw, namespace)
+        elif self.mock.has_namespace(namespace):
+            self._journal.append((namespace, raw))
+        else:
+            self._unjournaled += 1
+
+    async def journal(self, namespace: str = "") -> list[tuple[int, RawRequest]]:
+        if self.log is None:
+            return self.mock.journal(namespace)
+        await self._flush()
+        return [(seq, RawRequest(**data)) for seq, data in await self.log.journal(namespace)]
+
+    async def clear_journal(self, namespace: str = "") -> None:
+        if self.log is None:
+            self.mock.clear_journal(namespace)
+            return
+        await self._flush()
+        await self.log.journal_clear(namespace)
+
+    async def _flush(self) -> None:
+        if self.log is None or not self._journal:
+            return
+        batch, self._journal = self._journal, []
+        by_namespace: dict[str, list[dict[str, Any]]] = {}
+        for namespace, raw in batch:
+            entry = raw.to_json()
+            entry["size"] = raw.size()
+            by_namespace.setdefault(namespace, []).append(entry)
+        limits = self.mock.limits
+        for namespace, entries in by_namespace.items():
+            await self.log.journal_add(namespace, entries, limits.journal_entries, limits.journal_bytes)
+
+    # --- bounds ------------------------------------------------------------------------
+
+    async def usage(self) -> dict[str, Any]:
+        """`Mock.usage`, with the journal counted in the store when it is shared."""
+        usage = self.mock.usage()
+        if self.log is not None:
+            await self._flush()
+            totals = await self.log.journal_totals()
+            usage["journal"].update(
+                entries=totals.entries, bytes=totals.bytes, evicted=totals.evicted, unjournaled=self._unjournaled
+            )
+        usage["state"] = {
+            "store": "memory" if self.log is None else self.log.url,
+            "changes_applied": self.mock.applied,
+            "snapshot_at": self._snapshot_seq,
+        }
+        return usage
+
+
+def _dropped(change: Change) -> tuple[str, ...]:
+    """The namespaces a change makes go: evicted to make room for a new one, or dropped."""
+    if isinstance(change, NamespaceMade):
+        return change.evict
+    if isinstance(change, NamespaceDropped):
+        return (change.namespace,)
+    return ()
