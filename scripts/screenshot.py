@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "dashboard.png")
     args = parser.parse_args()
-    _mock, app = create(seed=4, clock="manual")
+    app = create(seed=4, clock="manual")
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as control:
         made = [control.post("/_jobmock/jobs", json={"api": api, **ask}).json()["id"] for api, ask in JOBS]
         control.post("/_jobmock/clock/advance", json={"seconds": 6})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -22,6 +23,11 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 import jobmock
 from jobmock import ApiModel, App, BackgroundServer, JobmockClient
+from jobmock.sim.answer import Answer
+from jobmock.sim.clock import Clock
+from jobmock.sim.jobs import Job, NewJob
+from jobmock.sim.mock import Mock
+from jobmock.state import State
 
 
 def jwt(sub: str) -> str:
@@ -98,6 +104,7 @@ class Served:
         self.server = server
         self.url = server.url
         self.http = httpx.Client(base_url=server.url, timeout=10, event_hooks={"response": [Conformance(self.apis)]})
+        self.unchecked = httpx.Client(base_url=server.url, timeout=10)  # for answers meant to break the spec
         self._controls: dict[str, JobmockClient] = {}
 
     def auth(self, api: str, token: str | None = None) -> dict[str, str]:
@@ -119,6 +126,7 @@ class Served:
 
     def close(self) -> None:
         self.http.close()
+        self.unchecked.close()
         for client in self._controls.values():
             client.close()
 
@@ -128,9 +136,16 @@ class Served:
         return dict(response.json())
 
     def poll(
-        self, api: str, job: dict[str, object], token: str | None = None, headers: dict[str, str] | None = None
+        self,
+        api: str,
+        job: dict[str, object],
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        checked: bool = True,
     ) -> httpx.Response:
-        return self.http.get(str(job["poll_url"]), headers={**self.auth(api, token), **(headers or {})})
+        """Poll the job; `checked=False` for an answer meant to break the spec (a recorded vendor bug)."""
+        http = self.http if checked else self.unchecked
+        return http.get(str(job["poll_url"]), headers={**self.auth(api, token), **(headers or {})})
 
 
 def serve(**options: object) -> Iterator[Served]:
@@ -139,6 +154,43 @@ def serve(**options: object) -> Iterator[Served]:
         served = Served(app, server)
         yield served
         served.close()
+
+
+class Memory:
+    """A mock's state in memory, driven from a test as the server drives it: every poll and
+    change goes through `State` (the one algorithm), each call run to its end at once."""
+
+    def __init__(self, mock: Mock):
+        self.mock = mock
+        self.state = State(mock)
+
+    def create(self, request: NewJob, namespace: str = "") -> Job:
+        return asyncio.run(self.state.create(request, namespace))
+
+    def poll(self, api: str, job_id: str, identity: str | None = None, namespace: str = "",
+             scenario: str | None = None) -> Answer | None:  # fmt: skip
+        return asyncio.run(self.state.poll(api, job_id, identity, namespace, scenario))
+
+    def cancel(self, job: Job, namespace: str = "") -> None:
+        asyncio.run(self.state.cancel(job, namespace))
+
+    def delete(self, job_id: str, namespace: str = "") -> None:
+        asyncio.run(self.state.delete(job_id, namespace))
+
+    def move_clock(self, move: Callable[[Clock], None], namespace: str = "") -> None:
+        asyncio.run(self.state.move_clock(move, namespace))
+
+    def advance(self, seconds: float, namespace: str = "") -> None:
+        self.move_clock(lambda clock: clock.advance(seconds), namespace)
+
+    def set_clock_mode(self, mode: str, namespace: str = "") -> None:
+        self.move_clock(lambda clock: clock.set_mode(mode), namespace)
+
+    def set_time(self, epoch: float, namespace: str = "") -> None:
+        self.move_clock(lambda clock: clock.set(epoch), namespace)
+
+    def __getattr__(self, name: str) -> object:  # reads (a body, a status, the apis) are the mock's
+        return getattr(self.mock, name)
 
 
 def free_port() -> int:
@@ -159,13 +211,16 @@ def wait_until(condition: Callable[[], bool], seconds: float = 90.0, what: str =
 class ServeProcess:
     """`jobmock serve` in a process of its own on a free loopback port (killed if left running)."""
 
-    def __init__(self, *args: str, log: Path):
+    def __init__(self, *args: str, log: Path, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         command = [sys.executable, "-m", "jobmock", "serve", "--port", str(self.port), *args]
+        environ = {**os.environ, **(env or {})}
         with log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=environ
+            )
         wait_until(self._up, what=f"jobmock serve {' '.join(args)} answering (log: {log})")
         self.http = httpx.Client(base_url=self.url, timeout=10)
 

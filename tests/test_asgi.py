@@ -1,16 +1,21 @@
-"""The ASGI app factory reads `jobmock serve`'s options from JOBMOCK_* variables."""
+"""The ASGI app factory: `jobmock serve`'s options from JOBMOCK_* variables, and the same
+control-plane protection under a server jobmock did not start itself."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from jobmock import BackgroundServer
+from jobmock import BackgroundServer, ServeOptions
 from jobmock.asgi import app_from_env
-from jobmock.cli import add_serve_options, options_from_env, options_to_env
+from jobmock.options import add_arguments, from_env, read_options, workers_env
+from support import free_port, wait_until
 
 
 def test_the_factory_serves_what_the_variables_say(tmp_path: Path) -> None:
@@ -34,29 +39,82 @@ def test_the_factory_serves_what_the_variables_say(tmp_path: Path) -> None:
         assert httpx.get(server.url + "/_jobmock/scenarios").json()["scenarios"]  # bundled ones: the flag was 0
 
 
-def test_a_bad_variable_stops_start_up_with_the_options_message(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
+def test_a_bad_variable_stops_start_up_with_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
         app_from_env({"JOBMOCK_SPEED": "fast"})
-    assert "--speed: invalid" in capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == "jobmock: JOBMOCK_SPEED: 'fast': must be a number\n"
 
 
 def test_workers_get_the_options_the_command_was_given() -> None:
-    argv = [
-        "stories",
-        "--seed",
-        "4",
-        "--fixtures",
-        "a.yaml",
-        "--fixtures",
-        "b",
-        "--validate-responses",
-        "--workers",
-        "3",
-    ]
+    argv = ["stories", "--seed", "4", "--fixtures", "a.yaml", "--fixtures", "b", "--validate-responses",
+            "--workers", "3", "--chaos", "0.25", "--control-token", "s3cret", "--plugin", "json"]  # fmt: skip
     parser = argparse.ArgumentParser()
-    add_serve_options(parser)
-    given = parser.parse_args(argv)
-    again = options_from_env(options_to_env(given))
-    for name, value in vars(given).items():
-        if name not in ("workers", "host", "port", "report_polling"):
-            assert getattr(again, name) == value, name
+    add_arguments(parser)
+    given = read_options(vars(parser.parse_args(argv)), {})
+    again = from_env(workers_env(given))
+    assert again == ServeOptions(**{**vars(given), "workers": 1})  # what only the parent does stays with it
+    assert again.fixtures == ("a.yaml", "b") and again.chaos == 0.25 and again.plugins == ("json",)
+
+
+def test_the_command_line_wins_and_the_environment_fills_the_rest() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    environ = {"JOBMOCK_CONTROL_TOKEN": "from-env", "JOBMOCK_SEED": "9", "JOBMOCK_MAX_JOBS": "7"}
+    options = read_options(vars(parser.parse_args(["--seed", "3"])), environ)
+    assert (options.seed, options.control_token, options.max_jobs) == (3, "from-env", 7)
+
+
+def uvicorn_factory(port: int, token: str | None) -> subprocess.Popen[str]:
+    """`uvicorn --factory jobmock.asgi:app_from_env --host 0.0.0.0`, as the README deploys it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOCK_")}
+    env["JOBMOCK_SPECS"] = "stories"
+    if token is not None:
+        env["JOBMOCK_CONTROL_TOKEN"] = token
+    command = [sys.executable, "-m", "uvicorn", "--factory", "jobmock.asgi:app_from_env", "--host", "0.0.0.0",
+               "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_factory_under_uvicorn_on_every_address_needs_a_control_token() -> None:
+    """Without a token it refuses to start, with the very line `jobmock serve --host` prints."""
+    server = uvicorn_factory(free_port(), token=None)
+    _out, err = server.communicate(timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "jobmock", "serve", "stories", "--host", "0.0.0.0", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "JOBMOCK_CONTROL_TOKEN"},
+    )
+    (line,) = cli.stderr.strip().splitlines()
+    assert cli.returncode == 2 and line.startswith("jobmock: --host: 0.0.0.0 is reachable from other machines")
+    assert server.returncode == 3 and line in err.splitlines()
+
+
+def test_the_factory_under_uvicorn_on_every_address_asks_for_its_token() -> None:
+    """With a token, a control request without it is refused (401), asked from 127.0.0.1 as
+    from any machine; with it, it is answered."""
+    port = free_port()
+    server = uvicorn_factory(port, token="s3cret")
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            assert server.poll() is None, server.communicate()
+            try:
+                return httpx.get(url + "/_jobmock/status", timeout=2).status_code > 0
+            except httpx.HTTPError:
+                return False
+
+        wait_until(up, what="uvicorn serving the factory")
+        assert httpx.post(url + "/_jobmock/clock/advance", json={"seconds": 5}).status_code == 401
+        token = {"X-Jobmock-Token": "s3cret", "Host": "mock.example:8000"}  # no loopback Host needed: bound to all
+        assert httpx.get(url + "/_jobmock/clock", headers=token).status_code == 200
+    finally:
+        server.terminate()
+        _out, err = server.communicate(timeout=30)
+    assert (
+        "jobmock: warning: serving on 0.0.0.0, reachable from other machines; the control API has a control token"
+        in err
+    )

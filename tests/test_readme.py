@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,8 @@ import httpx
 import pytest
 import yaml
 
-from jobmock import CLOCK_MODES, FAULT_KINDS, BackgroundServer, JobHistory, Mock, NewJob, create, load_api, run_checks
-from jobmock.checker import CHECKS
-from jobmock.client.polls import Poll
+from jobmock import BackgroundServer, JobmockClient
+from support import ServeProcess, create
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -44,7 +44,7 @@ def acme(tmp_path: Path) -> Path:
 
 
 def test_a_new_vendor_api_is_one_spec_file(acme: Path) -> None:
-    _mock, app = create([str(acme)], clock="polls")
+    app = create(specs=[str(acme)], clock="polls")
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url) as http:
         job = http.post("/_jobmock/jobs", json={"api": "acme", "token": "t0k3n"}).json()
         assert re.fullmatch(r"rnd_[A-Za-z0-9]{10}", job["id"]) and job["poll_url"].endswith(f"/v2/renders/{job['id']}")
@@ -55,52 +55,75 @@ def test_a_new_vendor_api_is_one_spec_file(acme: Path) -> None:
 
 
 @pytest.fixture
-def truncate() -> Iterator[None]:
-    run("fault-kind")
-    yield
-    del FAULT_KINDS["truncate"]
+def plugins(tmp_path: Path) -> dict[str, Path]:
+    """The README's extension examples, each in a file of its own, as a user writes them."""
+    files = {}
+    for name in ("fault-kind", "clock-mode", "lifecycle-check"):
+        files[name] = tmp_path / f"readme_{name.replace('-', '_')}.py"
+        files[name].write_text(example(name))
+    return files
 
 
-def test_a_new_fault_kind_is_one_class(truncate: None, acme: Path, tmp_path: Path) -> None:
+def polls(url: str, count: int) -> list[httpx.Response]:
+    with JobmockClient(url) as control:
+        job = control.create("acme", "cut") if "cut" in {s["name"] for s in control.scenarios()} else None
+        job = job or control.create("acme", duration=10, outcome="done")
+    return [httpx.get(job["poll_url"], headers={"Authorization": "Bearer t0k3n"}) for _ in range(count)]
+
+
+@pytest.mark.parametrize("how", ["--plugin", "JOBMOCK_PLUGINS and --workers 2"])
+def test_a_new_fault_kind_is_one_class(plugins: dict[str, Path], acme: Path, tmp_path: Path, how: str) -> None:
     fixture = tmp_path / "cut.yaml"
     phases = [{"status": "queued", "duration": 1}, {"status": "rendering", "duration": 2}, {"status": "done"}]
     scenario = {"phases": phases, "faults": [{"poll": 2, "truncate": True}]}
     fixture.write_text(yaml.safe_dump({"api": "acme", "scenarios": {"cut": scenario}}))
-    mock, _app = create([str(acme)], fixtures=[fixture], clock="polls")
-    job = mock.create(NewJob(api="acme", scenario=mock.scenario("acme", "cut")))
-    answers = [mock.poll("acme", job.id, None) for _ in range(3)]
-    assert all(a is not None for a in answers)
-    first, cut, third = (a.body for a in answers if a is not None)
-    assert json.loads(first)["state"] == "queued" and json.loads(third)["state"] == "rendering"  # no phase lost
+    args = [str(acme), "--fixtures", str(fixture), "--clock", "polls"]
+    if how == "--plugin":
+        args += ["--plugin", str(plugins["fault-kind"])]
+        env = {}
+    else:  # the parent and each worker load it
+        args += ["--workers", "2", "--state", str(tmp_path / "state.db")]
+        env = {"JOBMOCK_PLUGINS": str(plugins["fault-kind"])}
+    with ServeProcess(*args, log=tmp_path / "serve.log", env=env) as server:
+        first, cut, third = polls(server.url, 3)
+    assert first.json()["state"] == "queued" and third.json()["state"] == "rendering"  # no phase lost
     with pytest.raises(json.JSONDecodeError):
-        json.loads(cut)
+        cut.json()
 
 
-@pytest.fixture
-def ticks() -> Iterator[None]:
-    run("clock-mode")
-    yield
-    del CLOCK_MODES["ticks"]
-
-
-def test_a_new_clock_mode_is_one_function(ticks: None, acme: Path) -> None:
-    mock = Mock([load_api(acme)], clock="ticks")
-    job = mock.create(NewJob(api="acme", duration=10, outcome="done"))
-    percents = [json.loads(a.body)["percent"] for a in (mock.poll("acme", job.id, None) for _ in range(12)) if a]
+def test_a_new_clock_mode_is_one_function(plugins: dict[str, Path], acme: Path, tmp_path: Path) -> None:
+    args = [str(acme), "--plugin", str(plugins["clock-mode"]), "--clock", "ticks"]
+    with ServeProcess(*args, log=tmp_path / "serve.log") as server:
+        percents = [answer.json()["percent"] for answer in polls(server.url, 12)]
+        switched = httpx.put(server.url + "/_jobmock/clock", json={"mode": "ticks"})  # the control API takes it too
     assert percents == sorted(percents) and percents[-1] == 100
-    _mock, app = create([str(acme)])
-    with BackgroundServer(app) as server:  # the control API takes it too
-        switched = httpx.put(server.url + "/_jobmock/clock", json={"mode": "ticks"})
     assert switched.status_code == 200 and switched.json()["mode"] == "ticks"
 
 
-def test_a_new_lifecycle_check_is_one_function(acme: Path) -> None:
-    run("lifecycle-check")
-    try:
-        api = load_api(acme)
-        body = {"id": "rnd_0123456789", "state": "rendering", "percent": 10}
-        polls = tuple(Poll(i, 1e9 + i, "GET", "http://x", status_code=200, body=body) for i in range(25))
-        (violation,) = run_checks(JobHistory(api, "rnd_0123456789", polls), ["at_most_20_polls"])
-        assert violation.poll.index == 20 and violation.actual == "25 polls"
-    finally:
-        del CHECKS["at_most_20_polls"]
+def test_a_new_clock_mode_loads_from_an_installed_packages_entry_point(plugins: dict[str, Path], acme: Path,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    site = tmp_path / "site"
+    (site / "readme_ticks-1.0.dist-info").mkdir(parents=True)
+    (site / "readme_ticks.py").write_text(example("clock-mode"))
+    (site / "readme_ticks-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: readme-ticks\nVersion: 1.0\n"
+    )
+    (site / "readme_ticks-1.0.dist-info" / "entry_points.txt").write_text("[jobmock.plugins]\nticks = readme_ticks\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    with ServeProcess(str(acme), "--clock", "ticks", log=tmp_path / "serve.log", env=env) as server:
+        assert httpx.get(server.url + "/_jobmock/clock").json()["mode"] == "ticks"
+
+
+def test_a_new_lifecycle_check_is_one_function(plugins: dict[str, Path], acme: Path, tmp_path: Path) -> None:
+    check = [sys.executable, "-m", "jobmock", "check", "--plugin", str(plugins["lifecycle-check"])]
+    listed = subprocess.run([*check, "--list-checks"], capture_output=True, text=True, timeout=60)
+    assert re.search(r"at_most_20_polls\s+A job ends within 20 polls\.", listed.stdout), listed.stdout
+    with ServeProcess(str(acme), "--clock", "manual", log=tmp_path / "serve.log") as server:
+        with JobmockClient(server.url) as control:
+            job = control.create("acme", outcome="rendering")  # never ends
+        done = subprocess.run(
+            [*check, str(acme), "--url", server.url + "/v2", "--token", "t0k3n", "--job", job["id"],
+             "--checks", "at_most_20_polls", "--poll-interval", "0.01", "--lifecycle-timeout", "1"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 1 and "at_most_20_polls" in done.stdout and "a terminal state by poll 20" in done.stdout

@@ -17,9 +17,8 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from jobmock import BackgroundServer, create
-from jobmock.server.guard import ControlPolicy
-from support import TOKENS, need_chromium
+from jobmock import BackgroundServer, ControlPolicy
+from support import TOKENS, create, need_chromium
 
 WAIT = 30_000  # ms Playwright waits for what a test expects (it never waits for time to pass)
 
@@ -35,7 +34,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def jobmock() -> Iterator[str]:
-    _mock, app = create(seed=2)
+    app = create(seed=2)
     with BackgroundServer(app) as server:
         yield server.url
 
@@ -193,7 +192,7 @@ def test_the_journal_and_polling_report_refresh_live(page: Page, jobmock: str) -
 
 
 def test_the_page_asks_for_the_control_token_and_works_with_it(browser: Browser) -> None:
-    _mock, app = create(["nextdocs"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
+    app = create(specs=["nextdocs"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
     with BackgroundServer(app) as server:
         context = browser.new_context()
         page = context.new_page()

@@ -9,6 +9,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,32 +20,31 @@ from starlette.responses import Response
 from starlette.routing import Route
 from test_lifecycle_checks import FAULTS, Answer, history, rendered
 
-from jobmock import BackgroundServer, CheckUsageError, check, create, render_text
+from jobmock import BackgroundServer, CheckUsageError, JobmockClient, check, render_text
 from jobmock.checker import CHECKS
 from jobmock.checker.lifecycle_checks import run_checks
 from jobmock.checker.report import ranges, trail
 from jobmock.checker.runner import CheckReport
-from jobmock.sim.jobs import NewJob
-from jobmock.sim.mock import Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
-from support import TOKENS
+from support import TOKENS, create
 
 JOBMOCK = [sys.executable, "-m", "jobmock"]
 
 
-def polls_clock_an_hour_ago(mock: Mock) -> None:
+def polls_clock_an_hour_ago(url: str) -> None:
     """Each poll moves a job one phase on (no waiting), and every timestamp lies in the past."""
-    mock.set_clock_mode("polls")
-    mock.set_time(time.time() - 3600)
+    with JobmockClient(url) as control:
+        control.clock("polls")
+        control.set_time(datetime.fromtimestamp(time.time() - 3600, UTC))
 
 
 @pytest.fixture(scope="module")
 def keyed() -> Iterator[str]:
     """All five APIs, each accepting only its test token (as a real API knows its keys);
     every response checked against its spec, lifecycles driven by polls."""
-    mock, app = create(seed=11, keys={api: [token] for api, token in TOKENS.items()}, validate_responses=True)
-    polls_clock_an_hour_ago(mock)
+    app = create(seed=11, keys=[f"{api}={token}" for api, token in TOKENS.items()], validate_responses=True)
     with BackgroundServer(app) as server:
+        polls_clock_an_hour_ago(server.url)
         yield server.url
 
 
@@ -145,7 +145,7 @@ def test_given_jobs_are_watched_from_the_start_beside_schemathesis() -> None:
 
 
 def test_a_given_job_that_never_answers_200_fails_the_run() -> None:
-    _mock, app = create(["neuraldraft"])
+    app = create(specs=["neuraldraft"])
     with BackgroundServer(app) as server:
         report = check(
             "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=["job_NotThereAtAl"],
@@ -271,27 +271,27 @@ def test_the_pytest_fixture_passes_a_conforming_api_and_fails_with_the_report(
 
 
 def test_against_injected_faults_only_the_faults_are_reported() -> None:
-    mock, app = create(["neuraldraft"], seed=3)
-    polls_clock_an_hour_ago(mock)
-    with BackgroundServer(app) as server:
-        flaky = mock.create(NewJob(api="neuraldraft", scenario=mock.scenario("neuraldraft", "flaky")))
-        limited = mock.create(NewJob(api="neuraldraft", scenario=mock.scenario("neuraldraft", "rate-limited")))
+    app = create(specs=["neuraldraft"], seed=3)
+    with BackgroundServer(app) as server, JobmockClient(server.url) as control:
+        polls_clock_an_hour_ago(server.url)
+        flaky = control.create("neuraldraft", "flaky")["id"]
+        limited = control.create("neuraldraft", "rate-limited")["id"]
         report = check(
-            "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[flaky.id, limited.id],
+            "neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], jobs=[flaky, limited],
             checks=list(CHECKS), poll_interval=0.02, lifecycle_timeout=60,
         )  # fmt: skip
     found = {(v.job_id, v.check, v.poll.index + 1) for v in report.violations}
     # flaky: a 503 on poll 2 and a dropped connection on poll 6; the 1.5 s latency on poll 4 is no violation
-    assert found == {(flaky.id, "poll_succeeds", 2), (flaky.id, "poll_succeeds", 6)}, render_text(report)
-    limited_polls = next(h for h in report.histories if h.job_id == limited.id).polls
+    assert found == {(flaky, "poll_succeeds", 2), (flaky, "poll_succeeds", 6)}, render_text(report)
+    limited_polls = next(h for h in report.histories if h.job_id == limited).polls
     assert [p.status_code for p in limited_polls[2:4]] == [429, 429]
     assert limited_polls[3].at - limited_polls[2].at >= 2  # the checker honoured Retry-After: 2
 
 
 def test_against_random_chaos_every_finding_is_an_injected_fault() -> None:
-    mock, app = create(["nextdocs"], seed=4, chaos=0.5)
-    polls_clock_an_hour_ago(mock)
+    app = create(specs=["nextdocs"], seed=4, chaos=0.5)
     with BackgroundServer(app) as server:
+        polls_clock_an_hour_ago(server.url)
         report = check("nextdocs", server.url + "/v1", token=TOKENS["nextdocs"], checks=list(CHECKS),
                        poll_interval=0.02, lifecycle_timeout=60)  # fmt: skip
         journal = httpx.get(server.url + "/_jobmock/journal").json()["entries"]
@@ -327,10 +327,10 @@ def test_the_header_and_the_result_count_failures_alike() -> None:
 def test_check_passes_a_default_jobmock_whose_api_takes_any_token(api: str) -> None:
     """Without --key such an API accepts any bearer token (as its document allows), so
     ignored_auth is skipped against a jobmock, and says so; with --key it runs, and passes."""
-    for keys, skipped in ((None, True), ({api: [TOKENS[api]]}, False)):
-        mock, app = create([api], keys=keys)
-        polls_clock_an_hour_ago(mock)
+    for keys, skipped in (([], True), ([f"{api}={TOKENS[api]}"], False)):
+        app = create(specs=[api], keys=keys)
         with BackgroundServer(app) as server:
+            polls_clock_an_hour_ago(server.url)
             report = check(api, server.url, token=TOKENS[api], max_examples=5, seed=1, poll_interval=0.02)
         assert report.exit_code == 0, render_text(report)
         assert any("ignored_auth skipped" in note for note in report.notes) == skipped

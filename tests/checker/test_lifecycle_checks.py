@@ -191,7 +191,7 @@ def test_counted_progress_may_not_pass_its_total() -> None:
 
 def test_a_check_name_is_registered_once() -> None:
     with pytest.raises(ValueError, match="already registered"):
-        lifecycle_check(CHECKS["terminates"].run)
+        lifecycle_check("terminates")(CHECKS["terminates"].run)
 
 
 def test_an_unknown_check_name_is_a_usage_error_listing_the_known_ones() -> None:
@@ -202,7 +202,7 @@ def test_an_unknown_check_name_is_a_usage_error_listing_the_known_ones() -> None
 def test_a_check_of_your_own_is_one_decorated_function() -> None:
     """The README's 'Extending jobmock' example: no job may take more than 20 polls."""
 
-    @lifecycle_check
+    @lifecycle_check("at_most_20_polls")
     def at_most_20_polls(history: JobHistory) -> Iterator[Mismatch]:
         """A job ends within 20 polls."""
         if len(history.polls) > 20:
@@ -213,4 +213,4 @@ def test_a_check_of_your_own_is_one_decorated_function() -> None:
         assert [(v.check, v.poll.index, v.actual) for v in found] == [("at_most_20_polls", 20, "26 polls")]
         assert CHECKS["at_most_20_polls"].description == "A job ends within 20 polls."
     finally:
-        del CHECKS["at_most_20_polls"]
+        CHECKS.unregister("at_most_20_polls")

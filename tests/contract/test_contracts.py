@@ -12,10 +12,9 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from jobmock.contract import bundled_names
+from jobmock.contract import bundled_names, load_apis
 from jobmock.contract.bundled import bundled_specs as bundled_dir
 from jobmock.exceptions import SpecErrors
-from jobmock.server import load_apis
 
 ROOT = Path(__file__).resolve().parents[2]
 REDOCLY = ROOT / "tools" / "node_modules" / ".bin" / "redocly"

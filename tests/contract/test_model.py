@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from jobmock import ApiModel, Reporter, load_named, reporter_kind
+from jobmock import ApiModel, Reporter, reporter_kind
+from jobmock.contract import load_named
 from jobmock.contract.envelopes import error_bytes
 from jobmock.contract.model import extension_schema
 from jobmock.contract.progress import REPORTERS
@@ -33,7 +34,7 @@ def test_keys_are_data_and_the_served_document_keeps_no_secret() -> None:
     secret = "ndsk_live_only0ne"
     keyed = load_named("neuraldraft").with_keys([secret])
     assert keyed.token.keys == {secret} and secret not in repr(keyed.document)
-    for served in serve(keys={"neuraldraft": [secret]}):
+    for served in serve(keys=[f"neuraldraft={secret}"]):
         document = served.http.get("/neuraldraft/v1/openapi.json")
         assert document.status_code == 200 and secret not in document.text
         assert (
@@ -58,7 +59,7 @@ def test_reporter_kinds_are_one_registry_that_the_extension_schema_follows() -> 
     ]
     assert kinds == list(REPORTERS) == ["percent", "steps", "stage", "count"]
     with pytest.raises(ValueError, match="already registered"):
-        reporter_kind(REPORTERS["percent"])
+        reporter_kind("percent")(REPORTERS["percent"])
     assert issubclass(REPORTERS["count"], Reporter)
 
 

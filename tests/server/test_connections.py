@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, create
+from jobmock import BackgroundServer
 from jobmock.sim.limits import ConnectionLimits
-from support import TOKENS
+from support import TOKENS, create
 
 LIMITS = ConnectionLimits(keep_alive=1, header_timeout=0.5, max_connections=50)
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[tuple[str, int]]:
-    _mock, app = create(["neuraldraft"])
+    app = create(specs=["neuraldraft"])
     with BackgroundServer(app, limits=LIMITS) as server:
         yield server.host, server.port
 

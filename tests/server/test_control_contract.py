@@ -14,14 +14,15 @@ from __future__ import annotations
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from jobmock import BackgroundServer, create
+from jobmock import BackgroundServer
 from jobmock.checker.schema_checks import check_names
+from support import create
 
 SKIPPED = {"positive_data_acceptance"}
 
 
 def test_schemathesis_finds_nothing_in_the_control_api() -> None:
-    _mock, app = create(["neuraldraft", "stories"], clock="manual", seed=1)
+    app = create(specs=["neuraldraft", "stories"], clock="manual", seed=1)
     found: dict[tuple[str, str, str], str] = {}
     errors: list[str] = []
     with BackgroundServer(app) as server:

@@ -11,10 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, JobmockClient, create
+from jobmock import BackgroundServer, ControlPolicy, JobmockClient
 from jobmock.exceptions import ControlError
-from jobmock.server.guard import ControlPolicy
-from support import TOKENS, ServeProcess
+from support import TOKENS, ServeProcess, create
 
 EXAMPLE = "/neuraldraft/v1/jobs/job_2Ngd9KqLmRpW"
 ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
@@ -23,14 +22,14 @@ ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[str]:
     policy = ControlPolicy.of("127.0.0.1", hosts=["mock.internal"], origins=["https://app.example"], token="s3cret")
-    _mock, app = create(policy=policy)
+    app = create(policy=policy)
     with BackgroundServer(app) as server:
         yield server.url
 
 
 @pytest.fixture(scope="module")
 def open_loopback() -> Iterator[str]:
-    _mock, app = create()
+    app = create()
     with BackgroundServer(app) as server:
         yield server.url
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, create
-from jobmock.server.guard import ControlPolicy
+from jobmock import BackgroundServer, ControlPolicy
+from support import create
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    _mock, app = create(["nextdocs"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
+    app = create(specs=["nextdocs"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
     with BackgroundServer(app) as server:
         yield server.url
 

@@ -13,10 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, create
-from jobmock.server.guard import ControlPolicy
-from jobmock.sim.limits import Limits
-from support import TOKENS
+from jobmock import BackgroundServer, ControlPolicy
+from support import TOKENS, create
 
 WAIT = 30.0  # seconds a test waits for an event before it fails (it never waits for time to pass)
 MAX_EVENTS = 200  # events a test reads at most while it looks for one
@@ -65,7 +63,7 @@ class Listener:
 
 @pytest.fixture
 def server() -> Iterator[BackgroundServer]:
-    _mock, app = create(["neuraldraft"], clock="manual", limits=Limits(streams=2, heartbeat=0.05))
+    app = create(specs=["neuraldraft"], clock="manual", max_streams=2, stream_heartbeat=0.05)
     with BackgroundServer(app) as running:
         yield running
 
@@ -146,7 +144,7 @@ def test_a_namespace_stream_with_a_bad_parameter_is_400(server: BackgroundServer
 
 
 def test_streams_keep_the_control_planes_protection() -> None:
-    _mock, app = create(["neuraldraft"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
+    app = create(specs=["neuraldraft"], policy=ControlPolicy.of("127.0.0.1", token="s3cret"))
     with BackgroundServer(app) as running:
         url = running.url + "/_jobmock/events"
         assert httpx.get(url).status_code == 401
@@ -159,7 +157,7 @@ def test_streams_keep_the_control_planes_protection() -> None:
 
 def test_a_namespace_stream_tells_progress_where_the_body_shows_none() -> None:
     """nextdocs' body has no progress field: the record's progress still moves the bar, in 5% steps."""
-    _mock, app = create(["nextdocs"], clock="manual")
+    app = create(specs=["nextdocs"], clock="manual")
     with BackgroundServer(app) as running:
         http = httpx.Client(base_url=running.url, timeout=WAIT)
         job = http.post("/_jobmock/jobs", json={"api": "nextdocs", "outcome": "completed", "duration": 10}).json()

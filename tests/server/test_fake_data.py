@@ -86,7 +86,7 @@ def served() -> Iterator[Served]:
 @pytest.mark.parametrize("api", sorted(INVARIANTS))
 def test_each_apis_fake_data_keeps_its_invariants_in_every_poll(served: Served, api: str) -> None:
     headers = {**served.manual(f"data-{api}"), "Authorization": f"Bearer {TOKEN[api]}"}
-    model = served.mock.apis[api]
+    model = served.apis[api]
     jobs = [
         served.create(api, headers=headers, outcome=outcome, duration=8)
         for outcome in model.lifecycle.terminal

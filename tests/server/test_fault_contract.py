@@ -11,9 +11,9 @@ import httpx
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from jobmock import BackgroundServer, create
+from jobmock import BackgroundServer
 from jobmock.sim.faults import Respond
-from support import TOKENS
+from support import TOKENS, create
 
 STATUSES: list[int] = Respond.options["respond"]["enum"]
 CODE_CASE = {"nextdocs": r"^[A-Z][A-Z_]*$", "neuraldraft": r"^[a-z][a-z_]*$", "stories": r"^[a-z][a-z_]*$"}
@@ -38,8 +38,8 @@ def codes_in(body: Any) -> list[str]:
 
 @pytest.mark.parametrize("api", sorted(TOKENS))
 def test_every_fault_status_is_declared_and_answered_as_declared(api: str, tmp_path: Path) -> None:
-    mock, app = create([api], fixtures=[fault_fixture(tmp_path, api)])
-    model = mock.apis[api]
+    app = create(specs=[api], fixtures=[fault_fixture(tmp_path, api)])
+    model = app.state.mock.apis[api]
     responses = model.poll.spec["responses"]
     assert {str(s) for s in STATUSES} <= set(responses), "the poll must declare what faults answer"
     codes = []

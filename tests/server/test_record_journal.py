@@ -17,8 +17,8 @@ import httpx
 import pytest
 import yaml
 
-from jobmock import BackgroundServer, JobmockClient, create
-from support import TOKENS
+from jobmock import BackgroundServer, JobmockClient
+from support import TOKENS, create
 
 ND = "neuraldraft"
 AUTH = {"Authorization": f"Bearer {TOKENS[ND]}"}
@@ -26,7 +26,7 @@ AUTH = {"Authorization": f"Bearer {TOKENS[ND]}"}
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    _mock, app = create(seed=9, clock="manual")
+    app = create(seed=9, clock="manual")
     with BackgroundServer(app) as server:
         yield server.url
 
@@ -35,7 +35,7 @@ def url() -> Iterator[str]:
 
 
 def test_record_a_job_then_replay_it_exactly_with_new_ids(tmp_path: Path) -> None:
-    _mock, app = create([ND], seed=1, clock="polls")  # each poll shows the next phase: no waiting
+    app = create(specs=[ND], seed=1, clock="polls")  # each poll shows the next phase: no waiting
     out = tmp_path / "recorded.yaml"
     with BackgroundServer(app) as server:
         job = httpx.post(
@@ -58,7 +58,7 @@ def test_record_a_job_then_replay_it_exactly_with_new_ids(tmp_path: Path) -> Non
     assert [b["progress"] for b in recorded] == sorted(b["progress"] for b in recorded)
 
     # replay: one poll per recorded answer, in a poll-driven clock
-    _mock, app = create([ND], fixtures=[out], clock="polls")
+    app = create(specs=[ND], fixtures=[out], clock="polls")
     with BackgroundServer(app) as server, JobmockClient(server.url) as replay:
         new = replay.create(ND, "bug-1234")
         assert new["id"] != job["id"]
@@ -90,7 +90,7 @@ def test_replay_in_real_time_follows_the_recorded_seconds(tmp_path: Path) -> Non
             }
         )
     )
-    _mock, app = create([ND], fixtures=[fixture], clock="manual", bundled_fixtures=False)
+    app = create(specs=[ND], fixtures=[fixture], clock="manual", no_bundled_fixtures=True)
     with BackgroundServer(app) as server, JobmockClient(server.url) as replay:
         job = replay.create(ND, "timed")
         first = httpx.get(job["poll_url"], headers=AUTH).json()

@@ -11,10 +11,10 @@ import httpx
 import pytest
 import yaml
 
-from jobmock import BackgroundServer, JobmockClient, create
+from jobmock import BackgroundServer, JobmockClient
 from jobmock import ControlError as JobmockError
 from jobmock.contract import bundled_names, load_api, spec_path
-from support import TOKENS
+from support import TOKENS, create
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 ND = "neuraldraft"
@@ -35,56 +35,56 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["validated", "fast path"])
+@pytest.fixture(scope="module", params=["validated", "as served"])
 def url(request: pytest.FixtureRequest, config: Path) -> Iterator[str]:
-    """All five APIs with the bundled fixtures and a config; responses checked by Connexion,
-    or served as `jobmock serve` does (fast path on)."""
-    _mock, app = create(seed=5, config=config, validate_responses=request.param == "validated")
+    """All five APIs with the bundled fixtures and a config; every response checked by
+    Connexion, or served as `jobmock serve` does."""
+    app = create(seed=5, config=config, validate_responses=request.param == "validated")
     with BackgroundServer(app) as server:
         yield server.url
 
 
 @pytest.fixture
-def mock(url: str) -> Iterator[JobmockClient]:
+def control(url: str) -> Iterator[JobmockClient]:
     """A fresh namespace with a manual clock."""
     with JobmockClient(url, namespace=f"t-{uuid.uuid4().hex[:8]}") as client:
         client.clock("manual")
         yield client
 
 
-def poll(mock: JobmockClient, api: str, job_id: str, **headers: str) -> httpx.Response:
+def poll(control: JobmockClient, api: str, job_id: str, **headers: str) -> httpx.Response:
     path = APIS[api].poll_path(job_id)
     token = {"Authorization": f"Bearer {TOKENS[api]}"}
-    return httpx.get(mock.base_url(api) + path, headers={**mock.headers, **token, **headers}, timeout=10)
+    return httpx.get(control.base_url(api) + path, headers={**control.headers, **token, **headers}, timeout=10)
 
 
-def statuses_over_time(mock: JobmockClient, api: str, job_id: str, steps: list[float]) -> list[str]:
+def statuses_over_time(control: JobmockClient, api: str, job_id: str, steps: list[float]) -> list[str]:
     seen = []
     for seconds in steps:
-        mock.advance(seconds)
-        seen.append(poll(mock, api, job_id).json()[APIS[api].status_field])
+        control.advance(seconds)
+        seen.append(poll(control, api, job_id).json()[APIS[api].status_field])
     return seen
 
 
 # --- 1. the fixtures ------------------------------------------------------------------
 
 
-def test_awaiting_approval_shows_its_pending_changes(mock: JobmockClient) -> None:
-    job = mock.create("superdocs", "awaiting-approval")
-    mock.advance(3)
-    assert poll(mock, "superdocs", job["id"]).json()["status"] == "in_progress"
-    mock.advance(300)
-    body = poll(mock, "superdocs", job["id"]).json()
+def test_awaiting_approval_shows_its_pending_changes(control: JobmockClient) -> None:
+    job = control.create("superdocs", "awaiting-approval")
+    control.advance(3)
+    assert poll(control, "superdocs", job["id"]).json()["status"] == "in_progress"
+    control.advance(300)
+    body = poll(control, "superdocs", job["id"]).json()
     assert body["status"] == "awaiting_approval" and body["progress"] == 70
     assert [c["change_id"] for c in body["metadata"]["pending_changes"]] == ["chg_1", "chg_2"]
 
 
-def test_a_scenario_runs_its_phases_with_its_result_and_error(mock: JobmockClient) -> None:
-    job = mock.create(ND, "failed-at-60")
-    seen = [poll(mock, ND, job["id"]).json()]
+def test_a_scenario_runs_its_phases_with_its_result_and_error(control: JobmockClient) -> None:
+    job = control.create(ND, "failed-at-60")
+    seen = [poll(control, ND, job["id"]).json()]
     for _ in range(8):
-        mock.advance(1)
-        seen.append(poll(mock, ND, job["id"]).json())
+        control.advance(1)
+        seen.append(poll(control, ND, job["id"]).json())
     assert [b["status"] for b in seen] == ["pending"] + ["processing"] * 6 + ["failed"] * 2
     assert [b["progress"] for b in seen[1:8]] == [0, 10, 20, 30, 40, 50, 60]
     assert seen[-1]["error"] == {
@@ -97,10 +97,10 @@ def test_a_scenario_runs_its_phases_with_its_result_and_error(mock: JobmockClien
 # --- 2. choosing a scenario -----------------------------------------------------------
 
 
-def test_unknown_scenarios_list_the_known_ones(mock: JobmockClient) -> None:
+def test_unknown_scenarios_list_the_known_ones(control: JobmockClient) -> None:
     with pytest.raises(JobmockError, match=r"unknown scenario 'nope' for neuraldraft; known: cancelled, completed"):
-        mock.create(ND, "nope")
-    answer = poll(mock, ND, "job_abcdefABCDEF", Prefer="scenario=nope")
+        control.create(ND, "nope")
+    answer = poll(control, ND, "job_abcdefABCDEF", Prefer="scenario=nope")
     assert answer.status_code == 400
     assert answer.json()["error"]["message"].startswith("unknown scenario 'nope' for neuraldraft; known: ")
 
@@ -114,81 +114,81 @@ def test_unknown_scenarios_list_the_known_ones(mock: JobmockClient) -> None:
         "query",
     ],
 )
-def test_a_poll_can_choose_the_scenario(mock: JobmockClient, how: Any) -> None:
+def test_a_poll_can_choose_the_scenario(control: JobmockClient, how: Any) -> None:
     job_id = "job_" + uuid.uuid4().hex[:12]
     if how == "query":
-        path = mock.base_url(ND) + APIS[ND].poll_path(job_id) + "?__scenario=failed-content-policy"
-        get = lambda: httpx.get(path, headers={**mock.headers, **AUTH})  # noqa: E731
+        path = control.base_url(ND) + APIS[ND].poll_path(job_id) + "?__scenario=failed-content-policy"
+        get = lambda: httpx.get(path, headers={**control.headers, **AUTH})  # noqa: E731
     else:
-        get = lambda: poll(mock, ND, job_id, **how)  # noqa: E731
+        get = lambda: poll(control, ND, job_id, **how)  # noqa: E731
     assert get().json()["status"] == "pending"  # an unknown id with a scenario is created on the spot
-    mock.advance(5)
+    control.advance(5)
     body = get().json()
     assert body["status"] == "failed" and body["error"]["code"] == "content_policy"
-    assert mock.job(job_id)["scenario"] == "failed-content-policy"
+    assert control.job(job_id)["scenario"] == "failed-content-policy"
 
 
-def test_a_poll_naming_another_scenario_restarts_a_job_it_made_for_the_same_key(mock: JobmockClient) -> None:
+def test_a_poll_naming_another_scenario_restarts_a_job_it_made_for_the_same_key(control: JobmockClient) -> None:
     spot = "job_SpotMade0001"
-    assert poll(mock, ND, spot, Prefer="scenario=completed").json()["status"] == "pending"  # made on the spot
-    mock.advance(30)
-    assert poll(mock, ND, spot).json()["status"] == "completed"
-    assert poll(mock, ND, spot, Prefer="scenario=stuck-pending").json()["status"] == "pending"
-    assert mock.job(spot)["scenario"] == "stuck-pending"
+    assert poll(control, ND, spot, Prefer="scenario=completed").json()["status"] == "pending"  # made on the spot
+    control.advance(30)
+    assert poll(control, ND, spot).json()["status"] == "completed"
+    assert poll(control, ND, spot, Prefer="scenario=stuck-pending").json()["status"] == "pending"
+    assert control.job(spot)["scenario"] == "stuck-pending"
     other_key = {"Authorization": "Bearer ndsk_test_someoneelse"}
-    assert poll(mock, ND, spot, Prefer="scenario=completed", **other_key).status_code == 404
+    assert poll(control, ND, spot, Prefer="scenario=completed", **other_key).status_code == 404
 
 
-def test_a_poll_cannot_restart_a_job_others_can_see(mock: JobmockClient) -> None:
+def test_a_poll_cannot_restart_a_job_others_can_see(control: JobmockClient) -> None:
     """Jobs made through the control API, and the documents' examples, keep their course."""
-    job = mock.create(ND, "completed")  # no token: every key sees it
-    mock.advance(30)
+    job = control.create(ND, "completed")  # no token: every key sees it
+    control.advance(30)
     for job_id in (job["id"], "job_2Ngd9KqLmRpW"):
-        before = poll(mock, ND, job_id).json()
-        assert poll(mock, ND, job_id, Prefer="scenario=stuck-pending").json() == before
-    assert mock.job(job["id"])["scenario"] == "completed"
+        before = poll(control, ND, job_id).json()
+        assert poll(control, ND, job_id, Prefer="scenario=stuck-pending").json() == before
+    assert control.job(job["id"])["scenario"] == "completed"
 
 
-def test_config_rules_by_job_id_and_defaults_per_api(mock: JobmockClient) -> None:
-    assert poll(mock, ND, "job_FAILabcdefgh").json()["status"] == "pending"  # rule: job_FAIL* → failed-at-60
-    mock.advance(60)
-    assert poll(mock, ND, "job_FAILabcdefgh").json()["error"]["code"] == "generation_failed"
-    assert poll(mock, ND, "job_OKabcdefghi").status_code == 404  # no rule, no scenario: the vendor's 404
-    job = mock.create("nextdocs")  # default for nextdocs: failed-export
+def test_config_rules_by_job_id_and_defaults_per_api(control: JobmockClient) -> None:
+    assert poll(control, ND, "job_FAILabcdefgh").json()["status"] == "pending"  # rule: job_FAIL* → failed-at-60
+    control.advance(60)
+    assert poll(control, ND, "job_FAILabcdefgh").json()["error"]["code"] == "generation_failed"
+    assert poll(control, ND, "job_OKabcdefghi").status_code == 404  # no rule, no scenario: the vendor's 404
+    job = control.create("nextdocs")  # default for nextdocs: failed-export
     assert job["scenario"] == "failed-export"
-    mock.advance(10)
-    assert mock.job(job["id"])["body"]["error"]["code"] == "EXPORT_FAILED"
+    control.advance(10)
+    assert control.job(job["id"])["body"]["error"]["code"] == "EXPORT_FAILED"
 
 
 # --- 3. the clock and namespaces --------------------------------------------------------
 
 
-def test_manual_clock_moves_only_when_told(mock: JobmockClient) -> None:
-    job = mock.create(ND, "completed")
-    first = poll(mock, ND, job["id"]).json()
-    assert mock.clock()["frozen"] is True  # wall time passing moves nothing: see tests/sim/test_clock.py
-    assert poll(mock, ND, job["id"]).json() == first
-    assert statuses_over_time(mock, ND, job["id"], [1.9, 0.2, 11]) == ["pending", "processing", "completed"]
-    mock.set_time("2030-01-01T00:00:00Z")
-    later = mock.create(ND, "completed", fields={})
+def test_manual_clock_moves_only_when_told(control: JobmockClient) -> None:
+    job = control.create(ND, "completed")
+    first = poll(control, ND, job["id"]).json()
+    assert control.clock()["frozen"] is True  # wall time passing moves nothing: see tests/sim/test_clock.py
+    assert poll(control, ND, job["id"]).json() == first
+    assert statuses_over_time(control, ND, job["id"], [1.9, 0.2, 11]) == ["pending", "processing", "completed"]
+    control.set_time("2030-01-01T00:00:00Z")
+    later = control.create(ND, "completed", fields={})
     assert later["created_at"] == "2030-01-01T00:00:00Z"
-    assert poll(mock, ND, later["id"]).json()["created_at"] == "2030-01-01T00:00:00Z"
+    assert poll(control, ND, later["id"]).json()["created_at"] == "2030-01-01T00:00:00Z"
 
 
-def test_freeze_and_resume_a_real_clock(mock: JobmockClient) -> None:
-    mock.clock("real")
-    job = mock.create(ND, "completed")
-    frozen = mock.freeze()
+def test_freeze_and_resume_a_real_clock(control: JobmockClient) -> None:
+    control.clock("real")
+    job = control.create(ND, "completed")
+    frozen = control.freeze()
     assert frozen["frozen"] is True and frozen["mode"] == "real"
-    resumed = mock.resume()
+    resumed = control.resume()
     assert resumed["frozen"] is False and resumed["now"] >= frozen["now"]
-    assert poll(mock, ND, job["id"]).json()["status"] == "pending"
+    assert poll(control, ND, job["id"]).json()["status"] == "pending"
 
 
-def test_poll_driven_clock_moves_a_job_one_phase_per_poll(mock: JobmockClient) -> None:
-    mock.clock("polls")
-    job = mock.create("superdocs", "approved")
-    seen = [poll(mock, "superdocs", job["id"]).json()["status"] for _ in range(6)]
+def test_poll_driven_clock_moves_a_job_one_phase_per_poll(control: JobmockClient) -> None:
+    control.clock("polls")
+    job = control.create("superdocs", "approved")
+    seen = [poll(control, "superdocs", job["id"]).json()["status"] for _ in range(6)]
     assert seen == ["pending", "in_progress", "awaiting_approval", "in_progress", "completed", "completed"]
 
 
@@ -211,33 +211,33 @@ def test_namespaces_have_their_own_jobs_and_clocks(url: str) -> None:
 # --- 4. faults -------------------------------------------------------------------------
 
 
-def test_rate_limited_polls_get_429_with_retry_after_in_the_vendor_body(mock: JobmockClient) -> None:
-    job = mock.create(ND, "rate-limited")
-    answers = [poll(mock, ND, job["id"]) for _ in range(5)]
+def test_rate_limited_polls_get_429_with_retry_after_in_the_vendor_body(control: JobmockClient) -> None:
+    job = control.create(ND, "rate-limited")
+    answers = [poll(control, ND, job["id"]) for _ in range(5)]
     assert [a.status_code for a in answers] == [200, 200, 429, 429, 200]
     assert answers[2].headers["retry-after"] == "2"
     assert answers[2].json() == {"error": {"code": "too_many_requests", "message": "Too Many Requests"}}
 
 
-def test_server_errors_latency_and_a_dropped_connection(mock: JobmockClient) -> None:
-    job = mock.create(ND, "flaky")
-    assert poll(mock, ND, job["id"]).status_code == 200
-    second = poll(mock, ND, job["id"])
+def test_server_errors_latency_and_a_dropped_connection(control: JobmockClient) -> None:
+    job = control.create(ND, "flaky")
+    assert poll(control, ND, job["id"]).status_code == 200
+    second = poll(control, ND, job["id"])
     assert second.status_code == 503 and second.json()["error"]["code"] == "service_unavailable"
-    assert poll(mock, ND, job["id"]).status_code == 200
-    assert poll(mock, ND, job["id"]).status_code == 200  # poll 4: late (tests/sim/test_faults.py: by 1.5 s)
-    assert poll(mock, ND, job["id"]).status_code == 200
+    assert poll(control, ND, job["id"]).status_code == 200
+    assert poll(control, ND, job["id"]).status_code == 200  # poll 4: late (tests/sim/test_faults.py: by 1.5 s)
+    assert poll(control, ND, job["id"]).status_code == 200
     with pytest.raises(httpx.RemoteProtocolError):
-        poll(mock, ND, job["id"])  # poll 6: the connection drops
-    assert poll(mock, ND, job["id"]).status_code == 200
-    faults = [e["fault"] for e in mock.journal(job=job["id"])]
+        poll(control, ND, job["id"])  # poll 6: the connection drops
+    assert poll(control, ND, job["id"]).status_code == 200
+    faults = [e["fault"] for e in control.journal(job=job["id"])]
     assert faults == [None, "503", None, "latency", None, "drop", None]
 
 
-def test_a_stalled_job_stops_moving(mock: JobmockClient) -> None:
-    job = mock.create(ND, "stalled")
-    mock.advance(4)
-    stalled = poll(mock, ND, job["id"]).json()
-    mock.advance(600)
-    assert poll(mock, ND, job["id"]).json() == stalled
+def test_a_stalled_job_stops_moving(control: JobmockClient) -> None:
+    job = control.create(ND, "stalled")
+    control.advance(4)
+    stalled = poll(control, ND, job["id"]).json()
+    control.advance(600)
+    assert poll(control, ND, job["id"]).json() == stalled
     assert stalled["status"] == "processing"

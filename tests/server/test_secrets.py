@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from jobmock import BackgroundServer, create
+from jobmock import BackgroundServer
 from jobmock.checker import render_text
 from jobmock.checker.runner import CheckReport
 from jobmock.checker.schema_checks import ContractFailure, ContractResult
 from jobmock.contract.secrets import redact
-from support import TOKENS
+from support import TOKENS, create
 
 RECORD = [sys.executable, "-m", "jobmock", "record", "neuraldraft"]
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    _mock, app = create(["neuraldraft"], seed=3, clock="manual")
+    app = create(specs=["neuraldraft"], seed=3, clock="manual")
     with BackgroundServer(app) as server:
         yield server.url
 

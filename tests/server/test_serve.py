@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from typing import Any
-
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -414,9 +413,11 @@ def test_fast_creates_answer_exactly_like_connexion(both: tuple[Served, Served],
     body, headers = CREATES[case]
     namespace = {"X-Jobmock-Namespace": f"create-{case}"}
     answers = [
-        server.http.post("/_jobmock/jobs", content=json.dumps(body), headers={**namespace, **headers, "Content-Type": kind})
+        server.http.post(
+            "/_jobmock/jobs", content=json.dumps(body), headers={**namespace, **headers, "Content-Type": c}
+        )
         for server in both
-        for kind in ("application/json", "application/json; charset=utf-8")
+        for c in ("application/json", "application/json; charset=utf-8")
     ]
     expected = answers[-1]
     for answer in answers:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from jobmock import Mock, NewJob, load_named
+from jobmock.contract import load_named
 from jobmock.exceptions import NamespaceFull, SpecError
 from jobmock.sim.changes import Change
+from jobmock.sim.jobs import NewJob
 from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
+from jobmock.sim.mock import Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
+from support import Memory
 
 ND = load_named("neuraldraft")
 EXAMPLE = "job_2Ngd9KqLmRpW"  # the document's own example: every namespace has it
@@ -20,10 +23,10 @@ QUICK = Scenario(
 )
 
 
-def mock(**limits: float) -> Mock:
-    built = Mock([ND], clock="manual", limits=Limits(**limits))  # type: ignore[arg-type]
+def mock(**limits: float) -> Memory:
+    built = Mock([ND], clock="manual", limits=Limits(**limits))  # type: ignore[arg-type]  # numbers as given
     built.catalog.scenarios[ND.name] = {"quick": QUICK}
-    return built
+    return Memory(built)
 
 
 def test_a_404_makes_no_namespace_and_a_found_job_or_a_control_request_does() -> None:

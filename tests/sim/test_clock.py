@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jobmock import CLOCK_MODES, ClockError, clock_mode
-from jobmock.sim.clock import Clock
+from jobmock import ClockError, clock_mode
+from jobmock.sim.clock import CLOCK_MODES, Clock
 
 CONTROL = Path(__file__).resolve().parents[2] / "src" / "jobmock" / "contract" / "control.yaml"
 

@@ -8,12 +8,16 @@ from typing import Any, ClassVar
 
 import pytest
 
-from jobmock import FAULT_KINDS, Fault, Mock, NewJob, fault_kind, load_named
+from jobmock import Fault, fault_kind
+from jobmock.contract import load_named
 from jobmock.contract.model import ApiModel
 from jobmock.scenario_files.load import schema_of
 from jobmock.sim.answer import Answer
-from jobmock.sim.faults import Drop, Latency, Respond, Stall, chaos_faults, parse_fault
+from jobmock.sim.faults import FAULT_KINDS, Drop, Latency, Respond, Stall, chaos_faults, parse_fault
+from jobmock.sim.jobs import NewJob
+from jobmock.sim.mock import Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
+from support import Memory
 
 ND = load_named("neuraldraft")
 
@@ -23,13 +27,13 @@ def scripted(*faults: Fault, phases: int = 3) -> Scenario:
     return Scenario(api=ND.name, name="t", phases=tuple(steps[: phases - 1] + steps[-1:]), faults=faults)
 
 
-def polls_mock(*faults: Fault, chaos: float = 0.0) -> tuple[Mock, str]:
-    mock = Mock([ND], clock="polls", chaos=chaos)
+def polls_mock(*faults: Fault, chaos: float = 0.0) -> tuple[Memory, str]:
+    mock = Memory(Mock([ND], clock="polls", chaos=chaos))
     job = mock.create(NewJob(api=ND.name, scenario=scripted(*faults)))
     return mock, job.id
 
 
-def statuses(mock: Mock, job_id: str, polls: int) -> list[Any]:
+def statuses(mock: Memory, job_id: str, polls: int) -> list[Any]:
     seen: list[Any] = []
     for _ in range(polls):
         answer = mock.poll(ND.name, job_id, None)
@@ -46,7 +50,7 @@ def test_the_kinds_are_registered_once_with_their_fixture_keys() -> None:
     entry = schema_of("fixture")["$defs"]["fault"]
     assert set(entry["properties"]) == {"poll", "respond", "retry_after", "latency", "drop", "stall"}
     with pytest.raises(ValueError, match="already registered"):
-        fault_kind(Drop)
+        fault_kind("drop")(Drop)
 
 
 def test_fixture_entries_parse_into_their_kind() -> None:
@@ -82,7 +86,7 @@ def test_a_rate_limit_answers_the_vendor_envelope_with_retry_after() -> None:
 
 
 def test_a_stall_holds_the_job_still() -> None:
-    mock = Mock([ND], clock="manual")
+    mock = Memory(Mock([ND], clock="manual"))
     job = mock.create(NewJob(api=ND.name, scenario=scripted(Stall(after=2.0))))
     mock.advance(3)
     held = mock.body(job)
@@ -91,7 +95,7 @@ def test_a_stall_holds_the_job_still() -> None:
 
 
 def chaos_run(seed: int) -> list[str | None]:
-    mock = Mock([ND], seed=seed, chaos=0.3, clock="manual")
+    mock = Memory(Mock([ND], seed=seed, chaos=0.3, clock="manual"))
     job = mock.create(NewJob(api=ND.name, id="job_ChaosChaos01", outcome="completed"))
     return [a.fault if (a := mock.poll(ND.name, job.id, None)) else None for _ in range(60)]
 
@@ -107,9 +111,9 @@ def test_chaos_draws_the_same_faults_for_the_same_seed() -> None:
 def test_a_new_kind_is_one_class_in_one_place() -> None:
     """The README's 'Extending jobmock' example: a fault kind that answers an empty 204."""
 
+    @fault_kind("empty")
     @dataclass(frozen=True)
     class Empty(Fault):
-        kind: ClassVar[str] = "empty"
         options: ClassVar[dict[str, Any]] = {"empty": {"const": True}}
         delivers: ClassVar[bool] = False
 
@@ -120,10 +124,9 @@ def test_a_new_kind_is_one_class_in_one_place() -> None:
         def apply(self, answer: Answer, api: ApiModel, poll_name: str) -> Answer:
             return Answer(204, b"", fault="empty")
 
-    fault_kind(Empty)
     try:
         assert parse_fault({"poll": 2, "empty": True}) == Empty(polls=frozenset({2}))
         mock, job_id = polls_mock(Empty(polls=frozenset({2})))
         assert statuses(mock, job_id, 3) == ["pending", 204, "processing"]
     finally:
-        del FAULT_KINDS["empty"]
+        FAULT_KINDS.unregister("empty")

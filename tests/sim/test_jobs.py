@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from jobmock import Mock, load_named
-from jobmock.contract import bundled_names, load_api, spec_path
+from jobmock.contract import bundled_names, load_api, load_named, spec_path
 from jobmock.contract.auth import identity
 from jobmock.exceptions import JobError
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
+from jobmock.sim.mock import Mock
 from jobmock.sim.store import JobStore
-from support import jwt
+from support import Memory, jwt
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 EPOCH = Clock.at(0)  # jobs made at 1970-01-01T00:00:00Z
@@ -184,7 +184,7 @@ def test_unknown_type_lists_the_known_ones() -> None:
 
 def test_stories_omits_timestamps_until_their_moment_as_its_page_says() -> None:
     stories = load_named("stories")
-    mock = Mock([stories], clock="manual")
+    mock = Memory(Mock([stories], clock="manual"))
     job = mock.create(NewJob(api="stories", outcome="completed", duration=10))
     seen = []
     for _step in range(12):
@@ -198,7 +198,7 @@ def test_stories_omits_timestamps_until_their_moment_as_its_page_says() -> None:
 
 
 def test_a_stories_result_holds_as_many_scenes_as_its_total_numbered_from_1() -> None:
-    mock = Mock([load_named("stories")], clock="manual")
+    mock = Memory(Mock([load_named("stories")], clock="manual"))
     for _n in range(20):
         job = mock.create(NewJob(api="stories", outcome="completed", duration=5))
         mock.advance(10)
@@ -209,7 +209,7 @@ def test_a_stories_result_holds_as_many_scenes_as_its_total_numbered_from_1() ->
 
 
 def test_a_superdocs_job_belongs_to_an_organization_or_a_user_never_both() -> None:
-    mock = Mock([load_named("superdocs")], clock="manual")
+    mock = Memory(Mock([load_named("superdocs")], clock="manual"))
     owners = set()
     for _n in range(30):
         body = mock.body(mock.create(NewJob(api="superdocs", duration=5)))
@@ -221,7 +221,7 @@ def test_a_superdocs_job_belongs_to_an_organization_or_a_user_never_both() -> No
 
 def test_a_longform_job_names_its_jwt_subject_as_its_user() -> None:
     longform = load_named("longform")
-    mock = Mock([longform], clock="manual")
+    mock = Memory(Mock([longform], clock="manual"))
     subject = "4f1c2b7a-3d9e-4a51-9b6f-0c8e2d1a7b35"
     mine = mock.create(NewJob(api="longform", owner=identity(longform.token, jwt(subject))))
     assert mock.body(mine)["user_id"] == subject

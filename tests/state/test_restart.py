@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from jobmock import NewJob, load_named
+from jobmock.contract import load_named
 from jobmock.exceptions import IdTaken
+from jobmock.sim.jobs import NewJob
 from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
 from jobmock.sim.mock import Mock

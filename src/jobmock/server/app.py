@@ -48,7 +48,7 @@ def build_app(
     if fast_paths and not validate_responses:
         inner = FastPaths(inner, ctx)
     guard = Guard(
-        Screening(Dashboard(EventStreams(Journal(Delivery(inner), state), state)), apis),
+        Screening(Dashboard(EventStreams(Delivery(Journal(inner, state)), state)), apis),
         policy or ControlPolicy(),
         listening,
     )

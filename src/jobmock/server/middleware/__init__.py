@@ -5,7 +5,7 @@
 3. `screening`: bounds on every request's head and body;
 4. `dashboard`: the dashboard's files;
 5. `events`: Server-Sent Events (Connexion cannot stream);
-6. `journal`: writes every vendor request to the journal;
-7. `delivery`: late and dropped answers, as fault scripts say;
+6. `delivery`: late and dropped answers, as fault scripts say (it strips the marks);
+7. `journal`: writes every vendor request to the journal (with the answer's marks);
 then the fast paths (`..adapters.fast_paths`) and Connexion (`..adapters.connexion_app`).
 """
