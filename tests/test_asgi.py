@@ -3,7 +3,6 @@ control-plane protection under a server jobmock did not start itself."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -12,9 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jobmock import BackgroundServer, ServeOptions
+from jobmock import BackgroundServer
 from jobmock.asgi import app_from_env
-from jobmock.options import add_arguments, from_env, read_options, workers_env
 from support import free_port, wait_until
 
 
@@ -44,25 +42,6 @@ def test_a_bad_variable_stops_start_up_with_one_line_naming_it(capsys: pytest.Ca
         app_from_env({"JOBMOCK_SPEED": "fast"})
     assert stopped.value.code == 2
     assert capsys.readouterr().err == "jobmock: JOBMOCK_SPEED: 'fast': must be a number\n"
-
-
-def test_workers_get_the_options_the_command_was_given() -> None:
-    argv = ["stories", "--seed", "4", "--fixtures", "a.yaml", "--fixtures", "b", "--validate-responses",
-            "--workers", "3", "--chaos", "0.25", "--control-token", "s3cret", "--plugin", "json"]  # fmt: skip
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    given = read_options(vars(parser.parse_args(argv)), {})
-    again = from_env(workers_env(given))
-    assert again == ServeOptions(**{**vars(given), "workers": 1})  # what only the parent does stays with it
-    assert again.fixtures == ("a.yaml", "b") and again.chaos == 0.25 and again.plugins == ("json",)
-
-
-def test_the_command_line_wins_and_the_environment_fills_the_rest() -> None:
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    environ = {"JOBMOCK_CONTROL_TOKEN": "from-env", "JOBMOCK_SEED": "9", "JOBMOCK_MAX_JOBS": "7"}
-    options = read_options(vars(parser.parse_args(["--seed", "3"])), environ)
-    assert (options.seed, options.control_token, options.max_jobs) == (3, "from-env", 7)
 
 
 def uvicorn_factory(port: int, token: str | None) -> subprocess.Popen[str]:

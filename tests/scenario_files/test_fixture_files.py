@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,47 +138,3 @@ def test_a_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
     big.write_text("api: neuraldraft\n# " + "x" * (3 * 1024 * 1024) + "\n")
     with pytest.raises((SpecErrors, SpecError), match="at most 2097152 are read"):
         load_catalog(APIS, [big], bundled=False)
-
-
-@pytest.mark.parametrize(
-    ("option", "line"),
-    [
-        (["--port", "99999"], "jobmock: --port: '99999': must be from 0 to 65535"),
-        (["--speed", "nan"], "jobmock: --speed: 'nan': must be a finite number above 0"),
-        (["--speed", "inf"], "jobmock: --speed: 'inf'"),
-        (["--chaos", "2"], "jobmock: --chaos: '2': must be between 0 and 1"),
-        (["--max-jobs", "0"], "jobmock: --max-jobs: '0': must be 1 or more"),
-        (["--header-timeout", "-1"], "jobmock: --header-timeout: '-1'"),
-        (["--keep-alive", "x"], "--keep-alive: 'x'"),
-        (["--max-connections", "0"], "jobmock: --max-connections: '0'"),
-        (["--key", "foo"], "jobmock: --key: 'foo': takes API=TOKEN"),
-        (["--key", "acme=t"], "jobmock: --key: 'acme' is not a served API"),
-        (["--clock", "sundial"], "jobmock: --clock: 'sundial': unknown clock mode"),
-        (["--workers", "0"], "jobmock: --workers: '0': must be 1 or more"),
-        (["--plugin", "no_such_module_x"], "jobmock: --plugin: no_such_module_x: cannot load it"),
-    ],
-)
-def test_bad_option_values_exit_2_with_one_line_naming_the_option_and_its_value(option: list[str], line: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "jobmock", "serve", *option], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 2
-    assert line in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "Traceback" not in done.stderr
-
-
-@pytest.mark.parametrize(
-    ("variable", "value", "line"),
-    [
-        ("JOBMOCK_MAX_JOBS", "many", "jobmock: JOBMOCK_MAX_JOBS: 'many': must be a whole number"),
-        ("JOBMOCK_VALIDATE_RESPONSES", "maybe", "jobmock: JOBMOCK_VALIDATE_RESPONSES: 'maybe': must be 1 or 0"),
-        ("JOBMOCK_CORS_ORIGIN", "null", "jobmock: JOBMOCK_CORS_ORIGIN: 'null'"),
-    ],
-)
-def test_bad_variables_exit_2_with_one_line_naming_the_variable(variable: str, value: str, line: str) -> None:
-    env = {**os.environ, variable: value}
-    done = subprocess.run(
-        [sys.executable, "-m", "jobmock", "serve"], capture_output=True, text=True, timeout=60, env=env
-    )
-    assert done.returncode == 2 and line in done.stderr, done.stderr

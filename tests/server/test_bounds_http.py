@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -86,17 +84,3 @@ def test_jobs_are_listed_a_page_at_a_time_with_filters(url: str) -> None:
 def test_a_bad_page_request_is_refused(url: str, params: dict[str, object]) -> None:
     answer = httpx.get(url + "/_jobmock/jobs", params=params)
     assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json"
-
-
-def test_each_bound_has_a_serve_option() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "jobmock", "serve", "--help"], capture_output=True, text=True, timeout=60
-    )
-    for option in ("--max-namespaces", "--namespace-ttl", "--max-jobs", "--max-spot-jobs", "--journal-entries",
-                   "--journal-bytes"):  # fmt: skip
-        assert option in result.stdout
-    refused = subprocess.run(
-        [sys.executable, "-m", "jobmock", "serve", ND, "--max-jobs", "0", "--port", "9"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert refused.returncode == 2 and "--max-jobs: '0': must be 1 or more" in refused.stderr

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -150,86 +145,3 @@ def test_the_polling_report_names_bad_polling_habits(url: str) -> None:
     assert waited is not None and float(waited.group(1)) < 2, problems
     assert re.search(r"polls every [0-9.]+ s \(median\); at least 0.5 s is kinder", problems), problems
     assert "jobmock polling report" in report["text"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-SLOW_FIXTURE = """
-api: neuraldraft
-scenarios:
-  slow-answer:
-    phases: [{status: pending, duration: 1}, {status: processing, duration: 5}, {status: completed}]
-    faults: [{poll: 5, latency: 60}]
-"""
-
-
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_serve_stops_at_once_and_prints_the_polling_report(stop: signal.Signals, tmp_path: Path) -> None:
-    """Ctrl-C or SIGTERM: the server stops within its grace of 1 s even while an answer waits out
-    a 60 s latency fault, and prints the polling report."""
-    port = free_port()
-    fixture = tmp_path / "slow.yaml"
-    fixture.write_text(SLOW_FIXTURE)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jobmock", "serve", ND, "--port", str(port), "--clock", "manual", "--report-polling",
-         "--fixtures", str(fixture)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(base + "/_jobmock/apis", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        job = httpx.post(base + "/_jobmock/jobs", json={"api": ND, "scenario": "slow-answer"}).json()
-        httpx.post(base + "/_jobmock/clock/advance", json={"seconds": 60})
-        for _ in range(4):
-            httpx.get(job["poll_url"], headers={**AUTH, "X-Jobmock-Client": "dashboard"})
-        in_flight = threading.Thread(target=lambda: _quietly_get(job["poll_url"]), daemon=True)
-        in_flight.start()  # poll 5: answered after 60 s
-        time.sleep(0.5)  # let it reach the server (no assertion depends on this)
-    finally:
-        server.send_signal(stop)
-        out, _err = server.communicate(timeout=30)  # far less than the 60 s the answer would take
-    assert server.returncode == 0
-    assert "[namespace (default)] jobmock polling report" in out
-    assert "dashboard: 4 polls of 1 jobs" in out
-    assert f"! job {job['id']}: 3 more polls after it was completed" in out
-
-
-def _quietly_get(url: str) -> None:
-    with contextlib.suppress(httpx.HTTPError):  # the server closes it on its way out
-        httpx.get(url, headers=AUTH, timeout=90)
-
-
-# --- the pytest plugin ----------------------------------------------------------------------
-
-
-def test_the_pytest_plugin_serves_scenarios_moves_the_clock_and_reads_the_journal(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import httpx
-
-        def test_failed_job_shows_the_error(jobmock):
-            jobmock.clock("manual")
-            job = jobmock.create("neuraldraft", "failed-at-60")
-            headers = {**jobmock.headers, "Authorization": "Bearer ndsk_test_frontend"}
-            assert httpx.get(job["poll_url"], headers=headers).json()["status"] == "pending"
-            jobmock.advance(30)
-            body = httpx.get(job["poll_url"], headers=headers).json()
-            assert body["error"]["code"] == "generation_failed"
-            assert [e["job_status"] for e in jobmock.journal(job=job["id"])] == ["pending", "failed"]
-
-        def test_each_test_has_its_own_namespace(jobmock):
-            assert jobmock.namespace.startswith("test-")
-            assert jobmock.clock()["mode"] == "real"
-        """
-    )
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
