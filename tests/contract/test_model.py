@@ -18,7 +18,7 @@ from support import TOKENS, serve
 def test_a_loaded_api_is_frozen() -> None:
     api = load_named("neuraldraft")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        api.mount = "/elsewhere"  # type: ignore[misc]
+        api.mount = "/elsewhere"  # type: ignore[misc]  # the point: a frozen model refuses it
     mounted = api.with_mount("/nd")
     assert (api.base_path, mounted.base_path) == ("/v1", "/nd/v1")
 

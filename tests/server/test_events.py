@@ -95,7 +95,7 @@ def test_a_jobs_stream_follows_the_clock_carries_the_poll_body_and_ends_on_delet
 def test_an_idle_stream_gets_keep_alive_comments(server: BackgroundServer) -> None:
     job = httpx.post(server.url + "/_jobmock/jobs", json={"api": "neuraldraft"}).json()
     stream = Listener(f"{server.url}/_jobmock/jobs/{job['id']}/events")
-    assert stream.next()[0] == "state"  # type: ignore[index]
+    assert stream.next()[0] == "state"  # type: ignore[index]  # an event, not None, here
     assert stream.next(skip_comments=False) == ("comment", ": keep-alive")
     stream.close()
 

@@ -142,7 +142,7 @@ def test_a_request_in_no_namespace_is_counted_not_journaled() -> None:
 @pytest.mark.parametrize("bad", [{"jobs": 0}, {"namespaces": -1}, {"namespace_ttl": float("nan")}])
 def test_a_bound_must_be_a_finite_number_above_zero(bad: dict[str, float]) -> None:
     with pytest.raises(SpecError, match="must be a finite number above 0"):
-        Limits(**bad)  # type: ignore[arg-type]
+        Limits(**bad)  # type: ignore[arg-type]  # numbers as a user might give them
 
 
 class Workers:
@@ -182,4 +182,4 @@ def test_creates_planned_on_views_that_lag_keep_the_bound_alike_on_every_worker(
     workers.append(first.plan_create(running), dropped)  # full of running jobs: the later create goes
     assert workers.ids(first) == workers.ids(second)
     assert len(workers.ids(first)) == 3
-    assert dropped.record.id not in workers.ids(first)
+    assert dropped.data.id not in workers.ids(first)

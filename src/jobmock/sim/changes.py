@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import ClockState
-from .jobs import JobRecord
+from .jobs import JobData
 from .scenarios import Scenario
 
 
@@ -34,7 +34,7 @@ class NamespaceDropped:
 @dataclass(frozen=True, slots=True)
 class JobCreated:
     namespace: str
-    record: JobRecord
+    data: JobData
     evict: tuple[str, ...] = ()  # jobs that make room
     replaces: bool = False  # the id's earlier job is forgotten (a poll chose another scenario)
 
@@ -74,7 +74,7 @@ def to_json(change: Change) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": _KIND_OF[type(change)]}
     for name in change.__slots__:
         value = getattr(change, name)
-        if isinstance(value, JobRecord):
+        if isinstance(value, JobData):
             value = value.to_json()
         elif isinstance(value, ClockState):
             value = [value.mode, value.offset, value.frozen]
@@ -88,8 +88,10 @@ def from_json(data: Mapping[str, Any], scenario: Callable[[str, str], Scenario])
     """Read back `to_json`; `scenario(api, name)` finds a job's scenario by name."""
     values = {k: v for k, v in data.items() if k != "kind"}
     cls = KINDS[data["kind"]]
-    if "record" in values:
-        values["record"] = JobRecord.from_json(values["record"], scenario)
+    if "record" in values:  # the name logs written before 0.2 gave a created job's data
+        values["data"] = values.pop("record")
+    if "data" in values:
+        values["data"] = JobData.from_json(values["data"], scenario)
     if "clock" in values:
         values["clock"] = ClockState(*values["clock"])
     if "evict" in values:

@@ -28,7 +28,7 @@ from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 
 @dataclass(slots=True)  # one per job held: no __dict__
-class JobRecord:
+class JobData:
     """What a job is made from, small enough to hold 100k of; the rest of the job (its
     Faker data, plan, steps) is rebuilt from it the same each time (`build_job`).
 
@@ -58,7 +58,7 @@ class JobRecord:
         return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], scenario: Callable[[str, str], Scenario]) -> JobRecord:
+    def from_json(cls, data: Mapping[str, Any], scenario: Callable[[str, str], Scenario]) -> JobData:
         """Read back `to_json`; `scenario(api, name)` finds a scenario by name."""
         values = dict(data)
         name = values.get("scenario")
@@ -70,7 +70,7 @@ class JobRecord:
 @dataclass(slots=True)  # a per-process cache of these is held, not one per job
 class Job:
     api: ApiModel
-    record: JobRecord
+    data: JobData
     plan: Plan
     job_type: str | None
     outcome: str
@@ -87,31 +87,31 @@ class Job:
 
     @property
     def id(self) -> str:
-        return self.record.id
+        return self.data.id
 
     @property
     def owner(self) -> str | None:
-        return self.record.owner
+        return self.data.owner
 
     @property
     def created(self) -> float:
-        return self.record.created
+        return self.data.created
 
     @property
     def scenario(self) -> Scenario | None:
-        return self.record.scenario
+        return self.data.scenario
 
     @property
     def seq(self) -> int:
-        return self.record.seq
+        return self.data.seq
 
     @property
     def polls(self) -> int:
-        return self.record.polls
+        return self.data.polls
 
     @property
     def shown(self) -> int:
-        return self.record.shown
+        return self.data.shown
 
     def __post_init__(self) -> None:
         held = [f.job_time(math.inf) for f in self.scenario.faults] if self.scenario else []
@@ -195,8 +195,8 @@ class Job:
         if self.timeline:
             raise LifecycleError("a replayed timeline cannot be cancelled")
         self.plan = cancel(self.plan, self.api.lifecycle, t)
-        self.record.cancelled = t
-        self.record.finish = self.finish_time
+        self.data.cancelled = t
+        self.data.finish = self.finish_time
         self._cache_key = None
 
     def _progress_key(self, progress: float) -> tuple[float, ...]:
@@ -276,8 +276,8 @@ def job_seed(seed: int, api: str, job_id: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
-    """The job a record makes: the same Faker data, plan and steps every time."""
+def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
+    """The job a data makes: the same Faker data, plan and steps every time."""
     n = job_seed(request.seed, api.name, request.id)
     rng = random.Random(n)
     gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
@@ -356,7 +356,7 @@ def build_job(api: ApiModel, request: JobRecord) -> Job:  # noqa: C901
                 dotted.merge(static, {key: copy.deepcopy(value)})
     job = Job(
         api=api,
-        record=request,
+        data=request,
         plan=plan,
         job_type=job_type,
         outcome=outcome,

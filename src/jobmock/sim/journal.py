@@ -50,7 +50,7 @@ class JournalEntry:
     fault: str | None  # the injected fault, if any (429, 503, latency, drop)
     retry_after: str | None  # the Retry-After header answered
 
-    def record(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["at"] = datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         return data

@@ -106,17 +106,17 @@ class Mock:
             return
         space = self._spaces.get(change.namespace)
         if space is None and isinstance(change, JobCreated):  # its namespace was dropped meanwhile
-            space = self._make_space(self.plan_namespace(change.namespace, change.record.created))
+            space = self._make_space(self.plan_namespace(change.namespace, change.data.created))
         if space is None:
             return
         store = space.store
         if isinstance(change, JobCreated):
-            record = change.record
-            if not record.seq:
-                record.seq = FIRST_JOB_SEQ + self.applied
+            data = change.data
+            if not data.seq:
+                data.seq = FIRST_JOB_SEQ + self.applied
             if change.replaces:
-                store.delete(record.id, forget=True)
-            store.add(record, [v for v in change.evict if v != record.id], space.clock)  # False: full, dropped
+                store.delete(data.id, forget=True)
+            store.add(data, [v for v in change.evict if v != data.id], space.clock)  # False: full, dropped
         elif isinstance(change, JobCancelled):
             store.cancel(change.id, change.at, space.clock)
         elif isinstance(change, JobDeleted):
@@ -130,12 +130,12 @@ class Mock:
         for name, space in self._spaces.items():
             changes.append(NamespaceMade(name, space.made, space.clock.state()))
             examples = {request.id for request in self._examples if request.id is not None}
-            for record in space.store.records():
-                if record.seq < FIRST_JOB_SEQ and record.id in examples:
-                    if record.cancelled is not None:
-                        changes.append(JobCancelled(name, record.id, record.cancelled))
+            for data in space.store.held():
+                if data.seq < FIRST_JOB_SEQ and data.id in examples:
+                    if data.cancelled is not None:
+                        changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
-                changes.append(JobCreated(name, record, replaces=record.id in examples))
+                changes.append(JobCreated(name, data, replaces=data.id in examples))
             changes += [JobDeleted(name, job_id) for job_id in examples if job_id not in space.store]
             changes += [JobDeleted(name, job_id) for job_id in space.store.deleted()]
         return changes
@@ -219,11 +219,11 @@ class Mock:
     def count_poll(self, job: Job, namespace: str = "", polls: int | None = None) -> Fault | None:
         """Count a poll of the job (`polls`: its number, when counted elsewhere) and find
         the fault it meets; a poll that delivers the job counts as shown too."""
-        record = job.record
-        record.polls = record.polls + 1 if polls is None else polls
+        data = job.data
+        data.polls = data.polls + 1 if polls is None else polls
         fault = self.fault(job, namespace)
         if fault is None or fault.delivers:
-            record.shown += 1
+            data.shown += 1
         return fault
 
     def could_answer(self, api: str, job_id: str, namespace: str, scenario: str | None) -> bool:
@@ -251,7 +251,7 @@ class Mock:
             chosen is not None
             and job is not None
             and job.scenario is not chosen
-            and job.record.spot
+            and job.data.spot
             and job.owner == identity
         )
         if replaces or (job is None and job_id not in store and not store.was_deleted(job_id)):
@@ -291,8 +291,8 @@ class Mock:
         if request.scenario is None and request.outcome is None and request.duration is None:
             chosen = self.catalog.for_id(request.api, request.id) if request.id else None
             request = replace(request, scenario=chosen or self.catalog.default(request.api))
-        record, victims = space.store.plan(request, space.clock, spot=spot, replaces=replaces)
-        return JobCreated(namespace, record, tuple(victims), replaces)
+        data, victims = space.store.plan(request, space.clock, spot=spot, replaces=replaces)
+        return JobCreated(namespace, data, tuple(victims), replaces)
 
     def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""

@@ -22,7 +22,7 @@ class ClientReport:
     median_interval: float | None = None
     problems: list[str] = field(default_factory=list)
 
-    def record(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, object]:
         return {
             "client": self.client,
             "polls": self.polls,

@@ -1,7 +1,7 @@
 """The jobs of one namespace, keyed by id, within bounds.
 
-The store holds a small `JobRecord` per job and a bounded cache of the jobs built from
-them (`build_job` makes the same job from a record every time), so many jobs cost
+The store holds a small `JobData` per job and a bounded cache of the jobs built from
+them (`build_job` makes the same job from its data every time), so many jobs cost
 little memory and a poll of a cached job renders at once.
 
 Deleted ids stay gone (they answer 404), up to as many tombstones as jobs. When the
@@ -28,7 +28,7 @@ from ..contract.model import ApiModel
 from ..exceptions import IdTaken, JobError, NamespaceFull
 from . import fakedata
 from .clock import Clock
-from .jobs import Job, JobRecord, NewJob, build_job
+from .jobs import Job, JobData, NewJob, build_job
 
 JOB_CACHE = 2000  # built jobs kept per namespace; the others are rebuilt from their records when polled
 
@@ -47,7 +47,7 @@ class JobStore:
         self.max_jobs = max_jobs
         self.max_spot = max_spot
         self.evicted = 0
-        self._records: dict[str, JobRecord] = {}  # in order of creation
+        self._data: dict[str, JobData] = {}  # in order of creation
         self._order: list[tuple[int, str]] = []  # (seq, id) ascending, for paging; removed ones are skipped
         self._built: OrderedDict[str, Job] = OrderedDict()  # least recently used first
         self._planned: OrderedDict[str, Job] = OrderedDict()  # built by `plan`, taken by `add`: built once
@@ -61,10 +61,10 @@ class JobStore:
         return self.after(0)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._data)
 
     def __contains__(self, job_id: str) -> bool:
-        return job_id in self._records
+        return job_id in self._data
 
     @property
     def spot_count(self) -> int:
@@ -74,8 +74,8 @@ class JobStore:
     def last_seq(self) -> int:
         return self._order[-1][0] if self._order else 0
 
-    def records(self) -> Iterator[JobRecord]:
-        return iter(list(self._records.values()))
+    def held(self) -> Iterator[JobData]:
+        return iter(list(self._data.values()))
 
     def deleted(self) -> list[str]:
         return list(self._deleted)
@@ -84,8 +84,8 @@ class JobStore:
         """Jobs created after sequence number `seq`, oldest first (a page's cursor); O(log n) to start."""
         start = bisect.bisect_right(self._order, (seq, "\U0010ffff"))
         for seq_, job_id in self._order[start:]:
-            record = self._records.get(job_id)
-            if record is not None and record.seq == seq_:  # else removed, or made again later
+            data = self._data.get(job_id)
+            if data is not None and data.seq == seq_:  # else removed, or made again later
                 job = self.get(job_id)
                 assert job is not None
                 yield job
@@ -94,8 +94,8 @@ class JobStore:
         """Up to `limit` jobs (of one API), newest first."""
         found: list[Job] = []
         for seq, job_id in reversed(self._order):
-            record = self._records.get(job_id)
-            if record is None or record.seq != seq or (api is not None and record.api != api):
+            data = self._data.get(job_id)
+            if data is None or data.seq != seq or (api is not None and data.api != api):
                 continue
             job = self.get(job_id)
             assert job is not None
@@ -109,10 +109,10 @@ class JobStore:
         if job is not None:
             self._built.move_to_end(job_id)
             return job
-        record = self._records.get(job_id)
-        if record is None:
+        data = self._data.get(job_id)
+        if data is None:
             return None
-        job = build_job(self.apis[record.api], record)
+        job = build_job(self.apis[data.api], data)
         self._cache(job)
         return job
 
@@ -123,10 +123,10 @@ class JobStore:
 
     def visible(self, api: str, job_id: str, identity: str | None) -> Job | None:
         """The job as a vendor would show it to this key: 404 (None) for other keys' jobs."""
-        record = self._records.get(job_id)
-        if record is None or record.api != api:
+        data = self._data.get(job_id)
+        if data is None or data.api != api:
             return None
-        if record.owner is not None and record.owner != identity:
+        if data.owner is not None and data.owner != identity:
             return None
         return self.get(job_id)
 
@@ -137,8 +137,8 @@ class JobStore:
 
     def plan(
         self, request: NewJob, clock: Clock, spot: bool = False, replaces: bool = False, at: float | None = None
-    ) -> tuple[JobRecord, list[str]]:
-        """The record of a new job created now on `clock` (or at `at`), and the ids that make
+    ) -> tuple[JobData, list[str]]:
+        """The data of a new job created now on `clock` (or at `at`), and the ids that make
         room for it; refuses (JobError, IdTaken, NamespaceFull) without changing anything.
         `replaces`: the id's job is to be forgotten and made again."""
         api = self.apis.get(request.api)
@@ -147,9 +147,9 @@ class JobStore:
         if request.id is not None and not api.ids.matches(request.id):
             raise JobError(f"id {request.id[:80]!r} is not of the form of {api.name}'s ids ({api.ids.describe()})")
         job_id = request.id or self._new_id(api)
-        if not replaces and (job_id in self._records or job_id in self._deleted):
+        if not replaces and (job_id in self._data or job_id in self._deleted):
             raise IdTaken(f"job id {job_id!r} is already taken")
-        record = JobRecord(
+        data = JobData(
             api=api.name,
             id=job_id,
             owner=request.owner,
@@ -162,59 +162,59 @@ class JobStore:
             scenario=request.scenario,
             spot=spot,
         )
-        planned = build_job(api, record)  # refuses a bad type, outcome or field now; sets record.finish
+        planned = build_job(api, data)  # refuses a bad type, outcome or field now; sets data.finish
         victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
-        if len(self._records) - len(victims) - (job_id in self._records) >= self.max_jobs:
+        if len(self._data) - len(victims) - (job_id in self._data) >= self.max_jobs:
             victims.append(self._finished_first(clock, clock.now(), {*victims, job_id}))
         self._planned[job_id] = planned
         if len(self._planned) > 64:
             self._planned.popitem(last=False)
-        return record, victims
+        return data, victims
 
-    def add(self, record: JobRecord, victims: list[str], clock: Clock) -> bool:
-        """Apply a planned create: the victims go (counted as evicted), the record comes in.
+    def add(self, data: JobData, victims: list[str], clock: Clock) -> bool:
+        """Apply a planned create: the victims go (counted as evicted), the data comes in.
 
         Another worker's create may have filled the namespace since this one was planned:
         then the job that had finished longest ago when this one was made makes room too,
         and if none had, this create is dropped (False), the same way on every worker."""
-        self._remove(record.id)
+        self._remove(data.id)
         try:
-            while len(self._records) - sum(v in self._records for v in victims) >= self.max_jobs:
-                victims = [*victims, self._finished_first(clock, record.created, set(victims))]
+            while len(self._data) - sum(v in self._data for v in victims) >= self.max_jobs:
+                victims = [*victims, self._finished_first(clock, data.created, set(victims))]
         except NamespaceFull:
             return False
         for victim in victims:
             if self._remove(victim):
                 self.evicted += 1
-        self._deleted.pop(record.id, None)
-        self._records[record.id] = record
-        self._order.append((record.seq, record.id))
-        planned = self._planned.pop(record.id, None)
-        if planned is not None and same_job(planned.record, record):  # the record may have come back from a log
-            planned.record = record
+        self._deleted.pop(data.id, None)
+        self._data[data.id] = data
+        self._order.append((data.seq, data.id))
+        planned = self._planned.pop(data.id, None)
+        if planned is not None and same_job(planned.data, data):  # the data may have come back from a log
+            planned.data = data
             self._cache(planned)
-        if record.spot:
-            self._spot[record.id] = None
-        self.changed(record, clock)
+        if data.spot:
+            self._spot[data.id] = None
+        self.changed(data, clock)
         return True
 
     def create(
         self, request: NewJob, clock: Clock, spot: bool = False, seq: int | None = None, at: float | None = None
     ) -> Job:
         """Plan and add at once: a job made outside shared state (example jobs, validation, tests)."""
-        record, victims = self.plan(request, clock, spot, at=at)
-        record.seq = seq if seq is not None else self.last_seq + 1
-        self.add(record, victims, clock)
-        job = self.get(record.id)
+        data, victims = self.plan(request, clock, spot, at=at)
+        data.seq = seq if seq is not None else self.last_seq + 1
+        self.add(data, victims, clock)
+        job = self.get(data.id)
         assert job is not None
         return job
 
     def cancel(self, job_id: str, at: float, clock: Clock) -> None:
         """Apply a cancel at `at` seconds of the job's lifecycle (checked by the caller)."""
         job = self.get(job_id)
-        if job is not None and job.record.cancelled is None:
+        if job is not None and job.data.cancelled is None:
             job.cancel_at(at)
-            self.changed(job.record, clock)
+            self.changed(job.data, clock)
 
     def delete(self, job_id: str, forget: bool = False) -> bool:
         """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
@@ -226,12 +226,12 @@ class JobStore:
             self._tombstone(job_id)
         return True
 
-    def changed(self, record: JobRecord, clock: Clock) -> None:
+    def changed(self, data: JobData, clock: Clock) -> None:
         """Note when the job finishes now (after it is made, or cancelled)."""
-        at = record.created + record.finish / clock.speed
-        self._finish_at[record.id] = at
-        heapq.heappush(self._finishing, (at, record.seq, record.id))
-        if len(self._finishing) > 2 * len(self._records) + 64:  # drop the stale entries now and then
+        at = data.created + data.finish / clock.speed
+        self._finish_at[data.id] = at
+        heapq.heappush(self._finishing, (at, data.seq, data.id))
+        if len(self._finishing) > 2 * len(self._data) + 64:  # drop the stale entries now and then
             self._finishing = [entry for entry in self._finishing if self._finish_at.get(entry[2]) == entry[0]]
             heapq.heapify(self._finishing)
 
@@ -244,7 +244,7 @@ class JobStore:
         """The job that finished longest ago; NamespaceFull when none has."""
         found = None
         if not clock.decides_job_time:  # e.g. the polls clock: polls decide when a job finishes
-            for job_id in self._records:
+            for job_id in self._data:
                 job = self.get(job_id)
                 if job_id not in exclude and job is not None and clock.job_time(job) >= job.finish_time:
                     found = job_id
@@ -253,7 +253,7 @@ class JobStore:
             found = self._first_finished(now, exclude)
         if found is None:
             raise NamespaceFull(
-                f"the namespace holds {len(self._records)} jobs and none has finished; delete some, or raise --max-jobs"
+                f"the namespace holds {len(self._data)} jobs and none has finished; delete some, or raise --max-jobs"
             )
         return found
 
@@ -279,11 +279,11 @@ class JobStore:
         self._spot.pop(job_id, None)
         self._built.pop(job_id, None)
         self._finish_at.pop(job_id, None)  # its heap entry is stale from now on
-        record = self._records.pop(job_id, None)
-        if record is None:
+        data = self._data.pop(job_id, None)
+        if data is None:
             return False
-        if len(self._order) > 2 * len(self._records) + 64:  # drop the removed ones now and then
-            self._order = [(seq, i) for seq, i in self._order if i in self._records]
+        if len(self._order) > 2 * len(self._data) + 64:  # drop the removed ones now and then
+            self._order = [(seq, i) for seq, i in self._order if i in self._data]
         return True
 
     def _new_id(self, api: ApiModel) -> str:
@@ -293,11 +293,11 @@ class JobStore:
                 candidate = fakedata.random_uuid(self._ids)
             else:
                 candidate = ids.prefix + fakedata.random_token(self._ids, ids.length, ids.alphabet)
-            if candidate not in self._records and candidate not in self._deleted:
+            if candidate not in self._data and candidate not in self._deleted:
                 return candidate
 
 
-def same_job(a: JobRecord, b: JobRecord) -> bool:
+def same_job(a: JobData, b: JobData) -> bool:
     """Whether two records make the same job (counters and sequence numbers aside)."""
     made = ("api", "id", "owner", "created", "seed", "job_type", "outcome", "duration", "fields", "cancelled")
     return all(getattr(a, name) == getattr(b, name) for name in made) and (

@@ -6,6 +6,8 @@ the workers of one host, or in Redis shared by several hosts (`jobmock serve --s
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..exceptions import SpecError
 from .log import Log
 from .state import State
@@ -28,6 +30,6 @@ def open_log(url: str) -> Log | None:
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
     try:
         SqliteLog.check(path)
-    except (OSError, Exception) as exc:  # sqlite3.Error or a folder we cannot write
+    except (OSError, sqlite3.Error) as exc:  # a folder we cannot write, or a file that is not a database
         raise SpecError("--state", [], f"cannot open the SQLite file {path}: {exc}") from exc
     return SqliteLog(path)

@@ -182,17 +182,17 @@ class State:
             job = await self._create(change)
             if job is not None:
                 return job
-            if self.mock.get(change.record.id, namespace) is None:  # dropped: others filled the namespace first
+            if self.mock.get(change.data.id, namespace) is None:  # dropped: others filled the namespace first
                 raise NamespaceFull("the namespace filled up with other workers' jobs, none of them finished")
             if request.id is not None:
                 break
-        raise IdTaken(f"job id {request.id or change.record.id!r} is already taken")
+        raise IdTaken(f"job id {request.id or change.data.id!r} is already taken")
 
     async def _create(self, change: JobCreated) -> Job | None:
         """Commit a planned create; None if another worker took the id first, or filled the namespace."""
         await self.commit(change)
-        job = self.mock.get(change.record.id, change.namespace)
-        return job if job is not None and job.record.created == change.record.created else None
+        job = self.mock.get(change.data.id, change.namespace)
+        return job if job is not None and job.data.created == change.data.created else None
 
     async def cancel(self, job: Job, namespace: str = "") -> None:
         await self.commit(self.mock.plan_cancel(job, namespace))
@@ -239,7 +239,7 @@ class State:
             key = (namespace, job.id)
             fault = mock.count_poll(job, namespace, await self.log.count(*key, "polls"))
             delivered = fault is None or fault.delivers
-            job.record.shown = await self.log.count(*key, "shown", 1 if delivered else 0)
+            job.data.shown = await self.log.count(*key, "shown", 1 if delivered else 0)
         return mock.answer(job, namespace, fault)
 
     # --- journal -----------------------------------------------------------------------

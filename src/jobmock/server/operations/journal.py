@@ -17,7 +17,7 @@ async def get_journal(ctx: Context, call: Call) -> Reply:
     """GET /_jobmock/journal[?job=&api=&client=]"""
     p = call.params
     entries = await ctx.journal.entries(call.namespace, job=p.get("job"), api=p.get("api"), client=p.get("client"))
-    body = await asyncio.to_thread(lambda: json.dumps({"entries": [e.record() for e in entries]}).encode())
+    body = await asyncio.to_thread(lambda: json.dumps({"entries": [e.to_json() for e in entries]}).encode())
     return Reply(200, body)
 
 
@@ -32,4 +32,4 @@ async def clear_journal(ctx: Context, call: Call) -> Reply:
 async def polling_report(ctx: Context, call: Call) -> Reply:
     """GET /_jobmock/journal/report[?min_interval=]"""
     reports = await ctx.journal.polling_report(call.namespace, float(call.params.get("min_interval", 0.5)))
-    return json_reply(200, {"clients": [r.record() for r in reports], "text": polling.render(reports)})
+    return json_reply(200, {"clients": [r.to_json() for r in reports], "text": polling.render(reports)})

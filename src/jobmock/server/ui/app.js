@@ -12,7 +12,7 @@ const state = {
   token: sessionStorage.getItem("jobmock-token") || "",
   apis: [],
   scenarios: [],
-  jobs: new Map(), // id -> JobRecord, from the namespace stream
+  jobs: new Map(), // id -> JobView, from the namespace stream
   page: 0,
   selected: null,
   clock: null, // {mode, now (ms), frozen, at (performance.now() when read)}
