@@ -1,3 +1,5 @@
+"""`python -m jobmock`: the `jobmock` command."""
+
 import sys
 
 from .cli import main

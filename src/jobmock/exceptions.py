@@ -1,6 +1,6 @@
 """Every error jobmock raises, in one hierarchy rooted at `JobmockError`.
 
-Each class carries the HTTP `status` the web layer answers it with, so handlers pick a
+Each class carries the HTTP `status` the web layer answers it with, so operations pick a
 status by the exception's type, never by its message. The bottom of the import layers:
 this module imports nothing of jobmock's.
 """

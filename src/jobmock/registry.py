@@ -13,23 +13,35 @@ Plugins (`jobmock.plugins`) are modules that register entries when imported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar, cast
 
 T = TypeVar("T")
+K = TypeVar("K", bound=type)
 
 
 class Registry(Mapping[str, T]):
     def __init__(self, kind: str):
-        self.kind = kind  # what an entry is, for messages: "fault kind"
+        self.what = kind  # what an entry is, for messages: "fault kind"
         self._entries: dict[str, T] = {}
 
     def register(self, name: str, entry: T) -> T:
         """Add `entry` under `name`; ValueError if the name is taken."""
         if name in self._entries:
-            raise ValueError(f"a {self.kind} named {name!r} is already registered")
+            raise ValueError(f"a {self.what} named {name!r} is already registered")
         self._entries[name] = entry
         return entry
+
+    def kind(self, name: str) -> Callable[[K], K]:
+        """The decorator of a registry of classes that carry their name as `kind` (fault
+        kinds, reporter kinds): it sets `cls.kind` and registers the class."""
+
+        def add(cls: K) -> K:
+            setattr(cls, "kind", name)  # noqa: B010 - a class attribute each subclass declares
+            self.register(name, cast(T, cls))
+            return cls
+
+        return add
 
     def unregister(self, name: str) -> T:
         """Remove and return the entry named `name`; KeyError if there is none."""
@@ -40,7 +52,7 @@ class Registry(Mapping[str, T]):
             return self._entries[name]
         except KeyError:
             known = ", ".join(self._entries) or "none"
-            raise KeyError(f"no {self.kind} named {name!r}; registered: {known}") from None
+            raise KeyError(f"no {self.what} named {name!r}; registered: {known}") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -49,4 +61,4 @@ class Registry(Mapping[str, T]):
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"Registry({self.kind!r}: {', '.join(self._entries)})"
+        return f"Registry({self.what!r}: {', '.join(self._entries)})"

@@ -1,6 +1,6 @@
 """The contract model: OpenAPI documents and their x-jobmock lifecycle, read into a
 typed, frozen `ApiModel`; vendor auth rules, error envelopes and progress reporters.
-The bottom layer: it imports nothing of jobmock's but `jobmock.exceptions`."""
+It imports nothing of jobmock's but `jobmock.registry` and `jobmock.exceptions`."""
 
 from __future__ import annotations
 

@@ -110,13 +110,7 @@ R = TypeVar("R", bound=type[Reporter])
 
 def reporter_kind(name: str) -> Callable[[R], R]:
     """Register a reporter kind under `name` (the x-jobmock `progress` entries' `kind`)."""
-
-    def add(cls: R) -> R:
-        cls.kind = name
-        REPORTERS.register(name, cls)
-        return cls
-
-    return add
+    return REPORTERS.kind(name)
 
 
 def progress_schema() -> dict[str, Any]:

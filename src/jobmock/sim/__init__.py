@@ -1,6 +1,6 @@
 """The pure simulation: job lifecycles over time, fake data, scenarios, faults, clocks
 and the journal, all held by `Mock`. No HTTP and no file I/O; imports only
-`jobmock.contract` and `jobmock.exceptions`."""
+`jobmock.contract`, `jobmock.registry` and `jobmock.exceptions`."""
 
 from __future__ import annotations
 

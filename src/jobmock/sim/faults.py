@@ -62,13 +62,7 @@ F = TypeVar("F", bound=type[Fault])
 
 def fault_kind(name: str) -> Callable[[F], F]:
     """Register a fault kind under `name`: the fixture key that names it (`truncate: true`)."""
-
-    def add(cls: F) -> F:
-        cls.kind = name
-        FAULT_KINDS.register(name, cls)
-        return cls
-
-    return add
+    return FAULT_KINDS.kind(name)
 
 
 def parse_fault(raw: Mapping[str, Any]) -> Fault:

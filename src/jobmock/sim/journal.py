@@ -2,7 +2,7 @@
 
 A bounded in-memory list. Writing must cost the poll hot path almost nothing, so the
 web layer stores the raw request and answer; it reads them into `JournalEntry`s
-(client, API, job…) only when someone reads the journal (`jobmock.server.journaling`).
+(client, API, job…) only when someone reads the journal (`jobmock.server.operations.journal_reader`).
 """
 
 from __future__ import annotations
