@@ -1,9 +1,15 @@
 """Benchmark: poll answers that are not the job (404 for an unknown id, 401 for a bad
 token) against the 200 poll, on `jobmock serve`, side by side with another checkout.
 
-Usage: .venv/bin/python bench/error_paths.py [--duration 5] [--rounds 3] [--baseline DIR]
-Needs wrk (Debian: apt-get install wrk). Prints requests/s per answer, medians over
-interleaved rounds, and each one's ratio to the 200 poll. Not part of the test suite.
+Why: a client with a stale id or a wrong key polls as hard as any other; those answers must
+not cost more than the job itself (they are refused before the job is built, and worded as
+the vendor words them).
+
+Usage: .venv/bin/python bench/error_paths.py [--duration 5] [--rounds 3] [--baseline DIR] [--smoke]
+Needs wrk (Debian: apt-get install wrk; without it, it says so and exits 2). Prints
+requests/s per answer, medians over interleaved rounds, and each one's ratio to the 200
+poll. `--smoke`: one round of 0.3 s loads, no warm-up (a few seconds; tests/bench runs it
+to show the benchmark still works; its figures mean nothing).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from compare import JOBMOCK, free_port, start, stop, wrk
+from compare import JOBMOCK, SMOKE_HELP, SMOKE_SECONDS, free_port, need, start, stop, wrk
 
 TOKEN = "ndsk_test_benchmark"
 ANSWERS = {  # what is asked, and the Authorization it is asked with
@@ -23,7 +29,7 @@ ANSWERS = {  # what is asked, and the Authorization it is asked with
 }
 
 
-def measure(command: list[str], seconds: int) -> dict[str, float]:
+def measure(command: list[str], seconds: float, warm_up: float) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc, _startup = start(
@@ -32,7 +38,8 @@ def measure(command: list[str], seconds: int) -> dict[str, float]:
     try:
         figures = {}
         for name, (path, auth) in ANSWERS.items():
-            wrk(base + path, 2, authorization=auth)  # warm-up
+            if warm_up:
+                wrk(base + path, warm_up, authorization=auth)
             figures[name] = wrk(base + path, seconds, authorization=auth)["rps"]
         return figures
     finally:
@@ -40,23 +47,28 @@ def measure(command: list[str], seconds: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5, help="seconds of each measured load")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, metavar="DIR", help="another checkout's jobmock, run side by side")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if args.smoke:
+        args.duration, args.rounds = SMOKE_SECONDS, 1
+    warm_up = 0 if args.smoke else 2
+    need("wrk")
     servers = {"jobmock": JOBMOCK}
     if args.baseline is not None:
         servers["baseline"] = [str(args.baseline.resolve() / ".venv" / "bin" / "jobmock")]
     results: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
     for round_no in range(args.rounds):
         for name in list(servers) if round_no % 2 == 0 else list(servers)[::-1]:
-            figures = measure(servers[name], args.duration)
+            figures = measure(servers[name], args.duration, warm_up)
             results[name].append(figures)
             print(
                 f"round {round_no + 1} {name:<9} " + "  ".join(f"{k} {v:.0f}/s" for k, v in figures.items()), flush=True
             )
-    print(f"\nmedians over {args.rounds} rounds, wrk -t1 -c32 -d{args.duration}s, requests/s (ratio to the 200 poll)")
+    print(f"\nmedians over {args.rounds} rounds, wrk -t1 -c32 -d{args.duration:g}s, requests/s (ratio to the 200 poll)")
     for name, rows in results.items():
         medians = {k: statistics.median(r[k] for r in rows) for k in ANSWERS}
         ok = medians["200 job"]

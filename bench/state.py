@@ -1,23 +1,32 @@
 """Benchmark: jobmock's state (memory, SQLite, Redis) and workers, side by side in one run.
 
+Why: shared state (workers on one host share a SQLite file, hosts share Redis) puts a store
+on the path of every change and of some polls; this shows what it costs against memory,
+what a second worker buys next to what it buys a bare app, and that memory and latency stay
+bounded with many jobs.
+
 Usage: .venv/bin/python bench/state.py [--duration 5] [--rounds 3] [--jobs 100000]
-                                       [--only workers,stores,creates,validate,memory,listing] [--soak-minutes 10]
-Needs wrk and redis-server (Debian packages). Every figure is a median over `--rounds`
-rounds whose order alternates; each server starts afresh and serves the neuraldraft API.
+                                       [--only workers,stores,creates,memory,listing] [--soak-minutes 10] [--smoke]
+Needs wrk and redis-server (Debian packages; without one it says which and exits 2). Every
+figure is a median over `--rounds` rounds whose order alternates; each server starts afresh
+and serves the neuraldraft API.
   workers   polls/s with --workers 2 against 1 worker, next to a bare Starlette app's
             2-vs-1 ratio under the same uvicorn (wrk runs on the same 2 cores)
-  stores    polls/s on SQLite and on Redis state against memory state (one worker)
+  stores    polls/s on SQLite and on Redis state against memory state (one worker), and
+            with --validate-responses against without
   creates   control-API creates/s on one worker, for each state
-  validate  polls/s with --validate-responses against without
-  memory    RSS of the jobmock process holding `--jobs` jobs, for each state; KB per job on memory
+  memory    RSS of the jobmock process holding `--jobs` jobs, for each state; KB per job
   listing   a poll's p50/p99 while GET /_jobmock/jobs?limit=100 pages through `--jobs` jobs in a loop
   soak      (only with --soak-minutes) RSS every 10 s under creates and polls past every bound
-Not part of the test suite.
+`--smoke`: every section (not the soak) in one round of 0.3 s loads with 100 jobs and no
+warm-up. It still starts 15 servers one after the other, some 30 s; tests/bench runs it to
+show the benchmark still works (its figures mean nothing).
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +38,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from compare import JOBMOCK, free_port, rss_mb, start, stop, wrk
+from compare import (
+    JOBMOCK,
+    REDIS_SERVER,
+    SMOKE_SECONDS,
+    free_port,
+    need,
+    rss_mb,
+    run_wrk,
+    start,
+    stop,
+    wrk,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "/v1/jobs/job_2Ngd9KqLmRpW"
@@ -45,15 +65,31 @@ wrk.headers["Content-Type"] = "application/json"
 def redis_server() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(0.3)
     try:
+        wait_for_redis(port, proc)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop(proc)
+
+
+def wait_for_redis(port: int, proc: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited {proc.returncode} on start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"redis-server did not answer within {seconds:g} s")
 
 
 @contextmanager
@@ -104,9 +140,10 @@ def bare(workers: int) -> Iterator[str]:
         stop(proc)
 
 
-def polls(url: str, seconds: int) -> dict[str, float]:
-    wrk(url, 2)  # warm-up
-    return wrk(url, seconds)
+def polls(url: str, args: argparse.Namespace) -> dict[str, float]:
+    if args.warm_up:
+        wrk(url, args.warm_up)
+    return wrk(url, args.duration)
 
 
 def rounds(args: argparse.Namespace, runs: dict[str, Callable[[], dict[str, float]]]) -> dict[str, dict[str, float]]:
@@ -125,14 +162,14 @@ def workers_section(args: argparse.Namespace) -> None:
     def served(count: int) -> Callable[[], dict[str, float]]:
         def run() -> dict[str, float]:
             with jobmock("--workers", str(count)) as (_proc, base):
-                return polls(base + EXAMPLE, args.duration)
+                return polls(base + EXAMPLE, args)
 
         return run
 
     def starlette(count: int) -> Callable[[], dict[str, float]]:
         def run() -> dict[str, float]:
             with bare(count) as url:
-                return polls(url, args.duration)
+                return polls(url, args)
 
         return run
 
@@ -157,7 +194,7 @@ def stores_section(args: argparse.Namespace) -> None:
     def run(kind: str, *options: str) -> Callable[[], dict[str, float]]:
         def measure() -> dict[str, float]:
             with state_url(kind) as url, jobmock("--state", url, *options) as (_proc, base):
-                return polls(base + EXAMPLE, args.duration)
+                return polls(base + EXAMPLE, args)
 
         return measure
 
@@ -183,7 +220,8 @@ def creates_section(args: argparse.Namespace) -> None:
     def run(kind: str) -> Callable[[], dict[str, float]]:
         def measure() -> dict[str, float]:
             with state_url(kind) as url, jobmock("--state", url) as (_proc, base):
-                wrk(base + "/_jobmock/jobs", 2, script=script.name)
+                if args.warm_up:
+                    wrk(base + "/_jobmock/jobs", args.warm_up, script=script.name)
                 return wrk(base + "/_jobmock/jobs", args.duration, script=script.name)
 
         return measure
@@ -200,16 +238,15 @@ wrk.headers["Content-Type"] = "application/json"
 """
 
 
-def fill(base: str, count: int) -> float:
-    """Create jobs with wrk until the default namespace holds `count` (--max-jobs refuses more);
-    the creates per second."""
+def fill(base: str, count: int, seconds: float) -> float:
+    """Create jobs with wrk, `seconds` at a time, until the default namespace holds `count`
+    (--max-jobs refuses more); the creates per second."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(FILL_LUA)
     started = time.monotonic()
     held = 0
     while held < count:
-        subprocess.run(["wrk", "-t1", "-c16", "-d5s", "-s", script.name, base + "/_jobmock/jobs"],
-                       capture_output=True, check=True)  # fmt: skip
+        run_wrk(["-t1", "-c16", "-s", script.name, base + "/_jobmock/jobs"], seconds)
         held = int(httpx.get(base + "/_jobmock/status", timeout=60).json()["jobs"]["count"])
     return held / (time.monotonic() - started)
 
@@ -218,10 +255,10 @@ def memory_section(args: argparse.Namespace) -> None:
     print(f"memory: RSS of the jobmock process after creating {args.jobs} jobs (one namespace)")
     for kind in ("memory", "sqlite", "redis"):
         with state_url(kind) as url, jobmock("--state", url, "--max-jobs", str(args.jobs)) as (proc, base):
-            time.sleep(1)
+            time.sleep(args.settle)
             before = rss_mb(proc)
-            rate = fill(base, args.jobs)
-            time.sleep(1)
+            rate = fill(base, args.jobs, args.fill_seconds)
+            time.sleep(args.settle)
             after = rss_mb(proc)
             per_job = (after - before) * 1024 * 1024 / args.jobs / 1000
             print(f"  {kind:<8} start {before:6.1f} MB  with {args.jobs} jobs {after:6.1f} MB  "
@@ -231,7 +268,7 @@ def memory_section(args: argparse.Namespace) -> None:
 def listing_section(args: argparse.Namespace) -> None:
     print(f"listing: a poll's latency while GET /_jobmock/jobs?limit=100 pages through {args.jobs} jobs in a loop")
     with jobmock("--max-jobs", str(args.jobs)) as (_proc, base):
-        fill(base, args.jobs)
+        fill(base, args.jobs, args.fill_seconds)
         quiet = [wrk(base + EXAMPLE, args.duration, connections=4) for _ in range(args.rounds)]
         stop_listing = threading.Event()
         pages = [0]
@@ -301,15 +338,26 @@ SECTIONS = {
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5, help="seconds of each measured load")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--soak-minutes", type=float, default=0.0)
+    parser.add_argument("--smoke", action="store_true", help="every section, one round of tiny loads (some 30 s)")
     args = parser.parse_args()
-    for name in filter(None, args.only.split(",")):
-        SECTIONS[name.strip()](args)
+    sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section {', '.join(unknown)}; sections: {', '.join(SECTIONS)}")
+    if args.smoke:
+        args.duration, args.rounds, args.jobs = SMOKE_SECONDS, 1, 100
+    # seconds: of polls before the measured ones (0: none), of each wrk run filling the jobs,
+    # and before each RSS reading
+    args.warm_up, args.fill_seconds, args.settle = (0, 0.3, 0.1) if args.smoke else (2, 5, 1)
+    need("wrk", *(["redis-server"] if {"stores", "creates", "memory"} & set(sections) else []))
+    for name in sections:
+        SECTIONS[name](args)
         print(flush=True)
     if args.soak_minutes:
         soak_section(args)
