@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..state import State
 from .adapters.connexion_app import connexion_app
@@ -12,23 +12,20 @@ from .middleware.delivery import Delivery
 from .middleware.events import EventStreams
 from .middleware.guard import Guard
 from .middleware.journal import Journal
-from .middleware.lifespan import Lifespan
+from .middleware.lifespan import Lifespan, Part
 from .middleware.screening import Screening
 from .operations import Context
 from .policy import ControlPolicy
 from .process.bind import listening_hosts
-from .types import ASGIApp, Receive, Scope, Send
+from .types import ASGIApp
 
 
-class App:
-    """The ASGI app (`__call__`), with the state it serves."""
+class App(Lifespan):
+    """The ASGI app: its outermost layer (`Lifespan`), with the state it serves."""
 
-    def __init__(self, state: State, asgi: ASGIApp):
+    def __init__(self, state: State, app: ASGIApp, parts: Sequence[Part]):
+        super().__init__(app, parts)
         self.state = state
-        self.asgi = asgi
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.asgi(scope, receive, send)
 
 
 def build_app(
@@ -52,4 +49,4 @@ def build_app(
         policy or ControlPolicy(),
         listening,
     )
-    return App(state, Lifespan(guard, [state, guard]))
+    return App(state, guard, [state, guard])

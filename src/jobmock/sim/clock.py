@@ -64,7 +64,7 @@ class Clock:
         if not (math.isfinite(speed) and speed > 0):
             raise ClockError(f"speed must be a finite number above 0, got {speed}")
         self.speed = speed
-        self.mode = "real"
+        self._mode = CLOCK_MODES["real"]  # the registered mode itself: polls read it, no lookup each time
         self._offset = 0.0  # added to the wall clock while running
         self._frozen: float | None = None  # the time shown while stopped
         self.set_mode(mode)
@@ -90,11 +90,19 @@ class Clock:
     @property
     def decides_job_time(self) -> bool:
         """Whether the clock's reading says when a job finishes (the mode's `by_clock`)."""
-        return CLOCK_MODES[self.mode].by_clock
+        return self._mode.by_clock
 
     def job_time(self, job: Job) -> float:
         """Seconds of its lifecycle the job shows now (a stall fault holds it back)."""
-        return job.limit_time(CLOCK_MODES[self.mode].job_time(job, self))
+        return job.limit_time(self._mode.job_time(job, self))
+
+    @property
+    def mode(self) -> str:
+        return self._mode.name
+
+    @mode.setter
+    def mode(self, name: str) -> None:
+        self._mode = CLOCK_MODES[name]
 
     def set_mode(self, mode: str) -> None:
         if mode not in CLOCK_MODES:

@@ -38,6 +38,7 @@ from ...contract.model import ApiModel
 from ...contract.openapi import HTTP_METHODS
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
+from .. import operations
 from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, not_simulated, poll
 from ..operations.replies import api_for, problem, unauthorized, vendor_error
 
@@ -88,7 +89,7 @@ def call_of(params: Mapping[str, Any]) -> Call:
     """The request Connexion is handling, as an operation reads it: `params` are the
     handler's keyword arguments (path and query parameters, `body`)."""
     given = {k: v for k, v in params.items() if k not in ("body", "user", "token_info")}
-    return Call(
+    return operations.call(
         {k.lower(): v for k, v in request.headers.items()},
         dict(request.query_params),
         given,

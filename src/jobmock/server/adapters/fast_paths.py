@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from ...contract.model import ApiModel
-from ...contract.wire import CONTROL_PREFIX
+from ...contract.wire import CONTROL_PREFIX, NAMESPACE_HEADER
+from .. import operations
 from ..messages import send_whole
-from ..operations import CONTROL, Call, Context, Reply, poll
+from ..operations import CONTROL, Context, Reply, poll
 from ..operations.replies import problem, vendor_error
 from ..operations.routing import locate, poll_routes
 from ..types import ASGIApp, Receive, Scope, Send
@@ -46,34 +45,42 @@ class FastPaths:
                 found = locate(self.routes, scope["path"], query)
                 if found is not None:
                     route, job_id = found
-                    call = Call(_headers(scope), dict(query), {route.api.id_parameter: job_id})
-                    await self._answer(send, scope, lambda: poll(self.ctx, route.api, call), route.api)
+                    call = operations.call(_headers(scope, POLL_READS), dict(query), {route.api.id_parameter: job_id})
+                    try:
+                        reply = await poll(self.ctx, route.api, call)
+                    except Exception:  # a bug of ours: the 500 Connexion's error handler gives, never a bare page
+                        log.exception("error while answering GET %s", scope["path"])
+                        reply = vendor_error(route.api, 500, INTERNAL)
+                    await _send(send, reply)
                     return
             elif method == "POST" and scope["path"] == CREATE and _is_json(scope):
                 body = await _body(receive)  # read whole and checked by the screening layer before
-                call = Call(_headers(scope), {}, {}, json.loads(body) if body.strip() else None, _base_url(scope))
-                await self._answer(send, scope, lambda: self.create(self.ctx, call), None)
+                parsed = json.loads(body) if body.strip() else None
+                call = operations.call(_headers(scope), {}, {}, parsed, _base_url(scope))
+                try:
+                    reply = await self.create(self.ctx, call)
+                except Exception:  # a bug of ours, as above
+                    log.exception("error while answering POST %s", scope["path"])
+                    reply = problem(500, INTERNAL)
+                await _send(send, reply)
                 return
         await self.app(scope, receive, send)
 
-    async def _answer(
-        self, send: Send, scope: Scope, operation: Callable[[], Awaitable[Reply]], api: ApiModel | None
-    ) -> None:
-        try:
-            reply = await operation()
-        except Exception:  # a bug of ours: the 500 Connexion's error handler would give, never a bare page
-            log.exception("error while answering %s %s", scope["method"], scope["path"])
-            reply = vendor_error(api, 500, INTERNAL) if api is not None else problem(500, INTERNAL)
-        media = reply.media.encode() if reply.media is not None else None
-        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
-        await send_whole(send, reply.status, reply.body, media, headers)
+
+async def _send(send: Send, reply: Reply) -> None:
+    media = reply.media.encode() if reply.media is not None else None
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+    await send_whole(send, reply.status, reply.body, media, headers)
 
 
 INTERNAL = "Internal error in the mock server"
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+POLL_READS = frozenset({b"authorization", b"prefer", b"cookie", NAMESPACE_HEADER.encode()})  # all a poll reads
+
+
+def _headers(scope: Scope, wanted: frozenset[bytes] | None = None) -> dict[str, str]:
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if wanted is None or k in wanted}
 
 
 def _is_json(scope: Scope) -> bool:

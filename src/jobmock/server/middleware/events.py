@@ -32,7 +32,7 @@ from ...sim.mock import Mock
 from ...state import State
 from ..gauges import OPEN, stopping
 from ..messages import send_whole
-from ..operations.call import Call
+from ..operations.call import call
 from ..operations.job_view import job_view_json
 from ..operations.replies import problem_bytes
 from ..types import ASGIApp, Receive, Scope, Send
@@ -71,7 +71,7 @@ class EventStreams:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        namespace = Call(headers, query).namespace
+        namespace = call(headers, query).namespace
         mock = self.state.mock
         try:
             await self.state.fresh(namespace)

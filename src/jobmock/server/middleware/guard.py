@@ -96,7 +96,7 @@ class Guard:
         origin = headers.get(b"origin")
         preflight = scope["method"] == "OPTIONS" and origin is not None and b"access-control-request-method" in headers
         try:
-            policy = self._policy_now()
+            policy = self.policy if self.policy.bound is not None else self._policy_now()
         except SpecError as exc:
             await _answer(send, 503, f"jobmock refuses to serve: {exc.message}")
             return

@@ -10,7 +10,7 @@ Adding an operation: one function here, named in `CONTROL` (or a vendor operatio
 from __future__ import annotations
 
 from . import clock, jobs, journal, service
-from .call import Call
+from .call import Call, call
 from .context import Context
 from .control import ControlOperation
 from .poll import poll
@@ -39,4 +39,4 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
 }
 STREAMS = ("streamJob", "streamNamespace")  # answered by `middleware.events` (Connexion cannot stream)
 
-__all__ = ["CONTROL", "STREAMS", "Call", "Context", "Reply", "cancel", "not_simulated", "poll"]
+__all__ = ["CONTROL", "STREAMS", "Call", "Context", "Reply", "call", "cancel", "not_simulated", "poll"]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -19,34 +18,38 @@ from ...contract.wire import NAMESPACE_COOKIE, NAMESPACE_HEADER, SCENARIO_COOKIE
 _PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made on every request: not frozen, which costs a setattr a field
 class Call:
     """`headers` by lower-case name; `params`: the path and query parameters an operation
     reads; `body`: the JSON body, parsed; `base_url`: where the client reached us (for
-    the poll URLs the control API tells)."""
+    the poll URLs the control API tells); `namespace` and `scenario`: what it asks of
+    jobmock (made by `call`, which reads them)."""
 
-    headers: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, str] = field(default_factory=dict)
-    params: Mapping[str, Any] = field(default_factory=dict)
-    body: Any = None
-    base_url: str = "http://127.0.0.1/"
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    params: Mapping[str, Any]
+    body: Any
+    base_url: str
+    namespace: str
+    scenario: str | None
 
-    @cached_property
-    def cookies(self) -> dict[str, str]:
-        return cookies_of(self.headers.get("cookie"))
 
-    @cached_property
-    def namespace(self) -> str:
-        """The header names the namespace; else the cookie; else the default one ("")."""
-        return self.headers.get(NAMESPACE_HEADER) or self.cookies.get(NAMESPACE_COOKIE) or ""
-
-    @cached_property
-    def scenario(self) -> str | None:
-        """The scenario a poll names, if any: Prefer header, query parameter, then cookie."""
-        prefer = _PREFER.search(self.headers.get("prefer", ""))
-        if prefer:
-            return prefer.group(1)
-        return self.query.get(SCENARIO_QUERY) or self.cookies.get(SCENARIO_COOKIE) or None
+def call(
+    headers: Mapping[str, str],
+    query: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+    base_url: str = "http://127.0.0.1/",
+) -> Call:
+    """A `Call`, with its namespace and scenario read from the headers, cookies and query."""
+    query = query or {}
+    namespace, scenario = "", None
+    if query or "prefer" in headers or "cookie" in headers or NAMESPACE_HEADER in headers:  # else: the common poll
+        cookies = cookies_of(headers.get("cookie"))
+        namespace = namespace_of(headers.get(NAMESPACE_HEADER), cookies)
+        prefer = _PREFER.search(headers.get("prefer", ""))
+        scenario = (prefer.group(1) if prefer else None) or query.get(SCENARIO_QUERY) or cookies.get(SCENARIO_COOKIE)
+    return Call(headers, query, params or {}, body, base_url, namespace, scenario or None)
 
 
 def cookies_of(header: str | None) -> dict[str, str]:

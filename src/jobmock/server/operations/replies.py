@@ -8,7 +8,7 @@ here, so each API speaks with its documented envelope whichever adapter carried 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ MARK = "x-jobmock-"  # the delivery marks: headers `middleware.delivery` acts on
 DELAY, DROP, FAULT, JOB_STATUS = (MARK + n for n in ("delay", "drop", "fault", "job-status"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made on every request: not frozen, which costs a setattr a field
 class Reply:
     """An HTTP answer: status, body bytes, media type, and headers (the `x-jobmock-*`
     delivery marks among them, which `middleware.delivery` acts on and strips)."""
@@ -31,22 +31,22 @@ class Reply:
     status: int
     body: bytes = b""
     media: str | None = JSON
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: Sequence[tuple[str, str]] = ()
 
 
 def answer_reply(answer: Answer) -> Reply:
     """A poll's answer, with the delivery marks saying how to deliver it (late, or not at
     all) and what it showed (the job's status, the fault), for the journal."""
-    marks = []
+    headers = list(answer.headers)
     if answer.delay:
-        marks.append((DELAY, f"{answer.delay:.3f}"))
+        headers.append((DELAY, f"{answer.delay:.3f}"))
     if answer.drop:
-        marks.append((DROP, "1"))
+        headers.append((DROP, "1"))
     if answer.fault:
-        marks.append((FAULT, answer.fault))
+        headers.append((FAULT, answer.fault))
     if answer.job_status:
-        marks.append((JOB_STATUS, answer.job_status))
-    return Reply(answer.status, answer.body, JSON, answer.headers + tuple(marks))
+        headers.append((JOB_STATUS, answer.job_status))
+    return Reply(answer.status, answer.body, JSON, headers)
 
 
 def json_reply(status: int, value: Any, headers: Iterable[tuple[str, str]] = ()) -> Reply:
