@@ -118,12 +118,18 @@ def test_a_new_lifecycle_check_is_one_function(plugins: dict[str, Path], acme: P
     check = [sys.executable, "-m", "jobmock", "check", "--plugin", str(plugins["lifecycle-check"])]
     listed = subprocess.run([*check, "--list-checks"], capture_output=True, text=True, timeout=60)
     assert re.search(r"at_most_20_polls\s+A job ends within 20 polls\.", listed.stdout), listed.stdout
-    with ServeProcess(str(acme), "--clock", "manual", log=tmp_path / "serve.log") as server:
+    # a job that ends at its 25th poll, whatever the time: the check must see 25 polls
+    timeline = [{"poll": n, "body": {"id": "rnd_0123456789", "state": "rendering", "percent": n}} for n in range(1, 25)]
+    timeline.append({"poll": 25, "body": {"id": "rnd_0123456789", "state": "done", "percent": 100}})
+    fixture = tmp_path / "slow.yaml"
+    scenario = {"timeline": timeline, "recorded": {"job": "rnd_0123456789"}}
+    fixture.write_text(yaml.safe_dump({"api": "acme", "scenarios": {"slow": scenario}}))
+    with ServeProcess(str(acme), "--clock", "polls", "--fixtures", str(fixture), log=tmp_path / "serve.log") as server:
         with JobmockClient(server.url) as control:
-            job = control.create("acme", outcome="rendering")  # never ends
+            job = control.create("acme", "slow")
         done = subprocess.run(
             [*check, str(acme), "--url", server.url + "/v2", "--token", "t0k3n", "--job", job["id"],
-             "--checks", "at_most_20_polls", "--poll-interval", "0.01", "--lifecycle-timeout", "1"],
-            capture_output=True, text=True, timeout=120,
+             "--checks", "at_most_20_polls", "--poll-interval", "0.01", "--lifecycle-timeout", "600"],
+            capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 1 and "at_most_20_polls" in done.stdout and "a terminal state by poll 20" in done.stdout
