@@ -71,7 +71,7 @@ async def measure(polls: int) -> dict[str, float]:
     app = create(specs=["neuraldraft"], seed=1)
     state = app.state
     job = await state.create(NewJob(api="neuraldraft", owner=TOKEN, duration=3600))
-    await state.move_clock(lambda clock: clock.advance(PENDING))  # past its pending phase: processing
+    await state.move_clock("advance", PENDING)  # past its pending phase: processing
     scope = {
         "type": "http",
         "method": "GET",

@@ -24,7 +24,6 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 import jobmock
 from jobmock import ApiModel, App, BackgroundServer, JobmockClient
 from jobmock.sim.answer import Answer
-from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import Job, NewJob
 from jobmock.sim.mock import Mock
 from jobmock.state import State
@@ -177,17 +176,18 @@ class Memory:
     def delete(self, job_id: str, namespace: str = "") -> None:
         asyncio.run(self.state.delete(job_id, namespace))
 
-    def move_clock(self, move: Callable[[Clock], None], namespace: str = "") -> None:
-        asyncio.run(self.state.move_clock(move, namespace))
+    def use(self, namespace: str) -> None:
+        """A control request in the namespace (it is made, and used now)."""
+        asyncio.run(self.state.fresh(namespace))
 
     def advance(self, seconds: float, namespace: str = "") -> None:
-        self.move_clock(lambda clock: clock.advance(seconds), namespace)
+        asyncio.run(self.state.move_clock("advance", seconds, namespace))
 
     def set_clock_mode(self, mode: str, namespace: str = "") -> None:
-        self.move_clock(lambda clock: clock.set_mode(mode), namespace)
+        asyncio.run(self.state.move_clock("mode", mode, namespace))
 
     def set_time(self, epoch: float, namespace: str = "") -> None:
-        self.move_clock(lambda clock: clock.set(epoch), namespace)
+        asyncio.run(self.state.move_clock("set", epoch, namespace))
 
     def __getattr__(self, name: str) -> object:  # reads (a body, a status, the apis) are the mock's
         return getattr(self.mock, name)

@@ -41,24 +41,26 @@ def test_a_404_makes_no_namespace_and_a_found_job_or_a_control_request_does() ->
     assert m.has_namespace("control") and m.usage()["namespaces"]["count"] == 3
 
 
-def test_the_least_recently_used_namespaces_go_first_past_the_cap() -> None:
+def test_the_least_recently_used_namespaces_go_first_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1_700_000_000.0]
+    monkeypatch.setattr("time.time", lambda: now[0])
     m = mock(namespaces=2)
-    m.clock("a"), m.clock("b")
-    m.clock("a")  # a is now the most recently used
-    m.clock("c")
+    for name in ("a", "b", "a", "c"):  # a is used again after b: b is the least recently used
+        now[0] += 1
+        m.use(name)
     assert m.namespaces() == ["", "a", "c"]
     assert m.usage()["namespaces"] == {"count": 2, "max": 2, "idle_ttl_seconds": 3600.0, "evicted": 1}
 
 
 def test_idle_namespaces_go_after_their_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
-    now = [1000.0]
-    monkeypatch.setattr("jobmock.sim.mock.time.monotonic", lambda: now[0])
+    now = [1_700_000_000.0]
+    monkeypatch.setattr("time.time", lambda: now[0])
     m = mock(namespace_ttl=60)
-    m.clock("old")
+    m.use("old")
     now[0] += 30
-    m.clock("recent")
+    m.use("recent")
     now[0] += 40  # old idle for 70 s, recent for 40 s
-    m.clock("new")
+    m.use("new")
     assert m.namespaces() == ["", "new", "recent"]
     assert m.clock("")["mode"] == "manual"  # the default namespace is never evicted
 
@@ -171,7 +173,7 @@ def test_creates_planned_on_views_that_lag_keep_the_bound_alike_on_every_worker(
     workers = Workers(jobs=3)
     first, second = workers.mocks
     workers.append(first.plan_create(NewJob(api=ND.name, scenario=QUICK)))
-    workers.append(first.plan_clock(lambda clock: clock.advance(60)))  # the quick job has finished
+    workers.append(first.plan_clock("advance", 60))  # the quick job has finished
     running = NewJob(api=ND.name, outcome="processing")
     workers.append(first.plan_create(running), second.plan_create(running))  # each saw room for one more
     assert workers.ids(first) == workers.ids(second)

@@ -38,7 +38,7 @@ def test_a_restart_rebuilds_the_same_state_from_a_snapshot_and_the_log_after_it(
         made = [await first.create(NewJob(api=ND.name, duration=100, owner="key-1"), "ns") for _ in range(5)]
         await first.cancel(made[0], "ns")
         await first.delete(made[1].id, "ns")
-        await first.move_clock(lambda clock: clock.advance(30), "ns")
+        await first.move_clock("advance", 30, "ns")
         await first.compact()
         await first.cancel(made[2], "ns")  # after the snapshot: from the log
         await first.create(NewJob(api=ND.name, outcome="failed", duration=10), "other")
@@ -51,7 +51,7 @@ def test_a_restart_rebuilds_the_same_state_from_a_snapshot_and_the_log_after_it(
         assert {name: held(second, name) for name in ("ns", "other")} == expected
         assert second.mock.clock("ns") == clock
         with pytest.raises(IdTaken):  # the deleted id stays deleted
-            second.mock.plan_create(NewJob(api=ND.name, id=made[1].id), "ns")
+            await second.create(NewJob(api=ND.name, id=made[1].id), "ns")
         await second.stop()
 
     asyncio.run(work())

@@ -1,10 +1,14 @@
 """Changes to the mock's state, as data: what the shared state stores in its log.
 
-Every change of a namespace, its jobs or its clock is one of these. `Mock.plan_*`
-decides a change (refusing bad ones) without applying it; `Mock.apply` applies it. With
-shared state each worker applies the same changes in the log's order, so all agree,
-and a restart replays them. Whatever `apply` needs is in the change (the id, who makes
-room, the clock's reading), so applying never depends on when or where it runs.
+Every change of a namespace, its jobs or its clock is one of these. `Mock.plan_*` makes
+a change from a request (refusing a malformed one) without applying it; `Mock.apply`
+applies it, and *decides* there whether it stands: an id already taken, a full
+namespace, a job already finished or gone, a clock moved out of range are refused at
+apply time, with nothing changed (`Outcome`). With shared state each worker applies the
+same changes in the log's order, so all decide alike, as one process would, and a
+restart replays them. Whatever `apply` needs is in the change (the id, the instant it
+was asked, the move a client asked of a clock), so applying never depends on when or
+where it runs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .clock import ClockState
+from ..exceptions import JobmockError
+from .clock import ClockMove, ClockState
 from .jobs import JobData
 from .scenarios import Scenario
 
@@ -21,9 +26,10 @@ from .scenarios import Scenario
 @dataclass(frozen=True, slots=True)
 class NamespaceMade:
     namespace: str
-    at: float  # its clock's reading when made: the example jobs' creation time
+    at: float  # its clock's reading when made (the wall clock's): the example jobs' creation time
     clock: ClockState
-    evict: tuple[str, ...] = ()  # namespaces that make room
+    evict: tuple[str, ...] = ()  # (logs written before 0.2; who makes room is decided when applied)
+    used: float | None = None  # a snapshot's: when it was last used (and nothing is evicted for it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +41,7 @@ class NamespaceDropped:
 class JobCreated:
     namespace: str
     data: JobData
-    evict: tuple[str, ...] = ()  # jobs that make room
+    evict: tuple[str, ...] = ()  # (logs written before 0.2; who makes room is decided when applied)
     replaces: bool = False  # the id's earlier job is forgotten (a poll chose another scenario)
 
 
@@ -50,15 +56,44 @@ class JobCancelled:
 class JobDeleted:
     namespace: str
     id: str
+    tombstone: bool = False  # (a snapshot's) the id stays gone even if no job holds it now
 
 
 @dataclass(frozen=True, slots=True)
 class ClockChanged:
+    """A clock set to a reading outright (snapshots, and logs written before 0.2)."""
+
     namespace: str
     clock: ClockState
 
 
-Change = NamespaceMade | NamespaceDropped | JobCreated | JobCancelled | JobDeleted | ClockChanged
+@dataclass(frozen=True, slots=True)
+class ClockMoved:
+    """A clock moved as a client asked (advance, set, mode, freeze, resume)."""
+
+    namespace: str
+    move: ClockMove
+
+
+@dataclass(frozen=True, slots=True)
+class NamespacesUsed:
+    """Namespaces used (by requests) up to `at`: what evicting the least recently used
+    reads, the same on every worker. A worker writes one every few seconds at most."""
+
+    namespaces: tuple[str, ...]
+    at: float
+
+
+Change = (
+    NamespaceMade
+    | NamespaceDropped
+    | NamespacesUsed
+    | JobCreated
+    | JobCancelled
+    | JobDeleted
+    | ClockChanged
+    | ClockMoved
+)
 KINDS: dict[str, type[Change]] = {
     "namespace": NamespaceMade,
     "dropped": NamespaceDropped,
@@ -66,7 +101,20 @@ KINDS: dict[str, type[Change]] = {
     "cancelled": JobCancelled,
     "deleted": JobDeleted,
     "clock": ClockChanged,
+    "moved": ClockMoved,
+    "used": NamespacesUsed,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What applying a change decided: `refused` (nothing changed) or stood; `value`: what
+    the one who asked is answered with (the job made, the clock right after the move)."""
+
+    refused: JobmockError | None = None
+    value: object = None
+
+
 _KIND_OF = {cls: kind for kind, cls in KINDS.items()}
 
 
@@ -78,6 +126,8 @@ def to_json(change: Change) -> dict[str, Any]:
             value = value.to_json()
         elif isinstance(value, ClockState):
             value = [value.mode, value.offset, value.frozen]
+        elif isinstance(value, ClockMove):
+            value = [value.kind, value.value, value.at]
         elif isinstance(value, tuple):
             value = list(value)
         data[name] = value
@@ -94,6 +144,9 @@ def from_json(data: Mapping[str, Any], scenario: Callable[[str, str], Scenario])
         values["data"] = JobData.from_json(values["data"], scenario)
     if "clock" in values:
         values["clock"] = ClockState(*values["clock"])
-    if "evict" in values:
-        values["evict"] = tuple(values["evict"])
+    if "move" in values:
+        values["move"] = ClockMove(*values["move"])
+    for name in ("evict", "namespaces"):
+        if name in values:
+            values[name] = tuple(values[name])
     return cls(**values)

@@ -41,6 +41,18 @@ JobTime = Callable[["Job", "Clock"], float]
 
 
 @dataclass(frozen=True, slots=True)
+class ClockMove:
+    """A change a client asked of a clock, as asked: `advance` (seconds, a delta), `set`
+    (an epoch), `mode` (a name), `freeze`, `resume`; `at`: the wall-clock instant it was
+    asked. Applied in the shared log's order, moves compose: two advances of 30 s move the
+    clock 60 s, whichever workers they came through."""
+
+    kind: str
+    value: float | str | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ClockState:
     mode: str
     offset: float  # seconds added to the wall clock while it runs
@@ -104,41 +116,78 @@ class Clock:
     def mode(self, name: str) -> None:
         self._mode = CLOCK_MODES[name]
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: str, at: float | None = None) -> None:
+        """Switch mode: one that runs by itself resumes, one that does not freezes. `at`:
+        the wall-clock instant of the switch (default now), so that every worker applying
+        it later lands on the same reading."""
         if mode not in CLOCK_MODES:
             raise ClockError(f"unknown clock mode {mode!r}; modes: {', '.join(CLOCK_MODES)}")
         if CLOCK_MODES[mode].runs:
-            self.resume()
+            self.resume(at)
         else:
-            self.freeze()
+            self.freeze(at)
         self.mode = mode
 
-    def freeze(self) -> None:
+    def freeze(self, at: float | None = None) -> None:
         if self._frozen is None:
-            self._frozen = self.now()
+            self._frozen = (time.time() if at is None else at) + self._offset
 
-    def resume(self) -> None:
+    def resume(self, at: float | None = None) -> None:
         """Let time run again from where it stands (a stopped clock becomes a real one)."""
         if self._frozen is not None:
-            self._offset = self._frozen - time.time()
+            self._offset = self._frozen - (time.time() if at is None else at)
             self._frozen = None
         self.mode = next(m.name for m in CLOCK_MODES.values() if m.runs)
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float, at: float | None = None) -> None:
+        """Move forward by `seconds`: a delta, so that two advances compose."""
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ClockError("a clock only moves forward by a finite number of seconds; use set to go back")
-        self._check(self.now() + seconds)
+        now = self._frozen if self._frozen is not None else (time.time() if at is None else at) + self._offset
+        self._check(now + seconds)
         if self._frozen is not None:
             self._frozen += seconds
         else:
             self._offset += seconds
 
-    def set(self, epoch: float) -> None:
+    def set(self, epoch: float, at: float | None = None) -> None:
         self._check(epoch)
         if self._frozen is not None:
             self._frozen = epoch
         else:
-            self._offset = epoch - time.time()
+            self._offset = epoch - (time.time() if at is None else at)
+
+    @staticmethod
+    def check(move: ClockMove) -> None:
+        """ClockError for a move no clock would take, whatever it shows (an unknown mode or
+        move, a negative or infinite advance, a time out of range)."""
+        if move.kind == "advance":
+            seconds = float(move.value or 0)
+            if not (math.isfinite(seconds) and seconds >= 0):
+                raise ClockError("a clock only moves forward by a finite number of seconds; use set to go back")
+        elif move.kind == "set":
+            Clock._check(float(move.value or 0))
+        elif move.kind == "mode":
+            if move.value not in CLOCK_MODES:
+                raise ClockError(f"unknown clock mode {move.value!r}; modes: {', '.join(CLOCK_MODES)}")
+        elif move.kind not in ("freeze", "resume"):
+            raise ClockError(f"unknown clock move {move.kind!r}")
+
+    def move(self, move: ClockMove) -> None:
+        """Apply a move (what a client asked, with the instant it asked): ClockError refuses."""
+        kind, value, at = move.kind, move.value, move.at
+        if kind == "advance":
+            self.advance(float(value or 0), at)
+        elif kind == "set":
+            self.set(float(value or 0), at)
+        elif kind == "mode":
+            self.set_mode(str(value), at)
+        elif kind == "freeze":
+            self.freeze(at)
+        elif kind == "resume":
+            self.resume(at)
+        else:
+            raise ClockError(f"unknown clock move {kind!r}")
 
     @staticmethod
     def _check(epoch: float) -> None:

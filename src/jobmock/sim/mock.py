@@ -17,23 +17,31 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from ..contract.model import ApiModel
-from ..exceptions import LifecycleError, NotFound
+from ..exceptions import JobmockError, NotFound
 from .answer import Answer
 from .catalog import Catalog
-from .changes import Change, ClockChanged, JobCancelled, JobCreated, JobDeleted, NamespaceDropped, NamespaceMade
-from .clock import Clock
+from .changes import (
+    Change,
+    ClockMoved,
+    JobCancelled,
+    JobCreated,
+    JobDeleted,
+    NamespaceDropped,
+    NamespaceMade,
+    NamespacesUsed,
+    Outcome,
+)
+from .clock import Clock, ClockMove, ClockState
 from .faults import Fault, fault_for
 from .jobs import Job, NewJob
 from .journal import Journal, RawRequest
 from .limits import Limits
-from .plans import cancel
 from .scenarios import Scenario
 from .store import JobStore
 
@@ -47,7 +55,7 @@ class Space:
     clock: Clock
     journal: Journal
     made: float  # its clock's reading when it was made (the example jobs' creation time)
-    used: float = 0.0  # monotonic time of the last request that used it
+    used: float  # wall-clock epoch it was last used, as the log says (`NamespacesUsed`): the same everywhere
 
 
 DOCUMENTED_EXAMPLE = "documented-example"  # the scenario the document's example jobs follow
@@ -79,7 +87,7 @@ class Mock:
         self.limits = limits or Limits()
         self.shared = shared
         self.applied = 0  # sequence number of the last change applied
-        self._spaces: OrderedDict[str, Space] = OrderedDict()  # least recently used first
+        self._spaces: dict[str, Space] = {}
         self._gone = {"namespaces": 0, "jobs": 0, "journal": 0}  # evictions in namespaces evicted since
         self._unjournaled = 0
         known = self.catalog.scenarios
@@ -94,41 +102,66 @@ class Mock:
 
     # --- changes -----------------------------------------------------------------------
 
-    def apply(self, change: Change, seq: int | None = None) -> None:
-        """Apply a planned change (`seq`: its number in the shared log; else the next)."""
+    def apply(self, change: Change, seq: int | None = None) -> Outcome:
+        """Apply a planned change (`seq`: its number in the shared log; else the next), and
+        decide there whether it stands: a refused change changes nothing."""
         self.applied = seq if seq is not None else self.applied + 1
-        if isinstance(change, NamespaceMade):
+        try:
+            return Outcome(value=self._apply(change))
+        except JobmockError as refused:
+            return Outcome(refused=refused)
+
+    def _apply(self, change: Change) -> object:
+        if isinstance(change, NamespaceMade):  # the namespaces that made room for it
+            if change.namespace in self._spaces:  # made twice at once by two workers: the first stands
+                return ()
+            evicted = self._make_room(change.at) if change.used is None else ()  # a snapshot's makes none
             self._make_space(change)
-            return
+            return evicted
         if isinstance(change, NamespaceDropped):
             if change.namespace in self._spaces:
                 self._forget(change.namespace)
-            return
+                return True
+            return False
+        if isinstance(change, NamespacesUsed):
+            for name in change.namespaces:
+                space = self._spaces.get(name)
+                if space is not None:
+                    space.used = max(space.used, change.at)
+            return None
         space = self._spaces.get(change.namespace)
         if space is None and isinstance(change, JobCreated):  # its namespace was dropped meanwhile
-            space = self._make_space(self.plan_namespace(change.namespace, change.data.created))
+            self._apply(self.plan_namespace(change.namespace, change.data.created))
+            space = self._spaces[change.namespace]
         if space is None:
-            return
+            raise NotFound(f"namespace {change.namespace!r} is gone")
         store = space.store
         if isinstance(change, JobCreated):
             data = change.data
             if not data.seq:
                 data.seq = FIRST_JOB_SEQ + self.applied
-            if change.replaces:
-                store.delete(data.id, forget=True)
-            store.add(data, [v for v in change.evict if v != data.id], space.clock)  # False: full, dropped
-        elif isinstance(change, JobCancelled):
+            store.add(data, space.clock, replaces=change.replaces)
+            return data
+        if isinstance(change, JobCancelled):
             store.cancel(change.id, change.at, space.clock)
-        elif isinstance(change, JobDeleted):
-            store.delete(change.id)
-        elif isinstance(change, ClockChanged):
-            space.clock.restore(change.clock)
+            return None
+        if isinstance(change, JobDeleted):
+            store.delete(change.id, tombstone=change.tombstone)
+            return None
+        if isinstance(change, ClockMoved):
+            moved = Clock(self.speed)
+            moved.restore(space.clock.state())
+            moved.move(change.move)  # ClockError: refused, the clock as it was
+            space.clock.restore(moved.state())
+            return moved.state()
+        space.clock.restore(change.clock)
+        return change.clock
 
     def export(self) -> list[Change]:
         """Changes that rebuild the current state from nothing: a compacted log."""
         changes: list[Change] = []
         for name, space in self._spaces.items():
-            changes.append(NamespaceMade(name, space.made, space.clock.state()))
+            changes.append(NamespaceMade(name, space.made, space.clock.state(), used=space.used))
             examples = {request.id for request in self._examples if request.id is not None}
             for data in space.store.held():
                 if data.seq < FIRST_JOB_SEQ and data.id in examples:
@@ -136,8 +169,8 @@ class Mock:
                         changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
                 changes.append(JobCreated(name, data, replaces=data.id in examples))
-            changes += [JobDeleted(name, job_id) for job_id in examples if job_id not in space.store]
-            changes += [JobDeleted(name, job_id) for job_id in space.store.deleted()]
+            changes += [JobDeleted(name, job_id, tombstone=True) for job_id in examples if job_id not in space.store]
+            changes += [JobDeleted(name, job_id, tombstone=True) for job_id in space.store.deleted()]
         return changes
 
     def reset(self) -> None:
@@ -148,38 +181,25 @@ class Mock:
     # --- namespaces --------------------------------------------------------------------
 
     def _space(self, name: str) -> Space:
-        """The namespace, made on first use; using it makes it the most recently used."""
+        """The namespace (in memory, made on first use)."""
         space = self._spaces.get(name)
         if space is None:
             if self.shared:  # made through the shared log (`State.namespace`) before use
                 raise NotFound(f"namespace {name!r} is not known to this worker yet")
-            space = self._make_space(self.plan_namespace(name))
-        else:
-            self._spaces.move_to_end(name)
-        space.used = time.monotonic()
+            self.apply(self.plan_namespace(name))
+            space = self._spaces[name]
         return space
 
     def plan_namespace(self, name: str, at: float | None = None) -> NamespaceMade:
-        """Make a namespace: its clock now, and the namespaces that make room for it."""
-        now = time.monotonic()
-        evict: list[str] = []
-        count = len(self._spaces) - ("" in self._spaces)  # the default one does not count
-        for other, space in self._spaces.items():
-            idle = now - space.used > self.limits.namespace_ttl
-            if not (idle or count - len(evict) >= self.limits.namespaces):
-                break
-            if other:
-                evict.append(other)
+        """Make a namespace, its clock reading now (or `at`); who makes room is decided when
+        it is applied."""
         clock = Clock(self.speed, self.clock_mode)
-        return NamespaceMade(name, clock.now() if at is None else at, clock.state(), tuple(evict))
+        return NamespaceMade(name, clock.now() if at is None else at, clock.state())
+
+    def plan_used(self, namespaces: Iterable[str], at: float) -> NamespacesUsed:
+        return NamespacesUsed(tuple(sorted(namespaces)), at)
 
     def _make_space(self, change: NamespaceMade) -> Space:
-        space = self._spaces.get(change.namespace)
-        if space is not None:  # made twice at once by two workers: the first in the log stands
-            return space
-        for name in change.evict:
-            if name in self._spaces:
-                self._forget(name)
         limits = self.limits
         ids = random.SystemRandom() if self.shared else None
         clock = Clock(self.speed, self.clock_mode)
@@ -190,13 +210,31 @@ class Mock:
             clock,
             Journal(limits.journal_entries, limits.journal_bytes),
             made=change.at,
-            used=time.monotonic(),
+            used=change.at if change.used is None else change.used,
         )
         for seq, request in enumerate(self._examples, start=1):
             at = self._example_created.get((request.api, request.id), change.at)
             space.store.create(request, clock, seq=seq, at=at)
         self._spaces[change.namespace] = space
         return space
+
+    def _make_room(self, now: float) -> tuple[str, ...]:
+        """Before a namespace is made at `now`: those idle past the TTL go, then the least
+        recently used while the bound is reached (the default namespace never goes). By the
+        last use the log says (`NamespacesUsed`), so every worker evicts the same ones."""
+        named = sorted((space.used, name) for name, space in self._spaces.items() if name)
+        gone = [name for used, name in named if now - used > self.limits.namespace_ttl]
+        kept = [name for _used, name in named if name not in gone]
+        gone += kept[: max(0, len(kept) - self.limits.namespaces + 1)]
+        for name in gone:
+            self._forget(name)
+        return tuple(gone)
+
+    def touch(self, namespace: str, at: float) -> None:
+        """A request used the namespace at `at` (in memory; shared state logs it instead)."""
+        space = self._spaces.get(namespace)
+        if space is not None:
+            space.used = max(space.used, at)
 
     def _forget(self, name: str) -> None:
         space = self._spaces.pop(name)
@@ -286,13 +324,14 @@ class Mock:
     def plan_create(
         self, request: NewJob, namespace: str = "", spot: bool = False, replaces: bool = False
     ) -> JobCreated:
-        """A new job; without a scenario or outcome it follows a config rule or the API's default."""
+        """A new job; without a scenario or outcome it follows a config rule or the API's
+        default. A malformed request is refused here (JobError); whether its id is free and
+        its namespace has room is decided when it is applied."""
         space = self._space(namespace)
         if request.scenario is None and request.outcome is None and request.duration is None:
             chosen = self.catalog.for_id(request.api, request.id) if request.id else None
             request = replace(request, scenario=chosen or self.catalog.default(request.api))
-        data, victims = space.store.plan(request, space.clock, spot=spot, replaces=replaces)
-        return JobCreated(namespace, data, tuple(victims), replaces)
+        return JobCreated(namespace, space.store.plan(request, space.clock, spot=spot), replaces=replaces)
 
     def jobs(self, namespace: str = "", api: str | None = None, after: int = 0) -> Iterator[Job]:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
@@ -352,16 +391,14 @@ class Mock:
         return job.answer(self._space(namespace).clock.job_time(job), self.speed)[2]
 
     def plan_cancel(self, job: Job, namespace: str = "") -> JobCancelled:
-        """Move a running job to its cancelled state now; LifecycleError if it cannot be."""
-        if job.timeline:
-            raise LifecycleError("a replayed timeline cannot be cancelled")
-        t = self._space(namespace).clock.job_time(job)
-        cancel(job.plan, job.api.lifecycle, t)  # refuses a finished job
-        return JobCancelled(namespace, job.id, t)
+        """Move a running job to its cancelled state now (at the lifecycle time it shows now);
+        whether it still can be (not finished, not cancelled or deleted meanwhile) is decided
+        when it is applied (LifecycleError, NotFound)."""
+        return JobCancelled(namespace, job.id, self._space(namespace).clock.job_time(job))
 
     def plan_delete(self, job_id: str, namespace: str = "") -> JobDeleted:
-        if job_id not in self._space(namespace).store:
-            raise NotFound(f"no job {job_id!r}")
+        """Delete a job; NotFound, when it is applied, for an id that holds none."""
+        self._space(namespace)
         return JobDeleted(namespace, job_id)
 
     def scenario(self, api: str, name: str) -> Scenario:
@@ -383,12 +420,17 @@ class Mock:
         """The namespace's clock: mode, now (epoch seconds), frozen, speed."""
         return self._space(namespace).clock.describe()
 
-    def plan_clock(self, move: Callable[[Clock], None], namespace: str = "") -> ClockChanged:
-        """The namespace's clock after `move` (e.g. `lambda c: c.advance(5)`); ClockError refuses."""
-        clock = Clock(self.speed)
-        clock.restore(self._space(namespace).clock.state())
-        move(clock)
-        return ClockChanged(namespace, clock.state())
+    def clock_state(self, namespace: str = "") -> ClockState:
+        return self._space(namespace).clock.state()
+
+    def plan_clock(self, kind: str, value: float | str | None = None, namespace: str = "") -> ClockMoved:
+        """Move the namespace's clock as asked (`advance` seconds, `set` an epoch, `mode` a
+        name, `freeze`, `resume`), now; ClockError refuses a move that is wrong whatever the
+        clock shows (an unknown mode, a negative advance), the rest is decided when applied."""
+        move = ClockMove(kind, value, time.time())
+        Clock.check(move)
+        self._space(namespace)
+        return ClockMoved(namespace, move)
 
     # --- journal -----------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ has finished, the create is refused. Jobs created on the spot (a poll naming a s
 have a bound of their own, and the oldest of them makes room: a poll naming the scenario
 makes it again. An evicted job's id answers 404, like an id never used.
 
-Creating is two steps, so that shared state can agree on a create before any worker
-applies it: `plan` chooses the id and who makes room and changes nothing; `add` applies.
+Creating is two steps, so that shared state can agree on a create: `plan` makes the job's
+data and changes nothing; `add` applies it, deciding there (in the shared log's order,
+alike on every worker) whether the id is free and who makes room.
 Finding who makes room costs O(log n): a heap orders the jobs by the clock time at which
 they finish (under the polls clock, where polls decide that, a scan does it).
 """
@@ -25,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
 from ..contract.model import ApiModel
-from ..exceptions import IdTaken, JobError, NamespaceFull
+from ..exceptions import IdTaken, JobError, LifecycleError, NamespaceFull, NotFound
 from . import fakedata
 from .clock import Clock
 from .jobs import Job, JobData, NewJob, build_job
@@ -135,23 +136,18 @@ class JobStore:
 
     # --- changes -----------------------------------------------------------------------
 
-    def plan(
-        self, request: NewJob, clock: Clock, spot: bool = False, replaces: bool = False, at: float | None = None
-    ) -> tuple[JobData, list[str]]:
-        """The data of a new job created now on `clock` (or at `at`), and the ids that make
-        room for it; refuses (JobError, IdTaken, NamespaceFull) without changing anything.
-        `replaces`: the id's job is to be forgotten and made again."""
+    def plan(self, request: NewJob, clock: Clock, spot: bool = False, at: float | None = None) -> JobData:
+        """The data of a new job created now on `clock` (or at `at`); refuses a malformed
+        request (JobError) without changing anything. Whether its id is free and who makes
+        room are decided by `add`."""
         api = self.apis.get(request.api)
         if api is None:
             raise JobError(f"unknown api {request.api!r}; served: {', '.join(sorted(self.apis))}")
         if request.id is not None and not api.ids.matches(request.id):
             raise JobError(f"id {request.id[:80]!r} is not of the form of {api.name}'s ids ({api.ids.describe()})")
-        job_id = request.id or self._new_id(api)
-        if not replaces and (job_id in self._data or job_id in self._deleted):
-            raise IdTaken(f"job id {job_id!r} is already taken")
         data = JobData(
             api=api.name,
-            id=job_id,
+            id=request.id or self._new_id(api),
             owner=request.owner,
             created=clock.now() if at is None else at,
             seed=self.seed,
@@ -163,26 +159,29 @@ class JobStore:
             spot=spot,
         )
         planned = build_job(api, data)  # refuses a bad type, outcome or field now; sets data.finish
-        victims = [next(iter(self._spot))] if spot and len(self._spot) >= self.max_spot else []
-        if len(self._data) - len(victims) - (job_id in self._data) >= self.max_jobs:
-            victims.append(self._finished_first(clock, clock.now(), {*victims, job_id}))
-        self._planned[job_id] = planned
+        self._planned[data.id] = planned
         if len(self._planned) > 64:
             self._planned.popitem(last=False)
-        return data, victims
+        return data
 
-    def add(self, data: JobData, victims: list[str], clock: Clock) -> bool:
-        """Apply a planned create: the victims go (counted as evicted), the data comes in.
-
-        Another worker's create may have filled the namespace since this one was planned:
-        then the job that had finished longest ago when this one was made makes room too,
-        and if none had, this create is dropped (False), the same way on every worker."""
-        self._remove(data.id)
-        try:
-            while len(self._data) - sum(v in self._data for v in victims) >= self.max_jobs:
-                victims = [*victims, self._finished_first(clock, data.created, set(victims))]
-        except NamespaceFull:
-            return False
+    def add(self, data: JobData, clock: Clock, replaces: bool = False) -> None:
+        """Apply a create, and decide it: IdTaken for an id held or deleted (unless
+        `replaces`: the id's job is forgotten and made again); the oldest job made on the
+        spot makes room past the spot bound; past the job bound, the job that had finished
+        longest ago when this one was made; NamespaceFull if none had. Nothing changes
+        before it is decided, and it is decided alike on every worker."""
+        if not replaces and (data.id in self._data or data.id in self._deleted):
+            raise IdTaken(f"job id {data.id!r} is already taken")
+        victims: list[str] = []
+        if data.spot:
+            spots = [job_id for job_id in self._spot if job_id != data.id]
+            victims += spots[: max(0, len(spots) - self.max_spot + 1)]
+        held = len(self._data) - (data.id in self._data)
+        exclude = {*victims, data.id}
+        while held - len(victims) >= self.max_jobs:
+            victims.append(self._finished_first(clock, data.created, exclude))
+            exclude.add(victims[-1])
+        self._remove(data.id)  # a restart's: forgotten, not deleted
         for victim in victims:
             if self._remove(victim):
                 self.evicted += 1
@@ -196,35 +195,37 @@ class JobStore:
         if data.spot:
             self._spot[data.id] = None
         self.changed(data, clock)
-        return True
 
     def create(
         self, request: NewJob, clock: Clock, spot: bool = False, seq: int | None = None, at: float | None = None
     ) -> Job:
         """Plan and add at once: a job made outside shared state (example jobs, validation, tests)."""
-        data, victims = self.plan(request, clock, spot, at=at)
+        data = self.plan(request, clock, spot, at=at)
         data.seq = seq if seq is not None else self.last_seq + 1
-        self.add(data, victims, clock)
+        self.add(data, clock)
         job = self.get(data.id)
         assert job is not None
         return job
 
     def cancel(self, job_id: str, at: float, clock: Clock) -> None:
-        """Apply a cancel at `at` seconds of the job's lifecycle (checked by the caller)."""
+        """Apply a cancel at `at` seconds of the job's lifecycle: NotFound for an id that holds
+        no job, LifecycleError for a job finished (or cancelled) by then; nothing changes then."""
         job = self.get(job_id)
-        if job is not None and job.data.cancelled is None:
-            job.cancel_at(at)
-            self.changed(job.data, clock)
+        if job is None:
+            raise NotFound(f"no job {job_id!r}")
+        if job.data.cancelled is not None:
+            raise LifecycleError(f"the job has already finished ({job.api.lifecycle.cancelled})")
+        job.cancel_at(at)  # LifecycleError before it changes anything
+        self.changed(job.data, clock)
 
-    def delete(self, job_id: str, forget: bool = False) -> bool:
-        """Remove a job; its id answers 404 from then on, unless `forget` (a restart)."""
-        if not self._remove(job_id):
-            if not forget and job_id not in self._deleted:
-                self._tombstone(job_id)  # a deletion replayed after its job was evicted
-            return False
-        if not forget:
-            self._tombstone(job_id)
-        return True
+    def delete(self, job_id: str, tombstone: bool = False) -> None:
+        """Remove a job; its id answers 404 from then on. NotFound for an id that holds no job,
+        unless `tombstone` (a snapshot's deleted id): the id stays gone all the same."""
+        if self._remove(job_id) or tombstone:
+            if job_id not in self._deleted:
+                self._tombstone(job_id)
+            return
+        raise NotFound(f"no job {job_id!r}")
 
     def changed(self, data: JobData, clock: Clock) -> None:
         """Note when the job finishes now (after it is made, or cancelled)."""

@@ -47,6 +47,9 @@ class Log(Protocol):
     async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
         """Add `by` to a job's counter (polls, shown) and return it: one count for every worker."""
 
+    async def forget_job(self, namespace: str, job: str) -> None:
+        """Drop a job's counters (it was made again under its id: its counts start anew)."""
+
     async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
         """Append entries (each with a `size`), then evict the oldest past either bound."""
 

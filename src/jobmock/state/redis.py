@@ -113,6 +113,9 @@ class RedisLog:
     async def count(self, namespace: str, job_id: str, counter: str, by: int = 1) -> int:
         return int(await self.redis.hincrby(self._key("counts", namespace), f"{job_id}\0{counter}", by))
 
+    async def forget_job(self, namespace: str, job: str) -> None:
+        await self.redis.hdel(self._key("counts", namespace), f"{job}\0polls", f"{job}\0shown")
+
     async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
         args: list[Any] = [namespace, max_entries, max_bytes]
         for entry in entries:

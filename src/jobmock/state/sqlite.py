@@ -144,6 +144,9 @@ class SqliteLog:
 
         return await self._run(add)
 
+    async def forget_job(self, namespace: str, job: str) -> None:
+        await self._run(lambda db: db.execute("DELETE FROM counters WHERE namespace = ? AND job = ?", (namespace, job)))
+
     async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
         # one row per batch (a worker's flush), not per entry: a poll's journal entry costs the store ~nothing
         sizes = [entry.pop("size") for entry in entries]

@@ -21,14 +21,14 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections import OrderedDict
 from typing import Any
 
-from ..exceptions import IdTaken, NamespaceFull
+from ..exceptions import IdTaken
 from ..sim.answer import Answer
-from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, from_json, to_json
-from ..sim.clock import Clock
-from ..sim.jobs import Job, NewJob
+from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, Outcome, from_json, to_json
+from ..sim.clock import ClockState
+from ..sim.jobs import Job, JobData, NewJob, build_job
 from ..sim.journal import RawRequest
 from ..sim.mock import Mock
 from .log import Log
@@ -37,6 +37,8 @@ log = logging.getLogger("jobmock")
 TAIL_SECONDS = 0.05  # the longest a change made elsewhere waits to be applied here
 FLUSH_SECONDS = 0.05  # journal entries are written to the store in batches this often
 COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
+OUTCOMES_KEPT = 10_000  # what applying the latest changes decided, for the workers that made them
+USED_EVERY = 5.0  # seconds between a worker's notes of the namespaces it served (LRU order is this exact)
 SNAPSHOT_PART = 5000  # changes of a snapshot read at a time
 FREEZE_EVERY = 5000  # changes between exempting what is held from full garbage collections
 
@@ -50,6 +52,9 @@ class State:
         self._snapshot_seq = 0
         self._task: asyncio.Task[None] | None = None
         self._unjournaled = 0
+        self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
+        self._used: set[str] = set()  # namespaces requests used since the last note of them in the log
+        self._used_noted = time.monotonic()
         self._frozen_at = 0
 
     def describe(self) -> str:
@@ -84,6 +89,8 @@ class State:
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
                     last_flush = time.monotonic()
                     await self._flush()
+                if self._used and time.monotonic() - self._used_noted >= USED_EVERY:
+                    await self._note_used()
                 if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY:
                     await self.compact()
             except asyncio.CancelledError:
@@ -104,7 +111,7 @@ class State:
                 return
             for seq, data in changes:
                 if seq > self.mock.applied:  # another catch-up may have applied some meanwhile
-                    self.mock.apply(self._read(data), seq)
+                    self._apply(self._read(data), seq)
 
     async def _reload(self) -> None:
         async with self._reading:
@@ -127,7 +134,7 @@ class State:
                 break
         self.mock.applied = self._snapshot_seq = seq
         for change_seq, data in await self.log.since(seq) or []:
-            self.mock.apply(self._read(data), change_seq)
+            self._apply(self._read(data), change_seq)
 
     async def compact(self) -> None:
         """Snapshot the whole state in the store, so that the log before it can go."""
@@ -151,21 +158,33 @@ class State:
 
     # --- changes -----------------------------------------------------------------------
 
-    async def commit(self, change: Change) -> None:
+    def _apply(self, change: Change, seq: int) -> None:
+        outcome = self.mock.apply(change, seq)
+        self._outcomes[seq] = outcome
+        if len(self._outcomes) > OUTCOMES_KEPT:
+            self._outcomes.popitem(last=False)
+
+    async def commit(self, change: Change) -> object:
+        """Make a change, in memory or through the shared log; what applying it decided,
+        in the log's order as every worker decides it: the refusal is raised (nothing
+        changed), else the value it stood with (the job's data, the clock after a move)."""
         self._settle()
         if self.log is None:
-            self.mock.apply(change)
-            return
-        data = to_json(change)
-        seq = await self.log.append(data)
-        async with self._reading:
-            applied = seq == self.mock.applied + 1  # nothing else came in between: apply it as read back
-            if applied:
-                self.mock.apply(self._read(data), seq)
-        if not applied:
-            await self.catch_up()
-        for name in _dropped(change):  # the store's journal and counters of a namespace that went
-            await self.log.forget(name)
+            outcome = self.mock.apply(change)
+        else:
+            data = to_json(change)
+            seq = await self.log.append(data)
+            async with self._reading:
+                if seq == self.mock.applied + 1:  # nothing else came in between: apply it as read back
+                    self._apply(self._read(data), seq)
+            while self.mock.applied < seq:
+                await self.catch_up()
+            outcome = self._outcomes.pop(seq, Outcome())  # kept unless a reload skipped past it
+            for name in _gone(change, outcome):  # the store's journal and counters of namespaces that went
+                await self.log.forget(name)
+        if outcome.refused is not None:
+            raise outcome.refused
+        return outcome.value
 
     async def namespace(self, namespace: str) -> None:
         """Make the namespace if it is new (everywhere, through the log)."""
@@ -175,24 +194,22 @@ class State:
             await self.commit(self.mock.plan_namespace(namespace))
 
     async def create(self, request: NewJob, namespace: str = "") -> Job:
-        """A new job. With shared state the log decides between two creates of one id."""
+        """A new job; IdTaken, NamespaceFull as the log's order decides (alike on every worker)."""
         await self.namespace(namespace)
         for _attempt in range(5):
-            change = self.mock.plan_create(request, namespace)
-            job = await self._create(change)
-            if job is not None:
-                return job
-            if self.mock.get(change.data.id, namespace) is None:  # dropped: others filled the namespace first
-                raise NamespaceFull("the namespace filled up with other workers' jobs, none of them finished")
-            if request.id is not None:
-                break
-        raise IdTaken(f"job id {request.id or change.data.id!r} is already taken")
+            try:
+                return await self._create(self.mock.plan_create(request, namespace))
+            except IdTaken:
+                if request.id is not None:
+                    raise
+        raise IdTaken("five random ids in a row were taken")  # cannot happen with 62^12 of them
 
-    async def _create(self, change: JobCreated) -> Job | None:
-        """Commit a planned create; None if another worker took the id first, or filled the namespace."""
-        await self.commit(change)
-        job = self.mock.get(change.data.id, change.namespace)
-        return job if job is not None and job.data.created == change.data.created else None
+    async def _create(self, change: JobCreated) -> Job:
+        data = await self.commit(change)
+        assert isinstance(data, JobData)
+        job = self.mock.get(data.id, change.namespace)
+        # a later change may have deleted it already: the job as it was made is the answer
+        return job if job is not None and job.data is data else build_job(self.mock.apis[data.api], data)
 
     async def cancel(self, job: Job, namespace: str = "") -> None:
         await self.commit(self.mock.plan_cancel(job, namespace))
@@ -200,9 +217,12 @@ class State:
     async def delete(self, job_id: str, namespace: str = "") -> None:
         await self.commit(self.mock.plan_delete(job_id, namespace))
 
-    async def move_clock(self, move: Callable[[Clock], None], namespace: str = "") -> None:
-        """Change the namespace's clock (`lambda c: c.advance(5)`, `Clock.freeze`, ...)."""
-        await self.commit(self.mock.plan_clock(move, namespace))
+    async def move_clock(self, kind: str, value: float | str | None = None, namespace: str = "") -> ClockState:
+        """Move the namespace's clock as asked (`advance` seconds, `set` an epoch, `mode` a
+        name, `freeze`, `resume`): the clock right after this move (ClockError refuses)."""
+        state = await self.commit(self.mock.plan_clock(kind, value, namespace))
+        assert isinstance(state, ClockState)
+        return state
 
     async def drop_namespace(self, namespace: str) -> None:
         """Forget a namespace (its jobs, clock and journal) everywhere; its next use starts afresh."""
@@ -214,6 +234,21 @@ class State:
         """Before a control request: everything other workers did is applied, the namespace made."""
         await self.catch_up()
         await self.namespace(namespace)
+        self.used(namespace)
+
+    def used(self, namespace: str) -> None:
+        """A request used the namespace (a control request, or a poll that found a job): at
+        once in memory; with shared state, noted in the log every USED_EVERY seconds at most,
+        so that every worker evicts the least recently used alike."""
+        if self.log is None:
+            self.mock.touch(namespace, time.time())
+        else:
+            self._used.add(namespace)
+
+    async def _note_used(self) -> None:
+        used, self._used = self._used, set()
+        self._used_noted = time.monotonic()
+        await self.commit(self.mock.plan_used(used, time.time()))
 
     # --- polls -------------------------------------------------------------------------
 
@@ -229,14 +264,19 @@ class State:
         await self.namespace(namespace)
         change = mock.plan_poll(api, job_id, identity, namespace, scenario)
         if change is not None:
-            await self._create(change)  # if another worker made it first, its job stands
+            before = mock.get(job_id, namespace)
+            with contextlib.suppress(IdTaken):  # another worker made it first: its job stands
+                await self._create(change)
+                if before is not None and self.log is not None:  # restarted: its counts go with it
+                    await self.log.forget_job(namespace, _counted(before))
         job = mock.lookup(api, job_id, identity, namespace)
         if job is None:
             return None
+        self.used(namespace)
         if self.log is None or not mock.counts_polls(job, namespace):
             fault = mock.count_poll(job, namespace)
         else:
-            key = (namespace, job.id)
+            key = (namespace, _counted(job))
             fault = mock.count_poll(job, namespace, await self.log.count(*key, "polls"))
             delivered = fault is None or fault.delivers
             job.data.shown = await self.log.count(*key, "shown", 1 if delivered else 0)
@@ -298,10 +338,16 @@ class State:
         return usage
 
 
-def _dropped(change: Change) -> tuple[str, ...]:
-    """The namespaces a change makes go: evicted to make room for a new one, or dropped."""
-    if isinstance(change, NamespaceMade):
-        return change.evict
-    if isinstance(change, NamespaceDropped):
+def _counted(job: Job) -> str:
+    """The key of a job's poll counts in the store: a job made again under its id (a poll
+    naming another scenario) counts from zero, on every worker, as in memory."""
+    return f"{job.id}#{job.seq}"
+
+
+def _gone(change: Change, outcome: Outcome) -> tuple[str, ...]:
+    """The namespaces a change made go: evicted to make room for a new one, or dropped."""
+    if isinstance(change, NamespaceMade) and isinstance(outcome.value, tuple):
+        return outcome.value
+    if isinstance(change, NamespaceDropped) and outcome.value:
         return (change.namespace,)
     return ()
