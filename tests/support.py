@@ -221,7 +221,11 @@ class ServeProcess:
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=environ
             )
-        wait_until(self._up, what=f"jobmock serve {' '.join(args)} answering (log: {log})")
+        try:
+            wait_until(self._up, what=f"jobmock serve {' '.join(args)} answering (log: {log})")
+        except BaseException:
+            self._end()  # never left running when it does not come up
+            raise
         self.http = httpx.Client(base_url=self.url, timeout=10)
 
     def _up(self) -> bool:
@@ -245,8 +249,13 @@ class ServeProcess:
     def __exit__(self, *exc: object) -> None:
         if self.process.poll() is None:
             self.kill()
+        self._end()
+
+    def _end(self) -> None:
         with contextlib.suppress(ProcessLookupError):  # workers left by a killed parent
             os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=20)
 
 
 class RedisServer:

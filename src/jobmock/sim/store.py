@@ -172,6 +172,9 @@ class JobStore:
         before it is decided, and it is decided alike on every worker."""
         if not replaces and (data.id in self._data or data.id in self._deleted):
             raise IdTaken(f"job id {data.id!r} is already taken")
+        current = self._data.get(data.id)
+        if replaces and current is not None and _scenario_name(current) == _scenario_name(data):
+            raise IdTaken(f"job {data.id!r} was made again with this scenario already")  # by another poll, first
         victims: list[str] = []
         if data.spot:
             spots = [job_id for job_id in self._spot if job_id != data.id]
@@ -296,6 +299,10 @@ class JobStore:
                 candidate = ids.prefix + fakedata.random_token(self._ids, ids.length, ids.alphabet)
             if candidate not in self._data and candidate not in self._deleted:
                 return candidate
+
+
+def _scenario_name(data: JobData) -> str | None:
+    return data.scenario.name if data.scenario is not None else None
 
 
 def same_job(a: JobData, b: JobData) -> bool:

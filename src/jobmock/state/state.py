@@ -263,6 +263,9 @@ class State:
             return None  # a 404 makes no namespace
         await self.namespace(namespace)
         change = mock.plan_poll(api, job_id, identity, namespace, scenario)
+        if change is not None and self.log is not None:  # a write: decided on what the log holds now
+            await self.catch_up()
+            change = mock.plan_poll(api, job_id, identity, namespace, scenario)
         if change is not None:
             before = mock.get(job_id, namespace)
             with contextlib.suppress(IdTaken):  # another worker made it first: its job stands
@@ -276,6 +279,11 @@ class State:
         if self.log is None or not mock.counts_polls(job, namespace):
             fault = mock.count_poll(job, namespace)
         else:
+            if change is None:  # its counts are the store's: the job this worker holds must be the latest
+                await self.catch_up()
+                job = mock.lookup(api, job_id, identity, namespace)
+                if job is None:
+                    return None
             key = (namespace, _counted(job))
             fault = mock.count_poll(job, namespace, await self.log.count(*key, "polls"))
             delivered = fault is None or fault.delivers
