@@ -107,6 +107,13 @@ class NamespaceFull(RequestError):
     status = 409
 
 
+class StoreUnavailable(JobmockError):
+    """The shared store (`--state`) cannot be reached: answered 503, with Retry-After."""
+
+    status = 503
+    retry_after = 2  # seconds: about how long a store restart takes
+
+
 class IdTaken(JobError):
     """A job id already used (or deleted) in this namespace."""
 

@@ -26,6 +26,13 @@ class RawRequest:
     status: int | None
     marks: dict[str, str]  # the x-jobmock-* delivery marks of the answer
     retry_after: str | None
+    origin: str = ""  # the process that answered it (with shared state)
+    n: int = 0  # its place in that process's arrivals: with `at` and `origin`, one order for all
+
+    @property
+    def stamp(self) -> tuple[float, str, int]:
+        """What orders entries from several processes: arrival time, then process, then arrival."""
+        return (self.at, self.origin, self.n)
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}

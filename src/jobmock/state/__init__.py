@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..exceptions import SpecError
+from ..exceptions import SpecError, StoreUnavailable
 from .log import Log
 from .state import State
 
@@ -22,7 +22,12 @@ def open_log(url: str) -> Log | None:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from .redis import RedisLog
 
-        return RedisLog(url)
+        store = RedisLog(url)
+        try:
+            store.ping()
+        except StoreUnavailable as exc:
+            raise SpecError("--state", [], f"cannot reach Redis at {store.url}: {exc.__cause__ or exc}") from exc
+        return store
     if "://" in url and not url.startswith("sqlite:///"):
         raise SpecError("--state", [], f"{url!r}: use memory, a SQLite file (./jobmock.db, sqlite:///path) or redis://")
     from .sqlite import SqliteLog

@@ -58,6 +58,19 @@ class Log(Protocol):
 
     async def journal_clear(self, namespace: str) -> None: ...
 
+    async def journal_reads(self, ask: bool = False) -> int:
+        """The number of journal reads asked for so far (`ask`: count one more, and return it)."""
+
+    async def journal_mark(self, origin: str, reads: int, at: float) -> None:
+        """`origin` has written every entry it answered before read number `reads` was asked
+        (`at`: its wall clock, so that a process gone quiet is seen to be gone)."""
+
+    async def journal_marks(self) -> dict[str, tuple[int, float]]:
+        """Each process's latest mark: (reads, at)."""
+
+    async def journal_unmark(self, origin: str) -> None:
+        """`origin` stopped: no read waits for it."""
+
     async def journal_totals(self) -> JournalTotals: ...
 
     async def forget(self, namespace: str) -> None:

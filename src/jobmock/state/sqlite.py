@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..exceptions import StoreUnavailable
 from .log import JournalTotals, Json
 
 T = TypeVar("T")
@@ -23,6 +24,7 @@ POLL_SECONDS = 0.02  # how often `since` looks for new changes while waiting
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER, kept INTEGER);
+CREATE TABLE IF NOT EXISTS identity (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshot_changes (n INTEGER PRIMARY KEY, data TEXT);
 CREATE TABLE IF NOT EXISTS counters (
     namespace TEXT, job TEXT, name TEXT, value INTEGER, PRIMARY KEY (namespace, job, name)
@@ -31,6 +33,8 @@ CREATE TABLE IF NOT EXISTS journal (
     batch INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT, first INTEGER, sizes TEXT, data TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_by_namespace ON journal (namespace, batch);
+CREATE TABLE IF NOT EXISTS journal_reads (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER);
+CREATE TABLE IF NOT EXISTS journal_marks (origin TEXT PRIMARY KEY, reads INTEGER, at REAL);
 CREATE TABLE IF NOT EXISTS journal_totals (
     namespace TEXT PRIMARY KEY, entries INTEGER, bytes INTEGER, evicted INTEGER, next INTEGER, start INTEGER
 );
@@ -43,6 +47,7 @@ class SqliteLog:
         self.url = f"sqlite:///{self.path}"
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobmock-sqlite")
         self._db: sqlite3.Connection | None = None
+        self._identity: str | None = None  # the store's name, as first read
 
     @staticmethod
     def check(path: str | Path) -> None:
@@ -71,7 +76,10 @@ class SqliteLog:
                 self._db = self._open()
             return work(self._db)
 
-        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:  # locked too long, disk full, gone
+            raise StoreUnavailable(f"the SQLite file {self.path} cannot be used: {exc}") from exc
 
     async def append(self, change: Json) -> int:
         text = json.dumps(change, separators=(",", ":"))
@@ -85,6 +93,8 @@ class SqliteLog:
 
     async def since(self, seq: int, wait: float = 0.0) -> list[tuple[int, Json]] | None:
         def read(db: sqlite3.Connection) -> list[tuple[int, Json]] | None:
+            if not self._same_store(db):
+                return None
             kept = db.execute("SELECT kept FROM snapshot").fetchone()
             if kept is not None and seq < kept[0]:
                 return None
@@ -97,6 +107,14 @@ class SqliteLog:
             if found is None or found or time.monotonic() >= deadline:
                 return found
             await asyncio.sleep(POLL_SECONDS)
+
+    def _same_store(self, db: sqlite3.Connection) -> bool:
+        """Whether the file is the store this process has read (not one emptied or replaced)."""
+        db.execute("INSERT OR IGNORE INTO identity VALUES (1, lower(hex(randomblob(8))))")
+        name = str(db.execute("SELECT name FROM identity").fetchone()[0])
+        same = self._identity in (None, name)
+        self._identity = name
+        return same
 
     async def snapshot(self) -> int:
         def read(db: sqlite3.Connection) -> int:
@@ -187,6 +205,32 @@ class SqliteLog:
 
     async def journal_clear(self, namespace: str) -> None:
         await self._run(lambda db: _clear_journal(db, namespace))
+
+    async def journal_reads(self, ask: bool = False) -> int:
+        def count(db: sqlite3.Connection) -> int:
+            if ask:
+                row = db.execute(
+                    "INSERT INTO journal_reads VALUES (1, 1) ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n"
+                ).fetchone()
+            else:
+                row = db.execute("SELECT n FROM journal_reads").fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._run(count)
+
+    async def journal_mark(self, origin: str, reads: int, at: float) -> None:
+        await self._run(
+            lambda db: db.execute("INSERT OR REPLACE INTO journal_marks VALUES (?, ?, ?)", (origin, reads, at))
+        )
+
+    async def journal_marks(self) -> dict[str, tuple[int, float]]:
+        def read(db: sqlite3.Connection) -> dict[str, tuple[int, float]]:
+            return {o: (int(r), float(a)) for o, r, a in db.execute("SELECT origin, reads, at FROM journal_marks")}
+
+        return await self._run(read)
+
+    async def journal_unmark(self, origin: str) -> None:
+        await self._run(lambda db: db.execute("DELETE FROM journal_marks WHERE origin = ?", (origin,)))
 
     async def journal_totals(self) -> JournalTotals:
         def read(db: sqlite3.Connection) -> JournalTotals:

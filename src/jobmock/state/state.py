@@ -21,10 +21,11 @@ import contextlib
 import gc
 import logging
 import time
+import uuid
 from collections import OrderedDict
 from typing import Any
 
-from ..exceptions import IdTaken
+from ..exceptions import IdTaken, StoreUnavailable
 from ..sim.answer import Answer
 from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, Outcome, from_json, to_json
 from ..sim.clock import ClockState
@@ -36,8 +37,11 @@ from .log import Log
 log = logging.getLogger("jobmock")
 TAIL_SECONDS = 0.05  # the longest a change made elsewhere waits to be applied here
 FLUSH_SECONDS = 0.05  # journal entries are written to the store in batches this often
+MARK_PATIENCE = 1.0  # seconds a journal read waits at most for every process's entries
+MARK_LIVE = 5.0  # a process whose journal mark is older is taken to be gone (no read waits for it)
 COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
 OUTCOMES_KEPT = 10_000  # what applying the latest changes decided, for the workers that made them
+RETRY_SECONDS = 0.5  # between looks at a store that cannot be reached
 USED_EVERY = 5.0  # seconds between a worker's notes of the namespaces it served (LRU order is this exact)
 SNAPSHOT_PART = 5000  # changes of a snapshot read at a time
 FREEZE_EVERY = 5000  # changes between exempting what is held from full garbage collections
@@ -55,6 +59,11 @@ class State:
         self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
         self._used: set[str] = set()  # namespaces requests used since the last note of them in the log
         self._used_noted = time.monotonic()
+        self.origin = uuid.uuid4().hex[:12]  # this process, in the journal's order and marks
+        self._arrivals = 0
+        self._outage_since: float | None = None  # monotonic time the store was found unreachable
+        self._outages = 0  # outages the store came back from
+        self._reloads = 0  # times the whole state was read again (compacted past, or a store emptied)
         self._frozen_at = 0
 
     def describe(self) -> str:
@@ -77,7 +86,9 @@ class State:
                 await self._task
             self._task = None
         if self.log is not None:
-            await self._flush()
+            with contextlib.suppress(StoreUnavailable):  # a store that is gone: nothing more to write
+                await self._flush()
+                await self.log.journal_unmark(self.origin)
             await self.log.close()
 
     async def _follow(self) -> None:
@@ -93,11 +104,12 @@ class State:
                     await self._note_used()
                 if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY:
                     await self.compact()
+                self._store_back()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a store that went away: keep serving what is held, and retry
-                log.warning("jobmock: cannot read the shared state (%s); retrying", exc)
-                await asyncio.sleep(0.5)
+            except StoreUnavailable as exc:  # keep serving what is held (and needs no store), and retry
+                self.store_lost(exc)
+                await asyncio.sleep(RETRY_SECONDS)
 
     async def catch_up(self, wait: float = 0.0) -> None:
         """Apply the changes other workers made since this one last looked (waiting up to
@@ -106,8 +118,9 @@ class State:
             return
         changes = await self.log.since(self.mock.applied, wait)
         async with self._reading:
-            if changes is None:
+            if changes is None:  # compacted past what this process holds, or a store emptied or replaced
                 await self._reload_locked()
+                self._reloads += 1
                 return
             for seq, data in changes:
                 if seq > self.mock.applied:  # another catch-up may have applied some meanwhile
@@ -158,6 +171,19 @@ class State:
 
     # --- changes -----------------------------------------------------------------------
 
+    def store_lost(self, exc: StoreUnavailable) -> None:
+        """The store cannot be reached: said once per outage (not once per request)."""
+        if self._outage_since is None:
+            self._outage_since = time.monotonic()
+            log.warning("jobmock: %s; answering 503 where the store is needed until it is back", exc)
+
+    def _store_back(self) -> None:
+        if self._outage_since is not None:
+            lasted = time.monotonic() - self._outage_since
+            self._outage_since = None
+            self._outages += 1
+            log.warning("jobmock: the store is back after %.1f s (outage %d)", lasted, self._outages)
+
     def _apply(self, change: Change, seq: int) -> None:
         outcome = self.mock.apply(change, seq)
         self._outcomes[seq] = outcome
@@ -174,6 +200,9 @@ class State:
         else:
             data = to_json(change)
             seq = await self.log.append(data)
+            if seq <= self.mock.applied:  # the store went back (emptied, or an older copy): it is the truth
+                log.warning("jobmock: the store holds fewer changes than this process applied; reloading it")
+                await self._reload()
             async with self._reading:
                 if seq == self.mock.applied + 1:  # nothing else came in between: apply it as read back
                     self._apply(self._read(data), seq)
@@ -301,11 +330,28 @@ class State:
         else:
             self._unjournaled += 1
 
+    def stamp(self) -> tuple[str, int]:
+        """This process, and the place of the request now arriving among its arrivals."""
+        self._arrivals += 1
+        return self.origin, self._arrivals
+
     async def journal(self, namespace: str = "") -> list[tuple[int, RawRequest]]:
+        """The namespace's journal, in arrival order. With shared state it holds every request
+        any process answered before the read began: the read is numbered in the store, and
+        waits (MARK_PATIENCE at most) until every live process has flushed past it."""
         if self.log is None:
             return self.mock.journal(namespace)
+        asked = await self.log.journal_reads(ask=True)
         await self._flush()
-        return [(seq, RawRequest(**data)) for seq, data in await self.log.journal(namespace)]
+        deadline = time.monotonic() + MARK_PATIENCE
+        while time.monotonic() < deadline:
+            marks = await self.log.journal_marks()
+            live = time.time() - MARK_LIVE
+            if all(reads >= asked for origin, (reads, at) in marks.items() if at >= live and origin != self.origin):
+                break
+            await asyncio.sleep(FLUSH_SECONDS / 5)
+        entries = [(seq, RawRequest(**data)) for seq, data in await self.log.journal(namespace)]
+        return sorted(entries, key=lambda entry: entry[1].stamp)
 
     async def clear_journal(self, namespace: str = "") -> None:
         if self.log is None:
@@ -315,9 +361,22 @@ class State:
         await self.log.journal_clear(namespace)
 
     async def _flush(self) -> None:
-        if self.log is None or not self._journal:
+        """Write the entries answered so far, then the mark that says so (`journal`)."""
+        if self.log is None:
             return
+        reads = await self.log.journal_reads()  # read first: what follows holds every entry answered by now
         batch, self._journal = self._journal, []
+        try:
+            await self._write_journal(batch)
+        except StoreUnavailable:
+            kept = self.mock.limits.journal_entries  # kept for the next flush, within the journal's bound
+            self._unjournaled += max(0, len(batch) + len(self._journal) - kept)
+            self._journal = (batch + self._journal)[-kept:]
+            raise
+        await self.log.journal_mark(self.origin, reads, time.time())
+
+    async def _write_journal(self, batch: list[tuple[str, RawRequest]]) -> None:
+        assert self.log is not None
         by_namespace: dict[str, list[dict[str, Any]]] = {}
         for namespace, raw in batch:
             entry = raw.to_json()
@@ -342,6 +401,9 @@ class State:
             "store": "memory" if self.log is None else self.log.url,
             "changes_applied": self.mock.applied,
             "snapshot_at": self._snapshot_seq,
+            "reachable": self._outage_since is None,
+            "outages": self._outages,
+            "reloads": self._reloads,
         }
         return usage
 

@@ -46,9 +46,10 @@ class Journal:
         finally:
             namespace, client = _namespace_and_client(scope)
             query = scope["query_string"].decode("latin-1")
+            origin, n = self.state.stamp()
             raw = RawRequest(
                 arrived, scope["method"], scope["path"], redact_query(query) if query else "", client,
-                answered[0], answered[1], answered[2],
+                answered[0], answered[1], answered[2], origin, n,
             )  # fmt: skip
             self.state.journal_add(raw, namespace)
 

@@ -75,10 +75,11 @@ def vendor_error(
 
 
 def vendor_refusal(api: ApiModel, exc: JobmockError) -> Reply:
-    """A refused vendor request, in the vendor's envelope, by the status its exception carries."""
+    """A refused vendor request, in the vendor's envelope, by the status its exception carries
+    (and Retry-After, when it says when to try again)."""
     if isinstance(exc, AuthError):
         return unauthorized(api, exc)
-    return vendor_error(api, exc.status, str(exc))
+    return vendor_error(api, exc.status, str(exc), _retry_after(exc))
 
 
 def unauthorized(api: ApiModel, exc: AuthError) -> Reply:
@@ -105,8 +106,13 @@ def problem(status: int, detail: str, headers: Iterable[tuple[str, str]] = ()) -
 
 
 def refused(exc: JobmockError) -> Reply:
-    """A refused control request: the status its exception type carries."""
-    return problem(exc.status, str(exc))
+    """A refused control request: the status its exception type carries (and Retry-After)."""
+    return problem(exc.status, str(exc), _retry_after(exc))
+
+
+def _retry_after(exc: JobmockError) -> list[tuple[str, str]]:
+    seconds = getattr(exc, "retry_after", None)
+    return [("Retry-After", str(seconds))] if seconds is not None else []
 
 
 def api_for(apis: Iterable[ApiModel], path: str) -> ApiModel | None:
