@@ -13,6 +13,7 @@ give a shared `JOBMOCK_STATE` (a SQLite file, or Redis).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -25,18 +26,44 @@ from .exceptions import SpecError, SpecErrors, startup_message
 from .options import from_env
 from .running import PARENT
 from .server.app import App
+from .server.messages import send_whole
+from .server.types import Receive, Scope, Send
 
 
-def app_from_env(environ: Mapping[str, str] | None = None) -> App:
+def app_from_env(environ: Mapping[str, str] | None = None) -> App | Refusal:
     """The ASGI app the JOBMOCK_* environment variables describe."""
     environ = os.environ if environ is None else environ
     if PARENT in environ:
         _exit_with_parent(int(environ[PARENT]))
     try:
-        return create(from_env(environ), bind=FIND_OUT)
-    except (SpecError, SpecErrors) as exc:  # the server would print a traceback: say it in our words, exit 2
+        options = from_env(environ)
+        if options.state == "memory" and PARENT not in environ and multiprocessing.parent_process() is not None:
+            raise SpecError(
+                "JOBMOCK_STATE",
+                [],
+                "several worker processes (uvicorn --workers) each hold their own jobs in memory: give them "
+                "one store, JOBMOCK_STATE=./jobmock.db (one host) or redis://host:6379/0",
+            )
+        return create(options, bind=FIND_OUT)
+    except (SpecError, SpecErrors) as exc:  # the server would print a traceback: say it in our words
         print(startup_message(exc), file=sys.stderr, flush=True)
+        if multiprocessing.parent_process() is not None:  # a worker: fail its start, so the server stops
+            return Refusal(startup_message(exc))  # (exiting here, it would be started again, and again)
         raise SystemExit(2) from None
+
+
+class Refusal:
+    """An app that refuses to start (lifespan), or, without lifespan events, answers 503."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await send({"type": "lifespan.startup.failed", "message": self.reason})
+            return
+        await send_whole(send, 503, self.reason.encode(), b"text/plain; charset=utf-8")
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract.model import load_apis
-from .exceptions import SpecError
+from .exceptions import SpecError, StoreUnavailable
 from .options import ServeOptions
 from .plugins import load_plugins
 from .scenario_files.load import load_catalog
@@ -58,6 +58,17 @@ def create(
         limits=options.limits,
         shared=log is not None,
     )
+    try:
+        kept = log.agree(mock.fingerprint()) if log is not None else mock.fingerprint()
+    except StoreUnavailable as exc:
+        raise SpecError("--state", [], str(exc)) from exc
+    if log is not None and kept != mock.fingerprint():
+        raise SpecError(
+            "--state",
+            [],
+            f"{log.url} holds the state of processes serving other specs, scenarios or options (seed, speed, "
+            "chaos, clock, bounds, keys): serve the same ones as they do, or give another --state",
+        )
     state = State(mock, log)
     return build_app(state, options.validate_responses, fast_paths=not options.no_fast_paths, policy=policy)
 

@@ -66,6 +66,7 @@ class ServeOptions:
     journal_bytes: int = Limits.journal_bytes
     max_streams: int = Limits.streams
     stream_heartbeat: float = Limits.heartbeat
+    log_bytes: int = Limits.log_bytes
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
@@ -84,6 +85,7 @@ class ServeOptions:
             journal_bytes=self.journal_bytes,
             streams=self.max_streams,
             heartbeat=self.stream_heartbeat,
+            log_bytes=self.log_bytes,
         )
 
     @property
@@ -274,6 +276,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("journal_entries", "journal entries per namespace", _whole(1), group=BOUNDS, metavar="N"),
     Option("journal_bytes", "journal bytes per namespace", _whole(1), group=BOUNDS, metavar="N"),
+    Option(
+        "log_bytes",
+        "bytes of a shared store's changes past its snapshot, then compacted",
+        _whole(1024),
+        group=BOUNDS,
+        metavar="N",
+    ),
     Option("max_streams", "open event streams per process", _whole(1), group=BOUNDS, metavar="N"),
     Option(
         "stream_heartbeat", "seconds between an idle stream's keep-alives", _number(), group=BOUNDS, metavar="SECONDS"

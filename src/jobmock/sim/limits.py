@@ -20,6 +20,7 @@ OPTIONS = {  # the `jobmock serve` option of each bound
     "journal_bytes": "--journal-bytes",
     "streams": "--max-streams",
     "heartbeat": "--stream-heartbeat",
+    "log_bytes": "--log-bytes",
 }
 
 
@@ -33,6 +34,7 @@ class Limits:
     journal_bytes: int = 4_000_000  # journal size per namespace (about what its entries take)
     streams: int = 100  # open event streams (Server-Sent Events) per worker; more are answered 503
     heartbeat: float = 15.0  # seconds between an idle event stream's keep-alive comments
+    log_bytes: int = 16_000_000  # a shared store's log of changes past a snapshot: compacted beyond this
 
     def __post_init__(self) -> None:
         for item in fields(self):

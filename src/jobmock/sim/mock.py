@@ -14,6 +14,7 @@ request that uses it (a control request, or a poll that finds a job there), neve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -99,6 +100,23 @@ class Mock:
         Clock(speed, clock)  # refuse a bad speed or mode now, not on the first request
         if not shared:
             self._space("")
+
+    def fingerprint(self) -> str:
+        """What decides the answers this mock gives, as a digest: the APIs' documents and keys,
+        the scenarios and the rules choosing them, the seed, speed, chaos, default clock and the
+        bounds that decide evictions. Processes sharing a store must agree on it."""
+        said = {
+            "apis": {
+                name: [api.document, api.mount, sorted(api.token.keys)] for name, api in sorted(self.apis.items())
+            },
+            "scenarios": sorted(repr(replace(s, source="")) for s in self.scenarios()),
+            "defaults": sorted(self.catalog.defaults.items()),
+            "rules": [repr(rule) for rule in self.catalog.rules],
+            "options": [self.seed, self.speed, self.chaos, self.clock_mode],
+            "bounds": [self.limits.namespaces, self.limits.namespace_ttl, self.limits.jobs, self.limits.spot_jobs],
+        }
+        text = json.dumps(said, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     # --- changes -----------------------------------------------------------------------
 
@@ -247,6 +265,11 @@ class Mock:
 
     def namespaces(self) -> list[str]:
         return sorted(self._spaces)
+
+    def namespace_uses(self) -> list[tuple[str, float, int]]:
+        """Each namespace (the default one aside), least recently used first: its name, the
+        epoch it was last used (as the log says) and how many jobs it holds."""
+        return sorted(((n, s.used, len(s.store)) for n, s in self._spaces.items() if n), key=lambda u: (u[1], u[0]))
 
     def plan_drop(self, namespace: str) -> NamespaceDropped:
         """Forget a namespace (its jobs, clock and journal); the next use starts afresh."""

@@ -26,6 +26,10 @@ class Log(Protocol):
 
     url: str  # where it keeps its data, credentials left out (for messages)
 
+    def agree(self, fingerprint: str) -> str:
+        """At start-up, synchronously: keep `fingerprint` (what decides the answers a process
+        gives) if the store keeps none yet; the one it keeps."""
+
     async def append(self, change: Json) -> int:
         """Add a change at the end of the log; its sequence number (1, 2, ...)."""
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
 import redis.asyncio as aioredis
 import redis.exceptions
 
@@ -104,11 +105,16 @@ class RedisLog:
 
     def ping(self) -> None:
         """Reach Redis once, synchronously, at start-up: StoreUnavailable if it cannot be."""
-        import redis as sync_redis
+        self._sync(lambda client: client.ping())
 
-        client = sync_redis.Redis.from_url(self._given, socket_connect_timeout=2, socket_timeout=2)
+    def agree(self, fingerprint: str) -> str:
+        key = self._key("fingerprint")
+        return str(self._sync(lambda client: (client.set(key, fingerprint, nx=True), client.get(key))[1]))
+
+    def _sync(self, work: Callable[[Any], T]) -> T:
+        client = redis.Redis.from_url(self._given, socket_connect_timeout=2, socket_timeout=2, decode_responses=True)
         try:
-            client.ping()
+            return work(client)
         except UNAVAILABLE as exc:
             raise StoreUnavailable(f"Redis at {self.url} cannot be reached: {exc}") from exc
         finally:

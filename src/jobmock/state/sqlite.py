@@ -25,6 +25,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER, kept INTEGER);
 CREATE TABLE IF NOT EXISTS identity (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fingerprint (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshot_changes (n INTEGER PRIMARY KEY, data TEXT);
 CREATE TABLE IF NOT EXISTS counters (
     namespace TEXT, job TEXT, name TEXT, value INTEGER, PRIMARY KEY (namespace, job, name)
@@ -48,6 +49,14 @@ class SqliteLog:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobmock-sqlite")
         self._db: sqlite3.Connection | None = None
         self._identity: str | None = None  # the store's name, as first read
+
+    def agree(self, fingerprint: str) -> str:
+        db = self._open()
+        try:
+            db.execute("INSERT OR IGNORE INTO fingerprint VALUES (1, ?)", (fingerprint,))
+            return str(db.execute("SELECT value FROM fingerprint").fetchone()[0])
+        finally:
+            db.close()
 
     @staticmethod
     def check(path: str | Path) -> None:

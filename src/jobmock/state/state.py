@@ -25,7 +25,7 @@ import uuid
 from collections import OrderedDict
 from typing import Any
 
-from ..exceptions import IdTaken, StoreUnavailable
+from ..exceptions import IdTaken, JobmockError, StoreUnavailable
 from ..sim.answer import Answer
 from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, Outcome, from_json, to_json
 from ..sim.clock import ClockState
@@ -64,6 +64,7 @@ class State:
         self._outage_since: float | None = None  # monotonic time the store was found unreachable
         self._outages = 0  # outages the store came back from
         self._reloads = 0  # times the whole state was read again (compacted past, or a store emptied)
+        self._sizes = 0  # about the bytes of the changes applied since the last snapshot
         self._frozen_at = 0
 
     def describe(self) -> str:
@@ -102,7 +103,7 @@ class State:
                     await self._flush()
                 if self._used and time.monotonic() - self._used_noted >= USED_EVERY:
                     await self._note_used()
-                if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY:
+                if self.mock.applied - self._snapshot_seq >= COMPACT_EVERY or self._sizes >= self.mock.limits.log_bytes:
                     await self.compact()
                 self._store_back()
             except asyncio.CancelledError:
@@ -124,7 +125,7 @@ class State:
                 return
             for seq, data in changes:
                 if seq > self.mock.applied:  # another catch-up may have applied some meanwhile
-                    self._apply(self._read(data), seq)
+                    self._apply_data(data, seq)
 
     async def _reload(self) -> None:
         async with self._reading:
@@ -147,7 +148,7 @@ class State:
                 break
         self.mock.applied = self._snapshot_seq = seq
         for change_seq, data in await self.log.since(seq) or []:
-            self._apply(self._read(data), change_seq)
+            self._apply_data(data, change_seq)
 
     async def compact(self) -> None:
         """Snapshot the whole state in the store, so that the log before it can go."""
@@ -157,6 +158,7 @@ class State:
         # are in the log after `seq`, and applying one again changes nothing)
         await self.log.compact(seq, (to_json(change) for change in self.mock.export()))
         self._snapshot_seq = seq
+        self._sizes = 0
 
     def _settle(self) -> None:
         """Every FREEZE_EVERY changes, exempt what the process holds from the garbage collector's
@@ -184,6 +186,18 @@ class State:
             self._outages += 1
             log.warning("jobmock: the store is back after %.1f s (outage %d)", lasted, self._outages)
 
+    def _apply_data(self, data: dict[str, Any], seq: int) -> None:
+        """Apply a change as the log holds it; one this process cannot read (a scenario it did
+        not load, from a store older than the agreement on what is served) is skipped, and said."""
+        self._sizes += len(str(data))
+        try:
+            change = self._read(data)
+        except JobmockError as exc:
+            log.warning("jobmock: change %d of the store cannot be read here (%s); skipped", seq, exc)
+            self.mock.applied = seq
+            return
+        self._apply(change, seq)
+
     def _apply(self, change: Change, seq: int) -> None:
         outcome = self.mock.apply(change, seq)
         self._outcomes[seq] = outcome
@@ -205,7 +219,7 @@ class State:
                 await self._reload()
             async with self._reading:
                 if seq == self.mock.applied + 1:  # nothing else came in between: apply it as read back
-                    self._apply(self._read(data), seq)
+                    self._apply_data(data, seq)
             while self.mock.applied < seq:
                 await self.catch_up()
             outcome = self._outcomes.pop(seq, Outcome())  # kept unless a reload skipped past it
@@ -404,6 +418,8 @@ class State:
             "reachable": self._outage_since is None,
             "outages": self._outages,
             "reloads": self._reloads,
+            "log_bytes": self._sizes,
+            "max_log_bytes": self.mock.limits.log_bytes,
         }
         return usage
 

@@ -21,6 +21,7 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "listApis": service.list_apis,
     "getStatus": service.status,
     "listScenarios": service.list_scenarios,
+    "listNamespaces": service.list_namespaces,
     "dropNamespace": service.drop_namespace,
     "listJobs": jobs.list_jobs,
     "createJob": jobs.create_job,

@@ -7,6 +7,7 @@ from ..gauges import OPEN
 from .call import Call
 from .context import Context
 from .control import control_operation
+from .job_view import iso
 from .replies import Reply, empty_reply, json_reply, problem
 
 
@@ -56,6 +57,14 @@ async def status(ctx: Context, call: Call) -> Reply:
     usage["connections"] = {"open": OPEN.connections}
     usage["streams"] = {"open": OPEN.streams, "max": ctx.mock.limits.streams}
     return json_reply(200, usage)
+
+
+@control_operation
+async def list_namespaces(ctx: Context, call: Call) -> Reply:
+    """GET /_jobmock/namespaces: least recently used first (the first to go past the bound)."""
+    uses = ctx.mock.namespace_uses()
+    listed = [{"name": name, "last_used": iso(used), "jobs": jobs} for name, used, jobs in uses]
+    return json_reply(200, {"namespaces": listed})
 
 
 async def drop_namespace(ctx: Context, call: Call) -> Reply:
