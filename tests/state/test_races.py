@@ -176,8 +176,9 @@ def test_the_spot_bound_holds_across_processes(tmp_path: Path) -> None:
                 pairs = at_once(
                     (a, "GET", f"/v1/jobs/job_Spot{n:04d}0000", spot), (b, "GET", f"/v1/jobs/job_Spot{n:04d}0001", spot)
                 )
-                assert all(answer.status_code == 200 for answer in pairs)
+                assert all(answer.status_code == 200 for answer in pairs), [answer.text for answer in pairs]
             for server in (a, b):
-                assert server.http.get("/_jobmock/status").json()["spot_jobs"]["count"] == 5
+                status = server.http.get("/_jobmock/status").json()
+                assert status["spot_jobs"]["count"] == 5, status
     finally:
         redis.stop()
