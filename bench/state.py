@@ -5,8 +5,8 @@ on the path of every change and of some polls; this shows what it costs against 
 what a second worker buys next to what it buys a bare app, and that memory and latency stay
 bounded with many jobs.
 
-Usage: .venv/bin/python bench/state.py [--duration 5] [--rounds 3] [--jobs 100000]
-                                       [--only workers,stores,creates,memory,listing] [--soak-minutes 10] [--smoke]
+Usage: .venv/bin/python bench/state.py [--duration 5] [--rounds 3] [--jobs 100000] [--soak-minutes 10]
+                                       [--only workers,stores,cluster,creates,memory,listing] [--smoke]
 Needs wrk and redis-server (Debian packages; without one it says which and exits 2). Every
 figure is a median over `--rounds` rounds whose order alternates; each server starts afresh
 and serves the neuraldraft API.
@@ -14,6 +14,7 @@ and serves the neuraldraft API.
             2-vs-1 ratio under the same uvicorn (wrk runs on the same 2 cores)
   stores    polls/s on SQLite and on Redis state against memory state (one worker), and
             with --validate-responses against without
+  cluster   polls/s and p99 on 1 and 3 processes on one Redis against memory, 3 clients at once
   creates   control-API creates/s on one worker, for each state
   memory    RSS of the jobmock process holding `--jobs` jobs, for each state; KB per job
   listing   a poll's p50/p99 while GET /_jobmock/jobs?limit=100 pages through `--jobs` jobs in a loop
@@ -26,6 +27,7 @@ show the benchmark still works (its figures mean nothing).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import statistics
 import subprocess
@@ -213,6 +215,59 @@ def stores_section(args: argparse.Namespace) -> None:
         print(f"  {name:<28} {figures['rps']:8.0f}/s  x{figures['rps'] / plain:.2f}  p99 {figures['p99']:.2f} ms")
 
 
+def cluster_section(args: argparse.Namespace) -> None:
+    """Polls on 1 and 3 processes on one Redis, against memory: 3 wrk at once, one per process
+    (the round-robin a load balancer makes), their req/s summed and their p99s' median."""
+
+    def run(count: int, kind: str) -> Callable[[], dict[str, float]]:
+        def measure() -> dict[str, float]:
+            with contextlib.ExitStack() as stack:
+                url = stack.enter_context(state_url(kind))
+                bases = [stack.enter_context(jobmock("--state", url))[1] for _ in range(count)]
+                targets = [bases[n % count] + EXAMPLE for n in range(3)]
+                if args.warm_up:
+                    together(targets, args.warm_up)
+                found = together(targets, args.duration)
+                return {
+                    "rps": sum(f["rps"] for f in found),
+                    "p99": statistics.median(f["p99"] for f in found),
+                    "errors": sum(f["errors"] for f in found),
+                }
+
+        return measure
+
+    found = rounds(
+        args,
+        {
+            "memory, 1 process": run(1, "memory"),
+            "redis, 1 process": run(1, "redis"),
+            "redis, 3 processes": run(3, "redis"),
+        },
+    )
+    plain = found["memory, 1 process"]
+    print("cluster: polls/s through 3 clients at once (ratio to memory), p99 (ratio to memory)")
+    for name, figures in found.items():
+        print(
+            f"  {name:<22} {figures['rps']:8.0f}/s  x{figures['rps'] / plain['rps']:.2f}  "
+            f"p99 {figures['p99']:.2f} ms  x{figures['p99'] / plain['p99']:.2f}"
+        )
+
+
+def together(urls: list[str], seconds: float) -> list[dict[str, float]]:
+    """wrk against each URL at once (~10 connections each): each one's figures."""
+    found: list[dict[str, float]] = [{} for _ in urls]
+
+    def one(index: int) -> None:
+        found[index] = wrk(urls[index], seconds, connections=11)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(urls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return found
+
+
 def creates_section(args: argparse.Namespace) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(CREATE_LUA)
@@ -329,6 +384,7 @@ def soak_section(args: argparse.Namespace) -> None:
 
 
 SECTIONS = {
+    "cluster": cluster_section,
     "workers": workers_section,
     "stores": stores_section,
     "creates": creates_section,

@@ -75,6 +75,7 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"workers: polls/s 2 vs 1 worker: jobmock x{N} .*bare Starlette x{N}",
             *[rf"^  {name} +{N}/s +p99 {N} ms$" for name in ("jobmock 1 worker", "starlette 2 workers")],
             *[rf"^  {name} +{N}/s +x{N} +p99 {N} ms$" for name in ("sqlite", "redis", "memory --validate-responses")],
+            *[rf"^  {name} +{N}/s +x{N} +p99 {N} ms +x{N}$" for name in ("redis, 1 process", "redis, 3 processes")],
             *[rf"^  {kind} +{N}/s +p99 {N} ms +\({N}\)$" for kind in ("memory", "sqlite", "redis")],
             *[
                 rf"^  {kind} +start +{N} MB +with {N} jobs +{N} MB +\({N} KB per job; created at {N}/s\)$"

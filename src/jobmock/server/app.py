@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from ..state import State
 from .adapters.connexion_app import connexion_app
 from .adapters.fast_paths import FastPaths
+from .adapters.response_check import ResponseCheck
 from .middleware.dashboard import Dashboard
 from .middleware.delivery import Delivery
 from .middleware.events import EventStreams
@@ -35,15 +36,15 @@ def build_app(
     policy: ControlPolicy | None = None,
     listening: Callable[[], list[str]] = listening_hosts,
 ) -> App:
-    """`validate_responses`: Connexion checks every answer against its document (so every
-    request goes through Connexion). `fast_paths=False`: Connexion answers the polls and
-    creates too. `policy`: who may use the control API (default: loopback, no token);
-    where its `bound` is None, `listening` finds out the bind when the server starts."""
+    """`validate_responses`: every answer is held to its document (Connexion's validators, on
+    the poll fast path too). `fast_paths=False`: Connexion answers the polls and creates too.
+    `policy`: who may use the control API (default: loopback, no token); where its `bound` is
+    None, `listening` finds out the bind when the server starts."""
     ctx = Context(state)
     apis = list(state.mock.apis.values())
     inner: ASGIApp = connexion_app(ctx, validate_responses)
-    if fast_paths and not validate_responses:
-        inner = FastPaths(inner, ctx)
+    if fast_paths:  # under --validate-responses the polls' answers are checked there as Connexion checks
+        inner = FastPaths(inner, ctx, ResponseCheck() if validate_responses else None)
     guard = Guard(
         Screening(Dashboard(EventStreams(Delivery(Journal(inner, state)), state)), apis),
         policy or ControlPolicy(),

@@ -54,11 +54,13 @@ class Log(Protocol):
     async def forget_job(self, namespace: str, job: str) -> None:
         """Drop a job's counters (it was made again under its id: its counts start anew)."""
 
-    async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
-        """Append entries (each with a `size`), then evict the oldest past either bound."""
+    async def journal_add(
+        self, namespace: str, entries: list[tuple[int, str]], max_entries: int, max_bytes: int
+    ) -> None:
+        """Append entries (each its size and its JSON), then evict the oldest past either bound."""
 
-    async def journal(self, namespace: str) -> list[tuple[int, Json]]:
-        """(sequence number, entry), oldest first."""
+    async def journal(self, namespace: str) -> list[tuple[int, Any]]:
+        """(sequence number, entry as its JSON read back), oldest first."""
 
     async def journal_clear(self, namespace: str) -> None: ...
 

@@ -174,10 +174,12 @@ class SqliteLog:
     async def forget_job(self, namespace: str, job: str) -> None:
         await self._run(lambda db: db.execute("DELETE FROM counters WHERE namespace = ? AND job = ?", (namespace, job)))
 
-    async def journal_add(self, namespace: str, entries: list[Json], max_entries: int, max_bytes: int) -> None:
+    async def journal_add(
+        self, namespace: str, entries: list[tuple[int, str]], max_entries: int, max_bytes: int
+    ) -> None:
         # one row per batch (a worker's flush), not per entry: a poll's journal entry costs the store ~nothing
-        sizes = [entry.pop("size") for entry in entries]
-        text = json.dumps(entries, separators=(",", ":"))
+        sizes = [size for size, _entry in entries]
+        text = "[" + ",".join(entry for _size, entry in entries) + "]"
         added = (len(entries), sum(sizes))
 
         def add(db: sqlite3.Connection) -> None:
@@ -197,8 +199,8 @@ class SqliteLog:
 
         await self._run(add)
 
-    async def journal(self, namespace: str) -> list[tuple[int, Json]]:
-        def read(db: sqlite3.Connection) -> list[tuple[int, Json]]:
+    async def journal(self, namespace: str) -> list[tuple[int, Any]]:
+        def read(db: sqlite3.Connection) -> list[tuple[int, Any]]:
             row = db.execute("SELECT start FROM journal_totals WHERE namespace = ?", (namespace,)).fetchone()
             start = row[0] if row else 1
             found = []

@@ -52,7 +52,7 @@ class State:
         self.mock = mock
         self.log = log
         self._reading = asyncio.Lock()
-        self._journal: list[tuple[str, RawRequest]] = []  # written at the next flush
+        self._journal: list[tuple[str, int, str]] = []  # (namespace, size, entry as JSON), written at the next flush
         self._snapshot_seq = 0
         self._task: asyncio.Task[None] | None = None
         self._unjournaled = 0
@@ -340,7 +340,7 @@ class State:
         if self.log is None:
             self.mock.journal_add(raw, namespace)
         elif self.mock.has_namespace(namespace):
-            self._journal.append((namespace, raw))
+            self._journal.append((namespace, raw.size(), raw.encoded()))
         else:
             self._unjournaled += 1
 
@@ -364,7 +364,7 @@ class State:
             if all(reads >= asked for origin, (reads, at) in marks.items() if at >= live and origin != self.origin):
                 break
             await asyncio.sleep(FLUSH_SECONDS / 5)
-        entries = [(seq, RawRequest(**data)) for seq, data in await self.log.journal(namespace)]
+        entries = [(seq, RawRequest.decoded(data)) for seq, data in await self.log.journal(namespace)]
         return sorted(entries, key=lambda entry: entry[1].stamp)
 
     async def clear_journal(self, namespace: str = "") -> None:
@@ -389,13 +389,11 @@ class State:
             raise
         await self.log.journal_mark(self.origin, reads, time.time())
 
-    async def _write_journal(self, batch: list[tuple[str, RawRequest]]) -> None:
+    async def _write_journal(self, batch: list[tuple[str, int, str]]) -> None:
         assert self.log is not None
-        by_namespace: dict[str, list[dict[str, Any]]] = {}
-        for namespace, raw in batch:
-            entry = raw.to_json()
-            entry["size"] = raw.size()
-            by_namespace.setdefault(namespace, []).append(entry)
+        by_namespace: dict[str, list[tuple[int, str]]] = {}
+        for namespace, size, entry in batch:
+            by_namespace.setdefault(namespace, []).append((size, entry))
         limits = self.mock.limits
         for namespace, entries in by_namespace.items():
             await self.log.journal_add(namespace, entries, limits.journal_entries, limits.journal_bytes)

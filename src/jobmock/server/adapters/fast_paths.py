@@ -24,17 +24,21 @@ from ..operations import CONTROL, Context, Reply, poll
 from ..operations.replies import problem, vendor_error
 from ..operations.routing import locate, poll_routes
 from ..types import ASGIApp, Receive, Scope, Send
+from .response_check import ResponseCheck
 
 log = logging.getLogger("jobmock")
 CREATE = CONTROL_PREFIX + "/jobs"
 
 
 class FastPaths:
-    def __init__(self, app: ASGIApp, ctx: Context):
+    """`check`: --validate-responses (then the create is left to Connexion, which checks it)."""
+
+    def __init__(self, app: ASGIApp, ctx: Context, check: ResponseCheck | None = None):
         self.app = app
         self.ctx = ctx
         self.routes = poll_routes(ctx.mock.apis.values())
         self.create = CONTROL["createJob"]
+        self.check = check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -51,9 +55,9 @@ class FastPaths:
                     except Exception:  # a bug of ours: the 500 Connexion's error handler gives, never a bare page
                         log.exception("error while answering GET %s", scope["path"])
                         reply = vendor_error(route.api, 500, INTERNAL)
-                    await _send(send, reply)
+                    await _send(send, self.check(route.api, reply) if self.check is not None else reply)
                     return
-            elif method == "POST" and scope["path"] == CREATE and _is_json(scope):
+            elif method == "POST" and scope["path"] == CREATE and _is_json(scope) and self.check is None:
                 body = await _body(receive)  # read whole and checked by the screening layer before
                 parsed = json.loads(body) if body.strip() else None
                 call = operations.call(_headers(scope), {}, {}, parsed, _base_url(scope))
