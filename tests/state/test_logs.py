@@ -4,8 +4,10 @@ every worker shares, a bounded journal. Redis tests run Debian's redis-server.""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,16 +112,23 @@ def test_poll_counters_are_shared(open_log: Callable[[], Log]) -> None:
     run(work)
 
 
+def journal_entries(*items: dict[str, Any]) -> list[tuple[int, str]]:
+    """Journal entries as the journal middleware hands them over: (size, JSON)."""
+    return [(item["size"], json.dumps(item)) for item in items]
+
+
 def test_journal_keeps_the_newest_entries_within_both_bounds(open_log: Callable[[], Log]) -> None:
     async def work() -> None:
         log = open_log()
-        await log.journal_add("a", [{"path": f"/{n}", "size": 100} for n in range(8)], max_entries=5, max_bytes=10_000)
+        await log.journal_add(
+            "a", journal_entries(*({"path": f"/{n}", "size": 100} for n in range(8))), max_entries=5, max_bytes=10_000
+        )
         entries = await log.journal("a")
         assert [e["path"] for _, e in entries] == ["/3", "/4", "/5", "/6", "/7"]
         assert [seq for seq, _ in entries] == sorted(seq for seq, _ in entries)
-        await log.journal_add("a", [{"path": "/big", "size": 450}], max_entries=5, max_bytes=700)
+        await log.journal_add("a", journal_entries({"path": "/big", "size": 450}), max_entries=5, max_bytes=700)
         assert [e["path"] for _, e in await log.journal("a")] == ["/6", "/7", "/big"]
-        await log.journal_add("b", [{"path": "/b", "size": 10}], max_entries=5, max_bytes=700)
+        await log.journal_add("b", journal_entries({"path": "/b", "size": 10}), max_entries=5, max_bytes=700)
         totals = await log.journal_totals()
         assert (totals.entries, totals.bytes, totals.evicted) == (4, 660, 6)
         await log.journal_clear("a")

@@ -65,7 +65,7 @@ if tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') ~= tonumber(ARGV[1]) then
 return redis.call('LRANGE', KEYS[2], ARGV[2], ARGV[3])
 """
 BATCH = 1000  # changes written to Redis at a time while compacting
-JOURNAL_ADD = """
+JOURNAL_ADD = r"""
 local total = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 for line in string.gmatch(ARGV[4], '[^\n]+') do
   local size, entry = string.match(line, '^(%d+):(.*)$')
