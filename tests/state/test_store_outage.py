@@ -73,7 +73,7 @@ def test_a_store_outage_is_answered_cleanly_and_recovered_from(tmp_path: Path) -
                 )
                 assert int(str(status(server)["reloads"])) >= 1
             fresh = a.http.post("/_jobmock/jobs", json={"api": "neuraldraft"}, headers=SPACE)
-            assert fresh.status_code == 201
+            assert fresh.status_code == 201, (fresh.text, a.log.read_text())
             wait_until(
                 lambda: b.http.get(f"/_jobmock/jobs/{fresh.json()['id']}", headers=SPACE).status_code == 200,
                 seconds=30,
