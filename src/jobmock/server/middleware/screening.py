@@ -6,6 +6,9 @@ problem JSON), before anything is read further or changed:
 - more than `MAX_QUERY_PARAMS` query parameters or a query over `MAX_QUERY_BYTES`: 400
   (parsing thousands of parameters takes seconds in the frameworks below);
 - a body over `MAX_BODY_BYTES` (by Content-Length, or as it arrives): 413;
+- a body that has not all arrived `body_timeout` seconds (`--body-timeout`) after the
+  layer began to read it: 408, and the connection closed (a client trickling a body would
+  otherwise hold its connection, and every connection, for as long as it likes);
 - a body that is not JSON by its Content-Type, on a route that takes JSON: 415;
 - JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400.
 A body that passes is handed on as it came.
@@ -13,12 +16,15 @@ A body that passes is handed on as it came.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from ...contract.model import ApiModel
 from ...contract.wire import CONTROL_PREFIX
+from ..gauges import OPEN
 from ..messages import replayed, send_whole
 from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
 from ..types import ASGIApp, Receive, Scope, Send
@@ -74,9 +80,10 @@ def _too_deep(value: Any) -> bool:
 
 
 class Screening:
-    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel]):
+    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel], body_timeout: float = 10.0):
         self.app = app
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,8 +115,13 @@ class Screening:
             raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
         body = b""
         more = True
+        deadline = time.monotonic() + self.body_timeout
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                OPEN.timed_out_bodies += 1
+                raise Refused(408, f"the body did not arrive within {self.body_timeout:g} s") from None
             if message["type"] == "http.disconnect":
                 break
             body += message.get("body", b"")
