@@ -105,7 +105,12 @@ def test_streams_are_bounded_and_counted(server: BackgroundServer) -> None:
     url = f"{server.url}/_jobmock/jobs/{job['id']}/events"
     first, second = Listener(url), Listener(url)
     assert first.next() is not None and second.next() is not None
-    assert httpx.get(server.url + "/_jobmock/status").json()["streams"] == {"open": 2, "max": 2, "dropped": 0, "stall_seconds": 30.0}
+    assert httpx.get(server.url + "/_jobmock/status").json()["streams"] == {
+        "open": 2,
+        "max": 2,
+        "dropped": 0,
+        "stall_seconds": 30.0,
+    }
     third = httpx.get(url)
     assert third.status_code == 503 and third.headers["retry-after"] == "5"
     assert "--max-streams" in third.json()["detail"]

@@ -79,6 +79,13 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip() not in (b"", b"0")) or name == b"transfer-encoding":
+            return True
+    return False
+
+
 class Screening:
     def __init__(self, app: ASGIApp, apis: Iterable[ApiModel], body_timeout: float = 10.0):
         self.app = app
@@ -91,8 +98,9 @@ class Screening:
             return
         try:
             self._screen_head(scope)
-            if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
-                receive = await self._screen_body(scope, receive)
+            takes_json = scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
+            if takes_json or _has_body(scope):  # another's body is read too: the app below may wait for it
+                receive = await self._screen_body(scope, receive, takes_json)
         except Refused as refused:
             await self._refuse(scope, send, refused)
             return
@@ -107,8 +115,9 @@ class Screening:
         if len(query) > MAX_QUERY_BYTES or query.count(b"&") >= MAX_QUERY_PARAMS:
             raise Refused(400, f"at most {MAX_QUERY_PARAMS} query parameters and {MAX_QUERY_BYTES} bytes of them")
 
-    async def _screen_body(self, scope: Scope, receive: Receive) -> Receive:
-        """Read the body (within its cap) and check it; a receive that gives it back."""
+    async def _screen_body(self, scope: Scope, receive: Receive, takes_json: bool = True) -> Receive:
+        """Read the body (within its cap and time) and check it (`takes_json`: that it is
+        strict JSON); a receive that gives it back."""
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
@@ -128,7 +137,7 @@ class Screening:
             more = message.get("more_body", False)
             if len(body) > MAX_BODY_BYTES:
                 raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
-        if body.strip():
+        if takes_json and body.strip():
             kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if kind != b"application/json" and not kind.endswith(b"+json"):
                 raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")
