@@ -30,7 +30,7 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
@@ -173,18 +173,7 @@ async def stream(
     quiet_since = time.monotonic()
     try:
         while not gone.is_set():
-            chunk = bytearray()
-            ended = sent = False
-            async with contextlib.aclosing(tick()) as events:
-                async for item in events:
-                    if item is None:
-                        ended = True
-                        break
-                    if chunk and len(chunk) + len(item) > MESSAGE_BYTES:
-                        await deliver(bytes(chunk), True)
-                        chunk.clear()
-                        sent = True
-                    chunk += item
+            chunk, ended, sent = await gather(tick, deliver)
             ended = ended or stopping()
             if not chunk and not sent and time.monotonic() - quiet_since >= limits.heartbeat:
                 chunk += KEEP_ALIVE
@@ -205,6 +194,24 @@ async def stream(
         return  # the client went while we wrote
     finally:
         listener.cancel()
+
+
+async def gather(tick: Tick, deliver: Callable[[bytes, bool], Awaitable[None]]) -> tuple[bytearray, bool, bool]:
+    """One tick's events: those that fill a message are delivered; what is left, whether the
+    stream ends, and whether anything was delivered."""
+    chunk = bytearray()
+    ended = sent = False
+    async with contextlib.aclosing(tick()) as events:
+        async for item in events:
+            if item is None:
+                ended = True
+                break
+            if chunk and len(chunk) + len(item) > MESSAGE_BYTES:
+                await deliver(bytes(chunk), True)
+                chunk.clear()
+                sent = True
+            chunk += item
+    return chunk, ended, sent
 
 
 def job_ticks(mock: Mock, job_id: str, namespace: str) -> Tick:
