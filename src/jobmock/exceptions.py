@@ -107,6 +107,12 @@ class NamespaceFull(RequestError):
     status = 409
 
 
+class PayloadTooLarge(JobError):
+    """A job whose `fields` take more bytes than `--max-job-bytes`."""
+
+    status = 413
+
+
 class StoreUnavailable(JobmockError):
     """The shared store (`--state`) cannot be reached: answered 503, with Retry-After."""
 

@@ -67,6 +67,9 @@ class ServeOptions:
     max_streams: int = Limits.streams
     stream_heartbeat: float = Limits.heartbeat
     log_bytes: int = Limits.log_bytes
+    max_job_bytes: int = Limits.job_bytes
+    stream_stall: float = Limits.stream_stall
+    body_timeout: float = Limits.body_timeout
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
@@ -86,6 +89,9 @@ class ServeOptions:
             streams=self.max_streams,
             heartbeat=self.stream_heartbeat,
             log_bytes=self.log_bytes,
+            job_bytes=self.max_job_bytes,
+            stream_stall=self.stream_stall,
+            body_timeout=self.body_timeout,
         )
 
     @property
@@ -286,6 +292,21 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_streams", "open event streams per process", _whole(1), group=BOUNDS, metavar="N"),
     Option(
         "stream_heartbeat", "seconds between an idle stream's keep-alives", _number(), group=BOUNDS, metavar="SECONDS"
+    ),
+    Option(
+        "stream_stall",
+        "seconds a stream may wait for its client to read, then it is dropped",
+        _number(0, 3600),
+        group=BOUNDS,
+        metavar="SECONDS",
+    ),
+    Option("max_job_bytes", "bytes of a job's fields (as JSON)", _whole(1), group=BOUNDS, metavar="N"),
+    Option(
+        "body_timeout",
+        "seconds for a request's body to arrive (then 408)",
+        _number(0, 3600),
+        group=CONNECTIONS,
+        metavar="SECONDS",
     ),
 )
 _BY_NAME = {option.name: option for option in OPTIONS}

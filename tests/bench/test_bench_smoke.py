@@ -85,6 +85,16 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"pages listed meanwhile: {N} \({N}/s\)",
         ],
     ),
+    "stream_load.py": (
+        (),
+        [
+            *[
+                rf"^{name} +first poll +{N} ms +median +{N} ms +p99 +{N} ms +worst +{N} ms$"
+                for name in ("alone", r"\d+ reading streams")
+            ],
+            rf"^\d+ unread streams +RSS at most \+{N} MB, {N} dropped within {N} s$",
+        ],
+    ),
     "streams.py": (
         ("wrk",),
         [

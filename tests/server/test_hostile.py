@@ -7,6 +7,8 @@ loop shows. Bounded: every case is one request, all to loopback."""
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from support import TOKENS, ServeProcess
+from jobmock import BackgroundServer
+from jobmock.server.middleware.events import MESSAGE_BYTES
+from jobmock.sim.limits import ConnectionLimits
+from support import TOKENS, ServeProcess, create, wait_until
 
 ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
 LF = {"Authorization": f"Bearer {TOKENS['longform']}"}
@@ -160,3 +165,171 @@ def test_the_server_stayed_whole(server: ServeProcess, legitimate: dict[str, Any
     assert server.http.get("/_jobmock/clock", headers=LEGIT).json() == legitimate["clock"]
     assert server.http.get(EXAMPLE, headers=ND).status_code == 200
     assert "Traceback" not in Path(server.log).read_text()
+
+
+# --- #19 streams, job payloads and request bodies ---
+# Each server here runs in this process with small bounds (a body timeout, a stream stall
+# of half a second), so that the bound is met quickly; time is only ever waited for with
+# wait_until, never asserted.
+
+BOUNDED = ConnectionLimits(keep_alive=5, header_timeout=5, max_connections=8)
+
+
+@pytest.fixture(scope="module")
+def bounded() -> Iterator[BackgroundServer]:
+    app = create(specs=["neuraldraft", "longform"], body_timeout=0.5, stream_stall=0.5, max_job_bytes=16 * 1024)
+    with BackgroundServer(app, limits=BOUNDED) as served:
+        yield served
+
+
+def status_of(served: BackgroundServer) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.get(served.url + "/_jobmock/status").json()
+    return answer
+
+
+def test_a_job_cannot_carry_more_fields_than_the_bound(bounded: BackgroundServer) -> None:
+    """Item 5: 250 KB of `fields` once made a job (600 creates held 290 MB)."""
+    space = {"X-Jobmock-Namespace": "payloads"}
+    before = status_of(bounded)
+    huge = httpx.post(
+        bounded.url + "/_jobmock/jobs", json={"api": "neuraldraft", "fields": {"note": "x" * 250_000}}, headers=space
+    )
+    assert huge.status_code == 413, huge.text
+    assert huge.headers["content-type"] == "application/problem+json"
+    assert "--max-job-bytes" in huge.json()["detail"]
+    listed = httpx.get(bounded.url + "/_jobmock/jobs", headers=space).json()["jobs"]
+    assert all("note" not in job["body"] for job in listed)
+    assert status_of(bounded)["payloads"]["bytes"] == before["payloads"]["bytes"]  # nothing was made
+    small = httpx.post(
+        bounded.url + "/_jobmock/jobs", json={"api": "neuraldraft", "fields": {"note": "x" * 1000}}, headers=space
+    )
+    assert small.status_code == 201, small.text
+    payloads = status_of(bounded)["payloads"]
+    assert payloads["max_bytes_per_job"] == 16 * 1024
+    assert payloads["bytes"] >= before["payloads"]["bytes"] + 1000
+    httpx.delete(bounded.url + f"/_jobmock/jobs/{small.json()['id']}", headers=space)
+    assert status_of(bounded)["payloads"]["bytes"] == before["payloads"]["bytes"]
+
+
+def chunks_of(sock: socket.socket, wanted: int) -> list[bytes]:
+    """The first `wanted` chunks of a chunked HTTP answer (after its head), as sent."""
+    sock.settimeout(30)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, data = data.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head.lower(), head
+    found: list[bytes] = []
+    while len(found) < wanted:
+        while b"\r\n" not in data:
+            data += sock.recv(65536)
+        size_line, data = data.split(b"\r\n", 1)
+        size = int(size_line, 16)
+        while len(data) < size + 2:
+            data += sock.recv(65536)
+        found.append(data[:size])
+        data = data[size + 2 :]
+    return found
+
+
+def test_a_namespace_stream_sends_its_first_burst_in_bounded_messages(bounded: BackgroundServer) -> None:
+    """Item 6: the whole first burst went as one message (4 unread streams held 575 MB)."""
+    space = {"X-Jobmock-Namespace": "burst"}
+    for _ in range(30):  # 30 jobs of ~10 KB: a burst of ~330 KB
+        made = httpx.post(
+            bounded.url + "/_jobmock/jobs", json={"api": "neuraldraft", "fields": {"note": "x" * 10_000}}, headers=space
+        )
+        assert made.status_code == 201, made.text
+    with socket.create_connection((bounded.host, bounded.port)) as sock:
+        sock.sendall(
+            b"GET /_jobmock/events?limit=1000 HTTP/1.1\r\nHost: localhost\r\nX-Jobmock-Namespace: burst\r\n\r\n"
+        )
+        messages = chunks_of(sock, 4)
+    assert all(len(message) <= MESSAGE_BYTES for message in messages), [len(m) for m in messages]
+    assert sum(message.count(b"event: job\n") for message in messages) >= 4 * (MESSAGE_BYTES // 11_000) - 4
+
+
+def test_an_unread_stream_is_dropped_and_counted(bounded: BackgroundServer) -> None:
+    """Item 6: a stream whose client never reads holds no more than a message, and goes
+    after --stream-stall seconds (its connection reset)."""
+    space = {"X-Jobmock-Namespace": "unread"}
+    for _ in range(500):  # ~5 MB of first burst: more than the sockets' buffers take
+        httpx.post(
+            bounded.url + "/_jobmock/jobs", json={"api": "neuraldraft", "fields": {"note": "x" * 10_000}}, headers=space
+        ).raise_for_status()
+    dropped = status_of(bounded)["streams"]["dropped"]
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((bounded.host, bounded.port))
+    try:
+        sock.sendall(
+            b"GET /_jobmock/events?limit=1000 HTTP/1.1\r\nHost: localhost\r\nX-Jobmock-Namespace: unread\r\n\r\n"
+        )
+        wait_until(lambda: status_of(bounded)["streams"]["dropped"] == dropped + 1, what="the unread stream dropped")
+        wait_until(lambda: status_of(bounded)["streams"]["open"] == 0, what="the stream closed")
+        assert httpx.get(bounded.url + EXAMPLE, headers=ND).status_code == 200
+    finally:
+        sock.close()
+
+
+def trickle(served: BackgroundServer, head: bytes) -> socket.socket:
+    """A request whose head says a 200,000-byte body, of which one byte is sent."""
+    sock = socket.create_connection((served.host, served.port))
+    sock.sendall(head + b"Host: localhost\r\nContent-Type: application/json\r\nContent-Length: 200000\r\n\r\n{")
+    return sock
+
+
+def answer_then_close(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (bounded by a timeout)."""
+    sock.settimeout(30)
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def test_a_trickled_body_times_out_with_408_in_the_vendors_envelope(bounded: BackgroundServer) -> None:
+    """Item 8: a body sent a byte a second was waited for forever."""
+    before = status_of(bounded)["request_bodies"]["timed_out"]
+    with trickle(
+        bounded, b"POST /longform/cancelJob HTTP/1.1\r\nAuthorization: " + LF["Authorization"].encode() + b"\r\n"
+    ) as sock:
+        answer = answer_then_close(sock)  # the connection is closed after the answer
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 408"), answer
+    assert b"connection: close" in head.lower()
+    assert b"content-type: application/json" in head.lower(), head  # longform's envelope, not problem JSON
+    assert "did not arrive" in body.decode()
+    with trickle(bounded, b"POST /_jobmock/jobs HTTP/1.1\r\n") as sock:
+        answer = answer_then_close(sock)
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 408") and b"application/problem+json" in head, answer
+    assert json.loads(body)["status"] == 408
+    counted = status_of(bounded)["request_bodies"]
+    assert counted == {"timed_out": before + 2, "timeout_seconds": 0.5}
+
+
+def test_trickled_bodies_on_every_connection_do_not_starve_the_polls(bounded: BackgroundServer) -> None:
+    """Item 8: --max-connections + 5 trickled POSTs made every poll answer 503."""
+    head = b"POST /longform/cancelJob HTTP/1.1\r\nAuthorization: " + LF["Authorization"].encode() + b"\r\n"
+    socks = [trickle(bounded, head) for _ in range(BOUNDED.max_connections + 5)]
+    try:
+        wait_until(
+            lambda: (
+                httpx.get(bounded.url + EXAMPLE, headers=ND).status_code == 200
+                and status_of(bounded)["connections"]["open"] <= 2
+            ),
+            what="the trickling connections closed",
+        )
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_a_trickled_body_of_a_get_does_not_hold_its_connection(bounded: BackgroundServer) -> None:
+    """A GET's body is waited for no longer than a POST's (Connexion reads it; kept alive,
+    each byte would have put off the idle timeout for ever): 408, and the connection closed."""
+    head = b"GET " + EXAMPLE.encode() + b" HTTP/1.1\r\nAuthorization: " + ND["Authorization"].encode() + b"\r\n"
+    with trickle(bounded, head) as sock:
+        answer = answer_then_close(sock)
+    assert answer.startswith(b"HTTP/1.1 408"), answer

@@ -46,7 +46,9 @@ def build_app(
     if fast_paths:  # under --validate-responses the polls' answers are checked there as Connexion checks
         inner = FastPaths(inner, ctx, ResponseCheck() if validate_responses else None)
     guard = Guard(
-        Screening(Dashboard(EventStreams(Delivery(Journal(inner, state)), state)), apis),
+        Screening(
+            Dashboard(EventStreams(Delivery(Journal(inner, state)), state)), apis, state.mock.limits.body_timeout
+        ),
         policy or ControlPolicy(),
         listening,
     )

@@ -1,4 +1,4 @@
-"""What this process holds open now, for `GET /_jobmock/status`, and whether it is shutting
+"""What this process holds open now (and what it cut off), for `GET /_jobmock/status`, and whether it is shutting
 down: the process layer counts connections and marks the stop, the event-stream layer
 counts streams and ends them at the stop, the status operation reads the counts (so none
 of these layers imports another)."""
@@ -14,9 +14,12 @@ from dataclasses import dataclass
 class Gauges:
     connections: int = 0  # open HTTP connections (the process layer's protocol)
     streams: int = 0  # open event streams
+    dropped_streams: int = 0  # event streams dropped because their client did not read (--stream-stall)
+    timed_out_bodies: int = 0  # request bodies that did not arrive within --body-timeout (answered 408)
 
 
 OPEN = Gauges()
+ABORT = "jobmock.abort"  # the scope extension (set by the process layer) that resets a request's connection
 _STOPPING: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 

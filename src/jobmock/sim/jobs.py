@@ -270,6 +270,13 @@ class NewJob:
     scenario: Scenario | None = None
 
 
+def payload_bytes(fields: Mapping[str, Any] | None) -> int:
+    """What a job's `fields` take, as compact JSON (the bound `--max-job-bytes` holds it to)."""
+    if not fields:
+        return 0
+    return len(json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str).encode())
+
+
 def job_seed(seed: int, api: str, job_id: str) -> int:
     """A stable per-job seed (Python's hash() is salted per process, so not that)."""
     digest = hashlib.sha256(f"{seed}|{api}|{job_id}".encode()).digest()

@@ -21,6 +21,9 @@ OPTIONS = {  # the `jobmock serve` option of each bound
     "streams": "--max-streams",
     "heartbeat": "--stream-heartbeat",
     "log_bytes": "--log-bytes",
+    "job_bytes": "--max-job-bytes",
+    "stream_stall": "--stream-stall",
+    "body_timeout": "--body-timeout",
 }
 
 
@@ -35,6 +38,11 @@ class Limits:
     streams: int = 100  # open event streams (Server-Sent Events) per worker; more are answered 503
     heartbeat: float = 15.0  # seconds between an idle event stream's keep-alive comments
     log_bytes: int = 16_000_000  # a shared store's log of changes past a snapshot: compacted beyond this
+    # a job's `fields` as compact JSON: a vendor's result or error overrides take a few hundred bytes;
+    # 16 KiB leaves room for a large result while 10,000 jobs of a namespace hold at most 160 MB of them
+    job_bytes: int = 16 * 1024
+    stream_stall: float = 30.0  # seconds an event stream may wait for its client to read; then dropped
+    body_timeout: float = 10.0  # seconds a request's body may take to arrive (from its headers' end); then 408
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -113,7 +113,8 @@ class Mock:
             "defaults": sorted(self.catalog.defaults.items()),
             "rules": [repr(rule) for rule in self.catalog.rules],
             "options": [self.seed, self.speed, self.chaos, self.clock_mode],
-            "bounds": [self.limits.namespaces, self.limits.namespace_ttl, self.limits.jobs, self.limits.spot_jobs],
+            "bounds": [self.limits.namespaces, self.limits.namespace_ttl, self.limits.jobs, self.limits.spot_jobs]
+            + ([self.limits.job_bytes] if self.limits.job_bytes != Limits.job_bytes else []),
         }
         text = json.dumps(said, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -360,8 +361,8 @@ class Mock:
         """The namespace's jobs (of one API), oldest first, from after sequence number `after`."""
         return (job for job in self._space(namespace).store.after(after) if api is None or job.api.name == api)
 
-    def newest(self, namespace: str = "", limit: int = 100, api: str | None = None) -> list[Job]:
-        """Up to `limit` of the namespace's jobs (of one API), newest first."""
+    def newest(self, namespace: str = "", limit: int = 100, api: str | None = None) -> Iterator[Job]:
+        """Up to `limit` of the namespace's jobs (of one API), newest first, built as reached."""
         return self._space(namespace).store.newest(limit, api)
 
     def history(self, job: Job, namespace: str = "") -> list[tuple[str, float]]:
@@ -489,6 +490,10 @@ class Mock:
                 "count": sum(len(s.store) for s in spaces),
                 "max_per_namespace": limits.jobs,
                 "evicted": self._gone["jobs"] + sum(s.store.evicted for s in spaces),
+            },
+            "payloads": {
+                "bytes": sum(s.store.payload_bytes for s in spaces),
+                "max_bytes_per_job": limits.job_bytes,
             },
             "spot_jobs": {"count": sum(s.store.spot_count for s in spaces), "max_per_namespace": limits.spot_jobs},
             "journal": {

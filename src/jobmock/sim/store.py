@@ -29,7 +29,7 @@ from ..contract.model import ApiModel
 from ..exceptions import IdTaken, JobError, LifecycleError, NamespaceFull, NotFound
 from . import fakedata
 from .clock import Clock
-from .jobs import Job, JobData, NewJob, build_job
+from .jobs import Job, JobData, NewJob, build_job, payload_bytes
 
 JOB_CACHE = 2000  # built jobs kept per namespace; the others are rebuilt from their records when polled
 
@@ -48,6 +48,8 @@ class JobStore:
         self.max_jobs = max_jobs
         self.max_spot = max_spot
         self.evicted = 0
+        self.payload_bytes = 0  # what the held jobs' `fields` take as JSON (GET /_jobmock/status)
+        self._payloads: dict[str, int] = {}  # id -> its `fields`' bytes, for the jobs that carry some
         self._data: dict[str, JobData] = {}  # in order of creation
         self._order: list[tuple[int, str]] = []  # (seq, id) ascending, for paging; removed ones are skipped
         self._built: OrderedDict[str, Job] = OrderedDict()  # least recently used first
@@ -91,19 +93,21 @@ class JobStore:
                 assert job is not None
                 yield job
 
-    def newest(self, limit: int, api: str | None = None) -> list[Job]:
-        """Up to `limit` jobs (of one API), newest first."""
-        found: list[Job] = []
-        for seq, job_id in reversed(self._order):
+    def newest(self, limit: int, api: str | None = None) -> Iterator[Job]:
+        """Up to `limit` jobs (of one API), newest first, each built when it is reached (a
+        reader may let the event loop go between them). The order is read at the start."""
+        found = 0
+        for seq, job_id in reversed(self._order[:]):
             data = self._data.get(job_id)
             if data is None or data.seq != seq or (api is not None and data.api != api):
                 continue
             job = self.get(job_id)
-            assert job is not None
-            found.append(job)
-            if len(found) == limit:
-                break
-        return found
+            if job is None:  # removed meanwhile
+                continue
+            yield job
+            found += 1
+            if found == limit:
+                return
 
     def get(self, job_id: str) -> Job | None:
         job = self._built.get(job_id)
@@ -190,6 +194,9 @@ class JobStore:
                 self.evicted += 1
         self._deleted.pop(data.id, None)
         self._data[data.id] = data
+        if data.fields:
+            self._payloads[data.id] = size = payload_bytes(data.fields)
+            self.payload_bytes += size
         self._order.append((data.seq, data.id))
         planned = self._planned.pop(data.id, None)
         if planned is not None and same_job(planned.data, data):  # the data may have come back from a log
@@ -286,6 +293,7 @@ class JobStore:
         data = self._data.pop(job_id, None)
         if data is None:
             return False
+        self.payload_bytes -= self._payloads.pop(job_id, 0)
         if len(self._order) > 2 * len(self._data) + 64:  # drop the removed ones now and then
             self._order = [(seq, i) for seq, i in self._order if i in self._data]
         return True

@@ -6,6 +6,9 @@ problem JSON), before anything is read further or changed:
 - more than `MAX_QUERY_PARAMS` query parameters or a query over `MAX_QUERY_BYTES`: 400
   (parsing thousands of parameters takes seconds in the frameworks below);
 - a body over `MAX_BODY_BYTES` (by Content-Length, or as it arrives): 413;
+- a body that has not all arrived `body_timeout` seconds (`--body-timeout`) after the
+  layer began to read it: 408, and the connection closed (a client trickling a body would
+  otherwise hold its connection, and every connection, for as long as it likes);
 - a body that is not JSON by its Content-Type, on a route that takes JSON: 415;
 - JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400.
 A body that passes is handed on as it came.
@@ -13,12 +16,15 @@ A body that passes is handed on as it came.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from ...contract.model import ApiModel
 from ...contract.wire import CONTROL_PREFIX
+from ..gauges import OPEN
 from ..messages import replayed, send_whole
 from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
 from ..types import ASGIApp, Receive, Scope, Send
@@ -73,10 +79,18 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip() not in (b"", b"0")) or name == b"transfer-encoding":
+            return True
+    return False
+
+
 class Screening:
-    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel]):
+    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel], body_timeout: float = 10.0):
         self.app = app
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,8 +98,9 @@ class Screening:
             return
         try:
             self._screen_head(scope)
-            if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
-                receive = await self._screen_body(scope, receive)
+            takes_json = scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
+            if takes_json or _has_body(scope):  # another's body is read too: the app below may wait for it
+                receive = await self._screen_body(scope, receive, takes_json)
         except Refused as refused:
             await self._refuse(scope, send, refused)
             return
@@ -100,23 +115,29 @@ class Screening:
         if len(query) > MAX_QUERY_BYTES or query.count(b"&") >= MAX_QUERY_PARAMS:
             raise Refused(400, f"at most {MAX_QUERY_PARAMS} query parameters and {MAX_QUERY_BYTES} bytes of them")
 
-    async def _screen_body(self, scope: Scope, receive: Receive) -> Receive:
-        """Read the body (within its cap) and check it; a receive that gives it back."""
+    async def _screen_body(self, scope: Scope, receive: Receive, takes_json: bool = True) -> Receive:
+        """Read the body (within its cap and time) and check it (`takes_json`: that it is
+        strict JSON); a receive that gives it back."""
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
         body = b""
         more = True
+        deadline = time.monotonic() + self.body_timeout
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                OPEN.timed_out_bodies += 1
+                raise Refused(408, f"the body did not arrive within {self.body_timeout:g} s") from None
             if message["type"] == "http.disconnect":
                 break
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > MAX_BODY_BYTES:
                 raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
-        if body.strip():
+        if takes_json and body.strip():
             kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if kind != b"application/json" and not kind.endswith(b"+json"):
                 raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")

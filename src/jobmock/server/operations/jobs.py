@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...contract.auth import bearer_token, identity
-from ...exceptions import AuthError, JobError
-from ...sim.jobs import NewJob
+from ...exceptions import AuthError, JobError, PayloadTooLarge
+from ...sim.jobs import NewJob, payload_bytes
 from ...sim.mock import Mock
 from .call import Call
 from .context import Context
@@ -74,10 +74,17 @@ async def delete_job(ctx: Context, call: Call) -> Reply:
 
 def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> NewJob:
     """A create request's body (valid against control.yaml's NewJob) as a `NewJob`; JobError
-    (400) for an unknown API or a bad token, UnknownScenario for an unknown scenario."""
+    (400) for an unknown API or a bad token, PayloadTooLarge (413) for `fields` over
+    `--max-job-bytes`, UnknownScenario for an unknown scenario."""
     api = mock.apis.get(body["api"])
     if api is None:
         raise JobError(f"unknown api {body['api']!r}; served: {', '.join(sorted(mock.apis))}")
+    size = payload_bytes(body.get("fields"))
+    if size > mock.limits.job_bytes:
+        raise PayloadTooLarge(
+            f"fields take {size} bytes as JSON; a job may carry at most {mock.limits.job_bytes} "
+            "(jobmock serve --max-job-bytes N)"
+        )
     owner = None
     token = body.get("token")
     if token is None and api.token.scheme and authorization:

@@ -55,7 +55,14 @@ async def status(ctx: Context, call: Call) -> Reply:
     """GET /_jobmock/status: every bound, what it holds now, and what it evicted."""
     usage = await ctx.state.usage()
     usage["connections"] = {"open": OPEN.connections}
-    usage["streams"] = {"open": OPEN.streams, "max": ctx.mock.limits.streams}
+    limits = ctx.mock.limits
+    usage["streams"] = {
+        "open": OPEN.streams,
+        "max": limits.streams,
+        "dropped": OPEN.dropped_streams,
+        "stall_seconds": limits.stream_stall,
+    }
+    usage["request_bodies"] = {"timed_out": OPEN.timed_out_bodies, "timeout_seconds": limits.body_timeout}
     return json_reply(200, usage)
 
 

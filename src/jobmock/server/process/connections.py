@@ -4,6 +4,12 @@ uvicorn closes a keep-alive connection idle for `keep_alive` seconds and answers
 `max_connections`; it has no limit on how long a client may take to send its request's
 headers, so `GuardedProtocol` closes a connection whose headers have not all arrived
 `header_timeout` seconds after it opened or after its request began (slow-header clients).
+A request's body is given `--body-timeout` by the app (`middleware.screening`, which
+answers 408); one the app never reads (a GET's) is not waited for: when the answer is
+complete before the body, the connection is closed, not kept alive for a trickle.
+Each request's scope carries `ABORT` (an ASGI extension): a way to reset the connection at
+once, which an event stream whose client stopped reading uses (uvicorn's own close would
+wait, holding the unsent bytes, for a client that never reads).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ...sim.limits import ConnectionLimits
-from ..gauges import OPEN, stop_began
+from ..gauges import ABORT, OPEN, stop_began
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -39,11 +45,20 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        self.scope.setdefault("extensions", {})[ABORT] = {"abort": self.transport.abort}
         super().on_headers_complete()
+        self._body_of: Any = self.cycle  # the request whose body is arriving, until it has
+
+    def on_message_complete(self) -> None:
+        self._body_of = None
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # the idle keep-alive timer runs from here
         self._disarm()
+        pending = getattr(self, "_body_of", None)
+        if pending is not None and pending.response_complete and not self.transport.is_closing():
+            self.transport.close()  # answered before its body came: no trickle holds the connection
 
     def _arm(self) -> None:
         self._disarm()
