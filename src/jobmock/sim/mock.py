@@ -32,6 +32,7 @@ from .changes import (
     ClockMoved,
     JobCancelled,
     JobCreated,
+    JobDecided,
     JobDeleted,
     NamespaceDropped,
     NamespaceMade,
@@ -163,6 +164,9 @@ class Mock:
         if isinstance(change, JobCancelled):
             store.cancel(change.id, change.at, space.clock)
             return None
+        if isinstance(change, JobDecided):
+            store.decide(change.id, change.at, change.approved, space.clock)
+            return None
         if isinstance(change, JobDeleted):
             store.delete(change.id, tombstone=change.tombstone)
             return None
@@ -183,6 +187,7 @@ class Mock:
             examples = {request.id for request in self._examples if request.id is not None}
             for data in space.store.held():
                 if data.seq < FIRST_JOB_SEQ and data.id in examples:
+                    changes += [JobDecided(name, data.id, at, approved) for at, approved in data.decided]
                     if data.cancelled is not None:
                         changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
@@ -418,6 +423,12 @@ class Mock:
         whether it still can be (not finished, not cancelled or deleted meanwhile) is decided
         when it is applied (LifecycleError, NotFound)."""
         return JobCancelled(namespace, job.id, self._space(namespace).clock.job_time(job))
+
+    def plan_decide(self, job: Job, approved: bool, namespace: str = "") -> JobDecided:
+        """Approve or reject, now, the approval the job waits for (x-jobmock.approval); whether
+        it still waits (not decided, cancelled or deleted meanwhile) is decided when it is
+        applied (LifecycleError, NotFound)."""
+        return JobDecided(namespace, job.id, self._space(namespace).clock.job_time(job), approved)
 
     def plan_delete(self, job_id: str, namespace: str = "") -> JobDeleted:
         """Delete a job; NotFound, when it is applied, for an id that holds none."""

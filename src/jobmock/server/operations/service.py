@@ -26,6 +26,7 @@ async def list_apis(ctx: Context, call: Call) -> Reply:
                 "initial": lifecycle.initial,
                 "terminal": list(lifecycle.terminal),
                 "types": sorted(api.types),
+                "approval": vars(lifecycle.approval) if lifecycle.approval else None,
             }
         )
     return json_reply(200, {"apis": apis})
