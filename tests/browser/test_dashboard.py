@@ -271,7 +271,9 @@ def test_a_failed_jobs_bar_is_red_and_a_running_ones_is_not(page: Page, jobmock:
     control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-bars"})
     control.put("/_jobmock/clock", json={"mode": "manual"})
     failing = control.post("/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "failed-at-60"}).json()
-    running = control.post("/_jobmock/jobs", json={"api": "neuraldraft", "outcome": "completed", "duration": 1000}).json()
+    running = control.post(
+        "/_jobmock/jobs", json={"api": "neuraldraft", "outcome": "completed", "duration": 1000}
+    ).json()
     control.post("/_jobmock/clock/advance", json={"seconds": 30})
     bar = row(page, failing["id"]).locator("progress")
     expect(row(page, failing["id"]).locator(".status")).to_have_text("failed")

@@ -217,7 +217,11 @@ def test_a_superdocs_job_awaiting_approval_is_approved_or_rejected_through_the_c
     space = served.manual("approval")
     control = served.control("approval")
     info = {a["name"]: a for a in served.http.get("/_jobmock/apis").json()["apis"]}
-    assert info["superdocs"]["approval"] == {"state": "awaiting_approval", "approve": "in_progress", "reject": "cancelled"}
+    assert info["superdocs"]["approval"] == {
+        "state": "awaiting_approval",
+        "approve": "in_progress",
+        "reject": "cancelled",
+    }
     assert info["neuraldraft"]["approval"] is None
     approved = served.create("superdocs", headers=space, scenario="awaiting-approval")
     rejected = served.create("superdocs", headers=space, outcome="awaiting_approval", duration=10)

@@ -154,6 +154,18 @@ class Mock:
             space = self._spaces[change.namespace]
         if space is None:
             raise NotFound(f"namespace {change.namespace!r} is gone")
+        if isinstance(change, JobCreated | JobCancelled | JobDecided | JobDeleted):
+            return self._apply_to_job(change, space)
+        if isinstance(change, ClockMoved):
+            moved = Clock(self.speed)
+            moved.restore(space.clock.state())
+            moved.move(change.move)  # ClockError: refused, the clock as it was
+            space.clock.restore(moved.state())
+            return moved.state()
+        space.clock.restore(change.clock)
+        return change.clock
+
+    def _apply_to_job(self, change: JobCreated | JobCancelled | JobDecided | JobDeleted, space: Space) -> object:
         store = space.store
         if isinstance(change, JobCreated):
             data = change.data
@@ -163,21 +175,11 @@ class Mock:
             return data
         if isinstance(change, JobCancelled):
             store.cancel(change.id, change.at, space.clock)
-            return None
-        if isinstance(change, JobDecided):
+        elif isinstance(change, JobDecided):
             store.decide(change.id, change.at, change.approved, space.clock)
-            return None
-        if isinstance(change, JobDeleted):
+        else:
             store.delete(change.id, tombstone=change.tombstone)
-            return None
-        if isinstance(change, ClockMoved):
-            moved = Clock(self.speed)
-            moved.restore(space.clock.state())
-            moved.move(change.move)  # ClockError: refused, the clock as it was
-            space.clock.restore(moved.state())
-            return moved.state()
-        space.clock.restore(change.clock)
-        return change.clock
+        return None
 
     def export(self) -> list[Change]:
         """Changes that rebuild the current state from nothing: a compacted log."""

@@ -321,7 +321,19 @@ def _scenario_name(data: JobData) -> str | None:
 
 def same_job(a: JobData, b: JobData) -> bool:
     """Whether two records make the same job (counters and sequence numbers aside)."""
-    made = ("api", "id", "owner", "created", "seed", "job_type", "outcome", "duration", "fields", "cancelled", "decided")
+    made = (
+        "api",
+        "id",
+        "owner",
+        "created",
+        "seed",
+        "job_type",
+        "outcome",
+        "duration",
+        "fields",
+        "cancelled",
+        "decided",
+    )
     return all(getattr(a, name) == getattr(b, name) for name in made) and (
         (a.scenario.name if a.scenario else None) == (b.scenario.name if b.scenario else None)
     )
