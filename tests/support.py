@@ -173,6 +173,9 @@ class Memory:
     def cancel(self, job: Job, namespace: str = "") -> None:
         asyncio.run(self.state.cancel(job, namespace))
 
+    def decide(self, job: Job, approved: bool, namespace: str = "") -> None:
+        asyncio.run(self.state.decide(job, approved, namespace))
+
     def delete(self, job_id: str, namespace: str = "") -> None:
         asyncio.run(self.state.delete(job_id, namespace))
 

@@ -133,3 +133,76 @@ def test_a_new_lifecycle_check_is_one_function(plugins: dict[str, Path], acme: P
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 1 and "at_most_20_polls" in done.stdout and "a terminal state by poll 20" in done.stdout
+
+
+def troubleshooting() -> str:
+    text = README.read_text()
+    start = text.index("\n## Troubleshooting\n")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def message_patterns() -> list[re.Pattern[str]]:
+    """The Troubleshooting tables' messages as patterns: `UPPER CASE` and `…` stand for what varies."""
+    found = []
+    for line in troubleshooting().splitlines():
+        if not line.startswith("| "):
+            continue
+        first = line.split(" | ")[0]
+        for quoted in re.findall(r"``(.+?) ``|`([^`]+)`", first):
+            text = quoted[0] or quoted[1]
+            pattern = re.escape(text)
+            pattern = re.sub(r"[A-Z][A-Z_]{2,}|\b[A-Z]\b", ".+", pattern).replace("…", ".*")
+            fixed = re.sub(r"\.\+|\.\*|\\", "", pattern)
+            if not pattern.startswith(".+") and len(fixed) >= 20:  # something fixed first, and enough of it
+                found.append(re.compile(pattern))
+    return found
+
+
+def test_troubleshooting_lists_every_exit_status() -> None:
+    section = troubleshooting()
+    for status in range(4):
+        assert re.search(rf"^\| \*\*{status}\*\* \|", section, re.M), status
+    assert "../shared" not in README.read_text()  # nothing points outside the repository
+    assert "/_jobmock/openapi.json" in README.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["serve", "--max-jobs", "0"], 2),
+        (["serve", "--clock", "sundial"], 2),
+        (["serve", "--state", "ftp://nowhere"], 2),
+        (["serve", "--plugin", "./no-such-plugin.py"], 2),
+        (["serve", "--host", "192.0.2.1"], 2),
+        (["serve", "--key", "neuraldraft"], 2),
+        (["record", "neuraldraft", "--url", "https://u:p@example.invalid/v1", "--job", "j", "--out", "x.yaml"], 2),
+        (["record", "neuraldraft", "--url", "https://example.invalid/v1", "--job", "j", "--out", "/no/such/x.yaml"], 2),
+        (["check", "neuraldraft", "--url", "ftp://example.invalid"], 2),
+        (["check", "neuraldraft", "--url", "http://127.0.0.1:9", "--checks", "nope"], 2),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_each_message_a_user_meets_is_in_troubleshooting(args: list[str], status: int, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOCK_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmock", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
+    )
+    assert done.returncode == status, done.stderr
+    said = done.stderr.strip().splitlines()[0]
+    assert any(pattern.fullmatch(said) for pattern in message_patterns()), said
+
+
+def test_a_busy_port_is_in_troubleshooting(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "jobmock", "serve", "nextdocs", "--port", str(port)],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert any(pattern.fullmatch(said) for pattern in message_patterns()), said

@@ -29,19 +29,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"jobmock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_serve(commands)
-    commands.add_parser("specs", help="list the bundled APIs", description="List the bundled APIs.")
+    commands.add_parser(
+        "specs",
+        help="list the bundled APIs",
+        description="List the bundled APIs: name, title, the path their server URL gives (served alone; "
+        "with the others each sits under /<name> first), and their states (a set: the transitions are in "
+        "the spec's x-jobmock).",
+        epilog="example: jobmock specs",
+    )
     validate = commands.add_parser(
         "validate",
         help="validate specs and their x-jobmock extension",
         description="Check specs (bundled names or files) and their x-jobmock extension; each problem with "
         "its file, line and place. Exit status: 0 valid, 1 a problem, 2 bad usage.",
+        epilog="example: jobmock validate acme.yaml neuraldraft",
     )
     validate.add_argument("specs", nargs="*", metavar="SPEC")
     _add_plugin(validate)
     schema = commands.add_parser(
         "schema",
         help="print a file format's JSON Schema (fixture, config, x-jobmock)",
-        description="Print a file format's whole JSON Schema, with what plugins register.",
+        description="Print a file format's whole JSON Schema, with what plugins register: fixture (--fixtures "
+        "files), config (--config) or x-jobmock (a spec's extension).",
+        epilog="example: jobmock schema fixture > fixture.schema.json",
     )
     schema.add_argument("format", choices=["fixture", "config", "x-jobmock"])
     _add_plugin(schema)
@@ -113,7 +123,7 @@ def _specs() -> int:
     for name in bundled_names():
         api = load_api(spec_path(name))
         states = ", ".join(api.lifecycle.states)
-        print(f"{name:<12} {api.title:<36} {api.server_path or '/'}  states: {states}")
+        print(f"{name:<12} {api.title:<36} {api.server_path or '/':<5} states: {states}")
     return 0
 
 

@@ -4,6 +4,7 @@ the page (or the test) advances a namespace's manual clock."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -163,7 +164,12 @@ def test_the_clock_is_set_frozen_and_resumed_from_the_page(page: Page, jobmock: 
     assert control.get("/_jobmock/clock").json()["frozen"] is False
     page.get_by_label("Set to").fill("not a time")
     page.get_by_role("button", name="Set", exact=True).click()
-    expect(page.locator("#error")).to_contain_text("400")  # the control API's refusal, shown
+    clock = page.locator("section", has=page.locator("#clock-h"))
+    expect(clock.locator("#clock-error")).to_contain_text("400")  # the refusal, next to the form that caused it
+    expect(page.locator("#error")).to_have_text("")
+    page.get_by_label("Advance (s)").fill("5")
+    page.get_by_role("button", name="Advance").click()
+    expect(clock.locator("#clock-error")).to_have_text("")  # gone once the clock answers again
 
 
 def test_cancel_and_delete_from_the_page(page: Page, jobmock: str) -> None:
@@ -200,13 +206,124 @@ def test_the_page_asks_for_the_control_token_and_works_with_it(browser: Browser)
         page.goto(server.url + "/")
         expect(page.locator("#token-box")).to_be_visible()
         expect(page.locator("#jobs tbody tr")).to_have_count(0)
+        # locked: the prompt alone, saying so; no empty lists and no red "GET /apis: 401"
+        expect(page.locator("#live")).to_have_text("locked: give the control token")
+        expect(page.locator("#locked")).to_contain_text("Locked: give the control token")
+        expect(page.locator("main")).to_be_hidden()
+        expect(page.locator("#error")).to_have_text("")
+        page.get_by_label("Token", exact=True).fill("wrong")
+        page.get_by_role("button", name="Unlock").click()
+        expect(page.locator("#token-error")).to_contain_text("refused")
+        expect(page.locator("main")).to_be_hidden()
         page.get_by_label("Token", exact=True).fill("s3cret")
         page.get_by_role("button", name="Unlock").click()
         expect(row(page, "job_abc123def456")).to_be_visible()
+        expect(page.locator("#token-box")).to_be_hidden()
+        expect(page.locator("#live")).to_have_text("live")
         page.goto(server.url + "/_jobmock/ui/#token=s3cret", wait_until="load")  # a link with the token
         expect(row(page, "job_abc123def456")).to_be_visible()
         assert "s3cret" not in page.url  # it leaves the address bar
         context.close()
+
+
+def test_a_job_awaiting_approval_is_approved_or_rejected_from_the_page(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-approval")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-approval"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    made = [
+        control.post("/_jobmock/jobs", json={"api": "superdocs", "scenario": "awaiting-approval"}).json()
+        for _ in range(2)
+    ]
+    plain = control.post("/_jobmock/jobs", json={"api": "superdocs", "outcome": "completed"}).json()
+    for job in made:
+        expect(row(page, job["id"]).get_by_role("button", name=f"Approve {job['id']}")).to_have_count(0)  # pending
+    control.post("/_jobmock/clock/advance", json={"seconds": 30})
+    first, second = (row(page, job["id"]) for job in made)
+    expect(first.locator(".status")).to_have_text("awaiting_approval")
+    expect(row(page, plain["id"]).get_by_role("button", name=f"Approve {plain['id']}")).to_have_count(0)
+    first.get_by_role("button", name=f"Approve {made[0]['id']}").click()
+    expect(first.locator(".status")).to_have_text("in_progress")
+    expect(first.get_by_role("button", name=f"Approve {made[0]['id']}")).to_have_count(0)
+    second.get_by_role("button", name=f"Reject {made[1]['id']}").click()
+    expect(second.locator(".status")).to_have_text("cancelled")
+    control.post("/_jobmock/clock/advance", json={"seconds": 600})
+    expect(first.locator(".status")).to_have_text("completed")
+    assert control.get(f"/_jobmock/jobs/{made[1]['id']}").json()["status"] == "cancelled"
+
+
+def test_a_refused_action_is_shown_beside_the_jobs(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-refused")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-refused"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    made = control.post("/_jobmock/jobs", json={"api": "superdocs", "scenario": "awaiting-approval"}).json()
+    control.post("/_jobmock/clock/advance", json={"seconds": 30})
+    job = row(page, made["id"])
+    expect(job.locator(".status")).to_have_text("awaiting_approval")
+    control.post(f"/_jobmock/jobs/{made['id']}/reject")  # decided elsewhere, before the page heard of it
+    page.evaluate("id => document.querySelector(`[aria-label='Approve ${id}']`)?.click()", made["id"])
+    jobs = page.locator("section", has=page.locator("#jobs-h"))
+    expect(jobs.locator("#jobs-error")).to_contain_text("409")
+    expect(page.locator("#error")).to_have_text("")
+
+
+def test_a_failed_jobs_bar_is_red_and_a_running_ones_is_not(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-bars")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-bars"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    failing = control.post("/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "failed-at-60"}).json()
+    running = control.post(
+        "/_jobmock/jobs", json={"api": "neuraldraft", "outcome": "completed", "duration": 1000}
+    ).json()
+    control.post("/_jobmock/clock/advance", json={"seconds": 30})
+    bar = row(page, failing["id"]).locator("progress")
+    expect(row(page, failing["id"]).locator(".status")).to_have_text("failed")
+    expect(bar).to_have_class("bar-failed")
+    expect(bar).to_have_css("accent-color", "rgb(220, 38, 38)")
+    expect(row(page, running["id"]).locator("progress")).not_to_have_css("accent-color", "rgb(220, 38, 38)")
+
+
+def test_the_created_line_links_to_the_job_and_follows_it(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock, namespace="ui-created")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-created"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    page.get_by_label("API", exact=True).select_option("neuraldraft")
+    outcome = page.get_by_label("Outcome")
+    expect(outcome.locator("option").first).to_have_text("default (completed)")  # not "random"
+    page.get_by_label("Duration (s)").fill("10")
+    page.get_by_role("button", name="Create").click()
+    result = page.locator("#create-result")
+    expect(result).to_contain_text("pending")
+    job_id = result.inner_text().split()[1]
+    control.post("/_jobmock/clock/advance", json={"seconds": 60})
+    expect(result).to_contain_text("now completed")  # not stale
+    result.get_by_role("button", name=f"Follow {job_id}").click()
+    expect(page.locator("#job-detail h3")).to_contain_text(job_id)
+    timeline = page.locator("#job-detail .timeline li")
+    expect(timeline).to_have_count(3)
+    texts = timeline.all_inner_texts()
+    assert not any(re.search(r"\d\d:\d\d:\d\d\.\d", text) for text in texts), texts  # no fractions of a second
+    assert re.search(r"pending from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · \d", texts[0]), texts  # time spent in it
+    assert re.search(r" · \d", texts[1]) and " · " not in texts[2], texts  # a terminal state has no end
+    control.delete(f"/_jobmock/jobs/{job_id}")
+    expect(result).to_contain_text("deleted")
+
+
+def test_at_420_pixels_the_jobs_table_scrolls_inside_its_box(browser: Browser, jobmock: str) -> None:
+    context = browser.new_context(viewport={"width": 420, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    open_dashboard(page, jobmock)
+    expect(row(page, "job_2Ngd9KqLmRpW")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420  # the page itself is not cut off
+    box = page.locator("#jobs").locator("xpath=..")
+    assert box.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # the table is wider: it scrolls
+    delete = row(page, "job_2Ngd9KqLmRpW").get_by_role("button", name="Delete job_2Ngd9KqLmRpW")
+    delete.scroll_into_view_if_needed()
+    assert delete.is_visible()
+    right = delete.evaluate("el => el.getBoundingClientRect().right")
+    assert right <= 420, right  # the last column can be reached
+    context.close()
 
 
 FRONTEND = """<!doctype html><title>app</title><script>

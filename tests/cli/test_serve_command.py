@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -160,12 +161,17 @@ def test_a_port_in_use_exits_3_and_prints_no_banner() -> None:
             assert "serving on" not in done.stdout
 
 
-@pytest.mark.parametrize("command", ["serve", "check", "record"])
-def test_help_shows_an_example(command: str) -> None:
+@pytest.mark.parametrize("command", ["serve", "check", "record", "specs", "validate", "schema"])
+def test_help_shows_an_example_and_a_description(command: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "jobmock", command, "--help"], capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == 0 and f"example: jobmock {command} " in done.stdout
+    assert done.returncode == 0 and re.search(rf"^example: jobmock {command}\b", done.stdout, re.M), done.stdout
+    description = done.stdout.split("\n\n")[1]  # after the usage lines, before the options
+    assert not description.startswith(("positional arguments", "options")), done.stdout
+    if command == "serve":
+        assert re.search(r"--host HOST +address to listen on", done.stdout)
+        assert re.search(r"--port PORT +port to listen on", done.stdout)
 
 
 def test_specs_lists_the_states_as_a_set_not_a_sequence() -> None:

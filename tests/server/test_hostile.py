@@ -333,3 +333,52 @@ def test_a_trickled_body_of_a_get_does_not_hold_its_connection(bounded: Backgrou
     with trickle(bounded, head) as sock:
         answer = answer_then_close(sock)
     assert answer.startswith(b"HTTP/1.1 408"), answer
+
+
+# --- #19 approval ---
+
+
+def test_deciding_a_job_not_awaiting_approval_is_409_and_changes_nothing(server: ServeProcess) -> None:
+    ns = {"X-Jobmock-Namespace": "approval-hostile"}
+    server.http.put("/_jobmock/clock", json={"mode": "manual"}, headers=ns)
+    waiting = server.http.post(
+        "/_jobmock/jobs", json={"api": "superdocs", "outcome": "awaiting_approval", "duration": 10}, headers=ns
+    ).json()
+    plain = server.http.post("/_jobmock/jobs", json={"api": "neuraldraft", "duration": 100}, headers=ns).json()
+    done = server.http.post("/_jobmock/jobs", json={"api": "superdocs", "duration": 1}, headers=ns).json()
+
+    def held() -> list[dict[str, Any]]:
+        return [server.http.get(f"/_jobmock/jobs/{job['id']}", headers=ns).json() for job in (waiting, plain, done)]
+
+    before = held()  # superdocs still pending, neuraldraft without an approval state
+    for job in (waiting, plain):
+        for verb in ("approve", "reject"):
+            answer = server.http.post(f"/_jobmock/jobs/{job['id']}/{verb}", headers=ns)
+            assert answer.status_code == 409, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["status"] == 409 and answer.json()["detail"]
+    assert held() == before
+    server.http.post("/_jobmock/clock/advance", json={"seconds": 60}, headers=ns)
+    after = held()
+    for verb in ("approve", "reject"):  # finished
+        answer = server.http.post(f"/_jobmock/jobs/{done['id']}/{verb}", headers=ns)
+        assert answer.status_code == 409 and "not awaiting_approval" in answer.json()["detail"], answer.text
+    assert server.http.post(f"/_jobmock/jobs/{waiting['id']}/reject", headers=ns).status_code == 200
+    for verb in ("approve", "reject"):  # decided already
+        assert server.http.post(f"/_jobmock/jobs/{waiting['id']}/{verb}", headers=ns).status_code == 409
+    now = held()
+    assert now[0]["status"] == "cancelled" and now[1:] == after[1:]
+    # unknown ids, other namespaces, other methods, odd bodies: no job is touched
+    for path, method in [
+        ("/_jobmock/jobs/nope/approve", "POST"),
+        (f"/_jobmock/jobs/{waiting['id']}/approve", "GET"),
+        (f"/_jobmock/jobs/{waiting['id']}/reject", "DELETE"),
+        (f"/_jobmock/jobs/{'a' * 5000}/approve", "POST"),
+    ]:
+        answer = server.http.request(method, path, headers=ns)
+        assert answer.status_code in (404, 405), (path, method, answer.text)
+    other = server.http.post(f"/_jobmock/jobs/{waiting['id']}/approve", headers={"X-Jobmock-Namespace": "x-other"})
+    assert other.status_code == 404
+    odd = server.http.post(f"/_jobmock/jobs/{waiting['id']}/approve", headers={**ns, **JSON}, content=b"{NaN")
+    assert odd.status_code in (400, 409) and "Traceback" not in odd.text
+    assert held() == now

@@ -213,6 +213,47 @@ def test_cancelling_a_finished_job_is_a_clear_error(served: Served) -> None:
     assert control.status_code == 409 and "already finished" in control.json()["detail"]
 
 
+def test_a_superdocs_job_awaiting_approval_is_approved_or_rejected_through_the_control_api(served: Served) -> None:
+    space = served.manual("approval")
+    control = served.control("approval")
+    info = {a["name"]: a for a in served.http.get("/_jobmock/apis").json()["apis"]}
+    assert info["superdocs"]["approval"] == {
+        "state": "awaiting_approval",
+        "approve": "in_progress",
+        "reject": "cancelled",
+    }
+    assert info["neuraldraft"]["approval"] is None
+    approved = served.create("superdocs", headers=space, scenario="awaiting-approval")
+    rejected = served.create("superdocs", headers=space, outcome="awaiting_approval", duration=10)
+    served.advance(30, "approval")
+    waiting = served.poll("superdocs", approved, headers=space).json()
+    assert waiting["status"] == "awaiting_approval" and len(waiting["metadata"]["pending_changes"]) == 2
+    view = control.approve(approved["id"])
+    assert view["status"] == "in_progress" == served.poll("superdocs", approved, headers=space).json()["status"]
+    assert view["history"][-1]["status"] == "in_progress"
+    served.advance(600, "approval")
+    done = served.poll("superdocs", approved, headers=space).json()
+    assert done["status"] == "completed" and done["progress"] == 100 and done["result"] is not None
+    assert control.reject(rejected["id"])["status"] == "cancelled"
+    assert served.poll("superdocs", rejected, headers=space).json()["status"] == "cancelled"
+    again = served.http.post(f"/_jobmock/jobs/{approved['id']}/approve", headers=space)
+    assert again.status_code == 409 and again.json()["detail"] == "the job is completed, not awaiting_approval"
+
+
+def test_superdocs_documents_no_approve_endpoint_so_its_api_serves_none(served: Served) -> None:
+    """The vendor's page shows awaiting_approval but no way to approve: the vendor API answers
+    its 404 or 405 for any such path, and the job keeps waiting."""
+    space = served.manual("vendor-approval")
+    job = served.create("superdocs", headers=space, scenario="awaiting-approval")
+    served.advance(30, "vendor-approval")
+    auth = {**served.auth("superdocs"), **space}
+    for path in (f"/superdocs/v1/jobs/{job['id']}/approve", f"/superdocs/v1/jobs/{job['id']}/reject"):
+        answer = served.http.post(path, headers=auth)
+        assert answer.status_code in (404, 405) and "detail" in answer.json(), answer.text
+    assert served.http.post(f"/superdocs/v1/jobs/{job['id']}", headers=auth).status_code == 405
+    assert served.poll("superdocs", job, headers=space).json()["status"] == "awaiting_approval"
+
+
 def test_control_api_create_get_list_cancel_delete(served: Served) -> None:
     job = served.create("neuraldraft", type="image.generate", outcome="failed", duration=30)
     assert job["id"].startswith("job_") and job["type"] == "image.generate" and job["outcome"] == "failed"

@@ -250,3 +250,26 @@ def test_a_stream_on_one_process_shows_what_another_did(state: str, tmp_path: Pa
         b.http.delete(f"/_jobmock/jobs/{job['id']}")
         wait_until(lambda: ("removed", job["id"]) in seen, what="A's stream shows B's delete")
         done.set()
+
+
+def test_an_approval_is_decided_once_across_processes_and_outlives_them(state: str, tmp_path: Path) -> None:
+    space = {"X-Jobmock-Namespace": "approvals"}
+    with (
+        ServeProcess("superdocs", "--state", state, log=tmp_path / "a.log") as a,
+        ServeProcess("superdocs", "--state", state, log=tmp_path / "b.log") as b,
+    ):
+        a.http.put("/_jobmock/clock", json={"mode": "manual"}, headers=space)
+        make = {"api": "superdocs", "outcome": "awaiting_approval", "duration": 10}
+        jobs = [a.http.post("/_jobmock/jobs", json=make, headers=space).json() for _ in range(2)]
+        b.http.post("/_jobmock/clock/advance", json={"seconds": 30}, headers=space)
+        assert a.http.post(f"/_jobmock/jobs/{jobs[0]['id']}/approve", headers=space).status_code == 200
+        assert b.http.get(f"/_jobmock/jobs/{jobs[0]['id']}", headers=space).json()["status"] == "in_progress"
+        refused = b.http.post(f"/_jobmock/jobs/{jobs[0]['id']}/reject", headers=space)
+        assert refused.status_code == 409, refused.text  # decided on a, refused on b
+        assert b.http.post(f"/_jobmock/jobs/{jobs[1]['id']}/reject", headers=space).status_code == 200
+        a.http.post("/_jobmock/clock/advance", json={"seconds": 600}, headers=space)
+        seen = {job["id"]: a.http.get(f"/_jobmock/jobs/{job['id']}", headers=space).json()["body"] for job in jobs}
+        assert [body["status"] for body in seen.values()] == ["completed", "cancelled"]
+    with ServeProcess("superdocs", "--state", state, log=tmp_path / "c.log") as c:
+        for job_id, body in seen.items():
+            assert c.http.get(f"/_jobmock/jobs/{job_id}", headers=space).json()["body"] == body

@@ -93,6 +93,16 @@ class JobmockClient:
         cancelled: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")
         return cancelled
 
+    def approve(self, job_id: str) -> dict[str, Any]:
+        """Approve what a job awaiting approval proposes (superdocs' `awaiting_approval`)."""
+        approved: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/approve")
+        return approved
+
+    def reject(self, job_id: str) -> dict[str, Any]:
+        """Reject what a job awaiting approval proposes."""
+        rejected: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/reject")
+        return rejected
+
     def scenarios(self, api: str | None = None) -> list[dict[str, Any]]:
         listed: list[dict[str, Any]] = self._call("GET", "/scenarios", params={"api": api} if api else {})["scenarios"]
         return listed

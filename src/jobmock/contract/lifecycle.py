@@ -9,6 +9,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A state in which a job waits for a person's decision (x-jobmock.approval): approving
+    moves it to `approve` (a working state, then on to success, or a terminal one), rejecting
+    to `reject`."""
+
+    state: str
+    approve: str
+    reject: str
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """States and transitions as declared in a spec's x-jobmock extension."""
 
@@ -18,6 +29,7 @@ class Lifecycle:
     terminal: tuple[str, ...]
     transitions: Mapping[str, tuple[str, ...]]
     cancelled: str | None = None
+    approval: Approval | None = None
     initial_seconds: tuple[float, float] = (1.0, 3.0)
     working_seconds: tuple[float, float] = (10.0, 25.0)
 

@@ -24,7 +24,7 @@ from . import openapi
 from .auth import TokenRule, rule_from_scheme
 from .bundled import bundled_names, bundled_specs
 from .files import SpecFile, collect, read
-from .lifecycle import Lifecycle
+from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
 
@@ -298,6 +298,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     cancelled = ext.get("cancelled") or ("cancelled" if "cancelled" in states else None)
     if cancelled is not None and cancelled not in states:
         raise fail([*x, "cancelled"], f"{cancelled!r} is not a declared state")
+    approval = _approval(ext, fail)
     duration = ext.get("duration", {})
     lifecycle = Lifecycle(
         states=states,
@@ -306,6 +307,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         terminal=tuple(ext["terminal"]),
         transitions={k: tuple(v) for k, v in ext["transitions"].items()},
         cancelled=cancelled,
+        approval=approval,
         initial_seconds=_pair(duration.get("initial", (1.0, 3.0))),
         working_seconds=_pair(duration.get("working", (10.0, 25.0))),
     )
@@ -478,6 +480,24 @@ def _token_rule(resolved: dict[str, Any], poll: Operation) -> TokenRule:
         for scheme_name in requirement:
             return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
     return TokenRule(None)
+
+
+def _approval(ext: Mapping[str, Any], fail: Callable[[list[str | int], str], SpecError]) -> Approval | None:
+    """x-jobmock.approval: its states declared, and the moves it makes declared as transitions."""
+    conf = ext.get("approval")
+    if conf is None:
+        return None
+    where: list[str | int] = ["x-jobmock", "approval"]
+    states = ext["states"]
+    for key in ("state", "approve", "reject"):
+        if conf[key] not in states:
+            raise fail([*where, key], f"{conf[key]!r} is not one of the declared states {list(states)}")
+    if conf["state"] in ext["terminal"]:
+        raise fail([*where, "state"], f"terminal state {conf['state']!r} cannot wait for approval")
+    for key in ("approve", "reject"):
+        if conf[key] not in ext["transitions"].get(conf["state"], []):
+            raise fail([*where, key], f"transition {conf['state']!r} -> {conf[key]!r} is not declared")
+    return Approval(conf["state"], conf["approve"], conf["reject"])
 
 
 def _pair(values: Any) -> tuple[float, float]:

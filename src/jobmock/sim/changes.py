@@ -53,6 +53,16 @@ class JobCancelled:
 
 
 @dataclass(frozen=True, slots=True)
+class JobDecided:
+    """The approval a job waits for, approved or rejected (x-jobmock.approval)."""
+
+    namespace: str
+    id: str
+    at: float  # seconds of the job's lifecycle
+    approved: bool
+
+
+@dataclass(frozen=True, slots=True)
 class JobDeleted:
     namespace: str
     id: str
@@ -90,6 +100,7 @@ Change = (
     | NamespacesUsed
     | JobCreated
     | JobCancelled
+    | JobDecided
     | JobDeleted
     | ClockChanged
     | ClockMoved
@@ -99,6 +110,7 @@ KINDS: dict[str, type[Change]] = {
     "dropped": NamespaceDropped,
     "created": JobCreated,
     "cancelled": JobCancelled,
+    "decided": JobDecided,
     "deleted": JobDeleted,
     "clock": ClockChanged,
     "moved": ClockMoved,

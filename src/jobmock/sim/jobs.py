@@ -23,7 +23,7 @@ from ..contract.openapi import is_uuid, property_schema
 from ..contract.progress import ProgressView, Step, quantize
 from ..exceptions import JobError, LifecycleError
 from . import fakedata
-from .plans import Plan, Snapshot, cancel, default_plan, last_change, snapshot
+from .plans import Plan, Snapshot, cancel, decide, default_plan, last_change, snapshot
 from .scenarios import Entry, Scenario, build_plan, rewrite_ids, timeline_entry
 
 
@@ -45,6 +45,7 @@ class JobData:
     fields: dict[str, Any] | None = None
     scenario: Scenario | None = None
     cancelled: float | None = None  # seconds of its lifecycle at which it was cancelled
+    decided: tuple[tuple[float, bool], ...] = ()  # approvals decided: (lifecycle seconds, approved), in order
     finish: float = math.inf  # seconds of its lifecycle at which it ends (inf: never)
     spot: bool = False  # created by a poll naming a scenario
     seq: int = 0  # order of creation in its namespace (a page cursor)
@@ -64,6 +65,7 @@ class JobData:
         name = values.get("scenario")
         values["scenario"] = scenario(values["api"], name) if name is not None else None
         values["finish"] = math.inf if values.get("finish") is None else values["finish"]
+        values["decided"] = tuple((float(at), bool(approved)) for at, approved in values.get("decided") or ())
         return cls(**values)
 
 
@@ -196,6 +198,16 @@ class Job:
             raise LifecycleError("a replayed timeline cannot be cancelled")
         self.plan = cancel(self.plan, self.api.lifecycle, t)
         self.data.cancelled = t
+        self.data.finish = self.finish_time
+        self._cache_key = None
+
+    def decide_at(self, t: float, approved: bool) -> None:
+        """Approve or reject, at lifecycle time `t`, the approval the job waits for;
+        LifecycleError (nothing changed) when it waits for none then."""
+        if self.timeline:
+            raise LifecycleError("a replayed timeline cannot be approved or rejected")
+        self.plan = decide(self.plan, self.api.lifecycle, t, approved)
+        self.data.decided = (*self.data.decided, (t, approved))
         self.data.finish = self.finish_time
         self._cache_key = None
 
@@ -373,8 +385,10 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         steps=api.steps_for(job_type),
         totals=totals,
     )
+    for at, approved in request.decided:
+        job.plan = decide(job.plan, lifecycle, at, approved)
     if request.cancelled is not None:
-        job.plan = cancel(plan, lifecycle, request.cancelled)
+        job.plan = cancel(job.plan, lifecycle, request.cancelled)
     request.finish = job.finish_time
     return job
 

@@ -32,6 +32,7 @@ from .changes import (
     ClockMoved,
     JobCancelled,
     JobCreated,
+    JobDecided,
     JobDeleted,
     NamespaceDropped,
     NamespaceMade,
@@ -154,19 +155,8 @@ class Mock:
             space = self._spaces[change.namespace]
         if space is None:
             raise NotFound(f"namespace {change.namespace!r} is gone")
-        store = space.store
-        if isinstance(change, JobCreated):
-            data = change.data
-            if not data.seq:
-                data.seq = FIRST_JOB_SEQ + self.applied
-            store.add(data, space.clock, replaces=change.replaces)
-            return data
-        if isinstance(change, JobCancelled):
-            store.cancel(change.id, change.at, space.clock)
-            return None
-        if isinstance(change, JobDeleted):
-            store.delete(change.id, tombstone=change.tombstone)
-            return None
+        if isinstance(change, JobCreated | JobCancelled | JobDecided | JobDeleted):
+            return self._apply_to_job(change, space)
         if isinstance(change, ClockMoved):
             moved = Clock(self.speed)
             moved.restore(space.clock.state())
@@ -176,6 +166,22 @@ class Mock:
         space.clock.restore(change.clock)
         return change.clock
 
+    def _apply_to_job(self, change: JobCreated | JobCancelled | JobDecided | JobDeleted, space: Space) -> object:
+        store = space.store
+        if isinstance(change, JobCreated):
+            data = change.data
+            if not data.seq:
+                data.seq = FIRST_JOB_SEQ + self.applied
+            store.add(data, space.clock, replaces=change.replaces)
+            return data
+        if isinstance(change, JobCancelled):
+            store.cancel(change.id, change.at, space.clock)
+        elif isinstance(change, JobDecided):
+            store.decide(change.id, change.at, change.approved, space.clock)
+        else:
+            store.delete(change.id, tombstone=change.tombstone)
+        return None
+
     def export(self) -> list[Change]:
         """Changes that rebuild the current state from nothing: a compacted log."""
         changes: list[Change] = []
@@ -184,6 +190,7 @@ class Mock:
             examples = {request.id for request in self._examples if request.id is not None}
             for data in space.store.held():
                 if data.seq < FIRST_JOB_SEQ and data.id in examples:
+                    changes += [JobDecided(name, data.id, at, approved) for at, approved in data.decided]
                     if data.cancelled is not None:
                         changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
@@ -419,6 +426,12 @@ class Mock:
         whether it still can be (not finished, not cancelled or deleted meanwhile) is decided
         when it is applied (LifecycleError, NotFound)."""
         return JobCancelled(namespace, job.id, self._space(namespace).clock.job_time(job))
+
+    def plan_decide(self, job: Job, approved: bool, namespace: str = "") -> JobDecided:
+        """Approve or reject, now, the approval the job waits for (x-jobmock.approval); whether
+        it still waits (not decided, cancelled or deleted meanwhile) is decided when it is
+        applied (LifecycleError, NotFound)."""
+        return JobDecided(namespace, job.id, self._space(namespace).clock.job_time(job), approved)
 
     def plan_delete(self, job_id: str, namespace: str = "") -> JobDeleted:
         """Delete a job; NotFound, when it is applied, for an id that holds none."""

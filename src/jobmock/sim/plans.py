@@ -214,10 +214,49 @@ def cancel(plan: Plan, lifecycle: Lifecycle, t: float) -> Plan:
         raise LifecycleError(f"the job has already finished ({now.status})")
     if not lifecycle.allows(now.status, target):
         raise LifecycleError(f"a {now.status} job cannot be cancelled")
+    return _moved(plan, now, t, (Phase(target, t, math.inf, now.progress, now.progress),))
+
+
+def decide(plan: Plan, lifecycle: Lifecycle, t: float, approved: bool) -> Plan:
+    """The same plan, but with the approval it waits for at time `t` decided.
+
+    Approved, the job moves to the approval's `approve` state at `t`. A scripted plan that
+    went on from there after the wait goes on the same way from `t`; otherwise a working
+    state works on at the pace the job worked so far (the lifecycle's own, if it has not
+    worked yet) to the success state. Rejected, it moves to the `reject` state and stays.
+    LifecycleError for a job not waiting for approval at `t`."""
+    approval = lifecycle.approval
+    if approval is None:
+        raise LifecycleError("this API declares no approval state")
+    now = snapshot(plan, lifecycle, t)
+    if now.status != approval.state:
+        raise LifecycleError(f"the job is {now.status}, not {approval.state}")
+    p = now.progress
+    if not approved:
+        return _moved(plan, now, t, (Phase(approval.reject, t, math.inf, p, p),))
+    wait_end = next((q.start for q in plan.phases if q.start >= t and q.status != approval.state), math.inf)
+    after = [q for q in plan.phases if q.start >= wait_end]
+    if after and after[0].status == approval.approve:
+        shift = t - wait_end
+        return _moved(plan, now, t, tuple(replace(q, start=q.start + shift, end=q.end + shift) for q in after))
+    if lifecycle.is_terminal(approval.approve) or approval.approve not in lifecycle.working:
+        return _moved(plan, now, t, (Phase(approval.approve, t, math.inf, p, p),))
+    worked = [q for q in plan.phases if q.end <= t and q.status in lifecycle.working]
+    seconds = sum(q.end - q.start for q in worked)
+    gained = sum(q.progress_to - q.progress_from for q in worked)
+    rate = gained / seconds if seconds > 0 and gained > 0 else 2.0 / sum(lifecycle.working_seconds)
+    length = (1.0 - p) / rate
+    success = success_state(lifecycle)
+    return _moved(
+        plan, now, t, (Phase(approval.approve, t, t + length, p, 1.0), Phase(success, t + length, math.inf, 1.0, 1.0))
+    )
+
+
+def _moved(plan: Plan, now: Snapshot, t: float, then: tuple[Phase, ...]) -> Plan:
+    """The plan up to `t` (the current phase cut there), then `then`."""
     kept = [p for p in plan.phases if p.start < t and p is not now.phase]
     kept.append(replace(now.phase, end=t, progress_to=now.progress))
-    kept.append(Phase(target, t, math.inf, now.progress, now.progress))
-    return Plan(tuple(kept))
+    return Plan((*kept, *then))
 
 
 def last_change(snap: Snapshot, resolution: int, t: float) -> float:

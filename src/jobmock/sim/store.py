@@ -228,6 +228,20 @@ class JobStore:
         job.cancel_at(at)  # LifecycleError before it changes anything
         self.changed(job.data, clock)
 
+    def decide(self, job_id: str, at: float, approved: bool, clock: Clock) -> None:
+        """Apply an approval's decision at `at` seconds of the job's lifecycle: NotFound for an
+        id that holds no job, LifecycleError for a job not awaiting approval by then (finished,
+        cancelled, decided already); nothing changes then."""
+        job = self.get(job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id!r}")
+        if job.data.cancelled is not None:
+            raise LifecycleError(f"the job has already finished ({job.api.lifecycle.cancelled})")
+        if job.data.decided and at < job.data.decided[-1][0]:
+            raise LifecycleError("the job's approval was decided already")
+        job.decide_at(at, approved)  # LifecycleError before it changes anything
+        self.changed(job.data, clock)
+
     def delete(self, job_id: str, tombstone: bool = False) -> None:
         """Remove a job; its id answers 404 from then on. NotFound for an id that holds no job,
         unless `tombstone` (a snapshot's deleted id): the id stays gone all the same."""
@@ -315,7 +329,19 @@ def _scenario_name(data: JobData) -> str | None:
 
 def same_job(a: JobData, b: JobData) -> bool:
     """Whether two records make the same job (counters and sequence numbers aside)."""
-    made = ("api", "id", "owner", "created", "seed", "job_type", "outcome", "duration", "fields", "cancelled")
+    made = (
+        "api",
+        "id",
+        "owner",
+        "created",
+        "seed",
+        "job_type",
+        "outcome",
+        "duration",
+        "fields",
+        "cancelled",
+        "decided",
+    )
     return all(getattr(a, name) == getattr(b, name) for name in made) and (
         (a.scenario.name if a.scenario else None) == (b.scenario.name if b.scenario else None)
     )

@@ -257,6 +257,10 @@ class State:
     async def cancel(self, job: Job, namespace: str = "") -> None:
         await self.commit(self.mock.plan_cancel(job, namespace))
 
+    async def decide(self, job: Job, approved: bool, namespace: str = "") -> None:
+        """Approve or reject the approval the job waits for (LifecycleError when it waits for none)."""
+        await self.commit(self.mock.plan_decide(job, approved, namespace))
+
     async def delete(self, job_id: str, namespace: str = "") -> None:
         await self.commit(self.mock.plan_delete(job_id, namespace))
 

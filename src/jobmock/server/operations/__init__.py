@@ -27,6 +27,8 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "createJob": jobs.create_job,
     "getJob": jobs.get_job,
     "cancelJob": jobs.cancel_job,
+    "approveJob": jobs.approve_job,
+    "rejectJob": jobs.reject_job,
     "deleteJob": jobs.delete_job,
     "getClock": clock.get_clock,
     "setClockMode": clock.set_clock_mode,

@@ -1,5 +1,5 @@
-"""The control API's job operations: create, list, read, cancel and delete a job of a
-namespace (each one call on `State` or a read of `Mock`)."""
+"""The control API's job operations: create, list, read, cancel, approve or reject and
+delete a job of a namespace (each one call on `State` or a read of `Mock`)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,25 @@ async def cancel_job(ctx: Context, call: Call) -> Reply:
     """POST /_jobmock/jobs/{id}/cancel: 409 for a job that has already finished."""
     job = ctx.mock.find(str(call.params["id"]), call.namespace)
     await ctx.state.cancel(job, call.namespace)
+    return json_reply(200, job_view(ctx.mock, job, call.namespace, call.base_url))
+
+
+@control_operation
+async def approve_job(ctx: Context, call: Call) -> Reply:
+    """POST /_jobmock/jobs/{id}/approve: 409 for a job not awaiting approval."""
+    return await _decide(ctx, call, approved=True)
+
+
+@control_operation
+async def reject_job(ctx: Context, call: Call) -> Reply:
+    """POST /_jobmock/jobs/{id}/reject: 409 for a job not awaiting approval."""
+    return await _decide(ctx, call, approved=False)
+
+
+async def _decide(ctx: Context, call: Call, approved: bool) -> Reply:
+    job = ctx.mock.find(str(call.params["id"]), call.namespace)
+    await ctx.state.decide(job, approved, call.namespace)
+    job = ctx.mock.find(job.id, call.namespace)  # as the decision left it
     return json_reply(200, job_view(ctx.mock, job, call.namespace, call.base_url))
 
 

@@ -3,6 +3,9 @@ scenarios, every bound with its count (status), and dropping a namespace."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from ...contract.lifecycle import success_state
 from ..gauges import OPEN
 from .call import Call
 from .context import Context
@@ -26,6 +29,8 @@ async def list_apis(ctx: Context, call: Call) -> Reply:
                 "initial": lifecycle.initial,
                 "terminal": list(lifecycle.terminal),
                 "types": sorted(api.types),
+                "success": success_state(lifecycle),
+                "approval": asdict(lifecycle.approval) if lifecycle.approval else None,
             }
         )
     return json_reply(200, {"apis": apis})

@@ -40,15 +40,30 @@ function headers(extra = {}) {
   return sent;
 }
 
-function showError(message) {
-  $("#error").textContent = message || "";
+function showError(message, where = "#error") {
+  // An error is shown next to what caused it (a form's own line), the page-wide line for the rest;
+  // a locked control plane is shown as the token prompt, not as an error.
+  $(where).textContent = message || "";
+}
+
+function failed(where) {
+  return (error) => {
+    if (!error.locked) showError(error.message, where);
+  };
+}
+
+function locked() {
+  return document.body.classList.contains("locked");
 }
 
 async function call(method, path, body) {
   const options = { method, headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }) };
   if (body !== undefined) options.body = JSON.stringify(body);
   const answer = await fetch(CONTROL + path, options);
-  if (answer.status === 401) needToken();
+  if (answer.status === 401) {
+    needToken();
+    throw Object.assign(new Error("locked: give the control token"), { locked: true });
+  }
   if (!answer.ok) {
     let detail = answer.statusText;
     try {
@@ -62,8 +77,18 @@ async function call(method, path, body) {
 }
 
 function needToken() {
+  // Locked: only the token prompt shows (no empty lists, no error line).
+  document.body.classList.add("locked");
   $("#token-box").hidden = false;
-  $("#live").textContent = "locked: the control plane needs its token";
+  $("#live").textContent = "locked: give the control token";
+  $("#token-error").textContent = state.token ? "That token was refused; give the one jobmock was started with." : "";
+  showError("");
+}
+
+function unlocked() {
+  document.body.classList.remove("locked");
+  $("#token-box").hidden = true;
+  $("#token-error").textContent = "";
 }
 
 // --- event streams ----------------------------------------------------------------------
@@ -155,7 +180,9 @@ function fillCreateChoices() {
   $("#create-type").replaceChildren(h("option", { value: "" }, "any"), ...api.types.map((t) => h("option", {}, t)));
   const own = state.scenarios.filter((s) => s.api === api.name);
   $("#create-scenario").replaceChildren(h("option", { value: "" }, "none"), ...own.map((s) => h("option", {}, s.name)));
-  $("#create-outcome").replaceChildren(h("option", { value: "" }, "random"), ...api.terminal.map((t) => h("option", {}, t)));
+  // no outcome asked: the API's success state (or the config's default scenario)
+  const fallback = api.success ? `default (${api.success})` : "default";
+  $("#create-outcome").replaceChildren(h("option", { value: "" }, fallback), ...api.terminal.map((t) => h("option", {}, t)));
   $("#create-outcome").disabled = false;
 }
 
@@ -169,11 +196,28 @@ async function createJob(event) {
   try {
     const job = await call("POST", "/jobs", body);
     state.jobs.set(job.id, job);
-    $("#create-result").textContent = `Created ${job.id} (${job.status}).`;
+    state.created = job.id;
+    $("#create-result").replaceChildren(
+      "Created ",
+      h("button", { type: "button", class: "link", onclick: () => select(job.id), "aria-label": `Follow ${job.id}` }, job.id),
+      " (",
+      h("span", { class: "created-status" }, job.status),
+      ").",
+    );
+    showError("", "#create-error");
     render();
   } catch (error) {
-    $("#create-result").textContent = error.message;
+    $("#create-result").textContent = "";
+    failed("#create-error")(error);
   }
+}
+
+function renderCreated() {
+  // The line under the form follows the job it made, as the stream tells (never stale).
+  const shown = $("#create-result .created-status");
+  if (!shown || !state.created) return;
+  const job = state.jobs.get(state.created);
+  shown.textContent = job ? `now ${job.status}` : "deleted";
 }
 
 // --- jobs ---------------------------------------------------------------------------------
@@ -185,7 +229,11 @@ function clockNow() {
 }
 
 function since(iso) {
-  const seconds = Math.max(0, (clockNow() - Date.parse(iso)) / 1000);
+  return duration((clockNow() - Date.parse(iso)) / 1000);
+}
+
+function duration(value) {
+  const seconds = Math.max(0, value);
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.floor(seconds % 60)} s`;
   if (seconds < 86400) return `${(seconds / 3600).toFixed(1)} h`;
@@ -203,19 +251,34 @@ function steps(body) {
   return body.progress_stage || body.message || "";
 }
 
+function apiOf(job) {
+  return state.apis.find((a) => a.name === job.api) || { terminal: [], approval: null };
+}
+
+function barKind(job) {
+  // A finished job's bar says how it ended: the success state green, a cancel grey, any other end red.
+  const api = apiOf(job);
+  if (!api.terminal.includes(job.status)) return null;
+  if (job.status === api.success) return "bar-succeeded";
+  return /cancel/i.test(job.status) ? "bar-cancelled" : "bar-failed";
+}
+
 function progressCell(job) {
   if (job.progress === null || job.progress === undefined) return h("td", {}, "—");
   return h(
     "td",
     {},
-    h("progress", { max: "100", value: String(job.progress), "aria-label": `${job.id} progress` }),
+    h("progress", { max: "100", value: String(job.progress), class: barKind(job), "aria-label": `${job.id} progress` }),
     ` ${Math.round(job.progress)}%`,
   );
 }
 
 function jobRow(job) {
-  const terminal = state.apis.find((a) => a.name === job.api)?.terminal || [];
-  const live = !terminal.includes(job.status);
+  const api = apiOf(job);
+  const live = !api.terminal.includes(job.status);
+  const waiting = api.approval && job.status === api.approval.state;
+  const decide = (verb, label) =>
+    h("button", { type: "button", onclick: () => act("POST", `/jobs/${job.id}/${verb}`), "aria-label": `${label} ${job.id}` }, label);
   return h(
     "tr",
     { "data-job": job.id, class: job.id === state.selected ? "selected" : null },
@@ -229,7 +292,8 @@ function jobRow(job) {
     h("td", {}, job.scenario || ""),
     h(
       "td",
-      {},
+      { class: "actions" },
+      waiting ? [decide("approve", "Approve"), " ", decide("reject", "Reject"), " "] : null,
       h("button", { type: "button", disabled: !live, onclick: () => act("POST", `/jobs/${job.id}/cancel`), "aria-label": `Cancel ${job.id}` }, "Cancel"),
       " ",
       h("button", { type: "button", onclick: () => act("DELETE", `/jobs/${job.id}`), "aria-label": `Delete ${job.id}` }, "Delete"),
@@ -237,12 +301,12 @@ function jobRow(job) {
   );
 }
 
-async function act(method, path) {
+async function act(method, path, where = "#jobs-error") {
   try {
     await call(method, path);
-    showError("");
+    showError("", where);
   } catch (error) {
-    showError(error.message);
+    failed(where)(error);
   }
 }
 
@@ -259,6 +323,7 @@ function render() {
   $("#page-info").textContent = `page ${state.page + 1} of ${pages} · ${jobs.length} jobs${jobs.length >= WATCHED ? ` (the newest ${WATCHED})` : ""}`;
   $("#newer").disabled = state.page === 0;
   $("#older").disabled = state.page >= pages - 1;
+  renderCreated();
   renderDetail();
 }
 
@@ -289,11 +354,25 @@ function renderDetail() {
     h(
       "ol",
       { class: "timeline", "aria-label": "States it went through" },
-      job.history.map((step) => h("li", {}, h("span", { class: `status status-${step.status}` }, step.status), ` since ${step.at}`)),
+      job.history.map((step, i) => {
+        const next = job.history[i + 1];
+        const last = !next && !apiOf(job).terminal.includes(step.status);
+        const spent = next
+          ? h("span", { class: "spent" }, ` · ${duration((Date.parse(next.at) - Date.parse(step.at)) / 1000)}`)
+          : last
+            ? h("span", { class: "spent so-far", "data-since": step.at }, ` · ${since(step.at)} so far`)
+            : null;
+        return h("li", {}, h("span", { class: `status status-${step.status}` }, step.status), ` from ${moment(step.at)}`, spent);
+      }),
     ),
     h("h4", {}, "Current vendor body"),
     h("pre", { class: "body" }, JSON.stringify(body, null, 2)),
   );
+}
+
+function moment(iso) {
+  // whole seconds, as a person reads them: "2026-04-19 10:14:02 UTC"
+  return iso.replace(/\.\d+/, "").replace("T", " ").replace(/Z$|\+00:00$/, " UTC");
 }
 
 function watchJobs() {
@@ -322,9 +401,9 @@ async function clockAction(path, body, method = "POST") {
   try {
     await call(method, path, body);
     await refreshClock();
-    showError("");
+    showError("", "#clock-error");
   } catch (error) {
-    showError(error.message);
+    failed("#clock-error")(error);
   }
 }
 
@@ -350,12 +429,14 @@ async function refreshJournal() {
 }
 
 async function refreshAll() {
+  if (locked()) return;
   try {
     await Promise.all([refreshClock(), refreshJournal()]);
   } catch (error) {
-    showError(error.message);
+    failed("#error")(error);
   }
   for (const cell of document.querySelectorAll("td.in-state")) cell.textContent = since(cell.dataset.since);
+  for (const spent of document.querySelectorAll(".so-far")) spent.textContent = ` · ${since(spent.dataset.since)} so far`;
 }
 
 // --- start --------------------------------------------------------------------------------
@@ -377,7 +458,6 @@ function tokenFromFragment() {
   state.token = fragment.get("token");
   sessionStorage.setItem("jobmock-token", state.token);
   history.replaceState(null, "", location.pathname);
-  $("#token-box").hidden = true;
   return true;
 }
 
@@ -397,7 +477,6 @@ async function start() {
     event.preventDefault();
     state.token = $("#token").value;
     sessionStorage.setItem("jobmock-token", state.token);
-    $("#token-box").hidden = true;
     boot();
   });
   $("#create-api").addEventListener("change", fillCreateChoices);
@@ -427,7 +506,7 @@ async function start() {
   });
   $("#clock-freeze").addEventListener("click", () => clockAction("/clock/freeze"));
   $("#clock-resume").addEventListener("click", () => clockAction("/clock/resume"));
-  $("#journal-clear").addEventListener("click", () => act("DELETE", "/journal").then(refreshJournal));
+  $("#journal-clear").addEventListener("click", () => act("DELETE", "/journal", "#journal-error").then(refreshJournal));
   setInterval(refreshAll, REFRESH);
   await boot();
 }
@@ -435,10 +514,11 @@ async function start() {
 async function boot() {
   try {
     await loadApis();
+    unlocked();
     restart();
     showError("");
   } catch (error) {
-    showError(error.message);
+    failed("#error")(error);
   }
 }
 
