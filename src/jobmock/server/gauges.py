@@ -13,6 +13,7 @@ from dataclasses import dataclass
 @dataclass
 class Gauges:
     connections: int = 0  # open HTTP connections (the process layer's protocol)
+    counting: bool = False  # whether that protocol serves here (not under a server of the user's)
     streams: int = 0  # open event streams
 
 

@@ -21,6 +21,7 @@ from ...contract.model import ApiModel
 from ...contract.wire import CONTROL_PREFIX
 from ..messages import replayed, send_whole
 from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
+from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
 MAX_HEADERS = 100
@@ -124,7 +125,7 @@ class Screening:
         return replayed(body, receive)
 
     async def _refuse(self, scope: Scope, send: Send, refused: Refused) -> None:
-        path: str = scope["path"]
+        path = routed_path(scope)
         api = None if path.startswith(CONTROL_PREFIX) else api_for(self.apis, path)
         if api is None:
             body, media = problem_bytes(refused.status, refused.message), b"application/problem+json"
