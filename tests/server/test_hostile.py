@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support import TOKENS, ServeProcess
+from support import TOKENS, ServeProcess, UvicornProcess
 
 ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
 LF = {"Authorization": f"Bearer {TOKENS['longform']}"}
@@ -160,3 +160,109 @@ def test_the_server_stayed_whole(server: ServeProcess, legitimate: dict[str, Any
     assert server.http.get("/_jobmock/clock", headers=LEGIT).json() == legitimate["clock"]
     assert server.http.get(EXAMPLE, headers=ND).status_code == 200
     assert "Traceback" not in Path(server.log).read_text()
+
+
+# --- #19 control plane: every way of starting, any root path ---
+# The control plane is judged on the path the router routes (`jobmock.server.paths`): under
+# uvicorn --root-path, scope["path"] carries the prefix, and a check on it as it came let a
+# foreign page move the clock and delete jobs with no token.
+
+TOKEN = "s3cret-19"
+EVIL = {"Host": "evil.example", "Origin": "https://evil.example"}
+GOOD = {"X-Jobmock-Token": TOKEN}
+
+
+def started(way: str, log: Path) -> ServeProcess:
+    """jobmock serving neuraldraft with a control token (from the environment), started `way`."""
+    env = {"JOBMOCK_CONTROL_TOKEN": TOKEN}
+    if way == "serve":
+        return ServeProcess("neuraldraft", log=log, env=env)
+    if way == "serve --workers 2":
+        return ServeProcess("neuraldraft", "--workers", "2", log=log, env=env)
+    env["JOBMOCK_SPECS"] = "neuraldraft"
+    return UvicornProcess(*way.split()[1:], log=log, env=env)
+
+
+WAYS = ["serve", "serve --workers 2", "uvicorn", "uvicorn --root-path /api"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_the_control_plane_is_guarded_however_jobmock_is_started(way: str, tmp_path: Path) -> None:
+    root = "/api" if "--root-path" in way else ""
+    with started(way, tmp_path / "server.log") as server:
+        url = server.url
+        job = httpx.post(url + "/_jobmock/jobs", json={"api": "neuraldraft"}, headers=GOOD)
+        assert job.status_code == 201, job.text
+        job_id, poll_url = job.json()["id"], job.json()["poll_url"]
+        assert poll_url.startswith(f"{url}{root}/") and "/v1/jobs/" in poll_url  # as reached through the proxy
+        for method, path, body in [
+            ("POST", "/_jobmock/clock/advance", {"seconds": 7200}),
+            ("PUT", "/_jobmock/clock", {"mode": "manual"}),
+            ("DELETE", f"/_jobmock/jobs/{job_id}", None),
+            ("POST", f"/_jobmock/jobs/{job_id}/cancel", None),
+            ("DELETE", "/_jobmock/journal", None),
+            ("GET", "/_jobmock/journal", None),
+            ("GET", "/_jobmock/events", None),
+            ("GET", f"/_jobmock/jobs/{job_id}/events", None),
+            ("GET", "/_jobmock/status", None),
+        ]:
+            where = f"{way}: {method} {path}"
+            foreign = httpx.request(method, url + path, json=body, headers=EVIL, timeout=10)
+            assert foreign.status_code == 403, f"{where} from a foreign page: {foreign.status_code} {foreign.text}"
+            assert "access-control-allow-origin" not in foreign.headers, where
+            with_token = httpx.request(method, url + path, json=body, headers={**EVIL, **GOOD}, timeout=10)
+            assert with_token.status_code == 403, f"{where}: a foreign Host, even with the token"
+            tokenless = httpx.request(method, url + path, json=body, timeout=10)
+            assert tokenless.status_code == 401, f"{where} without the token: {tokenless.status_code}"
+            assert tokenless.headers["content-type"] == "application/problem+json", where
+        preflight = httpx.options(
+            url + "/_jobmock/clock/advance",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
+        # nothing changed: the job is there, running, and the clock was not moved
+        kept = httpx.get(f"{url}/_jobmock/jobs/{job_id}", headers=GOOD)
+        assert kept.status_code == 200 and kept.json()["status"] != "cancelled"
+        clock = httpx.get(url + "/_jobmock/clock", headers=GOOD).json()
+        assert clock["mode"] == "real" and clock["now"] < _iso(time.time() + 3600)
+        # the owner's requests are answered: polls, the event stream, the journal, the dashboard
+        poll = httpx.get(url + poll_url[len(url + root) :], headers=ND)
+        assert poll.status_code == 200 and poll.json()["id"] == job_id
+        with httpx.stream("GET", url + "/_jobmock/events", headers=GOOD, timeout=10) as events:
+            assert events.status_code == 200 and events.headers["content-type"].startswith("text/event-stream")
+        journal = httpx.get(url + "/_jobmock/journal", headers=GOOD).json()["entries"]
+        assert any(e["api"] == "neuraldraft" and e["job"] == job_id for e in journal), journal
+        page = httpx.get(url + "/")
+        assert page.status_code == 307 and page.headers["location"] == f"{root}/_jobmock/ui/"
+        assert httpx.get(url + "/_jobmock/ui/", headers=EVIL).status_code == 403
+        status = httpx.get(url + "/_jobmock/status", headers=GOOD).json()["connections"]
+        if way.startswith("uvicorn"):  # the server holds the connections: not a false 0
+            assert status["counted"] is False and "open" not in status
+        else:
+            assert status["counted"] is True and status["open"] >= 1
+        if root:  # the prefix sent again (a proxy that does not strip it): no route, nothing done
+            again = httpx.post(url + root + "/_jobmock/clock/advance", json={"seconds": 7200}, headers=EVIL)
+            assert again.status_code in (403, 404), again.text
+            assert httpx.get(url + root, headers=EVIL).status_code < 500
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/_jobmock/clock", ""), ("/api/_jobmock/clock", "/api"), ("/_jobmock/clock", "/api"),
+        ("/api", "/api"), ("/apix/_jobmock", "/api"), ("/api//_jobmock/x", "/api/"), ("/api/api/_jobmock", "/api"),
+        ("/", "/"), ("/a/b/_jobmock/ui/", "/a/b"), ("/_jobmock", "/_jobmock"),
+    ],
+)  # fmt: skip
+def test_every_layer_sees_the_path_starlette_routes(path: str, root: str) -> None:
+    """`routed_path` is Starlette's own rule, so a layer and the router never disagree."""
+    from starlette._utils import get_route_path
+
+    from jobmock.server.paths import routed_path
+
+    scope = {"type": "http", "path": path, "root_path": root}
+    assert routed_path(scope) == get_route_path(scope)
