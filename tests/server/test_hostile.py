@@ -266,3 +266,25 @@ def test_every_layer_sees_the_path_starlette_routes(path: str, root: str) -> Non
 
     scope = {"type": "http", "path": path, "root_path": root}
     assert routed_path(scope) == get_route_path(scope)
+
+
+def test_under_a_root_path_each_answer_keeps_its_envelope_and_the_journal_its_apis(tmp_path: Path) -> None:
+    """Refusals found by path (405's Allow, 413, 404, 401) in the right envelope, and control
+    requests kept out of the journal, under uvicorn --root-path as without."""
+    env = {"JOBMOCK_CONTROL_TOKEN": TOKEN, "JOBMOCK_SPECS": "neuraldraft"}
+    with UvicornProcess("--root-path", "/api", log=tmp_path / "uvicorn.log", env=env) as server:
+        url = server.url
+        wrong = httpx.request("PATCH", url + "/_jobmock/clock", headers=GOOD)
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, PUT, HEAD"
+        assert wrong.headers["content-type"] == "application/problem+json"
+        big = b'"' + b"a" * 300_000 + b'"'
+        too_big = httpx.post(url + "/_jobmock/jobs", content=big, headers={**GOOD, **JSON})
+        assert too_big.status_code == 413 and too_big.headers["content-type"] == "application/problem+json"
+        vendor_big = httpx.post(url + "/v1/jobs/job_x/cancel", content=big, headers={**ND, **JSON})
+        assert vendor_big.status_code == 413 and "error" in vendor_big.json()  # the vendor's envelope
+        assert httpx.get(url + "/_jobmock/nope", headers=GOOD).headers["content-type"] == "application/problem+json"
+        unauthorized = httpx.get(url + "/v1/jobs/job_x")
+        assert unauthorized.status_code == 401 and unauthorized.json()["error"]["code"] == "unauthorized"
+        journal = httpx.get(url + "/_jobmock/journal", headers=GOOD).json()["entries"]
+        assert journal and all(entry["api"] == "neuraldraft" for entry in journal), journal
+        assert not any("_jobmock" in entry["path"] or entry["path"].startswith("/api") for entry in journal)
