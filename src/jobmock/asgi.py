@@ -59,9 +59,9 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> App | Refusal:
 # What the server that accepts the connections holds, which an app cannot apply: the
 # variable, and what to give the server instead (`jobmock serve` applies them itself).
 SERVER_HELD = {
-    "JOBMOCK_MAX_CONNECTIONS": "give uvicorn --limit-concurrency N instead",
-    "JOBMOCK_KEEP_ALIVE": "give uvicorn --timeout-keep-alive SECONDS instead",
-    "JOBMOCK_HEADER_TIMEOUT": "uvicorn has no such timeout: use jobmock serve, or a proxy in front that has one "
+    "JOBMOCK_MAX_CONNECTIONS": "give the server its own bound instead (uvicorn --limit-concurrency N)",
+    "JOBMOCK_KEEP_ALIVE": "give the server its own instead (uvicorn --timeout-keep-alive SECONDS)",
+    "JOBMOCK_HEADER_TIMEOUT": "uvicorn has none: use jobmock serve, or a proxy in front with one "
     "(nginx client_header_timeout)",
 }
 
@@ -73,8 +73,8 @@ def _refuse_server_options(environ: Mapping[str, str]) -> None:
             raise SpecError(
                 variable,
                 [],
-                f"bounds the connections of the server, which the ASGI factory does not start, so it cannot "
-                f"apply it: {instead}, and unset {variable}",
+                f"cannot be applied under a server jobmock did not start (that server holds the connections): "
+                f"{instead}; and unset {variable}",
             )
 
 

@@ -288,3 +288,25 @@ def test_under_a_root_path_each_answer_keeps_its_envelope_and_the_journal_its_ap
         journal = httpx.get(url + "/_jobmock/journal", headers=GOOD).json()["entries"]
         assert journal and all(entry["api"] == "neuraldraft" for entry in journal), journal
         assert not any("_jobmock" in entry["path"] or entry["path"].startswith("/api") for entry in journal)
+
+
+def test_origin_null_is_never_trusted(tmp_path: Path) -> None:
+    """Sandboxed iframes of any site send `Origin: null`: refused on the control plane even with
+    an allowed origin configured, never reflected with credentials; refused as an option, in
+    Python as on the command line."""
+    from jobmock import create
+    from jobmock.exceptions import SpecError
+
+    with pytest.raises(SpecError, match="'null' is the origin of sandboxed pages"):
+        create(cors_origins=("null",))
+    with ServeProcess("neuraldraft", "--cors-origin", "https://app.example", log=tmp_path / "serve.log") as server:
+        null = {"Origin": "null"}
+        moved = httpx.post(server.url + "/_jobmock/clock/advance", json={"seconds": 60}, headers=null)
+        assert moved.status_code == 403 and "access-control-allow-origin" not in moved.headers
+        preflight = {**null, "Access-Control-Request-Method": "POST"}
+        assert httpx.options(server.url + "/_jobmock/clock/advance", headers=preflight).status_code == 403
+        poll = httpx.get(server.url + "/v1/jobs/job_2Ngd9KqLmRpW", headers={**ND, **null})
+        assert poll.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in poll.headers
+        allowed = httpx.get(server.url + "/_jobmock/clock", headers={"Origin": "https://app.example"})
+        assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://app.example"
