@@ -218,8 +218,8 @@ class ServeProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        command = [sys.executable, "-m", "jobmock", "serve", "--port", str(self.port), *args]
-        environ = {**os.environ, **(env or {})}
+        command = self.command(args)
+        environ = self.environ(env)
         with log.open("ab") as out:
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=environ
@@ -230,6 +230,12 @@ class ServeProcess:
             self._end()  # never left running when it does not come up
             raise
         self.http = httpx.Client(base_url=self.url, timeout=10)
+
+    def environ(self, env: dict[str, str] | None) -> dict[str, str]:
+        return {**os.environ, **(env or {})}
+
+    def command(self, args: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "jobmock", "serve", "--port", str(self.port), *args]
 
     def _up(self) -> bool:
         if self.process.poll() is not None:
@@ -259,6 +265,20 @@ class ServeProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=20)
+
+
+class UvicornProcess(ServeProcess):
+    """`uvicorn --factory jobmock.asgi:app_from_env` on a free loopback port, as a user runs
+    jobmock under a server of their own; `args` are uvicorn's (`--root-path /api`). The
+    JOBMOCK_* variables are `env`'s (and the suite's JOBMOCK_NO_FAST_PATHS) only."""
+
+    def environ(self, env: dict[str, str] | None) -> dict[str, str]:
+        kept = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOCK_") or k == "JOBMOCK_NO_FAST_PATHS"}
+        return {**kept, **(env or {})}
+
+    def command(self, args: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "--factory", "jobmock.asgi:app_from_env", "--host", "127.0.0.1",
+                "--port", str(self.port), "--log-level", "warning", *args]  # fmt: skip
 
 
 class RedisServer:

@@ -13,7 +13,7 @@ import pytest
 
 from jobmock import BackgroundServer
 from jobmock.asgi import app_from_env
-from support import free_port, wait_until
+from support import ServeProcess, UvicornProcess, free_port, wait_until
 
 
 def test_the_factory_serves_what_the_variables_say(tmp_path: Path) -> None:
@@ -97,3 +97,54 @@ def test_the_factory_under_uvicorn_on_every_address_asks_for_its_token() -> None
         "jobmock: warning: serving on 0.0.0.0, reachable from other machines; the control API has a control token"
         in err
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "instead"),
+    [
+        ("JOBMOCK_MAX_CONNECTIONS", "uvicorn --limit-concurrency N"),
+        ("JOBMOCK_KEEP_ALIVE", "uvicorn --timeout-keep-alive SECONDS"),
+        ("JOBMOCK_HEADER_TIMEOUT", "nginx client_header_timeout"),
+    ],
+)
+def test_the_factory_refuses_connection_bounds_it_cannot_apply(
+    variable: str, instead: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server holds the connections: a bound given to the app would be ignored, so start-up
+    stops with one line naming the variable and the server's own option (even at the default)."""
+    for value in ("60", "5"):
+        with pytest.raises(SystemExit) as stopped:
+            app_from_env({variable: value, "JOBMOCK_SPECS": "stories"})
+        assert stopped.value.code == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"jobmock: {variable}: cannot be applied under a server jobmock did not start")
+        assert instead in line and f"unset {variable}" in line
+
+
+def test_uvicorn_with_a_connection_bound_for_the_factory_exits_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOCK_")}
+    env.update(JOBMOCK_SPECS="stories", JOBMOCK_MAX_CONNECTIONS="60")
+    command = [sys.executable, "-m", "uvicorn", "--factory", "jobmock.asgi:app_from_env", "--port", str(free_port())]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "jobmock: JOBMOCK_MAX_CONNECTIONS: cannot be applied" in done.stderr
+
+
+def test_serve_workers_apply_the_connection_bounds_from_the_environment(tmp_path: Path) -> None:
+    """`jobmock serve --workers` holds the connections itself: the variables are its options, and
+    its workers (the factory, in processes it started) do not refuse them; /status counts."""
+    env = {"JOBMOCK_MAX_CONNECTIONS": "50", "JOBMOCK_KEEP_ALIVE": "3", "JOBMOCK_HEADER_TIMEOUT": "4"}
+    with ServeProcess("stories", "--workers", "2", log=tmp_path / "serve.log", env=env) as server:
+        connections = server.http.get("/_jobmock/status").json()["connections"]
+        assert connections["counted"] is True and connections["open"] >= 1
+    assert "cannot be applied" not in server.log.read_text()
+
+
+def test_status_does_not_count_connections_under_a_server_jobmock_did_not_start(tmp_path: Path) -> None:
+    """Under uvicorn's own protocol jobmock sees no connection: /status says so, not a false 0."""
+    with UvicornProcess(log=tmp_path / "uvicorn.log", env={"JOBMOCK_SPECS": "stories"}) as server:
+        connections = server.http.get("/_jobmock/status").json()["connections"]
+        assert (
+            connections["counted"] is False
+            and "open" not in connections
+            and "holds the connections" in connections["note"]
+        )

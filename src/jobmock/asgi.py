@@ -5,6 +5,8 @@
 
 Every `jobmock serve` option is read from the environment variable named after it
 (`--max-jobs` is JOBMOCK_MAX_JOBS, the specs are JOBMOCK_SPECS); see the README. The
+connection bounds are the server's, not the app's: JOBMOCK_MAX_CONNECTIONS, _KEEP_ALIVE and
+_HEADER_TIMEOUT stop start-up with the server option to use instead (never ignored). The
 address the server listens on is read from the server itself when it starts: one other
 machines reach needs JOBMOCK_CONTROL_TOKEN (or JOBMOCK_INSECURE_CONTROL=1), as with
 `jobmock serve --host`, or the server does not start. With more than one worker or host,
@@ -37,6 +39,8 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> App | Refusal:
         _exit_with_parent(int(environ[PARENT]))
     try:
         options = from_env(environ)
+        if PARENT not in environ:  # `jobmock serve --workers` applies them itself, in each worker
+            _refuse_server_options(environ)
         if options.state == "memory" and PARENT not in environ and multiprocessing.parent_process() is not None:
             raise SpecError(
                 "JOBMOCK_STATE",
@@ -50,6 +54,28 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> App | Refusal:
         if multiprocessing.parent_process() is not None:  # a worker: fail its start, so the server stops
             return Refusal(startup_message(exc))  # (exiting here, it would be started again, and again)
         raise SystemExit(2) from None
+
+
+# What the server that accepts the connections holds, which an app cannot apply: the
+# variable, and what to give the server instead (`jobmock serve` applies them itself).
+SERVER_HELD = {
+    "JOBMOCK_MAX_CONNECTIONS": "give the server its own bound instead (uvicorn --limit-concurrency N)",
+    "JOBMOCK_KEEP_ALIVE": "give the server its own instead (uvicorn --timeout-keep-alive SECONDS)",
+    "JOBMOCK_HEADER_TIMEOUT": "uvicorn has none: use jobmock serve, or a proxy in front with one "
+    "(nginx client_header_timeout)",
+}
+
+
+def _refuse_server_options(environ: Mapping[str, str]) -> None:
+    """SpecError for a connection bound set for an app that cannot apply it (never ignored silently)."""
+    for variable, instead in SERVER_HELD.items():
+        if variable in environ:
+            raise SpecError(
+                variable,
+                [],
+                f"cannot be applied under a server jobmock did not start (that server holds the connections): "
+                f"{instead}; and unset {variable}",
+            )
 
 
 class Refusal:

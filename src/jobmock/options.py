@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from .exceptions import SpecError
 from .plugins import ENV as PLUGINS_ENV
@@ -76,6 +77,10 @@ class ServeOptions:
         self.limits  # noqa: B018 - a bad bound is refused here, with its option and value
         self.connections  # noqa: B018
         self.keys_by_api  # noqa: B018
+        for origin in self.cors_origins:  # given in Python too, as the command line checks them
+            _checked(_BY_NAME["cors_origins"], "argv", origin)
+        if self.control_token:
+            _checked(_BY_NAME["control_token"], "argv", self.control_token)
 
     @property
     def limits(self) -> Limits:
@@ -177,6 +182,29 @@ def _text(text: str) -> str:
 def _origin(text: str) -> str:
     if text.strip().lower() == "null":  # sent by sandboxed iframes of any site: never a trusted origin
         raise ValueError("'null' is the origin of sandboxed pages of any site; give a real origin")
+    try:  # what a browser sends in Origin: anything else (`*`, a path) would never match one
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a bad port raises ValueError
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or not (parts.scheme and parts.hostname)
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or text != text.strip()
+    ):
+        raise ValueError("must be an origin, scheme://host[:port], e.g. https://app.example")
+    return text
+
+
+def _token(text: str) -> str:
+    """A control token a client can send: HTTP drops spaces at either end of a header value,
+    and cannot carry control characters (such a token would lock the control API)."""
+    if not text or text != text.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise ValueError("must be non-empty, without spaces at either end or control characters")
     return text
 
 
@@ -250,7 +278,7 @@ OPTIONS: tuple[Option, ...] = (
         group=CONNECTIONS,
         metavar="SECONDS",
     ),
-    Option("control_token", "require this token in the X-Jobmock-Token header", group=CONTROL, metavar="TOKEN"),
+    Option("control_token", "require this token in the X-Jobmock-Token header", _token, group=CONTROL, metavar="TOKEN"),
     Option(
         "allowed_hosts",
         "a Host header the control API answers besides loopback names (repeatable)",

@@ -62,9 +62,9 @@ def _quietly_get(url: str) -> None:
         httpx.get(url, headers=AUTH, timeout=90)
 
 
-def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
+def run_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "jobmock", "serve", "neuraldraft", "--port", "0", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
 def test_a_non_loopback_bind_without_a_token_refuses_to_start() -> None:
@@ -109,6 +109,12 @@ def test_each_bound_has_a_serve_option() -> None:
         (["--clock", "sundial"], "jobmock: --clock: 'sundial': unknown clock mode"),
         (["--workers", "0"], "jobmock: --workers: '0': must be 1 or more"),
         (["--plugin", "no_such_module_x"], "jobmock: --plugin: no_such_module_x: cannot load it"),
+        (["--cors-origin", "null"], "jobmock: --cors-origin: 'null': 'null' is the origin of sandboxed pages"),
+        (["--cors-origin", "NULL"], "jobmock: --cors-origin: 'NULL': 'null' is the origin of sandboxed pages"),
+        (["--cors-origin", "*"], "jobmock: --cors-origin: '*': must be an origin, scheme://host[:port]"),
+        (["--cors-origin", "https://app.example/admin"], "jobmock: --cors-origin: 'https://app.example/admin': must"),
+        (["--cors-origin", "app.example"], "jobmock: --cors-origin: 'app.example': must be an origin"),
+        (["--control-token", " s3cret"], "jobmock: --control-token: ' s3cret': must be non-empty, without spaces"),
     ],
 )
 def test_bad_option_values_exit_2_with_one_line_naming_the_option_and_its_value(option: list[str], line: str) -> None:
@@ -127,6 +133,10 @@ def test_bad_option_values_exit_2_with_one_line_naming_the_option_and_its_value(
         ("JOBMOCK_MAX_JOBS", "many", "jobmock: JOBMOCK_MAX_JOBS: 'many': must be a whole number"),
         ("JOBMOCK_VALIDATE_RESPONSES", "maybe", "jobmock: JOBMOCK_VALIDATE_RESPONSES: 'maybe': must be 1 or 0"),
         ("JOBMOCK_CORS_ORIGIN", "null", "jobmock: JOBMOCK_CORS_ORIGIN: 'null'"),
+        ("JOBMOCK_CORS_ORIGIN", "https://app.example,null", "jobmock: JOBMOCK_CORS_ORIGIN: 'null'"),
+        ("JOBMOCK_CORS_ORIGIN", "*", "jobmock: JOBMOCK_CORS_ORIGIN: '*': must be an origin"),
+        ("JOBMOCK_CONTROL_TOKEN", "", "jobmock: JOBMOCK_CONTROL_TOKEN: '': must be non-empty"),
+        ("JOBMOCK_CONTROL_TOKEN", "s3cret\n", "jobmock: JOBMOCK_CONTROL_TOKEN: 's3cret\\n': must be non-empty"),
     ],
 )
 def test_bad_variables_exit_2_with_one_line_naming_the_variable(variable: str, value: str, line: str) -> None:
@@ -178,3 +188,50 @@ def test_specs_lists_the_states_as_a_set_not_a_sequence() -> None:
     done = subprocess.run([sys.executable, "-m", "jobmock", "specs"], capture_output=True, text=True, timeout=60)
     line = next(line for line in done.stdout.splitlines() if line.startswith("superdocs"))
     assert "states: pending, in_progress, awaiting_approval, completed, failed, cancelled" in line
+
+
+def test_a_control_token_from_the_environment_serves_every_address(tmp_path: Path) -> None:
+    """JOBMOCK_CONTROL_TOKEN counts as --control-token for the bind rule too: --host 0.0.0.0
+    starts (and warns), and the control API asks for the token."""
+    env = {"JOBMOCK_CONTROL_TOKEN": "from-env"}
+    with ServeProcess(ND, "--host", "0.0.0.0", log=tmp_path / "serve.log", env=env) as server:
+        assert "the control API has a control token" in server.log.read_text()
+        assert httpx.post(server.url + "/_jobmock/clock/advance", json={"seconds": 1}).status_code == 401
+        headers = {"X-Jobmock-Token": "from-env", "Host": "mock.example"}  # bound to every address: any Host
+        assert (
+            httpx.post(server.url + "/_jobmock/clock/advance", json={"seconds": 1}, headers=headers).status_code == 200
+        )
+    unbindable = run_serve("--host", "192.0.2.1", env=env)  # TEST-NET-1: never this machine's
+    assert unbindable.returncode == 3 and "jobmock: cannot listen on 192.0.2.1" in unbindable.stderr
+    assert "--control-token" not in unbindable.stderr and "JOBMOCK_CONTROL_TOKEN" not in unbindable.stderr
+
+
+def test_the_command_line_token_wins_over_the_environment(tmp_path: Path) -> None:
+    env = {"JOBMOCK_CONTROL_TOKEN": "from-env"}
+    with ServeProcess(ND, "--control-token", "from-argv", log=tmp_path / "serve.log", env=env) as server:
+        advance = server.url + "/_jobmock/clock/advance"
+        assert httpx.post(advance, json={"seconds": 1}, headers={"X-Jobmock-Token": "from-env"}).status_code == 401
+        assert httpx.post(advance, json={"seconds": 1}, headers={"X-Jobmock-Token": "from-argv"}).status_code == 200
+
+
+def test_a_port_held_on_every_address_exits_3_too() -> None:
+    """Another server listening on 0.0.0.0:PORT holds 127.0.0.1:PORT as well: no banner, exit 3."""
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for extra in ([], ["--workers", "2"]):
+            done = run_serve("--port", str(port), *extra)
+            assert done.returncode == 3, done.stderr
+            assert "serving on" not in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_store_that_cannot_be_reached_exits_non_zero_before_the_banner(workers: str) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    done = run_serve("--state", f"redis://127.0.0.1:{port}/0", "--workers", workers)
+    assert done.returncode == 2 and "serving on" not in done.stdout
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"jobmock: --state: cannot reach Redis at redis://127.0.0.1:{port}/0"), line

@@ -21,7 +21,7 @@ import pytest
 from jobmock import BackgroundServer
 from jobmock.server.middleware.events import MESSAGE_BYTES
 from jobmock.sim.limits import ConnectionLimits
-from support import TOKENS, ServeProcess, create, wait_until
+from support import TOKENS, ServeProcess, UvicornProcess, create, wait_until
 
 ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
 LF = {"Authorization": f"Bearer {TOKENS['longform']}"}
@@ -382,3 +382,153 @@ def test_deciding_a_job_not_awaiting_approval_is_409_and_changes_nothing(server:
     odd = server.http.post(f"/_jobmock/jobs/{waiting['id']}/approve", headers={**ns, **JSON}, content=b"{NaN")
     assert odd.status_code in (400, 409) and "Traceback" not in odd.text
     assert held() == now
+
+
+# --- #19 control plane: every way of starting, any root path ---
+# The control plane is judged on the path the router routes (`jobmock.server.paths`): under
+# uvicorn --root-path, scope["path"] carries the prefix, and a check on it as it came let a
+# foreign page move the clock and delete jobs with no token.
+
+TOKEN = "s3cret-19"
+EVIL = {"Host": "evil.example", "Origin": "https://evil.example"}
+GOOD = {"X-Jobmock-Token": TOKEN}
+
+
+def started(way: str, log: Path) -> ServeProcess:
+    """jobmock serving neuraldraft with a control token (from the environment), started `way`."""
+    env = {"JOBMOCK_CONTROL_TOKEN": TOKEN}
+    if way == "serve":
+        return ServeProcess("neuraldraft", log=log, env=env)
+    if way == "serve --workers 2":
+        return ServeProcess("neuraldraft", "--workers", "2", log=log, env=env)
+    env["JOBMOCK_SPECS"] = "neuraldraft"
+    return UvicornProcess(*way.split()[1:], log=log, env=env)
+
+
+WAYS = ["serve", "serve --workers 2", "uvicorn", "uvicorn --root-path /api"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_the_control_plane_is_guarded_however_jobmock_is_started(way: str, tmp_path: Path) -> None:
+    root = "/api" if "--root-path" in way else ""
+    with started(way, tmp_path / "server.log") as server:
+        url = server.url
+        job = httpx.post(url + "/_jobmock/jobs", json={"api": "neuraldraft"}, headers=GOOD)
+        assert job.status_code == 201, job.text
+        job_id, poll_url = job.json()["id"], job.json()["poll_url"]
+        assert poll_url.startswith(f"{url}{root}/") and "/v1/jobs/" in poll_url  # as reached through the proxy
+        for method, path, body in [
+            ("POST", "/_jobmock/clock/advance", {"seconds": 7200}),
+            ("PUT", "/_jobmock/clock", {"mode": "manual"}),
+            ("DELETE", f"/_jobmock/jobs/{job_id}", None),
+            ("POST", f"/_jobmock/jobs/{job_id}/cancel", None),
+            ("DELETE", "/_jobmock/journal", None),
+            ("GET", "/_jobmock/journal", None),
+            ("GET", "/_jobmock/events", None),
+            ("GET", f"/_jobmock/jobs/{job_id}/events", None),
+            ("GET", "/_jobmock/status", None),
+        ]:
+            where = f"{way}: {method} {path}"
+            foreign = httpx.request(method, url + path, json=body, headers=EVIL, timeout=10)
+            assert foreign.status_code == 403, f"{where} from a foreign page: {foreign.status_code} {foreign.text}"
+            assert "access-control-allow-origin" not in foreign.headers, where
+            with_token = httpx.request(method, url + path, json=body, headers={**EVIL, **GOOD}, timeout=10)
+            assert with_token.status_code == 403, f"{where}: a foreign Host, even with the token"
+            tokenless = httpx.request(method, url + path, json=body, timeout=10)
+            assert tokenless.status_code == 401, f"{where} without the token: {tokenless.status_code}"
+            assert tokenless.headers["content-type"] == "application/problem+json", where
+        preflight = httpx.options(
+            url + "/_jobmock/clock/advance",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
+        # nothing changed: the job is there, running, and the clock was not moved
+        kept = httpx.get(f"{url}/_jobmock/jobs/{job_id}", headers=GOOD)
+        assert kept.status_code == 200 and kept.json()["status"] != "cancelled"
+        clock = httpx.get(url + "/_jobmock/clock", headers=GOOD).json()
+        assert clock["mode"] == "real" and clock["now"] < _iso(time.time() + 3600)
+        # the owner's requests are answered: polls, the event stream, the journal, the dashboard
+        poll = httpx.get(url + poll_url[len(url + root) :], headers=ND)
+        assert poll.status_code == 200 and poll.json()["id"] == job_id
+        with httpx.stream("GET", url + "/_jobmock/events", headers=GOOD, timeout=10) as events:
+            assert events.status_code == 200 and events.headers["content-type"].startswith("text/event-stream")
+        journal = httpx.get(url + "/_jobmock/journal", headers=GOOD).json()["entries"]
+        assert any(e["api"] == "neuraldraft" and e["job"] == job_id for e in journal), journal
+        page = httpx.get(url + "/")
+        assert page.status_code == 307 and page.headers["location"] == f"{root}/_jobmock/ui/"
+        assert httpx.get(url + "/_jobmock/ui/", headers=EVIL).status_code == 403
+        status = httpx.get(url + "/_jobmock/status", headers=GOOD).json()["connections"]
+        if way.startswith("uvicorn"):  # the server holds the connections: not a false 0
+            assert status["counted"] is False and "open" not in status
+        else:
+            assert status["counted"] is True and status["open"] >= 1
+        if root:  # the prefix sent again (a proxy that does not strip it): no route, nothing done
+            again = httpx.post(url + root + "/_jobmock/clock/advance", json={"seconds": 7200}, headers=EVIL)
+            assert again.status_code in (403, 404), again.text
+            assert httpx.get(url + root, headers=EVIL).status_code < 500
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/_jobmock/clock", ""), ("/api/_jobmock/clock", "/api"), ("/_jobmock/clock", "/api"),
+        ("/api", "/api"), ("/apix/_jobmock", "/api"), ("/api//_jobmock/x", "/api/"), ("/api/api/_jobmock", "/api"),
+        ("/", "/"), ("/a/b/_jobmock/ui/", "/a/b"), ("/_jobmock", "/_jobmock"),
+    ],
+)  # fmt: skip
+def test_every_layer_sees_the_path_starlette_routes(path: str, root: str) -> None:
+    """`routed_path` is Starlette's own rule, so a layer and the router never disagree."""
+    from starlette._utils import get_route_path
+
+    from jobmock.server.paths import routed_path
+
+    scope = {"type": "http", "path": path, "root_path": root}
+    assert routed_path(scope) == get_route_path(scope)
+
+
+def test_under_a_root_path_each_answer_keeps_its_envelope_and_the_journal_its_apis(tmp_path: Path) -> None:
+    """Refusals found by path (405's Allow, 413, 404, 401) in the right envelope, and control
+    requests kept out of the journal, under uvicorn --root-path as without."""
+    env = {"JOBMOCK_CONTROL_TOKEN": TOKEN, "JOBMOCK_SPECS": "neuraldraft"}
+    with UvicornProcess("--root-path", "/api", log=tmp_path / "uvicorn.log", env=env) as server:
+        url = server.url
+        wrong = httpx.request("PATCH", url + "/_jobmock/clock", headers=GOOD)
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, PUT, HEAD"
+        assert wrong.headers["content-type"] == "application/problem+json"
+        big = b'"' + b"a" * 300_000 + b'"'
+        too_big = httpx.post(url + "/_jobmock/jobs", content=big, headers={**GOOD, **JSON})
+        assert too_big.status_code == 413 and too_big.headers["content-type"] == "application/problem+json"
+        vendor_big = httpx.post(url + "/v1/jobs/job_x/cancel", content=big, headers={**ND, **JSON})
+        assert vendor_big.status_code == 413 and "error" in vendor_big.json()  # the vendor's envelope
+        assert httpx.get(url + "/_jobmock/nope", headers=GOOD).headers["content-type"] == "application/problem+json"
+        unauthorized = httpx.get(url + "/v1/jobs/job_x")
+        assert unauthorized.status_code == 401 and unauthorized.json()["error"]["code"] == "unauthorized"
+        journal = httpx.get(url + "/_jobmock/journal", headers=GOOD).json()["entries"]
+        assert journal and all(entry["api"] == "neuraldraft" for entry in journal), journal
+        assert not any("_jobmock" in entry["path"] or entry["path"].startswith("/api") for entry in journal)
+
+
+def test_origin_null_is_never_trusted(tmp_path: Path) -> None:
+    """Sandboxed iframes of any site send `Origin: null`: refused on the control plane even with
+    an allowed origin configured, never reflected with credentials; refused as an option, in
+    Python as on the command line."""
+    from jobmock import create
+    from jobmock.exceptions import SpecError
+
+    with pytest.raises(SpecError, match="'null' is the origin of sandboxed pages"):
+        create(cors_origins=("null",))
+    with ServeProcess("neuraldraft", "--cors-origin", "https://app.example", log=tmp_path / "serve.log") as server:
+        null = {"Origin": "null"}
+        moved = httpx.post(server.url + "/_jobmock/clock/advance", json={"seconds": 60}, headers=null)
+        assert moved.status_code == 403 and "access-control-allow-origin" not in moved.headers
+        preflight = {**null, "Access-Control-Request-Method": "POST"}
+        assert httpx.options(server.url + "/_jobmock/clock/advance", headers=preflight).status_code == 403
+        poll = httpx.get(server.url + "/v1/jobs/job_2Ngd9KqLmRpW", headers={**ND, **null})
+        assert poll.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in poll.headers
+        allowed = httpx.get(server.url + "/_jobmock/clock", headers={"Origin": "https://app.example"})
+        assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://app.example"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 @dataclass
 class Gauges:
     connections: int = 0  # open HTTP connections (the process layer's protocol)
+    counting: bool = False  # whether that protocol serves here (not under a server of the user's)
     streams: int = 0  # open event streams
     dropped_streams: int = 0  # event streams dropped because their client did not read (--stream-stall)
     timed_out_bodies: int = 0  # request bodies that did not arrive within --body-timeout (answered 408)

@@ -41,6 +41,7 @@ from ...exceptions import AuthError, JobmockError
 from .. import operations
 from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, not_simulated, poll
 from ..operations.replies import api_for, problem, unauthorized, vendor_error
+from ..paths import routed_path
 
 log = logging.getLogger("jobmock")
 INTERNAL = "Internal error in the mock server"
@@ -172,7 +173,7 @@ class ErrorHandler:
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message, headers = _classify(exc)
-        path = request.url.path
+        path = routed_path(request.scope)  # under any root path, as routed
         if status >= 500:
             log.error("error while answering %s %s", request.method, path, exc_info=exc)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):

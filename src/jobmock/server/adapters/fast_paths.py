@@ -23,6 +23,7 @@ from ..messages import send_whole
 from ..operations import CONTROL, Context, Reply, poll
 from ..operations.replies import problem, vendor_error
 from ..operations.routing import locate, poll_routes
+from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 from .response_check import ResponseCheck
 
@@ -43,28 +44,29 @@ class FastPaths:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
+            path = routed_path(scope)  # under any root path, as Connexion routes it
             if method == "GET":
                 raw_query = scope["query_string"].decode("latin-1")
                 query = parse_qsl(raw_query, keep_blank_values=True) if raw_query else []
-                found = locate(self.routes, scope["path"], query)
+                found = locate(self.routes, path, query)
                 if found is not None:
                     route, job_id = found
                     call = operations.call(_headers(scope, POLL_READS), dict(query), {route.api.id_parameter: job_id})
                     try:
                         reply = await poll(self.ctx, route.api, call)
                     except Exception:  # a bug of ours: the 500 Connexion's error handler gives, never a bare page
-                        log.exception("error while answering GET %s", scope["path"])
+                        log.exception("error while answering GET %s", path)
                         reply = vendor_error(route.api, 500, INTERNAL)
                     await _send(send, self.check(route.api, reply) if self.check is not None else reply)
                     return
-            elif method == "POST" and scope["path"] == CREATE and _is_json(scope) and self.check is None:
+            elif method == "POST" and path == CREATE and _is_json(scope) and self.check is None:
                 body = await _body(receive)  # read whole and checked by the screening layer before
                 parsed = json.loads(body) if body.strip() else None
                 call = operations.call(_headers(scope), {}, {}, parsed, _base_url(scope))
                 try:
                     reply = await self.create(self.ctx, call)
                 except Exception:  # a bug of ours, as above
-                    log.exception("error while answering POST %s", scope["path"])
+                    log.exception("error while answering POST %s", path)
                     reply = problem(500, INTERNAL)
                 await _send(send, reply)
                 return

@@ -11,6 +11,7 @@ from importlib.resources import files
 
 from ...contract.wire import CONTROL_PREFIX
 from ..messages import send_whole
+from ..paths import root_path, routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
 UI_PREFIX = CONTROL_PREFIX + "/ui"
@@ -52,12 +53,12 @@ class Dashboard:
         self.files = _load()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
+        path = routed_path(scope) if scope["type"] == "http" else ""
         if scope["type"] != "http" or not (path == "/" or is_ui_path(path)) or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         if path in ("/", UI_PREFIX):
-            location = (scope.get("root_path", "") + UI_PREFIX + "/").encode()
+            location = (root_path(scope) + UI_PREFIX + "/").encode()
             await send_whole(send, 307, b"", b"text/plain", ((b"location", location),))
             return
         name = path[len(UI_PREFIX) + 1 :] or "index.html"

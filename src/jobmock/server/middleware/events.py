@@ -47,6 +47,7 @@ from ..messages import send_whole
 from ..operations.call import call
 from ..operations.job_view import job_view_json
 from ..operations.replies import problem_bytes
+from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
 Events = AsyncGenerator[bytes | None, None]  # the events found now; None: the stream ends after them
@@ -90,7 +91,7 @@ class EventStreams:
         self.looks = Looks(state.mock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
+        path = routed_path(scope) if scope["type"] == "http" else ""
         found = JOB_EVENTS.match(path) if scope["type"] == "http" else None
         if scope["type"] != "http" or (found is None and path != NAMESPACE_EVENTS):
             await self.app(scope, receive, send)

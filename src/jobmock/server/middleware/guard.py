@@ -17,6 +17,7 @@ from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import SpecError
 from ..messages import send_whole
 from ..operations.replies import problem_bytes
+from ..paths import routed_path
 from ..policy import ControlPolicy
 from ..types import ASGIApp, Message, Receive, Scope, Send
 from .dashboard import is_ui_path
@@ -90,7 +91,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = routed_path(scope)  # as the router sees it: under any root path (`..paths`)
         control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
         headers = dict(scope["headers"])
         origin = headers.get(b"origin")

@@ -13,6 +13,7 @@ from ...sim.journal import RawRequest
 from ...state import State
 from ..operations.call import cookies_of, namespace_of
 from ..operations.replies import MARK
+from ..paths import routed_path
 from ..types import ASGIApp, Message, Receive, Scope, Send
 
 _MARK = MARK.encode()
@@ -25,7 +26,11 @@ class Journal:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = routed_path(scope)  # as routed, under any root path: the journal reader matches it to its API
+        if path.startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         arrived = time.time()
@@ -48,7 +53,7 @@ class Journal:
             query = scope["query_string"].decode("latin-1")
             origin, n = self.state.stamp()
             raw = RawRequest(
-                arrived, scope["method"], scope["path"], redact_query(query) if query else "", client,
+                arrived, scope["method"], path, redact_query(query) if query else "", client,
                 answered[0], answered[1], answered[2], origin, n,
             )  # fmt: skip
             self.state.journal_add(raw, namespace)

@@ -27,6 +27,7 @@ from ...contract.wire import CONTROL_PREFIX
 from ..gauges import OPEN
 from ..messages import replayed, send_whole
 from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
+from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
 MAX_HEADERS = 100
@@ -145,7 +146,7 @@ class Screening:
         return replayed(body, receive)
 
     async def _refuse(self, scope: Scope, send: Send, refused: Refused) -> None:
-        path: str = scope["path"]
+        path = routed_path(scope)
         api = None if path.startswith(CONTROL_PREFIX) else api_for(self.apis, path)
         if api is None:
             body, media = problem_bytes(refused.status, refused.message), b"application/problem+json"

@@ -55,11 +55,17 @@ async def list_scenarios(ctx: Context, call: Call) -> Reply:
     return json_reply(200, {"scenarios": found})
 
 
+UNCOUNTED = {  # under a server jobmock did not start (the ASGI factory): it holds the connections
+    "counted": False,
+    "note": "the server jobmock runs under holds the connections; its own options bound them",
+}
+
+
 @control_operation
 async def status(ctx: Context, call: Call) -> Reply:
     """GET /_jobmock/status: every bound, what it holds now, and what it evicted."""
     usage = await ctx.state.usage()
-    usage["connections"] = {"open": OPEN.connections}
+    usage["connections"] = {"counted": True, "open": OPEN.connections} if OPEN.counting else UNCOUNTED
     limits = ctx.mock.limits
     usage["streams"] = {
         "open": OPEN.streams,

@@ -27,6 +27,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn's takes BaseTransport
         super().connection_made(transport)
         OPEN.connections += 1
+        OPEN.counting = True
         self._header_timer: asyncio.TimerHandle | None = None
         self._arm()
 
