@@ -192,21 +192,26 @@ def _echoing_vendor() -> Any:
         if scope["path"].startswith("/deny/"):
             status, body = 401, {"error": {"code": "invalid_api_key", "message": f"Invalid API key: {key}"}}
         else:
-            status, body = 200, {
-                "id": scope["path"].rsplit("/", 1)[-1],
-                "status": "completed",
-                "owner_key": key,
-                "note": f"created with {key}",
-                "result": {
-                    "download_url": "https://b.s3.amazonaws.com/o.md?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                    "&X-Amz-Signature=SIGa1b2c3&width=10",
-                    "text": "or fetch it from https://files.example/o?token=TOKd4e5f6 before noon",
-                    "callback": "https://app.example/done#access_token=ATg7h8i9&state=keepme",
-                    "credentials": {"username": "svc", "value": "CREDj1k2"},
-                    "private_key": "-----BEGIN PRIVATE KEY-----\nPKm3n4\n-----END PRIVATE KEY-----",
+            status, body = (
+                200,
+                {
+                    "id": scope["path"].rsplit("/", 1)[-1],
+                    "status": "completed",
+                    "owner_key": key,
+                    "note": f"created with {key}",
+                    "result": {
+                        "download_url": "https://b.s3.amazonaws.com/o.md?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                        "&X-Amz-Signature=SIGa1b2c3&width=10",
+                        "text": "or fetch it from https://files.example/o?token=TOKd4e5f6 before noon",
+                        "callback": "https://app.example/done#access_token=ATg7h8i9&state=keepme",
+                        "credentials": {"username": "svc", "value": "CREDj1k2"},
+                        "private_key": "-----BEGIN PRIVATE KEY-----\nPKm3n4\n-----END PRIVATE KEY-----",
+                    },
                 },
-            }
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+            )
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        )
         await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
     return app
@@ -316,7 +321,9 @@ def test_one_request_with_63_unknown_parameters_writes_at_most_one_log_line(
     unknown = "&".join(f"unknown_{n}=1" for n in range(63))
     answer = logged.http.get(f"{path}{'&' if '?' in path else '?'}{unknown}", headers=headers)
     assert answer.status_code < 500
-    marker = f"marker_{path.strip('/').replace('/', '_').split('?')[0]}"  # a second request, to know the first is logged
+    marker = (
+        f"marker_{path.strip('/').replace('/', '_').split('?')[0]}"  # a second request, to know the first is logged
+    )
     logged.http.get(f"{EXAMPLE}?{marker}=1", headers=ND)
     wait_until(lambda: marker in logged.log.read_text(errors="replace"), seconds=20, what="the marker's line")
     after = _log_lines(logged)[before:]

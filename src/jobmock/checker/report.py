@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract.secrets import redact
 from .lifecycle_checks import CHECKS, JobHistory, Violation
 from .runner import CheckReport
 
@@ -142,7 +141,9 @@ def write_junit(report: CheckReport, path: Path) -> None:
                 found = by_check.get((name, f"job {history.job_id}"), [])
                 _case(suite, f"jobmock.{report.api}.lifecycle.{history.job_id}", name, found, report.redact)
     for error in report.errors:
-        case = _case(_suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [], report.redact)
+        case = _case(
+            _suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [], report.redact
+        )
         error = report.redact(error)
         ET.SubElement(case, "error", message=error.splitlines()[0] if error else "").text = error
     for suite in root:

@@ -32,14 +32,16 @@ REDACTED = "REDACTED"
 SHORTEST_KNOWN = 4  # a credential shorter than this is not hidden by value (it would hide every "abc")
 
 # words of a name that make it secret, wherever the name appears
-SECRET_WORDS = frozenset(
-    "token secret secrets password passwd pwd pass passphrase passcode credential credentials creds "
-    "signature sig session sessionid jsessionid phpsessid sid jwt bearer authorization auth assertion "
-    "apikey privatekey key cookie otp".split()
-)
+SECRET_WORDS = frozenset({
+    "token", "secret", "secrets", "password", "passwd", "pwd", "pass", "passphrase", "passcode", "credential",
+    "credentials", "creds", "signature", "sig", "session", "sessionid", "jsessionid", "phpsessid", "sid", "jwt",
+    "bearer", "authorization", "auth", "assertion", "apikey", "privatekey", "key", "cookie", "otp",
+})  # fmt: skip
 PARAM_WORDS = SECRET_WORDS | {"code"}  # ...and in URL parameters, cookies and `name=value` text
 # a name ending in one of these names something about a secret, not the secret (token_count, key_id)
-NOT_SECRET_LAST = frozenset("id ids at count type expires expiry ttl length url uri endpoint name hint kind".split())
+NOT_SECRET_LAST = frozenset(
+    {"id", "ids", "at", "count", "type", "expires", "expiry", "ttl", "length", "url", "uri", "endpoint", "name", "hint"}
+)
 
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # `name=value` in a query, a fragment, a cookie or prose; the name percent-decoded before it is judged

@@ -26,7 +26,6 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-
 class _Request:
     """A request's warnings so far; `open` until it is answered (a task it started, which
     inherits this, logs freely from then on)."""
@@ -61,7 +60,7 @@ class LogLines(logging.Filter):
                     return False  # this request has written its warning line
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - arguments that do not format: the handler says so, as it would
+        except Exception:  # arguments that do not format: the handler says so, as it would
             return True
         if CONTROL.search(message):
             record.msg, record.args = escape(message), None
