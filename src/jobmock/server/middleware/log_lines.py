@@ -8,8 +8,9 @@ send a request clear the terminal reading the log, or forge a line such as
 `jobmock: serving on …`; a request with 63 unknown parameters would write 63 lines.
 
 `install()` puts one filter on the loggers of jobmock, Connexion, Starlette and uvicorn: it
-escapes every control character of a record's message (`\\x1b`, `\\n`; in a traceback all
-but its newlines), and drops a request's second warning (or error) and those after it.
+hides what `contract.secrets.redact` finds in a record's message, escapes every control
+character in it (`\\x1b`, `\\n`; in a traceback all but its newlines), and drops a
+request's second warning (or error) and those after it.
 `OneWarningPerRequest` is the layer that tells the filter which request a record belongs to.
 """
 
@@ -19,6 +20,7 @@ import logging
 import re
 from contextvars import ContextVar
 
+from ...contract.secrets import redact
 from ..types import ASGIApp, Receive, Scope, Send
 
 LOGGERS = ("jobmock", "connexion", "starlette", "uvicorn", "uvicorn.error", "uvicorn.asgi")
@@ -62,8 +64,9 @@ class LogLines(logging.Filter):
             message = record.getMessage()
         except Exception:  # arguments that do not format: the handler says so, as it would
             return True
-        if CONTROL.search(message):
-            record.msg, record.args = escape(message), None
+        shown = escape(redact(message))
+        if shown != message:
+            record.msg, record.args = shown, None
         if record.exc_info and not record.exc_text:
             record.exc_text = escape(logging.Formatter().formatException(record.exc_info), CONTROL_BUT_NEWLINE)
         return True
