@@ -185,6 +185,7 @@ def _add_check(commands: Any) -> None:  # argparse's subparsers (a private type)
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .checker import CHECKS, check, render_text, write_junit
     from .checker.schema_checks import check_names
+    from .contract.secrets import redact
 
     if args.list_checks:
         print("Lifecycle checks (jobmock, across polls):")
@@ -209,7 +210,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             control_token=args.control_token,
         )
     except CheckUsageError as exc:
-        print(f"jobmock check: {exc}", file=sys.stderr)
+        known = (args.token, args.control_token or os.environ.get("JOBMOCK_CONTROL_TOKEN"), *_userinfo(args.url))
+        print(f"jobmock check: {redact(str(exc), known=known)}", file=sys.stderr)
         return 2
     print(render_text(report))
     if args.report is not None:
@@ -243,7 +245,7 @@ def _add_record(commands: Any) -> None:  # argparse's subparsers (a private type
 
 def _record(args: argparse.Namespace) -> int:
     from .checker.runner import load_target_api
-    from .contract.secrets import redact_text
+    from .contract.secrets import redact
     from .scenario_files import record, write_fixture
 
     if "@" in urlsplit(args.url).netloc and not args.url_credentials:
@@ -258,13 +260,19 @@ def _record(args: argparse.Namespace) -> int:
         api = load_target_api(args.api)
         document = record(api, args.url, args.job, args.token, args.interval, args.timeout, args.name)
     except (CheckUsageError, RuntimeError) as exc:
-        print(f"jobmock record: {redact_text(str(exc))}", file=sys.stderr)
+        print(f"jobmock record: {redact(str(exc), known=(args.token, *_userinfo(args.url)))}", file=sys.stderr)
         return 2
     write_fixture(document, args.out)
     (name, scenario), *_ = document["scenarios"].items()
     print(f"jobmock record: {scenario['description']}")
     print(f"  wrote scenario {name!r} ({len(scenario['timeline'])} distinct answers) to {args.out}")
     return 0
+
+
+def _userinfo(url: str) -> tuple[str | None, str | None]:
+    """The user and password a URL carries: credentials to hide in what is printed."""
+    parts = urlsplit(url)
+    return parts.username, parts.password
 
 
 if __name__ == "__main__":

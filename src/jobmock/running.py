@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .assembly import create
+from .contract.secrets import redact
 from .options import ServeOptions, workers_env
 from .server.app import App
 from .server.operations.journal_reader import JournalReader
@@ -71,9 +72,8 @@ def _banner(app: App, options: ServeOptions, temporary: bool, out: TextIO) -> No
     lines.append(f"  scenarios    {len(mock.scenarios())} loaded (GET /_jobmock/scenarios)")
     workers = f"{options.workers} workers" if options.workers > 1 else "1 worker"
     if temporary:
-        lines.append(
-            f"  state        {workers} share a SQLite file in a temporary folder: {options.state} (or give --state)"
-        )
+        where = redact(options.state)
+        lines.append(f"  state        {workers} share a SQLite file in a temporary folder: {where} (or give --state)")
     else:
         lines.append(f"  state        {app.state.describe()}, {workers}")
     print("\n".join(lines), file=out, flush=True)

@@ -8,12 +8,17 @@ loop shows. Bounded: every case is one request, all to loopback."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -21,7 +26,7 @@ import pytest
 from jobmock import BackgroundServer
 from jobmock.server.middleware.events import MESSAGE_BYTES
 from jobmock.sim.limits import ConnectionLimits
-from support import TOKENS, ServeProcess, UvicornProcess, create, wait_until
+from support import REDIS_SERVER, TOKENS, ServeProcess, UvicornProcess, create, free_port, need_redis, wait_until
 
 ND = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
 LF = {"Authorization": f"Bearer {TOKENS['longform']}"}
@@ -532,3 +537,202 @@ def test_origin_null_is_never_trusted(tmp_path: Path) -> None:
         assert "access-control-allow-credentials" not in poll.headers
         allowed = httpx.get(server.url + "/_jobmock/clock", headers={"Origin": "https://app.example"})
         assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://app.example"
+
+
+# --- #19 secrets and logs ---
+# A vendor that echoes what it is sent (the key in a body, the key in a 401), query
+# parameters and cookies named as secrets, a Redis password in the URL, and requests that
+# try to write control characters, forged lines or many lines into the log.
+
+ECHOED = ["ndsk_live_Echoed7Q2wX9", "plain+Echoed/5Rt"]  # a key-shaped token, and one only its value gives away
+LEAKS = ["SIGa1b2c3", "TOKd4e5f6", "ATg7h8i9", "CREDj1k2", "PKm3n4"]  # what the vendor's body carries
+
+
+def _echoing_vendor() -> Any:
+    """An ASGI vendor: `/ok/v1/jobs/{id}` answers a completed job that carries every secret of
+    item 13 and the caller's key; `/deny/v1/jobs/{id}` answers 401 naming the key it refused."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        key = dict(scope["headers"]).get(b"authorization", b"").decode().removeprefix("Bearer ")
+        if scope["path"].startswith("/deny/"):
+            status, body = 401, {"error": {"code": "invalid_api_key", "message": f"Invalid API key: {key}"}}
+        else:
+            status, body = (
+                200,
+                {
+                    "id": scope["path"].rsplit("/", 1)[-1],
+                    "status": "completed",
+                    "owner_key": key,
+                    "note": f"created with {key}",
+                    "result": {
+                        "download_url": "https://b.s3.amazonaws.com/o.md?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                        "&X-Amz-Signature=SIGa1b2c3&width=10",
+                        "text": "or fetch it from https://files.example/o?token=TOKd4e5f6 before noon",
+                        "callback": "https://app.example/done#access_token=ATg7h8i9&state=keepme",
+                        "credentials": {"username": "svc", "value": "CREDj1k2"},
+                        "private_key": "-----BEGIN PRIVATE KEY-----\nPKm3n4\n-----END PRIVATE KEY-----",
+                    },
+                },
+            )
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        )
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def vendor() -> Iterator[str]:
+    with BackgroundServer(_echoing_vendor()) as server:
+        yield server.url
+
+
+def _jobmock(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "jobmock", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("token", ECHOED)
+def test_record_writes_no_secret_the_vendor_echoes(tmp_path: Path, vendor: str, token: str) -> None:
+    out = tmp_path / "f.yaml"
+    done = _jobmock("record", "neuraldraft", "--url", f"{vendor}/ok/v1", "--job", "job_x", "--token", token,
+                    "--interval", "0.1", "--timeout", "10", "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = out.read_text()
+    for secret in [token, quote(token, safe=""), *LEAKS]:
+        assert secret not in written + done.stdout + done.stderr
+    assert "width=10" in written and "state=keepme" in written and "before noon" in written  # the rest is kept
+
+
+@pytest.mark.parametrize("token", ECHOED)
+def test_record_prints_no_token_a_401_echoes(tmp_path: Path, vendor: str, token: str) -> None:
+    done = _jobmock("record", "neuraldraft", "--url", f"{vendor}/deny/v1", "--job", "job_x", "--token", token,
+                    "--interval", "0.1", "--timeout", "2", "--out", str(tmp_path / "f.yaml"))  # fmt: skip
+    assert done.returncode == 2 and "HTTP 401" in done.stderr and "Invalid API key: REDACTED" in done.stderr
+    assert token not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("token", ECHOED)
+def test_check_reports_no_token_a_401_echoes_in_text_or_junit(tmp_path: Path, vendor: str, token: str) -> None:
+    junit = tmp_path / "report.xml"
+    done = _jobmock("check", "neuraldraft", "--url", f"{vendor}/deny/v1", "--token", token, "--job", "job_x",
+                    "--checks", "poll_succeeds", "--lifecycle-timeout", "1", "--poll-interval", "0.2",
+                    "--report", str(junit))  # fmt: skip
+    assert done.returncode == 1 and "HTTP 401" in done.stdout and "Invalid API key: REDACTED" in done.stdout
+    assert "Invalid API key: REDACTED" in junit.read_text()
+    for text in (done.stdout, done.stderr, junit.read_text()):
+        assert token not in text and quote(token, safe="") not in text
+
+
+def test_check_says_no_credential_of_its_url_on_stderr() -> None:
+    done = _jobmock("check", "neuraldraft", "--url", "ftp://bob:Hunter2x@staging.example/v1", "--token", "t0ken-Value")
+    assert done.returncode == 2 and "Hunter2x" not in done.stderr and "bob" not in done.stderr
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    """A server of its own, so that its log holds only what these tests make it write."""
+    log = tmp_path_factory.mktemp("logged") / "serve.log"
+    with ServeProcess(log=log) as served:
+        yield served
+
+
+SECRET_PARAMETERS = {
+    "session": "qs1", "sid": "qs2", "jwt": "qs3", "pwd": "qs4", "pass": "qs5", "bearer": "qs6", "code": "qs7",
+    "client_assertion": "qs8", "X-Amz-Signature": "qs9", "access_token": "qs10", "%74oken": "qs11",
+}  # fmt: skip
+
+
+def test_the_journal_keeps_no_secret_parameter_header_or_cookie(logged: ServeProcess) -> None:
+    space = {"X-Jobmock-Namespace": "journal-secrets"}
+    query = "&".join(f"{name}={value}" for name, value in SECRET_PARAMETERS.items()) + "&page=2"
+    headers = {**ND, **space, "Cookie": "session=ck1; jsessionid=ck2", "X-Api-Key": "hk1"}
+    assert logged.http.get(f"{EXAMPLE}?{query}", headers=headers).status_code == 200
+    logged.http.get("/neuraldraft/v1/jobs/job_x;jsessionid=ps1", headers={**ND, **space})
+    journal = logged.http.get("/_jobmock/journal", headers=space)
+    assert journal.status_code == 200
+    text = journal.text
+    for secret in [*SECRET_PARAMETERS.values(), "ck1", "ck2", "hk1", "ps1", TOKENS["neuraldraft"]]:
+        assert secret not in text, secret
+    assert "page=2" in text and "X-Amz-Signature=REDACTED" in text
+
+
+def _log_lines(served: ServeProcess) -> list[str]:
+    return served.log.read_text(errors="replace").splitlines()
+
+
+def test_a_query_writes_no_escape_sequence_nor_a_forged_line_into_the_log(logged: ServeProcess) -> None:
+    forged = "%1b%5b2J%1b%5b31m%0ajobmock:%20serving%20on%20http://evil.example:80%0d%0a=1"
+    assert logged.http.get(f"{EXAMPLE}?{forged}", headers=ND).status_code == 200
+    wait_until(lambda: "evil.example" in logged.log.read_text(errors="replace"), seconds=20, what="the logged line")
+    raw = logged.log.read_bytes()
+    assert b"\x1b" not in raw and b"\r" not in raw
+    assert [line for line in _log_lines(logged) if line.startswith("jobmock: serving")] == [
+        f"jobmock: serving on {logged.url} (seed 0, speed x1, clock real)"
+    ]  # the banner's, only
+    assert "\\x1b[2J" in raw.decode()  # escaped, so the reader sees what was sent
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [(EXAMPLE, ND), ("/_jobmock/jobs", {}), ("/longform/getJobStatus?jobId=job_x", LF)],
+    ids=["vendor poll", "control list", "longform poll"],
+)
+def test_one_request_with_63_unknown_parameters_writes_at_most_one_log_line(
+    logged: ServeProcess, path: str, headers: dict[str, str]
+) -> None:
+    before = len(_log_lines(logged))
+    unknown = "&".join(f"unknown_{n}=1" for n in range(63))
+    answer = logged.http.get(f"{path}{'&' if '?' in path else '?'}{unknown}", headers=headers)
+    assert answer.status_code < 500
+    marker = (
+        f"marker_{path.strip('/').replace('/', '_').split('?')[0]}"  # a second request, to know the first is logged
+    )
+    logged.http.get(f"{EXAMPLE}?{marker}=1", headers=ND)
+    wait_until(lambda: marker in logged.log.read_text(errors="replace"), seconds=20, what="the marker's line")
+    after = _log_lines(logged)[before:]
+    assert len(after) <= 2, after  # at most one for the 63, and the marker's
+    assert sum("unknown_" in line for line in after) <= 1
+
+
+@pytest.mark.parametrize("form", ["query", "userinfo"])
+def test_a_redis_password_is_in_neither_the_banner_nor_status(tmp_path: Path, form: str) -> None:
+    need_redis()
+    password = "Redis-pw-5u8k"
+    port = free_port()
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--requirepass", password]
+    redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: _redis_up(port), seconds=20, what="redis-server answering")
+        url = (f"redis://127.0.0.1:{port}/0?password={password}" if form == "query"
+               else f"redis://:{password}@127.0.0.1:{port}/0")  # fmt: skip
+        with ServeProcess("neuraldraft", "--state", url, log=tmp_path / "serve.log") as served:
+            status = served.http.get("/_jobmock/status")
+            assert status.status_code == 200 and status.json()["state"]["store"].startswith("redis://")
+            shown = status.text + served.log.read_text()
+            assert "shared in redis://" in shown and password not in shown
+            served.kill(signal.SIGKILL)  # what is tested is shown by now: no graceful stop to wait for
+    finally:
+        redis.kill()
+        redis.wait(timeout=20)
+
+
+def _redis_up(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
+    except OSError:
+        return False
+
+
+def test_a_state_url_of_another_kind_is_named_without_its_password() -> None:
+    done = _jobmock("serve", "neuraldraft", "--state", "http://bob:Hunter2x@store.example/?token=Tk9", "--port", "0")
+    assert done.returncode == 2 and "--state" in done.stderr
+    assert "Hunter2x" not in done.stderr and "Tk9" not in done.stderr

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract.secrets import redact_text, without_userinfo
 from .lifecycle_checks import CHECKS, JobHistory, Violation
 from .runner import CheckReport
 
@@ -80,7 +80,7 @@ def ranges(numbers: list[int]) -> str:
 
 
 def render_text(report: CheckReport) -> str:
-    lines = [f"jobmock check {report.api} against {without_userinfo(report.url)}"]
+    lines = [f"jobmock check {report.api} against {report.url}"]
     found = failures(report)  # one count everywhere: a lifecycle failure is a check on a job, its polls listed
     if report.contract is not None:
         lines.append(
@@ -109,7 +109,7 @@ def render_text(report: CheckReport) -> str:
         lines += ["", "ERRORS (could not check)"] + [f"  - {e}" for e in report.errors]
     verdict = {0: "conforms", 1: _count(len(found), "failure"), 2: "could not check"}[report.exit_code]
     lines += ["", f"Result: {verdict} (exit {report.exit_code}) in {report.seconds:.1f} s"]
-    return "\n".join(lines)
+    return report.redact("\n".join(lines))
 
 
 def _count(number: int, word: str) -> str:
@@ -133,16 +133,19 @@ def write_junit(report: CheckReport, path: Path) -> None:
     if report.contract is not None:
         suite = _suite(root, f"{report.api}.schemathesis")
         for name in sorted(report.contract.checks_run | {c for c, _ in by_check if c not in CHECKS}):
-            _case(suite, f"jobmock.{report.api}.schemathesis", name, by_check.get((name, ""), []))
+            _case(suite, f"jobmock.{report.api}.schemathesis", name, by_check.get((name, ""), []), report.redact)
     if report.histories:
         suite = _suite(root, f"{report.api}.lifecycle")
         for history in report.histories:
             for name in report.lifecycle_checks:
                 found = by_check.get((name, f"job {history.job_id}"), [])
-                _case(suite, f"jobmock.{report.api}.lifecycle.{history.job_id}", name, found)
+                _case(suite, f"jobmock.{report.api}.lifecycle.{history.job_id}", name, found, report.redact)
     for error in report.errors:
-        case = _case(_suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [])
-        ET.SubElement(case, "error", message=error.splitlines()[0]).text = error
+        case = _case(
+            _suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [], report.redact
+        )
+        error = report.redact(error)
+        ET.SubElement(case, "error", message=error.splitlines()[0] if error else "").text = error
     for suite in root:
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
@@ -157,15 +160,16 @@ def _suite(root: ET.Element, name: str) -> ET.Element:
     return existing if existing is not None else ET.SubElement(root, "testsuite", name=name)
 
 
-def _case(suite: ET.Element, classname: str, name: str, found: list[Failure]) -> ET.Element:
-    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+def _case(
+    suite: ET.Element, classname: str, name: str, found: list[Failure], redact: Callable[[str], str]
+) -> ET.Element:
+    case = ET.SubElement(suite, "testcase", classname=redact(classname), name=name)
     for f in found:
         text = "\n".join([f.where, *(f"{label}: {text}" for label, text in f.details), f"reproduce: {f.curl}"])
-        ET.SubElement(case, "failure", message=f.headline).text = text
+        ET.SubElement(case, "failure", message=redact(f.headline)).text = redact(text)
     return case
 
 
 def _token_placeholder(curl: str) -> str:
     """Schemathesis writes `[Filtered]` for a credential; the reproduce lines say `$TOKEN`."""
-    curl = re.sub(r"(Authorization: )(?:Bearer )?\[Filtered\]", r"\1Bearer $TOKEN", curl, flags=re.I)
-    return redact_text(curl)
+    return re.sub(r"(Authorization: )(?:Bearer )?\[Filtered\]", r"\1Bearer $TOKEN", curl, flags=re.I)

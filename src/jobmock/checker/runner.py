@@ -9,6 +9,7 @@ over HTTP: it imports neither the simulation nor the server.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import httpx
 from ..client.jobmock_client import JobmockClient
 from ..client.watch import watch_job
 from ..contract.model import ApiModel, load_named
+from ..contract.secrets import redact, secret_name
 from ..exceptions import CheckUsageError, ControlError, SpecError, SpecErrors
 from . import schema_checks as contract
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
@@ -42,6 +44,11 @@ class CheckReport:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # the credentials used: never in a report
+
+    def redact(self, text: str) -> str:
+        """Text for the report with the credentials used and anything secret-looking hidden."""
+        return str(redact(text, known=self.secrets))
 
     @property
     def failure_count(self) -> int:
@@ -103,7 +110,10 @@ def check(
     sent = dict(headers or {})
     if token is not None:
         sent["Authorization"] = f"Bearer {token}"
-    report = CheckReport(model.name, url, contract_checks, lifecycle_checks)
+    parts = urlsplit(url)
+    given = [v for k, v in sent.items() if secret_name(k)]
+    used = (token, control_token or os.environ.get("JOBMOCK_CONTROL_TOKEN"), parts.username, parts.password, *given)
+    report = CheckReport(model.name, url, contract_checks, lifecycle_checks, secrets=tuple(s for s in used if s))
     reason = _unreachable(url)
     if reason is not None:
         report.errors.append(f"cannot connect to {url}: {reason}")

@@ -2,8 +2,9 @@
 
 The fixture's timeline holds each distinct answer (status, Retry-After, body) from the
 second it was first seen; serving it replays the job exactly, with the recorded id
-rewritten to each new job's id. Credentials are never written: the token is not kept,
-and body fields or URL parameters that look secret are redacted.
+rewritten to each new job's id. Credentials are never written: the token is not kept, and
+what `contract.secrets.redact` finds in a body (the token itself where the vendor echoes it,
+fields, URL parameters and values that look secret) is redacted.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def record(
 ) -> dict[str, Any]:
     """Poll the job until it is terminal (or the timeout) and return the fixture document."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    known = (token, urlsplit(url).username, urlsplit(url).password)
 
     async def watch() -> Any:
         async with httpx.AsyncClient(timeout=30) as client:
@@ -50,7 +52,7 @@ def record(
         entry: dict[str, Any] = {"at": round(poll.at - start, 3), "status": poll.status_code}
         if "retry-after" in poll.headers:
             entry["headers"] = {"Retry-After": poll.headers["retry-after"]}
-        entry["body"] = redact(poll.body)
+        entry["body"] = redact(poll.body, known=known)
         if timeline and {k: v for k, v in timeline[-1].items() if k != "at"} == {
             k: v for k, v in entry.items() if k != "at"
         }:

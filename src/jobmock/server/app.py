@@ -14,6 +14,7 @@ from .middleware.events import EventStreams
 from .middleware.guard import Guard
 from .middleware.journal import Journal
 from .middleware.lifespan import Lifespan, Part
+from .middleware.log_lines import OneWarningPerRequest, install
 from .middleware.screening import Screening
 from .operations import Context
 from .policy import ControlPolicy
@@ -52,4 +53,5 @@ def build_app(
         policy or ControlPolicy(),
         listening,
     )
-    return App(state, guard, [state, guard])
+    install()  # the log's lines: control characters escaped, one warning line per request
+    return App(state, OneWarningPerRequest(guard), [state, guard])

@@ -24,7 +24,7 @@ class RawRequest:
     at: float  # wall-clock epoch seconds the request arrived
     method: str
     path: str
-    query: str  # secret-looking parameter values redacted
+    query: str  # secret-looking parameter values redacted (`contract.secrets.redact`)
     client: str  # X-Jobmock-Client, else an opaque tag of the credential, else the address
     status: int | None
     marks: dict[str, str]  # the x-jobmock-* delivery marks of the answer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..contract.secrets import redact
 from ..exceptions import SpecError, StoreUnavailable
 from .log import Log
 from .state import State
@@ -29,7 +30,9 @@ def open_log(url: str) -> Log | None:
             raise SpecError("--state", [], f"cannot reach Redis at {store.url}: {exc.__cause__ or exc}") from exc
         return store
     if "://" in url and not url.startswith("sqlite:///"):
-        raise SpecError("--state", [], f"{url!r}: use memory, a SQLite file (./jobmock.db, sqlite:///path) or redis://")
+        raise SpecError(
+            "--state", [], f"{redact(url)!r}: use memory, a SQLite file (./jobmock.db, sqlite:///path) or redis://"
+        )
     from .sqlite import SqliteLog
 
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url

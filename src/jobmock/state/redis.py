@@ -19,6 +19,7 @@ import redis
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from ..contract.secrets import redact
 from ..exceptions import StoreUnavailable
 from .log import JournalTotals, Json
 
@@ -93,7 +94,7 @@ class RedisLog:
         parts = urlsplit(url)
         host = parts.hostname or "localhost"
         # no credential in messages, the banner or /status: neither user:password@ nor ?password=
-        self.url = urlunsplit(parts._replace(netloc=f"{host}:{parts.port or 6379}", query=""))
+        self.url = redact(urlunsplit(parts._replace(netloc=f"{host}:{parts.port or 6379}")))
         # bounded waits: an unreachable Redis is found out in seconds, not at the OS's TCP timeout
         self.redis: Any = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5)
         self._identity: str | None = None  # the store's name, as first read

@@ -25,6 +25,7 @@ import uuid
 from collections import OrderedDict
 from typing import Any
 
+from ..contract.secrets import redact
 from ..exceptions import IdTaken, JobmockError, StoreUnavailable
 from ..sim.answer import Answer
 from ..sim.changes import Change, JobCreated, NamespaceDropped, NamespaceMade, Outcome, from_json, to_json
@@ -68,7 +69,12 @@ class State:
         self._frozen_at = 0
 
     def describe(self) -> str:
-        return "memory (this process only)" if self.log is None else f"shared in {self.log.url}"
+        return "memory (this process only)" if self.log is None else f"shared in {self.store}"
+
+    @property
+    def store(self) -> str:
+        """Where the state lives, as the banner and /status say it: never with a credential."""
+        return "memory" if self.log is None else str(redact(self.log.url))
 
     # --- life --------------------------------------------------------------------------
 
@@ -414,7 +420,7 @@ class State:
                 entries=totals.entries, bytes=totals.bytes, evicted=totals.evicted, unjournaled=self._unjournaled
             )
         usage["state"] = {
-            "store": "memory" if self.log is None else self.log.url,
+            "store": self.store,
             "changes_applied": self.mock.applied,
             "snapshot_at": self._snapshot_seq,
             "reachable": self._outage_since is None,

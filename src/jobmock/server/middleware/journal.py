@@ -1,5 +1,6 @@
 """Writes the request journal: every request to a vendor API and what it was answered
-(status, Retry-After, the delivery marks of the poll), raw and cheap; reading it into
+(status, Retry-After, the delivery marks of the poll), raw and cheap, with what
+`contract.secrets.redact` finds in the path and query hidden; reading it into
 entries (which API, which job) waits until someone asks (`operations.journal_reader`)."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...contract.secrets import redact_query, tag
+from ...contract.secrets import redact, tag
 from ...contract.wire import CONTROL_PREFIX, NAMESPACE_COOKIE
 from ...sim.journal import RawRequest
 from ...state import State
@@ -53,7 +54,7 @@ class Journal:
             query = scope["query_string"].decode("latin-1")
             origin, n = self.state.stamp()
             raw = RawRequest(
-                arrived, scope["method"], path, redact_query(query) if query else "", client,
+                arrived, scope["method"], redact(path) if "=" in path else path, redact(query) if query else "", client,
                 answered[0], answered[1], answered[2], origin, n,
             )  # fmt: skip
             self.state.journal_add(raw, namespace)
