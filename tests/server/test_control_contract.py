@@ -44,7 +44,9 @@ checks.positive_data_acceptance.enabled = false
 """
 
 
-def run_schemathesis(url: str, headers: dict[str, str] | None = None) -> tuple[dict[tuple[str, str, str], str], list[str], set[str]]:
+def run_schemathesis(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[dict[tuple[str, str, str], str], list[str], set[str]]:
     """Every failure (check, operation, title → how to repeat it), every error, and the checks that ran."""
     config = SchemathesisConfig.from_str(CONFIG)
     schema = schemathesis.openapi.from_url(url + "/_jobmock/openapi.json", config=config, headers=headers or {})

@@ -7,6 +7,7 @@ loop shows. Bounded: every case is one request, all to loopback."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -159,4 +160,66 @@ def test_the_server_stayed_whole(server: ServeProcess, legitimate: dict[str, Any
     }
     assert server.http.get("/_jobmock/clock", headers=LEGIT).json() == legitimate["clock"]
     assert server.http.get(EXAMPLE, headers=ND).status_code == 200
+    assert "Traceback" not in Path(server.log).read_text()
+
+
+# --- #19 drops, the control contract, the checker's truth ---------------------------------
+
+
+@pytest.mark.parametrize("field", ["token", "scenario", "outcome", "type"])
+def test_an_empty_field_of_a_new_job_is_refused_with_a_problem_and_makes_no_job(
+    server: ServeProcess, field: str
+) -> None:
+    """#19 item 21: `{"token": ""}` used to make a job owned by "one key" that no key could
+    reach; an empty scenario was refused while an empty outcome or type read as absent.
+    Each is now refused alike (control.yaml: minLength 1), as a problem, with no state change,
+    a bearer token beside it or not."""
+    namespace = {"X-Jobmock-Namespace": f"empty-{field}", "Authorization": "Bearer any-token"}
+    before = server.http.get("/_jobmock/jobs", headers=namespace).json()["jobs"]
+    answer = server.http.post("/_jobmock/jobs", json={"api": "stories", field: ""}, headers={**namespace, **JSON})
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 400 and field in problem["detail"] and "non-empty" in problem["detail"]
+    assert server.http.get("/_jobmock/jobs", headers=namespace).json()["jobs"] == before
+
+
+def raw_poll(server: ServeProcess, path: str, token: str, namespace: str) -> bytes:
+    """One poll on a fresh connection, as bytes; b"" when the server reset or closed it."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"X-Jobmock-Namespace: {namespace}\r\n\r\n".encode()
+        )
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+                if b"\r\n\r\n" in received:
+                    break
+        except ConnectionResetError:
+            return b""
+        return received
+
+
+def test_a_dropped_poll_resets_the_connection_before_any_byte(server: ServeProcess) -> None:
+    """#19 item 18: a drop used to answer `HTTP/1.1 200 OK` with content-length 1 and close,
+    so a browser's fetch resolved with 200. Now the connection goes before a status line."""
+    namespace = "drops"
+    created = server.http.post(
+        "/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "flaky"}, headers={"X-Jobmock-Namespace": namespace}
+    ).json()
+    path = "/neuraldraft/v1/jobs/" + created["id"]
+    answers = [raw_poll(server, path, TOKENS["neuraldraft"], namespace) for _ in range(7)]
+    assert [a[:12] for a in answers] == [b"HTTP/1.1 200", b"HTTP/1.1 503", *[b"HTTP/1.1 200"] * 3, b"", b"HTTP/1.1 200"]
+    with httpx.Client(base_url=server.url, headers={**ND, "X-Jobmock-Namespace": namespace}) as client:
+        again = client.post("/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "flaky"}).json()
+        for _ in range(5):
+            client.get(str(again["poll_url"]))
+        with pytest.raises(httpx.ReadError):  # on a kept-alive connection too: reset, never an answer
+            client.get(str(again["poll_url"]))
+    journal = server.http.get(
+        "/_jobmock/journal", params={"job": created["id"]}, headers={"X-Jobmock-Namespace": namespace}
+    )
+    assert [e["fault"] for e in journal.json()["entries"]][5] == "drop"
     assert "Traceback" not in Path(server.log).read_text()

@@ -9,7 +9,7 @@ from .adapters.connexion_app import connexion_app
 from .adapters.fast_paths import FastPaths
 from .adapters.response_check import ResponseCheck
 from .middleware.dashboard import Dashboard
-from .middleware.delivery import Delivery
+from .middleware.delivery import Connection, Delivery
 from .middleware.events import EventStreams
 from .middleware.guard import Guard
 from .middleware.journal import Journal
@@ -50,4 +50,4 @@ def build_app(
         policy or ControlPolicy(),
         listening,
     )
-    return App(state, guard, [state, guard])
+    return App(state, Connection(guard), [state, guard])
