@@ -23,8 +23,8 @@ scenarios:
     phases:
       - {status: pending, duration: 100}
     faults:
-      - {poll: [%s], drop: true}
-""" % ", ".join(str(n) for n in range(2, 21))
+      - {poll: [POLLS], drop: true}
+""".replace("POLLS", ", ".join(str(n) for n in range(2, 21)))
 
 
 @pytest.fixture(scope="module")
