@@ -121,7 +121,10 @@ class ControlTokenSeen(ApiKeySecurityHandler):  # type: ignore[misc]  # Connexio
     reached here is the right one (or the server has no token)."""
 
     def get_fn(self, security_scheme: Any, required_scopes: Any) -> Callable[[Any], Any]:
-        return self._get_verify_func(lambda *_args, **_kw: {"sub": "control"}, "header", security_scheme["name"], None)
+        verify: Callable[[Any], Any] = self._get_verify_func(
+            lambda *_args, **_kw: {"sub": "control"}, "header", security_scheme["name"], None
+        )
+        return verify
 
 
 class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type hints
