@@ -223,3 +223,11 @@ def test_a_dropped_poll_resets_the_connection_before_any_byte(server: ServeProce
     )
     assert [e["fault"] for e in journal.json()["entries"]][5] == "drop"
     assert "Traceback" not in Path(server.log).read_text()
+
+
+def test_an_empty_api_of_the_namespace_stream_is_refused_as_the_list_refuses_it(server: ServeProcess) -> None:
+    """Upstream Schemathesis found `GET /_jobmock/events?api=` streaming every job, while the
+    document (and `GET /_jobmock/jobs?api=`) refuse a name that is not served."""
+    for path in ("/_jobmock/events?api=", "/_jobmock/jobs?api="):
+        answer = server.http.get(path, timeout=5)
+        assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json", path
