@@ -135,6 +135,11 @@ class CheckUsageError(JobmockError, ValueError):
     status = 400
 
 
+class ConnectionDropped(JobmockError, ConnectionError):
+    """A fault script's `drop`, raised out of the app where no socket can be reset (an
+    in-process client such as httpx's ASGITransport): what a dropped connection looks like there."""
+
+
 class ControlError(JobmockError):
     """A running jobmock's control API refused a request; the message is its problem detail."""
 

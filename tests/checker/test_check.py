@@ -335,3 +335,52 @@ def test_check_passes_a_default_jobmock_whose_api_takes_any_token(api: str) -> N
         assert report.exit_code == 0, render_text(report)
         assert any("ignored_auth skipped" in note for note in report.notes) == skipped
         assert ("ignored_auth" in report.contract_checks) != skipped
+
+
+# --- #19 the checker tells the truth ------------------------------------------------------
+
+
+def test_cli_with_the_apis_mount_left_out_says_every_request_answered_404_and_where_it_is(keyed: str) -> None:
+    """#19 item 17: `--url …/v1` on a jobmock (which serves neuraldraft under /neuraldraft/v1)
+    used to fail with a content_type_conformance finding and the hint "point --url at a
+    jobmock", though it was one. Now: could not check (exit 2), and the right base."""
+    result = run_cli("neuraldraft", "--url", f"{keyed}/v1", "--token", TOKENS["neuraldraft"], "--max-examples", "3")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "every request answered 404" in result.stdout and "is --url the API's base?" in result.stdout
+    assert f"{keyed} is a jobmock: it serves neuraldraft at {keyed}/neuraldraft/v1" in result.stdout
+    assert "point --url at a jobmock" not in result.stdout
+
+
+def test_cli_with_a_token_the_target_refuses_says_every_request_was_refused_401(keyed: str) -> None:
+    result = run_cli(
+        "neuraldraft", "--url", f"{keyed}/neuraldraft/v1", "--token", "ndsk_test_notakey", "--max-examples", "3"
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "every request was refused 401" in result.stdout and "is --token right?" in result.stdout
+
+
+def test_cli_fails_a_429_without_retry_after_met_by_schemathesis() -> None:
+    """#19 item 20: the per-response rules (Retry-After on 429, the error envelope) judge every
+    response the checker sees, not only its watcher's polls: here there is no job to watch,
+    and Schemathesis' answers alone show the fault (the schema leaves the header optional)."""
+
+    async def slow_down(request: Request) -> Response:
+        body = {"error": {"code": "rate_limited", "message": "Too many requests."}}
+        return Response(json.dumps(body), 429, media_type="application/json")
+
+    with BackgroundServer(Starlette(routes=[Route("/v1/jobs/{id}", slow_down)])) as server:
+        result = run_cli("neuraldraft", "--url", server.url + "/v1", "--token", TOKENS["neuraldraft"],
+                         "--max-examples", "3", "--seed", "1")  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "retry_after" in result.stdout and "no Retry-After header" in result.stdout
+
+
+def test_an_error_outside_the_envelope_is_caught_on_every_response() -> None:
+    async def bare(request: Request) -> Response:
+        return Response(json.dumps({"message": "nope"}), 404, media_type="application/json")
+
+    with BackgroundServer(Starlette(routes=[Route("/v1/jobs/{id}", bare)])) as server:
+        report = check("neuraldraft", server.url + "/v1", token=TOKENS["neuraldraft"], max_examples=3, seed=1,
+                       checks=["status_code_conformance", "error_envelope"])  # fmt: skip
+    assert report.contract is not None
+    assert {f.check for f in report.contract.failures} == {"error_envelope"}, render_text(report)

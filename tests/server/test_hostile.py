@@ -736,3 +736,73 @@ def test_a_state_url_of_another_kind_is_named_without_its_password() -> None:
     done = _jobmock("serve", "neuraldraft", "--state", "http://bob:Hunter2x@store.example/?token=Tk9", "--port", "0")
     assert done.returncode == 2 and "--state" in done.stderr
     assert "Hunter2x" not in done.stderr and "Tk9" not in done.stderr
+
+
+# --- #19 drops, the control contract, the checker's truth ---------------------------------
+
+
+@pytest.mark.parametrize("field", ["token", "scenario", "outcome", "type"])
+def test_an_empty_field_of_a_new_job_is_refused_with_a_problem_and_makes_no_job(
+    server: ServeProcess, field: str
+) -> None:
+    """#19 item 21: `{"token": ""}` used to make a job owned by "one key" that no key could
+    reach; an empty scenario was refused while an empty outcome or type read as absent.
+    Each is now refused alike (control.yaml: minLength 1), as a problem, with no state change,
+    a bearer token beside it or not."""
+    namespace = {"X-Jobmock-Namespace": f"empty-{field}", "Authorization": "Bearer any-token"}
+    before = server.http.get("/_jobmock/jobs", headers=namespace).json()["jobs"]
+    answer = server.http.post("/_jobmock/jobs", json={"api": "stories", field: ""}, headers={**namespace, **JSON})
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 400 and field in problem["detail"] and "non-empty" in problem["detail"]
+    assert server.http.get("/_jobmock/jobs", headers=namespace).json()["jobs"] == before
+
+
+def raw_poll(server: ServeProcess, path: str, token: str, namespace: str) -> bytes:
+    """One poll on a fresh connection, as bytes; b"" when the server reset or closed it."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"X-Jobmock-Namespace: {namespace}\r\n\r\n".encode()
+        )
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+                if b"\r\n\r\n" in received:
+                    break
+        except ConnectionResetError:
+            return b""
+        return received
+
+
+def test_a_dropped_poll_resets_the_connection_before_any_byte(server: ServeProcess) -> None:
+    """#19 item 18: a drop used to answer `HTTP/1.1 200 OK` with content-length 1 and close,
+    so a browser's fetch resolved with 200. Now the connection goes before a status line."""
+    namespace = "drops"
+    created = server.http.post(
+        "/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "flaky"}, headers={"X-Jobmock-Namespace": namespace}
+    ).json()
+    path = "/neuraldraft/v1/jobs/" + created["id"]
+    answers = [raw_poll(server, path, TOKENS["neuraldraft"], namespace) for _ in range(7)]
+    assert [a[:12] for a in answers] == [b"HTTP/1.1 200", b"HTTP/1.1 503", *[b"HTTP/1.1 200"] * 3, b"", b"HTTP/1.1 200"]
+    with httpx.Client(base_url=server.url, headers={**ND, "X-Jobmock-Namespace": namespace}) as client:
+        again = client.post("/_jobmock/jobs", json={"api": "neuraldraft", "scenario": "flaky"}).json()
+        for _ in range(5):
+            client.get(str(again["poll_url"]))
+        with pytest.raises(httpx.ReadError):  # on a kept-alive connection too: reset, never an answer
+            client.get(str(again["poll_url"]))
+    journal = server.http.get(
+        "/_jobmock/journal", params={"job": created["id"]}, headers={"X-Jobmock-Namespace": namespace}
+    )
+    assert [e["fault"] for e in journal.json()["entries"]][5] == "drop"
+    assert "Traceback" not in Path(server.log).read_text()
+
+
+def test_an_empty_api_of_the_namespace_stream_is_refused_as_the_list_refuses_it(server: ServeProcess) -> None:
+    """Upstream Schemathesis found `GET /_jobmock/events?api=` streaming every job, while the
+    document (and `GET /_jobmock/jobs?api=`) refuse a name that is not served."""
+    for path in ("/_jobmock/events?api=", "/_jobmock/jobs?api="):
+        answer = server.http.get(path, timeout=5)
+        assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json", path

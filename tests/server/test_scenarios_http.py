@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 from jobmock import BackgroundServer, JobmockClient
 from jobmock import ControlError as JobmockError
 from jobmock.contract import bundled_names, load_api, spec_path
+from jobmock.exceptions import ConnectionDropped
 from support import TOKENS, create
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
@@ -227,11 +229,28 @@ def test_server_errors_latency_and_a_dropped_connection(control: JobmockClient) 
     assert poll(control, ND, job["id"]).status_code == 200
     assert poll(control, ND, job["id"]).status_code == 200  # poll 4: late (tests/sim/test_faults.py: by 1.5 s)
     assert poll(control, ND, job["id"]).status_code == 200
-    with pytest.raises(httpx.RemoteProtocolError):
-        poll(control, ND, job["id"])  # poll 6: the connection drops
+    with pytest.raises(httpx.ReadError):
+        poll(control, ND, job["id"])  # poll 6: the connection is reset before any byte of an answer
     assert poll(control, ND, job["id"]).status_code == 200
     faults = [e["fault"] for e in control.journal(job=job["id"])]
     assert faults == [None, "503", None, "latency", None, "drop", None]
+
+
+def test_in_process_a_dropped_poll_raises_connection_dropped() -> None:
+    """Under httpx's ASGITransport there is no socket to reset: a drop raises out of the app,
+    never a made-up answer."""
+
+    async def run() -> None:
+        app = create(specs=[ND], clock="manual", seed=3)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            created = (await client.post("/_jobmock/jobs", json={"api": ND, "scenario": "flaky"})).json()
+            answers = [(await client.get(created["poll_url"], headers=AUTH)).status_code for _ in range(5)]
+            assert answers == [200, 503, 200, 200, 200]
+            with pytest.raises(ConnectionDropped):
+                await client.get(created["poll_url"], headers=AUTH)
+            assert (await client.get(created["poll_url"], headers=AUTH)).status_code == 200
+
+    asyncio.run(run())
 
 
 def test_a_stalled_job_stops_moving(control: JobmockClient) -> None:

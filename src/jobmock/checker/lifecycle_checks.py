@@ -19,13 +19,14 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from ..client.polls import Poll, retry_delay
+from ..client.polls import Poll
 from ..contract import openapi
 from ..contract.dotted import get as dotted_get
 from ..contract.model import ApiModel
 from ..contract.progress import Observed
 from ..exceptions import CheckUsageError
 from ..registry import Registry
+from .response_rules import RULES, ResponseRule, Seen
 
 ABSENT = object()
 
@@ -136,17 +137,20 @@ def poll_succeeds(history: JobHistory) -> Iterator[Mismatch]:
             yield Mismatch(poll, "200 with the job", poll.summary())
 
 
-@lifecycle_check("retry_after")
-def retry_after(history: JobHistory) -> Iterator[Mismatch]:
-    """A 429 answer carries a Retry-After header (seconds or an HTTP date)."""
-    for poll in history.polls:
-        if poll.status_code != 429:
-            continue
-        value = poll.headers.get("retry-after")
-        if value is None:
-            yield Mismatch(poll, "a Retry-After header on 429", "no Retry-After header")
-        elif retry_delay(value) is None:
-            yield Mismatch(poll, "Retry-After as seconds or an HTTP date", f"Retry-After: {value}")
+def _each_poll(rule: ResponseRule) -> CheckFunction:
+    """A per-response rule (`response_rules`) as a lifecycle check: judged on every poll."""
+
+    def run(history: JobHistory) -> Iterator[Mismatch]:
+        for poll in history.polls:
+            if poll.status_code is not None:
+                for expected, actual in rule.judge(history.api, Seen(poll.status_code, poll.headers, poll.text)):
+                    yield Mismatch(poll, expected, actual)
+
+    return run
+
+
+for _rule in RULES.values():  # retry_after, error_envelope: the same rules Schemathesis' responses meet
+    lifecycle_check(_rule.name, _rule.description)(_each_poll(_rule))
 
 
 @lifecycle_check("response_schema")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from ..contract.secrets import redact, secret_name
 from ..exceptions import CheckUsageError, ControlError, SpecError, SpecErrors
 from . import schema_checks as contract
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
+from .response_rules import RULES
 from .schema_checks import ContractResult
 
 CREATED_JOB_SECONDS = 4.0  # lifecycle of jobs the checker creates on a jobmock target
@@ -65,14 +67,21 @@ class CheckReport:
 
 
 def split_checks(names: Sequence[str] | None) -> tuple[list[str], list[str]]:
-    """(Schemathesis checks, lifecycle checks) from a selection; None or 'all' selects every one."""
+    """(Schemathesis checks, lifecycle checks) from a selection; None or 'all' selects every one.
+
+    The per-response rules (`response_rules`: retry_after, error_envelope) are both: on the
+    polls always, and on Schemathesis' responses whenever Schemathesis runs (a Schemathesis
+    check is selected too); alone they never start it, so its requests never mix with polls."""
     known_contract = contract.check_names()
     if names is None or "all" in names:
         return known_contract, list(CHECKS)
     unknown = [n for n in names if n not in CHECKS and n not in known_contract]
     if unknown:
         raise CheckUsageError(f"unknown check {', '.join(map(repr, unknown))}; see `jobmock check --list-checks`")
-    return [n for n in names if n in known_contract], [n for n in names if n in CHECKS]
+    contract_checks = [n for n in names if n in known_contract]
+    if all(n in RULES for n in contract_checks):
+        contract_checks = []
+    return contract_checks, [n for n in names if n in CHECKS]
 
 
 def load_target_api(api: str | ApiModel) -> ApiModel:
@@ -129,7 +138,10 @@ def check(
                 f"allows (serve it with --key {model.name}=TOKEN to check auth); it runs against any other server"
             )
     if lifecycle_checks and not job_ids:
-        report.notes.append("lifecycle checks skipped: no job to watch (give --job ID, or point --url at a jobmock)")
+        elsewhere = (
+            "" if any(n.startswith("target is a jobmock") for n in report.notes) else ", or point --url at a jobmock"
+        )
+        report.notes.append(f"lifecycle checks skipped: no job to watch (give --job ID{elsewhere})")
 
     def schemathesis() -> contract.ContractResult | None:
         if not contract_checks:
@@ -149,8 +161,54 @@ def check(
         report.violations += run_checks(history, lifecycle_checks)
     if report.contract is not None:
         report.errors += report.contract.errors
+    refused = _all_refused(report, model, url, token, control_token)
+    if refused is not None:  # nothing of the API was reached: no finding can be believed
+        report.errors.append(refused)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _all_refused(
+    report: CheckReport, model: ApiModel, url: str, token: str | None, control_token: str | None
+) -> str | None:
+    """Why no answer of the run says anything of the API, when every request answered 404 (a
+    --url that is not the API's base) or was refused 401/403 (a bad --token); else None."""
+    seen = Counter(report.contract.statuses if report.contract else Counter())
+    seen.update(p.status_code for h in report.histories for p in h.polls if p.status_code is not None)
+    statuses = set(seen) - {405}  # methods the document does not declare: they say nothing of base or token
+    if not statuses:
+        return None
+    if statuses == {404}:
+        return f"every request answered 404 ({seen.total()} requests): is --url the API's base? " + _where(
+            model, url, control_token
+        )
+    if statuses <= {401, 403}:
+        said = "/".join(str(s) for s in sorted(statuses))
+        given = "is --token right?" if token is not None else "no --token was given:"
+        return (
+            f"every request was refused {said} ({seen.total()} requests): {given} {model.name} takes {model.token.hint}"
+        )
+    return None
+
+
+def _where(model: ApiModel, url: str, control_token: str | None) -> str:
+    """Where the API is served: the jobmock at `url`'s origin says it, when it is one."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    mounted = f"/{model.name}{model.base_path.rstrip('/')}"
+    try:
+        with JobmockClient(origin, token=control_token) as mock:
+            bases = mock.bases
+    except ControlError as exc:
+        if exc.status in (401, 403):
+            locked = "its control API asks for its token"
+            return f"{origin} is a jobmock ({locked}); it serves {model.name} at {origin}{mounted}"
+        return f"a jobmock serves {model.name} under /{model.name} and the spec's server path ({mounted})"
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return f"a jobmock serves {model.name} under /{model.name} and the spec's server path ({mounted})"
+    if model.name in bases:
+        return f"{origin} is a jobmock: it serves {model.name} at {origin}{bases[model.name].rstrip('/')} (--url that)"
+    return f"{origin} is a jobmock, not serving {model.name} (it serves {', '.join(sorted(bases)) or 'nothing'})"
 
 
 def _unreachable(url: str) -> str | None:
@@ -176,6 +234,7 @@ def _create_on_jobmock(
         if model.name in served:
             served = [model.name]
         if len(served) != 1:
+            report.notes.append(f"target is a jobmock, but it serves no API at {path or '/'}: no jobs created")
             return []
         created = []
         seconds = CREATED_JOB_SECONDS if mock.clock().get("mode") == "real" else CREATED_JOB_SECONDS_STOPPED_CLOCK
@@ -185,7 +244,8 @@ def _create_on_jobmock(
                 created.append(str(mock.create(served[0], outcome=outcome, duration=seconds, **owner)["id"]))
             except ControlError as exc:
                 report.errors.append(f"could not create a {outcome} job on the jobmock: {exc}")
-    report.notes.append(f"target is a jobmock: created jobs {', '.join(created)} (one per terminal state)")
+    made = f"created jobs {', '.join(created)} (one per terminal state)" if created else "no job could be created"
+    report.notes.append(f"target is a jobmock: {made}")
     return created
 
 

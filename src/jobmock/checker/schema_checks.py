@@ -8,11 +8,13 @@ failures as plain data for jobmock's report.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..contract.model import ApiModel
+from .response_rules import judging, register_with_schemathesis
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,15 @@ class ContractResult:
     checks_run: set[str] = field(default_factory=set)
     failures: list[ContractFailure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # could not test: unreachable, bad schema
+    statuses: Counter[int] = field(default_factory=Counter)  # how many answers of each status it saw
 
 
 def check_names() -> list[str]:
-    """Every check Schemathesis 4 can run, by name."""
+    """Every check Schemathesis 4 can run, by name, jobmock's per-response rules among them."""
     import schemathesis.specs.openapi.checks  # noqa: F401 - registers the OpenAPI checks
     from schemathesis.checks import CHECKS
 
+    register_with_schemathesis()
     return sorted(CHECKS.get_all_names())
 
 
@@ -73,15 +77,27 @@ def run_schemathesis(
 ) -> ContractResult:
     """Run the engine over every operation of the spec at `base_url`."""
     import schemathesis
-    from schemathesis.engine import events, from_schema
 
-    schema = schemathesis.openapi.from_dict(with_job_examples(api, job_ids))
+    register_with_schemathesis()
+    document = with_job_examples(api, job_ids)
+    schema = schemathesis.openapi.from_dict(document)
     schema.config.update(base_url=base_url, headers=dict(headers))
     schema.config.checks.update(included_check_names=list(checks) if checks is not None else ["all"])
     schema.config.generation.update(max_examples=max_examples)
     if seed is not None:
         schema.config.seed = seed
     result = ContractResult()
+    done = judging(document, api)  # the per-response rules read this API's envelope
+    try:
+        _execute(schema, base_url, result)
+    finally:
+        done()
+    return result
+
+
+def _execute(schema: Any, base_url: str, result: ContractResult) -> None:
+    from schemathesis.engine import events, from_schema
+
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
             _collect(event.recorder, result)
@@ -94,11 +110,13 @@ def run_schemathesis(
                 result.failures.append(
                     ContractFailure("after_run", failure.code, failure.title, failure.message, "", "")
                 )
-    return result
 
 
 def _collect(recorder: Any, result: ContractResult) -> None:
     seen = {(f.check, f.operation, f.title, f.message) for f in result.failures}
+    for interaction in recorder.interactions.values():
+        if interaction.response is not None:
+            result.statuses[interaction.response.status_code] += 1
     for case_id, nodes in recorder.checks.items():
         case = recorder.cases.get(case_id)
         operation = case.value.operation.label if case is not None else recorder.label

@@ -9,7 +9,7 @@ from .adapters.connexion_app import connexion_app
 from .adapters.fast_paths import FastPaths
 from .adapters.response_check import ResponseCheck
 from .middleware.dashboard import Dashboard
-from .middleware.delivery import Delivery
+from .middleware.delivery import Connection, Delivery
 from .middleware.events import EventStreams
 from .middleware.guard import Guard
 from .middleware.journal import Journal
@@ -54,4 +54,4 @@ def build_app(
         listening,
     )
     install()  # the log's lines: control characters escaped, one warning line per request
-    return App(state, OneWarningPerRequest(guard), [state, guard])
+    return App(state, Connection(OneWarningPerRequest(guard)), [state, guard])

@@ -29,7 +29,7 @@ with warnings.catch_warnings():
     from connexion.operations import AbstractOperation
     from connexion.options import SwaggerUIOptions
     from connexion.resolver import Resolution, Resolver
-    from connexion.security import BearerSecurityHandler
+    from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
     from starlette.exceptions import HTTPException
 
 from ...contract.auth import TokenRule, authenticate
@@ -68,6 +68,7 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
         name="_jobmock",
         resolver=ControlResolver(ctx),
         validate_responses=validate_responses,
+        security_map={"apiKey": ControlTokenSeen},
     )
     handler = ErrorHandler(apis, ctx.control_document)
     for kind in (ProblemException, HTTPException, Exception):
@@ -113,6 +114,18 @@ def token_check(rule: TokenRule) -> type[BearerSecurityHandler]:
             return verify
 
     return TokenCheck
+
+
+class ControlTokenSeen(ApiKeySecurityHandler):  # type: ignore[misc]  # Connexion ships no type hints
+    """The control document's `controlToken` scheme: the guard layer has already judged the
+    X-Jobmock-Token header (`..policy`) before Connexion sees the request, so any value that
+    reached here is the right one (or the server has no token)."""
+
+    def get_fn(self, security_scheme: Any, required_scopes: Any) -> Callable[[Any], Any]:
+        verify: Callable[[Any], Any] = self._get_verify_func(
+            lambda *_args, **_kw: {"sub": "control"}, "header", security_scheme["name"], None
+        )
+        return verify
 
 
 class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type hints

@@ -1,6 +1,7 @@
 """The ASGI layers around the operations, one per file, outermost first (`..app` stacks them):
 
-1. `lifespan`: starts and stops the state and the guard;
+1. `lifespan`: starts and stops the state and the guard; inside it `delivery.Connection`
+   puts the connection's transport in the scope, for a drop to reset;
 2. `guard`: who may drive the control plane, CORS;
 3. `screening`: bounds on every request's head and body;
 4. `dashboard`: the dashboard's files;
