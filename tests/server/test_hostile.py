@@ -624,7 +624,8 @@ def test_check_reports_no_token_a_401_echoes_in_text_or_junit(tmp_path: Path, ve
     done = _jobmock("check", "neuraldraft", "--url", f"{vendor}/deny/v1", "--token", token, "--job", "job_x",
                     "--checks", "poll_succeeds", "--lifecycle-timeout", "1", "--poll-interval", "0.2",
                     "--report", str(junit))  # fmt: skip
-    assert done.returncode == 1 and "HTTP 401" in done.stdout and "Invalid API key: REDACTED" in done.stdout
+    # every request refused 401: the check could not be made (exit 2), and says so without the token
+    assert done.returncode == 2 and "HTTP 401" in done.stdout and "Invalid API key: REDACTED" in done.stdout
     assert "Invalid API key: REDACTED" in junit.read_text()
     for text in (done.stdout, done.stderr, junit.read_text()):
         assert token not in text and quote(token, safe="") not in text
