@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .contract.files import MAX_FILE_BYTES
 from .exceptions import SpecError
 from .plugins import ENV as PLUGINS_ENV
 from .plugins import load_plugins
@@ -67,6 +68,7 @@ class ServeOptions:
     max_streams: int = Limits.streams
     stream_heartbeat: float = Limits.heartbeat
     log_bytes: int = Limits.log_bytes
+    max_file_bytes: int = MAX_FILE_BYTES  # each file read at start-up (specs, their $ref files, fixtures, config)
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
@@ -286,6 +288,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_streams", "open event streams per process", _whole(1), group=BOUNDS, metavar="N"),
     Option(
         "stream_heartbeat", "seconds between an idle stream's keep-alives", _number(), group=BOUNDS, metavar="SECONDS"
+    ),
+    Option(
+        "max_file_bytes",
+        "bytes read of each start-up file (spec, $ref file, fixture, config); larger ones stop start-up",
+        _whole(1024),
+        group=BOUNDS,
+        metavar="N",
     ),
 )
 _BY_NAME = {option.name: option for option in OPTIONS}

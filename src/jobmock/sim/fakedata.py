@@ -73,6 +73,8 @@ class Generator:
 
     def value(self, schema: Mapping[str, Any], name: str = "", required: bool = True) -> Any:
         schema = merged_object(schema)
+        if "$ref" in schema:  # where a recursive schema was cut (`openapi.deref`): recurse no further
+            return None if schema.get("nullable") or not required else {}
         if schema.get("nullable") and not required and self.rng.random() < 0.15:
             return None
         if "enum" in schema:
@@ -100,12 +102,18 @@ class Generator:
 
     def object(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         required = set(schema.get("required", []))
-        result = {prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()}
+        result = {
+            prop: self.value(sub, prop, prop in required)
+            for prop, sub in schema.get("properties", {}).items()
+            if prop in required or "$ref" not in sub  # an optional recursive property is left out
+        }
         _make_usage_consistent(result)
         return result
 
     def array(self, schema: Mapping[str, Any], name: str) -> list[Any]:
         items = merged_object(schema.get("items", {}))
+        if "$ref" in items:  # items of a recursive schema: the list ends here
+            return []
         low = int(schema.get("minItems", 1))
         high = max(low, min(int(schema.get("maxItems", 3)), 3))
         count = self.rng.randint(low, high)

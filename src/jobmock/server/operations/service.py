@@ -56,6 +56,8 @@ async def status(ctx: Context, call: Call) -> Reply:
     usage = await ctx.state.usage()
     usage["connections"] = {"open": OPEN.connections}
     usage["streams"] = {"open": OPEN.streams, "max": ctx.mock.limits.streams}
+    if ctx.startup_files is not None:
+        usage["startup_files"] = dict(ctx.startup_files)
     return json_reply(200, usage)
 
 
