@@ -29,6 +29,7 @@ from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
 from .refs import bundle
 
+MAX_JOB_SCHEMA = 20_000  # values in the poll response schema, $refs expanded: each job's body is made from it
 Precision = Literal["seconds", "milliseconds", "microseconds"]
 Alphabet = Literal["alphanumeric", "lowercase-alphanumeric", "hex"]
 
@@ -332,6 +333,8 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     if success is None:
         raise fail([*x, "poll"], "the poll operation has no 2xx application/json response schema")
     job_schema = openapi.merged_object(success)
+    if openapi.tree_size(job_schema, MAX_JOB_SCHEMA) > MAX_JOB_SCHEMA:
+        raise fail([*x, "poll"], f"the poll response schema expands to more than {MAX_JOB_SCHEMA} values")
 
     id_conf = ext["id"]
     param = poll.parameter(id_conf["parameter"])

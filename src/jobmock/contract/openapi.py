@@ -40,7 +40,7 @@ class Operation:
         return dict(schema) if isinstance(schema, dict) else None
 
 
-MAX_EXPANDED = 1_000_000  # values `deref` may build for one document
+MAX_EXPANDED = 2_000_000  # steps `deref` may take for one document (~1 s)
 _CUT_DEPTH = 200  # nesting past which a $ref is kept (Python's recursion limit is ~1000 frames)
 
 
@@ -56,14 +56,16 @@ def deref(document: dict[str, Any], node: Any = None) -> Any:
     """A copy of `node` (default: the whole document) with its local `$ref`s replaced by
     their targets (keys beside a `$ref` win over the target's).
 
-    Bounded in time and memory whatever the document: a `$ref` met inside its own
-    expansion (a recursive schema: `details: {items: {$ref: Error}}` inside Error) is kept
-    as it is, still a `$ref` into the document (`resolvable` makes a validator follow it);
-    a target expanded the same way wherever it is met is expanded once and shared; past
-    MAX_EXPANDED values built, or for a `$ref` to nothing, ExpansionError.
+    Linear in the document, whatever it holds: each target is expanded once and shared
+    wherever it is met. A `$ref` met inside its own expansion (a recursive schema:
+    `details: {items: {$ref: Error}}` inside Error, or schemas that refer to each other) is
+    kept as it is, still a `$ref` into the document (`resolvable` makes a validator follow
+    it); so only `$ref`s on a cycle are ever kept. Past MAX_EXPANDED steps (values built and
+    `$ref`s met), or for a `$ref` to nothing, ExpansionError.
     """
-    built = 0
+    steps = 0
     memo: dict[str, Any] = {}
+    stack: set[str] = set()  # the $refs being expanded
 
     def resolve(ref: str, origin: list[str | int]) -> tuple[Any, list[str | int]]:
         found: Any = document
@@ -77,37 +79,58 @@ def deref(document: dict[str, Any], node: Any = None) -> Any:
             raise ExpansionError([*origin, "$ref"], f"$ref {ref!r} points to nothing in the document") from None
         return found, at
 
-    def walk(value: Any, stack: tuple[str, ...], origin: list[str | int], depth: int, cuts: set[str]) -> Any:
-        nonlocal built
+    def expand(ref: str, origin: list[str | int], depth: int) -> Any:
+        if ref in memo:
+            return memo[ref]
+        if ref in stack or depth > _CUT_DEPTH:  # depth: a very long chain of $refs, kept too
+            return {"$ref": ref}
+        found, at = resolve(ref, origin)
+        stack.add(ref)
+        try:
+            memo[ref] = walk(found, at, depth + 1)
+        finally:
+            stack.discard(ref)
+        return memo[ref]
+
+    def walk(value: Any, origin: list[str | int], depth: int) -> Any:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_EXPANDED:
+            raise ExpansionError(origin, f"the $refs expand past {MAX_EXPANDED} steps")
         if isinstance(value, dict):
             ref = value.get("$ref")
             if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
-                if ref in stack or depth > _CUT_DEPTH:
-                    cuts.add(ref if ref in stack else "")  # "": cut by depth, so it depends on the way there
-                    target: Any = {"$ref": ref}
-                elif ref in memo:
-                    target = memo[ref]
-                else:
-                    inner: set[str] = set()
-                    found, at = resolve(ref, origin)
-                    target = walk(found, (*stack, ref), at, depth + 1, inner)
-                    if not inner & {*stack, ""}:  # nothing was cut that depends on the way here
-                        memo[ref] = target
-                    cuts |= inner - {ref}
-                rest = {k: walk(v, stack, [*origin, k], depth + 1, cuts) for k, v in value.items() if k != "$ref"}
+                target = expand(ref, origin, depth)
+                rest = {k: walk(v, [*origin, k], depth + 1) for k, v in value.items() if k != "$ref"}
                 if not rest:
                     return target
                 return {**target, **rest} if isinstance(target, dict) and "$ref" not in target else {**rest, **target}
-            built += 1
-            if built > MAX_EXPANDED:
-                raise ExpansionError(origin, f"the $refs expand to more than {MAX_EXPANDED} values")
-            return {k: walk(v, stack, [*origin, k], depth + 1, cuts) for k, v in value.items()}
+            return {k: walk(v, [*origin, k], depth + 1) for k, v in value.items()}
         if isinstance(value, list):
-            built += 1
-            return [walk(v, stack, [*origin, i], depth + 1, cuts) for i, v in enumerate(value)]
+            return [walk(v, [*origin, i], depth + 1) for i, v in enumerate(value)]
         return value
 
-    return walk(document if node is None else node, (), [], 0, set())
+    return walk(document if node is None else node, [], 0)
+
+
+def tree_size(node: Any, limit: int) -> int:
+    """How many values `node` holds written out (a `deref` result shares what repeats),
+    counted up to `limit` + 1."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if id(value) in sizes:
+            return sizes[id(value)]
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        sizes[id(value)] = total = min(total, limit + 1)
+        return total
+
+    return size(node)
 
 
 def resolvable(schema: Mapping[str, Any], document: Mapping[str, Any]) -> Mapping[str, Any]:

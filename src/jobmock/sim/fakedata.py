@@ -27,6 +27,7 @@ MODELS = (
     "openai/gpt-4o",
     "meta-llama/llama-3.3-70b-instruct",
 )
+MAX_VALUES = 50_000  # values in one job's made-up body
 LOCALES = ("fr", "de", "es", "it", "pt", "nl", "ja", "pl")
 TIERS = ("free", "starter", "pro", "team", "enterprise")
 TLDS = ("com", "io", "net", "org", "dev", "ai")
@@ -70,8 +71,12 @@ class Generator:
     def __init__(self, rng: random.Random, faker: Faker):
         self.rng = rng
         self.fake = faker
+        self.made = 0  # values made: past MAX_VALUES, None (a body stays bounded whatever the schema)
 
     def value(self, schema: Mapping[str, Any], name: str = "", required: bool = True) -> Any:
+        self.made += 1
+        if self.made > MAX_VALUES:
+            return None
         schema = merged_object(schema)
         if "$ref" in schema:  # where a recursive schema was cut (`openapi.deref`): recurse no further
             return None if schema.get("nullable") or not required else {}
