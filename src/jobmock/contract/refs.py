@@ -122,7 +122,7 @@ def _shown(ref: str) -> str:
 def _key(relative: Path, taken: dict[str, SpecFile]) -> str:
     """A key for an included file: its path under the spec's folder, in characters a JSON
     pointer carries unescaped (Connexion does not unescape `~1`)."""
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", relative.as_posix().replace("/", ":"))
+    base = re.sub(r"[^A-Za-z0-9._:-]", "_", relative.as_posix().replace("/", ":"))
     key, n = base, 1
     while key in taken:
         n += 1
