@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .contract.files import StartupFiles
 from .contract.model import load_apis
 from .exceptions import SpecError, StoreUnavailable
 from .options import ServeOptions
@@ -34,7 +35,8 @@ def create(
     in any file stops start-up (SpecError, SpecErrors)."""
     options = replace_options(options, fields)
     load_plugins(options.plugins)
-    by_name = {api.name: api for api in load_apis(options.specs, options.mount)}
+    files = StartupFiles(options.max_file_bytes)
+    by_name = {api.name: api for api in load_apis(options.specs, options.mount, files=files)}
     for name, tokens in options.keys_by_api.items():
         if name not in by_name:
             raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")
@@ -44,6 +46,7 @@ def create(
         [Path(f) for f in options.fixtures],
         Path(options.config) if options.config else None,
         bundled=not options.no_bundled_fixtures,
+        files=files,
     )
     if policy is None:
         policy = options.policy(None if bind == FIND_OUT else bind or options.host)
@@ -70,7 +73,13 @@ def create(
             "chaos, clock, bounds, keys): serve the same ones as they do, or give another --state",
         )
     state = State(mock, log)
-    return build_app(state, options.validate_responses, fast_paths=not options.no_fast_paths, policy=policy)
+    return build_app(
+        state,
+        options.validate_responses,
+        fast_paths=not options.no_fast_paths,
+        policy=policy,
+        startup_files=files.usage(),
+    )
 
 
 def replace_options(options: ServeOptions | None, fields: dict[str, Any]) -> ServeOptions:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from .contract.files import MAX_FILE_BYTES
 from .exceptions import SpecError
 from .plugins import ENV as PLUGINS_ENV
 from .plugins import load_plugins
@@ -71,6 +72,7 @@ class ServeOptions:
     max_job_bytes: int = Limits.job_bytes
     stream_stall: float = Limits.stream_stall
     body_timeout: float = Limits.body_timeout
+    max_file_bytes: int = MAX_FILE_BYTES  # each file read at start-up (specs, their $ref files, fixtures, config)
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
@@ -335,6 +337,13 @@ OPTIONS: tuple[Option, ...] = (
         _number(0, 3600),
         group=CONNECTIONS,
         metavar="SECONDS",
+    ),
+    Option(
+        "max_file_bytes",
+        "bytes read of each start-up file (spec, $ref file, fixture, config); larger ones stop start-up",
+        _whole(1024),
+        group=BOUNDS,
+        metavar="N",
     ),
 )
 _BY_NAME = {option.name: option for option in OPTIONS}

@@ -11,6 +11,7 @@ import pytest
 from jobmock import SpecErrors
 from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.contract.bundled import bundled_fixtures as bundled_fixtures_dir
+from jobmock.contract.files import StartupFiles
 from jobmock.exceptions import SpecError
 from jobmock.scenario_files import load_catalog
 from jobmock.scenario_files.record import redact
@@ -136,5 +137,7 @@ def test_hostile_files_are_refused_with_file_line_and_reason(tmp_path: Path, tex
 def test_a_file_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("api: neuraldraft\n# " + "x" * (3 * 1024 * 1024) + "\n")
-    with pytest.raises((SpecErrors, SpecError), match="at most 2097152 are read"):
-        load_catalog(APIS, [big], bundled=False)
+    files = StartupFiles(2 * 1024 * 1024)
+    with pytest.raises((SpecErrors, SpecError), match="more than 2097152 bytes; at most that many are read"):
+        load_catalog(APIS, [big], bundled=False, files=files)
+    assert files.total_bytes == 2 * 1024 * 1024 + 1  # what was read, not what stat says

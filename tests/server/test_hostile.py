@@ -807,3 +807,273 @@ def test_an_empty_api_of_the_namespace_stream_is_refused_as_the_list_refuses_it(
     for path in ("/_jobmock/events?api=", "/_jobmock/jobs?api="):
         answer = server.http.get(path, timeout=5)
         assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json", path
+
+
+# --- #19 start-up files ---
+# Specs, their $refs and the files read at start-up, through the CLI as a user (or a file
+# someone handed them) meets them: every run has a timeout, so a hang fails instead of waiting.
+
+STARTUP_TIMEOUT = 120  # seconds: a run that hangs (or expands without end) fails here
+NEXTDOCS = Path(__file__).resolve().parents[2] / "src/jobmock/bundled/specs/nextdocs.yaml"
+FAULT_SCHEMA = '            $ref: "#/components/schemas/Error"\n  schemas:'  # in components/responses/Fault
+ERROR_SCHEMA = "    Error:\n      type: object\n      required: [error]\n      properties:\n"
+JOB_END = "        updated_at:\n          type: string\n    Error:"
+MARKER = "h19c-outside-marker"
+
+
+def jobmock_run(*args: str, env: dict[str, str] | None = None) -> Any:
+    """`python -m jobmock ARGS`, its output captured, killed past STARTUP_TIMEOUT."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "jobmock", *args],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def serve_run(*args: str, env: dict[str, str] | None = None) -> Any:
+    """A `jobmock serve` that must refuse to start (a serve that starts runs into the timeout)."""
+    from support import free_port
+
+    return jobmock_run("serve", *args, "--port", str(free_port()), env=env)
+
+
+def nextdocs_with(folder: Path, *changes: tuple[str, str], name: str = "spec.yaml") -> Path:
+    text = NEXTDOCS.read_text()
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder / name
+
+
+def fault_ref(ref: str) -> tuple[str, str]:
+    return FAULT_SCHEMA, FAULT_SCHEMA.replace("#/components/schemas/Error", ref)
+
+
+RECURSIVE = (  # two $refs to itself in each of Error and Job: expanded, 2^32 copies and more
+    (
+        ERROR_SCHEMA,
+        ERROR_SCHEMA + '        cause: {$ref: "#/components/schemas/Error"}\n'
+        '        details: {type: array, items: {$ref: "#/components/schemas/Error"}}\n',
+    ),
+    (
+        JOB_END,
+        JOB_END.replace(
+            "    Error:",
+            '        parent: {$ref: "#/components/schemas/Job"}\n'
+            '        children: {type: array, items: {$ref: "#/components/schemas/Job"}}\n    Error:',
+        ),
+    ),
+)
+
+
+def schemas_before_error(text: str) -> tuple[str, str]:
+    return ERROR_SCHEMA, text + ERROR_SCHEMA
+
+
+CLIQUE = "".join(  # nine schemas, each referring to all nine
+    f"    C{i}:\n      type: object\n      properties:\n"
+    + "".join(f'        p{j}: {{$ref: "#/components/schemas/C{j}"}}\n' for j in range(9))
+    for i in range(9)
+)
+DOUBLING = (
+    "".join(  # no cycle, but each level refers twice to the next: 2^40 values written out
+        f"    D{i}:\n      type: object\n      properties:\n"
+        f'        a: {{$ref: "#/components/schemas/D{i + 1}"}}\n        b: {{$ref: "#/components/schemas/D{i + 1}"}}\n'
+        for i in range(40)
+    )
+    + "    D40: {type: string}\n"
+)
+
+
+def job_field(ref: str) -> tuple[str, str]:
+    return JOB_END, JOB_END.replace("    Error:", f'        linked: {{$ref: "{ref}"}}\n    Error:')
+
+
+def test_recursive_schemas_validate_and_are_served(tmp_path: Path) -> None:
+    spec = nextdocs_with(tmp_path, *RECURSIVE)
+    done = jobmock_run("validate", str(spec))
+    assert done.returncode == 0, done.stderr
+    with ServeProcess(str(spec), "--validate-responses", log=tmp_path / "serve.log") as served:
+        auth = {"Authorization": "Bearer nxd_key"}
+        created = served.http.post("/_jobmock/jobs", json={"api": "spec"}, headers=auth)
+        assert created.status_code == 201, created.text
+        polled = served.http.get(f"/v1/jobs/{created.json()['id']}", headers=auth)
+        assert polled.status_code == 200, polled.text  # held to the recursive schema
+        assert served.http.get("/v1/jobs/job_nothere0000", headers=auth).status_code == 404
+        document = served.http.get("/v1/openapi.json")
+        assert document.status_code == 200 and "#/components/schemas/Error" in document.text
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def test_schemas_that_all_refer_to_each_other_load_in_bounded_time(tmp_path: Path) -> None:
+    spec = nextdocs_with(tmp_path, job_field("#/components/schemas/C0"), schemas_before_error(CLIQUE))
+    done = jobmock_run("validate", str(spec))
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_poll_schema_that_doubles_at_every_level_is_refused_with_its_place(tmp_path: Path) -> None:
+    spec = nextdocs_with(tmp_path, job_field("#/components/schemas/D0"), schemas_before_error(DOUBLING))
+    done = jobmock_run("validate", str(spec))
+    assert done.returncode == 1
+    assert f"{spec}:" in done.stderr and "x-jobmock/poll: the poll response schema expands to more than" in done.stderr
+
+
+class CountingServer:
+    """A loopback HTTP server that counts the requests it gets (a $ref must never reach it)."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        counter = self
+        self.hits = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                counter.hits += 1
+                body = b"type: object\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def counting() -> Iterator[CountingServer]:
+    server = CountingServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("form", ["{url}/ext.yaml", "{url}/ext.yaml#/x", "//{host}/ext.yaml"])
+def test_refs_to_the_network_are_never_fetched(tmp_path: Path, counting: CountingServer, form: str) -> None:
+    ref = form.format(url=counting.url, host=counting.url.removeprefix("http://"))
+    spec = nextdocs_with(tmp_path, fault_ref(ref))
+    validated = jobmock_run("validate", str(spec))
+    assert validated.returncode == 1
+    assert f"{spec}:" in validated.stderr and "components/responses/Fault/content" in validated.stderr
+    assert "points to the network" in validated.stderr
+    served = serve_run(str(spec))
+    assert served.returncode == 2 and "points to the network" in served.stderr
+    checked = jobmock_run("check", str(spec), "--url", counting.url)
+    assert checked.returncode == 2 and "points to the network" in checked.stderr
+    assert counting.hits == 0
+
+
+def outside_refs(tmp_path: Path) -> dict[str, str]:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "ext.yaml").write_text(f"type: object\ndescription: {MARKER}\n")
+    return {
+        "file URL to /etc/passwd": "file:///etc/passwd",
+        "absolute path": "/etc/passwd",
+        "file URL outside": (outside / "ext.yaml").as_uri(),
+        "climbing out": "../elsewhere/ext.yaml",
+        "symlink out": "link.yaml",
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["file URL to /etc/passwd", "absolute path", "file URL outside", "climbing out", "symlink out"]
+)
+def test_refs_to_files_outside_the_spec_folder_are_never_read(tmp_path: Path, case: str) -> None:
+    ref = outside_refs(tmp_path)[case]
+    folder = tmp_path / "api"
+    spec = nextdocs_with(folder, fault_ref(ref))
+    (folder / "link.yaml").symlink_to(tmp_path / "elsewhere" / "ext.yaml")
+    validated = jobmock_run("validate", str(spec))
+    served = serve_run(str(spec))
+    assert validated.returncode == 1 and served.returncode == 2
+    for output in (validated.stdout + validated.stderr, served.stdout + served.stderr):
+        assert f"{spec}:" in output and "$ref" in output and "components/responses/Fault" in output
+        assert "root:" not in output and MARKER not in output  # never read, never printed
+
+
+def test_a_ref_to_a_file_under_the_spec_folder_is_followed(tmp_path: Path) -> None:
+    spec = nextdocs_with(tmp_path, fault_ref("schemas/error.yaml#/Error"))
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas/error.yaml").write_text(
+        "Error:\n  type: object\n  required: [error]\n  properties:\n"
+        "    error: {$ref: '#/Message'}\n    details: {type: array, items: {$ref: '#/Error'}}\n"
+        "Message:\n  type: object\n  properties: {code: {type: string}, message: {type: string}}\n"
+    )
+    assert jobmock_run("validate", str(spec)).returncode == 0
+    with ServeProcess(str(spec), "--validate-responses", log=tmp_path / "serve.log") as served:
+        document = served.http.get("/v1/openapi.json").json()
+        assert set(document["x-jobmock-included"]) == {"schemas:error.yaml"}
+        assert served.http.get("/_jobmock/status").json()["startup_files"]["count"] >= 2
+    (tmp_path / "schemas/error.yaml").write_text("Error: {$ref: '#/Error'}\n")  # a loop of $refs only
+    looped = jobmock_run("validate", str(spec))
+    assert looped.returncode == 1 and "leads only to $refs" in looped.stderr
+
+
+def not_regular(tmp_path: Path) -> dict[str, list[str]]:
+    import os
+
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    return {
+        "config /dev/zero": ["--config", "/dev/zero"],
+        "fixtures folder with a link to /dev/zero": ["--fixtures", str(folder)],
+        "fixtures /dev/urandom": ["--fixtures", "/dev/urandom"],
+        "config on a FIFO": ["--config", str(tmp_path / "pipe.yaml")],
+        "spec /dev/zero": ["/dev/zero"],
+        "config a folder": ["--config", str(tmp_path)],
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "config /dev/zero",
+        "fixtures folder with a link to /dev/zero",
+        "fixtures /dev/urandom",
+        "config on a FIFO",
+        "spec /dev/zero",
+        "config a folder",
+    ],
+)
+def test_start_up_files_are_read_from_regular_files_only(tmp_path: Path, case: str) -> None:
+    args = not_regular(tmp_path)[case]
+    done = serve_run(*(["neuraldraft", *args] if args[0].startswith("--") else args))
+    assert done.returncode == 2, done.stderr
+    assert (args[-1] if "folder with a link" not in case else f"{args[-1]}/zero.yaml") + ": (document): " in done.stderr
+    assert "not a regular file: start-up files are read from regular files only" in done.stderr
+    assert "MemoryError" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_file_cap_counts_the_bytes_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("api: neuraldraft\n# " + "x" * 70_000 + "\n")  # the bundled files are under 64 KB
+    done = serve_run("neuraldraft", "--fixtures", str(big), "--max-file-bytes", "65536")
+    assert done.returncode == 2
+    assert f"{big}: (document): the file has more than 65536 bytes; at most that many are read" in done.stderr
+    refused = serve_run("neuraldraft", env={"JOBMOCK_MAX_FILE_BYTES": "10"})
+    assert refused.returncode == 2 and "jobmock: JOBMOCK_MAX_FILE_BYTES: '10': must be 1024 or more" in refused.stderr
+
+
+def test_status_counts_the_files_read_at_start_up(tmp_path: Path) -> None:
+    with ServeProcess("neuraldraft", log=tmp_path / "serve.log") as served:
+        files = served.http.get("/_jobmock/status").json()["startup_files"]
+    assert files["count"] >= 2 and files["bytes"] > 10_000 and files["max_bytes"] == 16 * 1024 * 1024

@@ -75,7 +75,8 @@ class JobHistory:
 
     @cached_property
     def validator(self) -> OAS30Validator:
-        return OAS30Validator(self.api.job_schema, format_checker=oas30_format_checker)  # formats too
+        schema = openapi.resolvable(self.api.job_schema, self.api.resolved)  # a recursive one too
+        return OAS30Validator(schema, format_checker=oas30_format_checker)  # formats too
 
 
 CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]

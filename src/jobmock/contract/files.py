@@ -1,16 +1,23 @@
-"""Reading OpenAPI files: YAML with line numbers, and errors that say where.
+"""Reading start-up files (specs, fixtures, config): YAML with line numbers, errors that say where.
 
 A broken spec must be rejected at start-up with the file, the place in it and what is
 wrong, so every check here reports a `SpecError` carrying a JSON path that is turned
 into a line number of the original file.
+
+Every file read at start-up goes through `StartupFiles`: regular files only (a FIFO, a
+device or a folder is refused before it is opened, so `/dev/zero` or a pipe cannot fill
+memory or hold start-up), at most `max_bytes` each, counted on the bytes actually read
+(never on what `stat` claims), and a count of what was read, shown at `/_jobmock/status`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +47,8 @@ class SpecFile:
     path: Path
     data: Any
     _root: yaml.Node | None
+    # files its $refs brought in, by their key under INCLUDED (`jobmock.contract.refs`)
+    included: dict[str, SpecFile] = field(default_factory=dict)
 
     def line_of(self, where: Sequence[PathItem]) -> int | None:
         """1-based line of the deepest node of `where` that exists in the file."""
@@ -63,39 +72,105 @@ class SpecFile:
         return line
 
     def error(self, where: Sequence[PathItem], message: str) -> SpecError:
+        """A problem at `where`; inside an included file's part, reported in that file."""
+        if len(where) >= 2 and where[0] == INCLUDED and str(where[1]) in self.included:
+            return self.included[str(where[1])].error(where[2:], message)
         return SpecError(self.path, where, message, self.line_of(where))
 
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_NODES = 200_000  # values in one file
+INCLUDED = "x-jobmock-included"  # where the files a spec's $refs name are put (`jobmock.contract.refs`)
+MAX_FILE_BYTES = 16 * 1024 * 1024  # default of --max-file-bytes: vendors publish documents of several MB
+MAX_NODES = 200_000  # values in one file (more for a larger --max-file-bytes: one per 16 bytes)
 MAX_DEPTH = 64  # mappings and sequences within each other
 MAX_NUMBER = 1e15  # larger numbers are refused: no duration, count or time needs them
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
-def read(path: Path) -> SpecFile:
+@dataclass
+class StartupFiles:
+    """Reads every file of a start-up (`--max-file-bytes`) and counts what it read."""
+
+    max_bytes: int = MAX_FILE_BYTES
+    count: int = 0
+    total_bytes: int = 0
+
+    def read(self, path: Path) -> SpecFile:
+        """`read`, within this start-up's cap, counted."""
+        return read(path, self)
+
+    def read_bytes(self, path: Path) -> bytes:
+        """A regular file's bytes (symlinks followed), at most `max_bytes`; SpecError otherwise."""
+        try:
+            info = os.stat(path)  # before opening: opening a pipe waits for a writer, a device may act
+        except OSError as exc:
+            raise SpecError(path, [], f"cannot read file: {exc.strerror or exc}") from exc
+        _regular(path, info.st_mode)
+        data = bytearray()
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+            try:
+                _regular(path, os.fstat(fd).st_mode)  # the file opened, should it have changed since
+                while len(data) <= self.max_bytes:  # one byte past the cap tells a larger file
+                    chunk = os.read(fd, min(1 << 20, self.max_bytes + 1 - len(data)))
+                    if not chunk:
+                        break
+                    data += chunk
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise SpecError(path, [], f"cannot read file: {exc.strerror or exc}") from exc
+        self.count += 1
+        self.total_bytes += len(data)
+        if len(data) > self.max_bytes:
+            raise SpecError(
+                path,
+                [],
+                f"the file has more than {self.max_bytes} bytes; at most that many are read (--max-file-bytes)",
+            )
+        return bytes(data)
+
+    @property
+    def max_nodes(self) -> int:
+        return max(MAX_NODES, self.max_bytes // 16)
+
+    def usage(self) -> dict[str, int]:
+        """What `/_jobmock/status` shows as `startup_files`."""
+        return {"count": self.count, "bytes": self.total_bytes, "max_bytes": self.max_bytes}
+
+
+def _regular(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise SpecError(path, [], f"{kind}, not a regular file: start-up files are read from regular files only")
+
+
+def read(path: Path, files: StartupFiles | None = None) -> SpecFile:
     """Parse a YAML/JSON file; a syntax error becomes a SpecError with its line.
 
-    Refused before anything else looks at it, each with its line: a file over
-    MAX_FILE_BYTES; aliases (`*name`, a billion-laughs file expands from them); nesting past
-    MAX_DEPTH or more than MAX_NODES values; a duplicate key (at the duplicate's line); NaN,
-    infinities and numbers past MAX_NUMBER."""
+    Refused before anything else looks at it, each with its line: anything but a regular
+    file, or one over `files.max_bytes` (see StartupFiles); aliases (`*name`, a
+    billion-laughs file expands from them); nesting past MAX_DEPTH or more than
+    `files.max_nodes` values (counted while parsing, before anything is built); a
+    duplicate key (at the duplicate's line); NaN, infinities and numbers past MAX_NUMBER."""
+    files = files if files is not None else StartupFiles()
+    raw = files.read_bytes(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SpecError(path, [], f"the file has {size} bytes; at most {MAX_FILE_BYTES} are read")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(path, [], f"cannot read file: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(path, [], f"cannot read file: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        for event in yaml.parse(text, Loader=_Loader):  # before composing: the alias's own line
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise SpecError(path, [], "YAML aliases (*name) are not accepted: write the value out", line)
+        _parse_screen(path, text, files.max_nodes)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
             if root is not None:
-                _screen(path, root)
+                _screen(path, root, files.max_nodes)
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
@@ -112,9 +187,31 @@ def read(path: Path) -> SpecFile:
 
 _FLOAT = "tag:yaml.org,2002:float"
 _INT = "tag:yaml.org,2002:int"
+_VALUES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 
 
-def _screen(path: Path, root: yaml.Node) -> None:
+def _parse_screen(path: Path, text: str, max_nodes: int) -> None:
+    """The parser's events, before anything is composed (memory stays flat): aliases
+    (at their own line); far too many values (keys count here: `_screen` then counts the
+    values, with their place) or far too deep a nesting (the composer recurses)."""
+    values = depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            raise SpecError(path, [], "YAML aliases (*name) are not accepted: write the value out", line)
+        if isinstance(event, _VALUES):
+            values += 1
+            if values > 2 * max_nodes:
+                raise SpecError(path, [], f"more than {max_nodes} values in one file", line)
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > 4 * MAX_DEPTH:
+                raise SpecError(path, [], f"nested deeper than {MAX_DEPTH} levels", line)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
+def _screen(path: Path, root: yaml.Node, max_nodes: int = MAX_NODES) -> None:
     """Walk the composed file (no recursion, no construction yet) for what `read` refuses."""
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, list[PathItem]]] = [(root, [])]
@@ -124,8 +221,8 @@ def _screen(path: Path, root: yaml.Node) -> None:
         if id(node) in seen:
             raise SpecError(path, where, "YAML aliases (*name) are not accepted: write the value out", line)
         seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            raise SpecError(path, where, f"more than {MAX_NODES} values in one file", line)
+        if len(seen) > max_nodes:
+            raise SpecError(path, where, f"more than {max_nodes} values in one file", line)
         if len(where) > MAX_DEPTH:
             raise SpecError(path, where[:MAX_DEPTH], f"nested deeper than {MAX_DEPTH} levels", line)
         if isinstance(node, yaml.MappingNode):

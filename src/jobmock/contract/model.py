@@ -23,11 +23,13 @@ from ..exceptions import SpecError, SpecErrors
 from . import openapi
 from .auth import TokenRule, rule_from_scheme
 from .bundled import bundled_names, bundled_specs
-from .files import SpecFile, collect, read
+from .files import SpecFile, StartupFiles, collect
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
+from .refs import bundle
 
+MAX_JOB_SCHEMA = 20_000  # values in the poll response schema, $refs expanded: each job's body is made from it
 Precision = Literal["seconds", "milliseconds", "microseconds"]
 Alphabet = Literal["alphanumeric", "lowercase-alphanumeric", "hex"]
 
@@ -211,19 +213,24 @@ def is_bundled(path: Path) -> bool:
     return path.resolve().parent == bundled_specs().resolve()
 
 
-def load_named(name_or_path: str, strict: bool = True) -> ApiModel:
+def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | None = None) -> ApiModel:
     """A bundled API by name, or a spec file by path. Bundled specs skip the full OpenAPI
     validation unless `strict` (the test suite validates them)."""
     path = spec_path(name_or_path)
     is_path = "/" in name_or_path or name_or_path.endswith((".yaml", ".yml", ".json"))
-    return load_api(path, None if is_path else name_or_path, check_openapi=strict or not is_bundled(path))
+    return load_api(path, None if is_path else name_or_path, check_openapi=strict or not is_bundled(path), files=files)
 
 
-def load_api(path: Path, name: str | None = None, check_openapi: bool = True) -> ApiModel:
+def load_api(
+    path: Path, name: str | None = None, check_openapi: bool = True, files: StartupFiles | None = None
+) -> ApiModel:
     """Load and check one spec. `check_openapi=False` skips the full OpenAPI validation
     (~50 ms a file, plus ~100 ms to import the validator): for bundled specs, which the
-    test suite validates, so that start-up stays fast. Connexion still checks structure."""
-    spec = read(path)
+    test suite validates, so that start-up stays fast. Connexion still checks structure.
+    `files` reads (and counts) the spec and the files its `$refs` name (`refs.bundle`):
+    only those under the spec's folder, never the network."""
+    files = files if files is not None else StartupFiles()
+    spec = bundle(files.read(path), files)
     problems = list(_openapi_problems(spec)) if check_openapi else []
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
     if ext is None and not problems:
@@ -273,7 +280,10 @@ def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
 def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear list of checks
     data: dict[str, Any] = spec.data
     ext: dict[str, Any] = data["x-jobmock"]
-    resolved = openapi.deref(data)
+    try:
+        resolved: dict[str, Any] = openapi.deref(data)
+    except openapi.ExpansionError as exc:
+        raise spec.error(exc.where, str(exc)) from exc
     x = ["x-jobmock"]
 
     def fail(where: list[str | int], message: str) -> SpecError:
@@ -325,6 +335,8 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     if success is None:
         raise fail([*x, "poll"], "the poll operation has no 2xx application/json response schema")
     job_schema = openapi.merged_object(success)
+    if openapi.tree_size(job_schema, MAX_JOB_SCHEMA) > MAX_JOB_SCHEMA:
+        raise fail([*x, "poll"], f"the poll response schema expands to more than {MAX_JOB_SCHEMA} values")
 
     id_conf = ext["id"]
     param = poll.parameter(id_conf["parameter"])
@@ -376,7 +388,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
                     )
                 result = found
             elif isinstance(result, dict):
-                result = openapi.deref({**resolved, "__inline": result})["__inline"]
+                result = openapi.deref(data, result)
             types[tname] = JobType(tname, steps_of(tconf.get("steps", [])), result)
 
     default_steps = steps_of(ext.get("steps", []))
@@ -505,18 +517,21 @@ def _pair(values: Any) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def load_apis(specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False) -> list[ApiModel]:
+def load_apis(
+    specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False, files: StartupFiles | None = None
+) -> list[ApiModel]:
     """Load bundled names or spec paths (all bundled APIs when empty); all errors at once.
 
     With several APIs (or `mount=True`) each is mounted under `/<name>`. Bundled specs skip
-    the full OpenAPI validation unless `strict` (the test suite validates them).
+    the full OpenAPI validation unless `strict` (the test suite validates them). `files`
+    reads them (`--max-file-bytes`) and counts what it read.
     """
     names = list(specs) or bundled_names()
     mount = len(names) > 1 if mount is None else mount
     apis: list[ApiModel] = []
     problems: list[SpecError] = []
     for name in names:
-        api = collect(problems, partial(load_named, name, strict))
+        api = collect(problems, partial(load_named, name, strict, files))
         if api is not None:
             apis.append(api.with_mount(f"/{api.name}" if mount else ""))
     taken = [a.name for a in apis]

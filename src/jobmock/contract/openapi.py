@@ -40,35 +40,116 @@ class Operation:
         return dict(schema) if isinstance(schema, dict) else None
 
 
-def deref(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the document with every local `$ref` replaced by its target.
+MAX_EXPANDED = 2_000_000  # steps `deref` may take for one document (~1 s)
+_CUT_DEPTH = 200  # nesting past which a $ref is kept (Python's recursion limit is ~1000 frames)
 
-    Recursive schemas are cut at depth 32 (the cut keeps its `$ref`), which is enough
-    for any job body and keeps this total.
+
+class ExpansionError(ValueError):
+    """`deref` cannot go on; `where` is the place in the document it had reached."""
+
+    def __init__(self, where: list[str | int], message: str):
+        super().__init__(message)
+        self.where = where
+
+
+def deref(document: dict[str, Any], node: Any = None) -> Any:
+    """A copy of `node` (default: the whole document) with its local `$ref`s replaced by
+    their targets (keys beside a `$ref` win over the target's).
+
+    Linear in the document, whatever it holds: each target is expanded once and shared
+    wherever it is met. A `$ref` met inside its own expansion (a recursive schema:
+    `details: {items: {$ref: Error}}` inside Error, or schemas that refer to each other) is
+    kept as it is, still a `$ref` into the document (`resolvable` makes a validator follow
+    it); so only `$ref`s on a cycle are ever kept. Past MAX_EXPANDED steps (values built and
+    `$ref`s met), or for a `$ref` to nothing, ExpansionError.
     """
+    steps = 0
+    memo: dict[str, Any] = {}
+    stack: set[str] = set()  # the $refs being expanded
 
-    def resolve(pointer: str) -> Any:
-        node: Any = document
-        for part in pointer.lstrip("#/").split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return node
+    def resolve(ref: str, origin: list[str | int]) -> tuple[Any, list[str | int]]:
+        found: Any = document
+        at: list[str | int] = []
+        try:
+            for part in ref[2:].split("/") if ref != "#" else []:
+                part = part.replace("~1", "/").replace("~0", "~")
+                found = found[int(part)] if isinstance(found, list) else found[part]
+                at.append(part)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise ExpansionError([*origin, "$ref"], f"$ref {ref!r} points to nothing in the document") from None
+        return found, at
 
-    def walk(node: Any, depth: int) -> Any:
+    def expand(ref: str, origin: list[str | int], depth: int) -> Any:
+        if ref in memo:
+            return memo[ref]
+        if ref in stack or depth > _CUT_DEPTH:  # depth: a very long chain of $refs, kept too
+            return {"$ref": ref}
+        found, at = resolve(ref, origin)
+        stack.add(ref)
+        try:
+            memo[ref] = walk(found, at, depth + 1)
+        finally:
+            stack.discard(ref)
+        return memo[ref]
+
+    def walk(value: Any, origin: list[str | int], depth: int) -> Any:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_EXPANDED:
+            raise ExpansionError(origin, f"the $refs expand past {MAX_EXPANDED} steps")
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
+                target = expand(ref, origin, depth)
+                rest = {k: walk(v, [*origin, k], depth + 1) for k, v in value.items() if k != "$ref"}
+                if not rest:
+                    return target
+                return {**target, **rest} if isinstance(target, dict) and "$ref" not in target else {**rest, **target}
+            return {k: walk(v, [*origin, k], depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, [*origin, i], depth + 1) for i, v in enumerate(value)]
+        return value
+
+    return walk(document if node is None else node, [], 0)
+
+
+def tree_size(node: Any, limit: int) -> int:
+    """How many values `node` holds written out (a `deref` result shares what repeats),
+    counted up to `limit` + 1."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if id(value) in sizes:
+            return sizes[id(value)]
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        sizes[id(value)] = total = min(total, limit + 1)
+        return total
+
+    return size(node)
+
+
+def resolvable(schema: Mapping[str, Any], document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` as a validator needs it: when it holds a `$ref` that `deref` kept (a
+    recursive schema), wrapped so that the `$ref` resolves in `document`."""
+    seen: set[int] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/") and depth < 32:
-                target = walk(resolve(ref), depth + 1)
-                rest = {k: walk(v, depth) for k, v in node.items() if k != "$ref"}
-                return {**target, **rest} if isinstance(target, dict) else target
-            return {k: walk(v, depth) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, depth) for v in node]
-        return node
-
-    result = walk(document, 0)
-    assert isinstance(result, dict)
-    return result
+            if "$ref" in node:
+                return {**document, "allOf": [schema]}
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+    return schema
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:

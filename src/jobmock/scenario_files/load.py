@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 
 from ..contract.bundled import bundled_fixtures
-from ..contract.files import SpecFile, collect, read
+from ..contract.files import SpecFile, StartupFiles, collect
 from ..contract.model import ApiModel
 from ..exceptions import PathItem, SpecError, SpecErrors, UnknownScenario
 from ..sim.catalog import Catalog, Rule
@@ -76,8 +76,11 @@ def load_catalog(
     paths: Sequence[Path] = (),
     config: Path | None = None,
     bundled: bool = True,
+    files: StartupFiles | None = None,
 ) -> Catalog:
-    """Load bundled fixtures (for the served APIs), then the given files and folders."""
+    """Load bundled fixtures (for the served APIs), then the given files and folders;
+    `files` reads them (regular files only, `--max-file-bytes`) and counts what it read."""
+    files = files if files is not None else StartupFiles()
     catalog = Catalog()
     problems: list[SpecError] = []
     sources: list[tuple[Path, bool]] = []
@@ -88,9 +91,9 @@ def load_catalog(
             problems.append(SpecError(path, [], "no such fixture file or folder"))
     sources += [(p, False) for p in fixture_files(p for p in paths if p.exists())]
     for path, is_bundled in sources:
-        collect(problems, partial(_load_file, path, apis, catalog, skip_unserved=is_bundled))
+        collect(problems, partial(_load_file, path, apis, catalog, is_bundled, files))
     if config is not None and not problems:
-        collect(problems, partial(_load_config, config, apis, catalog))
+        collect(problems, partial(_load_config, config, apis, catalog, files))
     if problems:
         raise SpecErrors(problems)
     return catalog
@@ -100,8 +103,10 @@ MAX_SCENARIOS_PER_FILE = 100  # each is checked against the contract (~10 ms): a
 MAX_SCENARIOS = 1000  # in all files
 
 
-def _load_file(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog, skip_unserved: bool) -> None:
-    spec = read(path)
+def _load_file(
+    path: Path, apis: Mapping[str, ApiModel], catalog: Catalog, skip_unserved: bool, files: StartupFiles
+) -> None:
+    spec = files.read(path)
     scenarios = spec.data.get("scenarios") if isinstance(spec.data, dict) else None
     if isinstance(scenarios, dict):
         held = sum(len(by_name) for by_name in catalog.scenarios.values())
@@ -186,8 +191,8 @@ def _scenario(spec: SpecFile, api: ApiModel, name: str, raw: dict[str, Any], whe
     )
 
 
-def _load_config(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog) -> None:
-    spec = read(path)
+def _load_config(path: Path, apis: Mapping[str, ApiModel], catalog: Catalog, files: StartupFiles) -> None:
+    spec = files.read(path)
     problems = _schema_problems(spec, "config.schema.json")
     if problems:
         raise SpecErrors(problems)

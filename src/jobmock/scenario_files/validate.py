@@ -9,7 +9,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-from ..contract import dotted
+from ..contract import dotted, openapi
 from ..contract.files import SpecFile
 from ..contract.model import ApiModel
 from ..exceptions import JobError, PathItem
@@ -23,7 +23,7 @@ def check_scenario(
     spec: SpecFile, api: ApiModel, scenario: Scenario, raw: dict[str, Any], where: list[PathItem]
 ) -> None:
     """Render the scenario and hold every body against the contract."""
-    validator = OAS30Validator(api.job_schema)
+    validator = OAS30Validator(openapi.resolvable(api.job_schema, api.resolved))
     if scenario.timeline:
         _check_timeline(spec, api, scenario, where)
         return
@@ -76,7 +76,7 @@ def _check_timeline(spec: SpecFile, api: ApiModel, scenario: Scenario, where: li
             raise spec.error(
                 [*place, "status"], f"the contract declares no {entry.status} answer for {api.poll.operation_id}"
             )
-        error = next(iter(OAS30Validator(schema).iter_errors(entry.body)), None)
+        error = next(iter(OAS30Validator(openapi.resolvable(schema, api.resolved)).iter_errors(entry.body)), None)
         if error is not None and scenario.breaks_contract is None:
             pointer = "/".join(map(str, error.absolute_path)) or "(body)"
             raise spec.error(

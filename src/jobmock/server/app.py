@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..state import State
 from .adapters.connexion_app import connexion_app
@@ -10,6 +10,7 @@ from .adapters.fast_paths import FastPaths
 from .adapters.response_check import ResponseCheck
 from .middleware.dashboard import Dashboard
 from .middleware.delivery import Connection, Delivery
+from .middleware.documents import Documents
 from .middleware.events import EventStreams
 from .middleware.guard import Guard
 from .middleware.journal import Journal
@@ -36,19 +37,23 @@ def build_app(
     fast_paths: bool = True,
     policy: ControlPolicy | None = None,
     listening: Callable[[], list[str]] = listening_hosts,
+    startup_files: Mapping[str, int] | None = None,
 ) -> App:
     """`validate_responses`: every answer is held to its document (Connexion's validators, on
     the poll fast path too). `fast_paths=False`: Connexion answers the polls and creates too.
     `policy`: who may use the control API (default: loopback, no token); where its `bound` is
-    None, `listening` finds out the bind when the server starts."""
-    ctx = Context(state)
+    None, `listening` finds out the bind when the server starts. `startup_files`: what was
+    read at start-up (`StartupFiles.usage`), shown at /_jobmock/status."""
+    ctx = Context(state, startup_files)
     apis = list(state.mock.apis.values())
     inner: ASGIApp = connexion_app(ctx, validate_responses)
     if fast_paths:  # under --validate-responses the polls' answers are checked there as Connexion checks
         inner = FastPaths(inner, ctx, ResponseCheck() if validate_responses else None)
     guard = Guard(
         Screening(
-            Dashboard(EventStreams(Delivery(Journal(inner, state)), state)), apis, state.mock.limits.body_timeout
+            Dashboard(Documents(EventStreams(Delivery(Journal(inner, state)), state), apis)),
+            apis,
+            state.mock.limits.body_timeout,
         ),
         policy or ControlPolicy(),
         listening,

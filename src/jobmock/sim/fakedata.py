@@ -27,6 +27,7 @@ MODELS = (
     "openai/gpt-4o",
     "meta-llama/llama-3.3-70b-instruct",
 )
+MAX_VALUES = 50_000  # values in one job's made-up body
 LOCALES = ("fr", "de", "es", "it", "pt", "nl", "ja", "pl")
 TIERS = ("free", "starter", "pro", "team", "enterprise")
 TLDS = ("com", "io", "net", "org", "dev", "ai")
@@ -70,9 +71,15 @@ class Generator:
     def __init__(self, rng: random.Random, faker: Faker):
         self.rng = rng
         self.fake = faker
+        self.made = 0  # values made: past MAX_VALUES, None (a body stays bounded whatever the schema)
 
     def value(self, schema: Mapping[str, Any], name: str = "", required: bool = True) -> Any:
+        self.made += 1
+        if self.made > MAX_VALUES:
+            return None
         schema = merged_object(schema)
+        if "$ref" in schema:  # where a recursive schema was cut (`openapi.deref`): recurse no further
+            return None if schema.get("nullable") or not required else {}
         if schema.get("nullable") and not required and self.rng.random() < 0.15:
             return None
         if "enum" in schema:
@@ -100,12 +107,18 @@ class Generator:
 
     def object(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         required = set(schema.get("required", []))
-        result = {prop: self.value(sub, prop, prop in required) for prop, sub in schema.get("properties", {}).items()}
+        result = {
+            prop: self.value(sub, prop, prop in required)
+            for prop, sub in schema.get("properties", {}).items()
+            if prop in required or "$ref" not in sub  # an optional recursive property is left out
+        }
         _make_usage_consistent(result)
         return result
 
     def array(self, schema: Mapping[str, Any], name: str) -> list[Any]:
         items = merged_object(schema.get("items", {}))
+        if "$ref" in items:  # items of a recursive schema: the list ends here
+            return []
         low = int(schema.get("minItems", 1))
         high = max(low, min(int(schema.get("maxItems", 3)), 3))
         count = self.rng.randint(low, high)

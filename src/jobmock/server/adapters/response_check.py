@@ -15,6 +15,7 @@ from typing import Any
 from connexion.json_schema import Draft4ResponseValidator, format_error_with_path
 from jsonschema import Draft4Validator, ValidationError
 
+from ...contract import openapi
 from ...contract.model import ApiModel
 from ..operations.replies import Reply, vendor_error
 
@@ -53,7 +54,9 @@ class ResponseCheck:
             found = (
                 None
                 if schema is None
-                else Draft4ResponseValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+                else Draft4ResponseValidator(
+                    openapi.resolvable(schema, api.resolved), format_checker=Draft4Validator.FORMAT_CHECKER
+                )
             )
             self._validators[(api.name, status)] = found
         return self._validators[(api.name, status)]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ...state import State
 from .control_document import body_validator, control_document
 from .journal_reader import JournalReader
 
 
 class Context:
-    def __init__(self, state: State):
+    def __init__(self, state: State, startup_files: Mapping[str, int] | None = None):
         self.state = state
+        self.startup_files = startup_files  # what start-up read (`StartupFiles.usage`), for /status
         self.mock = state.mock
         self.control_document = control_document(list(self.mock.apis))
         # the create body's check: control.yaml's NewJob, as Connexion checks it
