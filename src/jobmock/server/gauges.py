@@ -17,6 +17,7 @@ class Gauges:
     streams: int = 0  # open event streams
     dropped_streams: int = 0  # event streams dropped because their client did not read (--stream-stall)
     timed_out_bodies: int = 0  # request bodies that did not arrive within --body-timeout (answered 408)
+    quieted_warnings: int = 0  # a request's log warnings after its first, not written (one line per request)
 
 
 OPEN = Gauges()

@@ -21,6 +21,7 @@ import re
 from contextvars import ContextVar
 
 from ...contract.secrets import redact
+from ..gauges import OPEN
 from ..types import ASGIApp, Receive, Scope, Send
 
 LOGGERS = ("jobmock", "connexion", "starlette", "uvicorn", "uvicorn.error", "uvicorn.asgi")
@@ -59,6 +60,7 @@ class LogLines(logging.Filter):
             if request is not None and request.open:
                 request.warnings += 1
                 if request.warnings > 1:
+                    OPEN.quieted_warnings += 1  # counted in /status: none goes unseen
                     return False  # this request has written its warning line
         try:
             message = record.getMessage()

@@ -74,6 +74,7 @@ async def status(ctx: Context, call: Call) -> Reply:
         "stall_seconds": limits.stream_stall,
     }
     usage["request_bodies"] = {"timed_out": OPEN.timed_out_bodies, "timeout_seconds": limits.body_timeout}
+    usage["log"] = {"quieted_warnings": OPEN.quieted_warnings}
     if ctx.startup_files is not None:
         usage["startup_files"] = dict(ctx.startup_files)
     return json_reply(200, usage)
