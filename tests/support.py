@@ -256,9 +256,11 @@ class ServeProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.process.poll() is None:
-            self.kill()
-        self._end()
+        try:
+            if self.process.poll() is None:
+                self.kill()  # a server that does not stop on SIGTERM fails the test (TimeoutExpired) ...
+        finally:
+            self._end()  # ... and is killed all the same, never left running
 
     def _end(self) -> None:
         with contextlib.suppress(ProcessLookupError):  # workers left by a killed parent

@@ -86,7 +86,7 @@ def test_the_journal_read_anywhere_holds_every_request_answered_before_it(tmp_pa
 
 def test_the_store_stays_bounded_in_bytes(tmp_path: Path) -> None:
     state = tmp_path / "state.db"
-    limits = ["--max-jobs", "20", "--log-bytes", "2000000"]
+    limits = ["--max-jobs", "20", "--log-bytes", "2000000", "--max-job-bytes", "200000"]
     fields = {"blob": "x" * 100_000}
     with ServeProcess("neuraldraft", "--state", str(state), *limits, log=tmp_path / "a.log") as a:
         for _ in range(150):  # 15 MB of fields in all; 20 jobs (2 MB) held at most
