@@ -14,7 +14,9 @@ from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
 from jobmock.sim.mock import Mock
 from jobmock.state import State
+from jobmock.state.redis import RedisLog
 from jobmock.state.sqlite import SqliteLog
+from support import RedisServer, need_redis
 
 ND = load_named("neuraldraft")
 
@@ -74,3 +76,23 @@ def test_a_namespace_evicted_takes_its_journal_out_of_the_store(tmp_path: Path) 
         await state.stop()
 
     asyncio.run(work())
+
+
+def test_a_worker_on_redis_always_stops(tmp_path: Path) -> None:
+    """A stop ends the worker's follower of the store even when the cancel lands inside
+    redis-py's blocking read (about 1 stop in 30 hung a `jobmock serve` for good before)."""
+    need_redis()
+    redis = RedisServer(tmp_path).start()
+    try:
+
+        async def work() -> None:
+            for round_ in range(60):
+                state = State(Mock([ND], clock="manual", shared=True), RedisLog(redis.url))
+                await state.start()
+                await state.create(NewJob(api=ND.name, duration=100), f"ns{round_}")
+                await asyncio.sleep(0.05 * (round_ % 3) / 2)  # the cancel at each point of the tail's read
+                await asyncio.wait_for(state.stop(), timeout=30)  # a hang fails here, named
+
+        asyncio.run(work())
+    finally:
+        redis.stop()
