@@ -42,6 +42,7 @@ MARK_PATIENCE = 1.0  # seconds a journal read waits at most for every process's 
 MARK_LIVE = 5.0  # a process whose journal mark is older is taken to be gone (no read waits for it)
 COMPACT_EVERY = 20_000  # changes between snapshots of the whole state
 OUTCOMES_KEPT = 10_000  # what applying the latest changes decided, for the workers that made them
+STOP_SECONDS = 5.0  # the longest a stop waits for the follower
 RETRY_SECONDS = 0.5  # between looks at a store that cannot be reached
 USED_EVERY = 5.0  # seconds between a worker's notes of the namespaces it served (LRU order is this exact)
 SNAPSHOT_PART = 5000  # changes of a snapshot read at a time
@@ -56,6 +57,7 @@ class State:
         self._journal: list[tuple[str, int, str]] = []  # (namespace, size, entry as JSON), written at the next flush
         self._snapshot_seq = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False  # the follower ends at its next turn (a cancel alone can be lost: see stop)
         self._unjournaled = 0
         self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
         self._used: set[str] = set()  # namespaces requests used since the last note of them in the log
@@ -88,9 +90,15 @@ class State:
 
     async def stop(self) -> None:
         if self._task is not None:
+            # The flag ends the follower at its next turn (every TAIL_SECONDS): a cancel alone was
+            # seen lost inside redis-py's blocking read about 1 stop in 30, which hung the process.
+            self._stopping = True
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not self._task.done():
+                log.warning("jobmock: the store's follower did not stop within %s s; stopping without it", STOP_SECONDS)
+            elif not self._task.cancelled() and self._task.exception() is not None:
+                log.warning("jobmock: the store's follower ended with %r", self._task.exception())
             self._task = None
         if self.log is not None:
             with contextlib.suppress(StoreUnavailable):  # a store that is gone: nothing more to write
@@ -101,7 +109,7 @@ class State:
     async def _follow(self) -> None:
         assert self.log is not None
         last_flush = time.monotonic()
-        while True:
+        while not self._stopping:
             try:
                 await self.catch_up(wait=TAIL_SECONDS)
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
