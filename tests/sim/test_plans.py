@@ -12,7 +12,17 @@ import pytest
 from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.contract.lifecycle import Lifecycle
 from jobmock.exceptions import LifecycleError
-from jobmock.sim.plans import Phase, Plan, Snapshot, cancel, check_plan, default_plan, path_to, snapshot
+from jobmock.sim.plans import (
+    Phase,
+    Plan,
+    Snapshot,
+    cancel,
+    check_plan,
+    default_plan,
+    last_change,
+    path_to,
+    snapshot,
+)
 
 APIS = {name: load_api(spec_path(name)) for name in bundled_names()}
 CASES = [(name, state) for name, api in APIS.items() for state in api.lifecycle.states]
@@ -282,3 +292,39 @@ def test_an_outcome_no_declared_path_reaches_is_refused() -> None:
     lifecycle = replace(STAGED, transitions={**STAGED.transitions, "summarizing": ("failed", "cancelled")})
     with pytest.raises(LifecycleError, match="no declared path from 'queued' to 'done'"):
         path_to(lifecycle, "done")
+
+
+def test_a_phase_that_jumps_shows_its_start_value_before_and_its_end_value_from_then() -> None:
+    jump = Phase("extracting", 10.0, 10.0, 0.3, 0.5)
+    assert [jump.progress_at(t) for t in (9.0, 9.999, 10.0, 11.0)] == [0.3, 0.3, 0.5, 0.5]
+
+
+def test_a_job_entered_its_state_when_it_first_showed_it() -> None:
+    """A job that never finishes creeps and then holds in one state: it entered it once."""
+    lifecycle = APIS["neuraldraft"].lifecycle
+    plan = default_plan(lifecycle, "processing", random.Random(5), duration=20)
+    working = [s for s in seen(plan, lifecycle, 100, step=0.5) if s.status == "processing"]
+    assert {s.entered for s in working} == {working[0].entered} and working[0].entered > 0
+
+
+def test_a_progress_reporter_last_changed_when_progress_reached_the_value_it_shows() -> None:
+    plan = Plan(
+        (
+            Phase("queued", 0.0, 2.0, 0.0, 0.0),
+            Phase("extracting", 2.0, 12.0, 0.0, 1.0),
+            Phase("done", 12.0, math.inf, 1.0, 1.0),
+        )
+    )
+    at = snapshot(plan, STAGED, 7.5)  # 55%
+    assert last_change(at, 10, 7.5) == pytest.approx(7.0)  # shows 50%, reached at 7 s
+    assert last_change(at, 100, 7.5) == pytest.approx(7.5)  # shows 55%, reached just now
+    assert last_change(at, 0, 7.5) == 2.0  # a reporter without steps: when the state was entered
+    assert last_change(snapshot(plan, STAGED, 2.5), 2, 2.5) == 2.0  # 0% since the state began
+    assert last_change(snapshot(plan, STAGED, 50), 100, 50) == 12.0
+
+
+def test_cancel_says_when_the_api_has_no_cancelled_state() -> None:
+    lifecycle = APIS["stories"].lifecycle
+    plan = default_plan(lifecycle, "completed", random.Random(2))
+    with pytest.raises(LifecycleError, match=r"^this API declares no cancelled state$"):
+        cancel(plan, lifecycle, 1)
