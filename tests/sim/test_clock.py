@@ -10,6 +10,9 @@ import yaml
 from jobmock import ClockError, clock_mode
 from jobmock.sim.clock import CLOCK_MODES, LATEST, Clock, ClockMove, ClockState
 
+FORWARD_ONLY = r"^a clock only moves forward by a finite number of seconds; use set to go back$"
+OUT_OF_RANGE = r"^the clock must stay between 1970-01-01 and 9998-12-31$"
+WALL = 1_800_000_000.0
 CONTROL = Path(__file__).resolve().parents[2] / "src" / "jobmock" / "contract" / "control.yaml"
 
 
@@ -49,7 +52,7 @@ def test_freeze_and_resume_a_real_clock(wall: WallClock) -> None:
 def test_a_clock_refuses_to_move_to_nowhere(seconds: float) -> None:
     clock = Clock(mode="manual")
     before = clock.now()
-    with pytest.raises(ClockError):
+    with pytest.raises(ClockError, match=OUT_OF_RANGE if seconds == 1e308 else FORWARD_ONLY):
         clock.advance(seconds)
     assert clock.now() == before  # a refused move changes nothing
 
@@ -64,9 +67,6 @@ def test_the_modes_are_one_registry_that_the_control_api_and_cli_follow() -> Non
     assert all(e["enum"] == list(CLOCK_MODES) for e in enums)
     with pytest.raises(ValueError, match="already registered"):
         clock_mode("manual", "again", runs=False)(lambda job, clock: 0.0)
-
-
-WALL = 1_800_000_000.0
 
 
 def test_a_clock_runs_at_speed_one_unless_told() -> None:
@@ -181,6 +181,12 @@ def test_moves_as_clients_ask_them(wall: WallClock) -> None:
     clock.move(ClockMove("set", WALL, wall.now))
     clock.move(ClockMove("resume", None, wall.now - 4))
     assert clock.mode == "real" and clock.now() == WALL + 4
+    clock.move(ClockMove("freeze", None, wall.now - 3))
+    assert clock.now() == WALL + 1
+    clock.move(ClockMove("resume", None, wall.now - 3))
+    clock.move(ClockMove("set", WALL + 100, wall.now - 6))  # running: asked 6 s ago
+    assert clock.now() == WALL + 106
+    clock.move(ClockMove("set", WALL, wall.now - 4))
     clock.move(ClockMove("freeze", None, wall.now))
     wall.now += 10
     assert clock.now() == WALL + 4 and clock.frozen
@@ -195,9 +201,12 @@ def test_moves_as_clients_ask_them(wall: WallClock) -> None:
 @pytest.mark.parametrize(
     ("move", "refusal"),
     [
-        (ClockMove("advance", -1, WALL), "only moves forward by a finite number of seconds; use set to go back"),
+        (
+            ClockMove("advance", -1, WALL),
+            FORWARD_ONLY,
+        ),
         (ClockMove("advance", float("inf"), WALL), "only moves forward"),
-        (ClockMove("set", LATEST + 1, WALL), "between 1970-01-01 and 9998-12-31"),
+        (ClockMove("set", LATEST + 1, WALL), OUT_OF_RANGE),
         (ClockMove("set", float("nan"), WALL), "between 1970-01-01 and 9998-12-31"),
         (ClockMove("mode", "lunar", WALL), "unknown clock mode 'lunar'; modes: real, manual, polls"),
         (ClockMove("jump", 1, WALL), "unknown clock move 'jump'"),
@@ -242,3 +251,20 @@ def test_a_new_mode_is_registered_as_declared_and_clocks_take_it() -> None:
         assert clock.mode == "hourly" and clock.frozen and clock.decides_job_time
     finally:
         CLOCK_MODES.unregister("hourly")
+
+
+def test_a_running_clock_refuses_an_advance_past_9998_by_a_second(wall: WallClock) -> None:
+    clock = Clock()
+    clock.set(wall.now + 1_000_000_000)
+    with pytest.raises(ClockError, match=OUT_OF_RANGE):
+        clock.advance(LATEST - clock.now() + 1)
+    clock.advance(LATEST - clock.now())
+    assert clock.now() == LATEST
+
+
+def test_a_mode_whose_job_time_the_polls_decide_is_registered_so() -> None:
+    clock_mode("by-polls", "decided by polls", runs=False, by_clock=False)(lambda job, clock: 0.0)
+    try:
+        assert not CLOCK_MODES["by-polls"].by_clock and not Clock(mode="by-polls").decides_job_time
+    finally:
+        CLOCK_MODES.unregister("by-polls")

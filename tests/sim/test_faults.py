@@ -223,3 +223,4 @@ def test_the_fixture_schema_allows_one_kind_and_no_poll_number_on_a_stall() -> N
     assert not validator.is_valid({"drop": True, "latency": 1})
     assert not validator.is_valid({"drop": True, "color": "red"})
     assert not validator.is_valid({"respond": 418})
+    assert not validator.is_valid({"drop": True, "poll": "soon"})
