@@ -5,17 +5,20 @@ change nothing, and a log replayed to the same job."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
+from dataclasses import replace
 
 import pytest
 
 from jobmock.contract import load_named
+from jobmock.contract.lifecycle import Approval, Lifecycle
 from jobmock.exceptions import LifecycleError
 from jobmock.sim.catalog import Catalog
 from jobmock.sim.changes import JobDecided, from_json, to_json
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.mock import Mock
-from jobmock.sim.plans import check_plan, decide, default_plan, snapshot
+from jobmock.sim.plans import Phase, Plan, check_plan, decide, default_plan, snapshot
 from jobmock.sim.scenarios import PhaseSpec, Scenario
 from support import Memory
 
@@ -84,7 +87,7 @@ def test_only_a_job_awaiting_approval_can_be_decided() -> None:
     done = decide(plan, LIFECYCLE, 20, approved=True)
     with pytest.raises(LifecycleError, match="not awaiting_approval"):
         decide(done, LIFECYCLE, 1000, approved=False)
-    with pytest.raises(LifecycleError, match="no approval state"):
+    with pytest.raises(LifecycleError, match=r"^this API declares no approval state$"):
         decide(default_plan(ND.lifecycle, "completed", random.Random(0)), ND.lifecycle, 5, approved=True)
 
 
@@ -121,7 +124,7 @@ def test_a_refused_decision_changes_nothing() -> None:
     with pytest.raises(LifecycleError, match="already finished"):
         m.decide(other, approved=True)
     plain = m.create(NewJob(api=ND.name, outcome="processing"))
-    with pytest.raises(LifecycleError, match="no approval state"):
+    with pytest.raises(LifecycleError, match=r"^this API declares no approval state$"):
         m.decide(plain, approved=True)
 
 
@@ -140,3 +143,60 @@ def test_a_decision_is_a_change_that_a_log_replays() -> None:
     again = replayed.get(job.id)
     assert again is not None and again.data.decided == job.data.decided
     assert replayed.body(again) == m.body(job)
+
+
+# Another vendor's review step: work, wait for a person, then a second working state.
+REVIEWED = Lifecycle(
+    states=("queued", "extracting", "review", "summarizing", "done", "rejected"),
+    initial="queued",
+    working=("extracting", "summarizing"),
+    terminal=("done", "rejected"),
+    transitions={
+        "queued": ("extracting", "review"),
+        "extracting": ("review",),
+        "review": ("summarizing", "rejected"),
+        "summarizing": ("done",),
+    },
+    approval=Approval("review", "summarizing", "rejected"),
+    working_seconds=(10.0, 30.0),
+)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_approved_a_job_works_on_at_the_pace_it_worked_before(seed: int) -> None:
+    plan = default_plan(REVIEWED, "review", random.Random(seed), duration=20)
+    waiting = snapshot(plan, REVIEWED, 30)
+    assert waiting.status == "review" and waiting.started is not None
+    pace = waiting.progress / (waiting.entered - waiting.started)
+    approved = decide(plan, REVIEWED, 30, approved=True)
+    check_plan(approved, REVIEWED)
+    finish = 30 + (1 - waiting.progress) / pace
+    assert snapshot(approved, REVIEWED, 30.01).status == "summarizing"
+    assert snapshot(approved, REVIEWED, finish - 0.01).status == "summarizing"
+    assert snapshot(approved, REVIEWED, finish - 0.01).progress < 1.0
+    done = snapshot(approved, REVIEWED, finish + 0.01)
+    assert (done.status, done.progress, done.finished) == ("done", 1.0, pytest.approx(finish))
+
+
+def test_approved_before_any_work_a_job_takes_the_lifecycle_s_mean_working_time() -> None:
+    plan = Plan((Phase("queued", 0.0, 2.0, 0.0, 0.0), Phase("review", 2.0, math.inf, 0.0, 0.0)))
+    approved = decide(plan, REVIEWED, 5, approved=True)
+    assert snapshot(approved, REVIEWED, 5.01).status == "summarizing"
+    assert snapshot(approved, REVIEWED, 15).progress == pytest.approx(0.5)  # 20 s: the mean of 10 to 30
+    assert snapshot(approved, REVIEWED, 24.99).status == "summarizing"
+    assert snapshot(approved, REVIEWED, 25.01).status == "done"
+
+
+def test_approved_to_a_terminal_state_a_job_is_there_at_once_where_it_stood() -> None:
+    lifecycle = replace(
+        REVIEWED,
+        transitions={**REVIEWED.transitions, "review": ("done", "rejected")},
+        approval=Approval("review", "done", "rejected"),
+    )
+    plan = default_plan(lifecycle, "review", random.Random(0), duration=20)
+    held = snapshot(plan, lifecycle, 30).progress
+    approved = decide(plan, lifecycle, 30, approved=True)
+    check_plan(approved, lifecycle)
+    after = snapshot(approved, lifecycle, 30.01)
+    assert (after.status, after.progress, after.finished) == ("done", held, 30.0)
+    assert snapshot(approved, lifecycle, 1e6) == replace(after, progress=held)

@@ -180,6 +180,8 @@ def default_plan(
     else:
         reach = rng.uniform(0.5, 0.9)  # held, e.g. awaiting approval after most of the work
     working = [s for s in middle if s in lifecycle.working]
+    if stuck:  # the working states before the one it sticks in do their shares; its own is never done
+        reach = len(working) / (len(working) + 1)
     phases: list[Phase] = []
     t = progress = 0.0
     for status in middle:
