@@ -47,6 +47,7 @@ THROTTLED = Scenario(
     timeline=(
         Entry(0, None, 429, {"Retry-After": "1"}, {"error": "slow down"}),
         Entry(2, None, 200, {}, [{"status": "completed"}]),  # a 200 that is no job
+        Entry(3, None, 300, {}, {"job_id": "x", "status": "completed"}),  # only a 2xx answer shows the job
         Entry(4, None, 200, {}, {"job_id": "x", "status": "in_progress"}),
     ),
 )
@@ -126,6 +127,17 @@ def test_the_history_lists_each_status_once_with_the_instant_it_was_entered() ->
     assert job.history(500.0, 1.0) == [("pending", C), ("in_progress", C + 10), ("completed", C + 110)]
 
 
+def test_a_job_just_made_has_only_its_first_status_in_its_history() -> None:
+    mock = memory()
+    brief = Scenario(
+        "superdocs", "brief", phases=(PhaseSpec("pending", 0.5, None), PhaseSpec("in_progress", None, None))
+    )
+    job = mock.create(NewJob(api="superdocs", scenario=brief))
+    assert mock.history(job) == [("pending", C)]
+    mock.set_time(C + 0.5)
+    assert mock.history(job) == [("pending", C), ("in_progress", C + 0.5)]
+
+
 def test_a_job_stuck_working_shows_its_working_state_once_in_its_history() -> None:
     mock = memory()
     job = mock.create(NewJob(api="superdocs", outcome="in_progress", duration=20))
@@ -175,6 +187,9 @@ def test_a_replayed_timeline_has_a_history_and_a_status_but_no_progress() -> Non
     mock.set_time(C + 1)  # 2 s of its lifecycle
     assert (mock.status(job), mock.progress(job)) == ("pending", None)
     assert mock.history(job) == [("pending", C)]
+    mock.set_time(C + 2)  # the very moment of its next answer
+    assert mock.status(job) == "in_progress"
+    assert mock.history(job) == [("pending", C), ("in_progress", C + 2)]
     mock.set_time(C + 3.5)  # the recorded 503: no job in it, the job is still in progress
     assert mock.status(job) == "in_progress"
     mock.set_time(C + 30)
