@@ -9,10 +9,10 @@ import pytest
 
 from jobmock.contract import load_api, load_named, spec_path
 from jobmock.contract.model import ApiModel
-from jobmock.exceptions import JobError
-from jobmock.sim.jobs import Job, NewJob
+from jobmock.exceptions import JobError, LifecycleError
+from jobmock.sim.jobs import Job, NewJob, payload_bytes
 from jobmock.sim.mock import Mock
-from jobmock.sim.scenarios import PhaseSpec, Scenario
+from jobmock.sim.scenarios import Entry, PhaseSpec, Scenario
 from support import Memory
 
 C = 1_700_000_000.0
@@ -159,3 +159,31 @@ def test_an_api_keeping_absent_fields_as_null_shows_its_timestamps_null_until_th
 
 
 STORY = (PhaseSpec("pending", 2, None), PhaseSpec("processing", 10, None), PhaseSpec("completed", None, None))
+
+
+def test_a_state_bound_field_asked_for_inside_its_object_is_shown_in_its_state() -> None:
+    """superdocs' metadata.pending_changes belongs to awaiting_approval: asked for as
+    `{"metadata": {"pending_changes": [...]}}`, it is the one shown then, and only then."""
+    changes = [{"change_id": "c1", "operation": "replace"}]
+    mock = memory()
+    asked = NewJob(
+        api="superdocs", outcome="awaiting_approval", duration=10, fields={"metadata": {"pending_changes": changes}}
+    )
+    job = mock.create(asked)
+    working, waiting = body_at(mock, job, 5), body_at(mock, job, 60)
+    assert working["status"] == "in_progress" and "pending_changes" not in working["metadata"]
+    assert waiting["status"] == "awaiting_approval" and waiting["metadata"]["pending_changes"] == changes
+
+
+def test_what_a_jobs_fields_take_is_their_compact_json() -> None:
+    assert payload_bytes(None) == payload_bytes({}) == 0
+    assert payload_bytes({"title": "Résumé", "n": [1, 2]}) == len('{"title":"Résumé","n":[1,2]}'.encode())
+
+
+def test_a_replayed_timeline_refuses_a_cancel_or_a_decision_saying_why() -> None:
+    script = Scenario("neuraldraft", "replayed", timeline=(Entry(0, None, 200, {}, {"status": "pending"}),))
+    job = memory().create(NewJob(api="neuraldraft", scenario=script))
+    with pytest.raises(LifecycleError, match=r"^a replayed timeline cannot be cancelled$"):
+        job.cancel_at(1.0)
+    with pytest.raises(LifecycleError, match=r"^a replayed timeline cannot be approved or rejected$"):
+        job.decide_at(1.0, True)

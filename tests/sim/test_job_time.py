@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -89,9 +90,21 @@ def test_started_and_finished_timestamps_at_speed_10() -> None:
         ("nextdocs", C + 0.25, "2023-11-14T22:13:20.250Z"),
         ("superdocs", C + 0.25, "2023-11-14T22:13:20.250000Z"),
         ("superdocs", C, "2023-11-14T22:13:20.000000Z"),
+        ("superdocs", C + 0.999_999_6, "2023-11-14T22:13:20.999999Z"),  # not the next second
     ],
 )
 def test_timestamps_are_written_at_the_apis_precision_never_rounded_up(api: str, created: float, shown: str) -> None:
     mock, job = made(api, at=created, scripted=False)
     body = mock.body(job)
     assert body["created_at"] == body["updated_at"] == shown  # truncated: never after the instant it names
+
+
+def test_timestamps_are_utc_whatever_the_servers_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        mock, job = made("superdocs", scripted=False)
+        assert mock.body(job)["created_at"] == "2023-11-14T22:13:20.000000Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
