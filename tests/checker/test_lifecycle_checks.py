@@ -403,3 +403,50 @@ def test_progress_is_held_to_the_maximum_its_schema_declares(tmp_path: Path) -> 
     polls = tuple(Poll(i, a, "GET", "http://127.0.0.1/x", {}, s, h, b, "") for i, (a, s, h, b) in enumerate(answers))
     (violation,) = run_checks(JobHistory(api, answers[0][3]["id"], polls), ["progress_bounds"])
     assert (violation.expected, violation.actual) == ("0 ≤ progress ≤ 1", "2")
+
+
+def test_an_error_answer_outside_the_apis_envelope_is_reported_on_its_poll() -> None:
+    answers = rendered("neuraldraft", "completed")
+    polls = [
+        Poll(i, a, "GET", "http://127.0.0.1/x", {}, s, h, b, json.dumps(b)) for i, (a, s, h, b) in enumerate(answers)
+    ]
+    wrapped = {"error": {"code": "unavailable", "message": "try later"}}
+    polls[4] = Poll(
+        4,
+        polls[4].at,
+        "GET",
+        "http://127.0.0.1/x",
+        {},
+        503,
+        {"content-type": "application/json"},
+        wrapped,
+        json.dumps(wrapped),
+    )
+    bare = {"detail": "try later"}
+    polls[6] = Poll(
+        6,
+        polls[6].at,
+        "GET",
+        "http://127.0.0.1/x",
+        {},
+        503,
+        {"content-type": "application/json"},
+        bare,
+        json.dumps(bare),
+    )
+    job_id = answers[0][3]["id"]
+    (violation,) = run_checks(JobHistory(APIS["neuraldraft"], job_id, tuple(polls)), ["error_envelope"])
+    assert (violation.poll.index, violation.actual) == (6, "HTTP 503 without error")
+    assert violation.expected.startswith("the error envelope (error.")
+
+
+def test_the_report_shows_instants_in_utc_whatever_the_checkers_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        history = polled((7200, date_header(100), {"status": "pending", "updated_at": at(104)}))
+        (violation,) = run_checks(history, ["timestamps_not_future"])
+        assert violation.expected == f"updated_at ≤ {at(103, '+00:00')}"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
