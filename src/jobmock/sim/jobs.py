@@ -383,11 +383,10 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
                 gated[key] = value
             else:
                 dotted.merge(static, {key: copy.deepcopy(value)})
-        for name in gated_names:  # a state-bound field asked for inside its object: shown in its states
+        for name in gated_names:  # a state-bound field asked for inside its object: shown in its states only
             found, value = dotted.get(static, name)
             if found and "." in name:
                 gated[name] = value
-                dotted.delete(static, name)
     job = Job(
         api=api,
         data=request,
