@@ -175,6 +175,7 @@ def test_a_state_bound_field_asked_for_inside_its_object_is_shown_in_its_state()
     assert waiting["status"] == "awaiting_approval" and waiting["metadata"]["pending_changes"] == changes
     other = mock.create(NewJob(api="superdocs", outcome="awaiting_approval", duration=10, fields={"title": "Notes"}))
     assert body_at(mock, other, 120)["metadata"]["pending_changes"]  # not asked for: drawn, as ever
+    assert "filename" in body_at(mock, other, 5)["metadata"]  # the rest of its object shows in every state
 
 
 def test_what_a_jobs_fields_take_is_their_compact_json() -> None:
