@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +217,236 @@ def test_a_check_of_your_own_is_one_decorated_function() -> None:
         assert CHECKS["at_most_20_polls"].description == "A job ends within 20 polls."
     finally:
         CHECKS.unregister("at_most_20_polls")
+
+
+# --- time as a real server shows it: its Date header, timestamps' precision, other forms -----
+
+C = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+NEURALDRAFT = {"id": "job_0123456789ab", "type": "image.generate", "created_at": "2023-11-14T22:13:20Z"}
+
+
+def at(seconds: float, offset: str = "Z") -> str:
+    """The instant `seconds` after C, as ISO 8601 (microseconds kept; `offset` Z, +00:00 or none)."""
+    text = datetime.fromtimestamp(C + seconds, UTC).isoformat()
+    return text.replace("+00:00", offset)
+
+
+def date_header(seconds: float) -> dict[str, str]:
+    """A Date header at C + `seconds` (whole seconds, as HTTP dates are)."""
+    return {"date": format_datetime(datetime.fromtimestamp(C + seconds, UTC), usegmt=True)}
+
+
+def polled(*answers: tuple[float, dict[str, str], dict[str, Any]], skew: float = 2.0) -> JobHistory:
+    """A neuraldraft job polled: (arrival time after C, headers, fields over NEURALDRAFT's)."""
+    polls = tuple(
+        Poll(i, C + arrived, "GET", f"http://127.0.0.1/x/{i}", {}, 200, headers, {**NEURALDRAFT, **fields}, "")
+        for i, (arrived, headers, fields) in enumerate(answers)
+    )
+    return JobHistory(APIS["neuraldraft"], NEURALDRAFT["id"], polls, skew=skew)
+
+
+def found(history: JobHistory, check: str) -> list[str]:
+    return [v.actual for v in run_checks(history, [check])]
+
+
+def test_timestamps_are_judged_by_the_servers_date_header_not_the_pollers_clock() -> None:
+    answers = rendered("nextdocs", "completed", created=C)
+    behind = [(arrived - 3600, status, {**date_header(arrived - C)}, body) for arrived, status, _h, body in answers]
+    assert run_checks(history("nextdocs", behind), ["timestamps_not_future", "updated_at_moves"]) == []
+    # no Date header (or one no one can read): the poller's own clock, an hour behind, is all there is
+    for headers in ({}, {"date": "not a date"}):
+        unsure = [(arrived, status, headers, body) for arrived, status, _h, body in behind]
+        assert run_checks(history("nextdocs", unsure), ["timestamps_not_future"])
+
+
+@pytest.mark.parametrize(
+    ("ahead", "skew", "flagged"),
+    [
+        (0.0, 2.0, None),
+        (3.0, 2.0, None),  # the header's second may have ticked by 1 s, plus the skew allowed
+        (3.5, 2.0, "(0.5 s ahead)"),
+        (1.5, 0.5, None),
+        (1.75, 0.5, "(0.2 s ahead)"),
+    ],
+)
+def test_a_timestamp_may_lead_the_date_header_by_its_second_and_the_skew(
+    ahead: float, skew: float, flagged: str | None
+) -> None:
+    history = polled((7200, date_header(100), {"status": "pending", "updated_at": at(100 + ahead)}), skew=skew)
+    found_ = found(history, "timestamps_not_future")
+    assert found_ == ([] if flagged is None else [f"{at(100 + ahead, '+00:00')} {flagged}"])
+
+
+def test_without_a_date_header_a_timestamp_may_lead_the_arrival_by_the_skew_only() -> None:
+    assert found(polled((100, {}, {"status": "pending", "updated_at": at(102)})), "timestamps_not_future") == []
+    (ahead,) = found(polled((100, {}, {"status": "pending", "updated_at": at(102.5)})), "timestamps_not_future")
+    assert ahead.endswith("(0.5 s ahead)")
+
+
+def changed(before: str, after: str, server_at: float, headers: bool = True, skew: float = 2.0) -> list[str]:
+    """updated_at_moves on a job that went from processing (updated_at `before`) to completed
+    (updated_at `after`), the first poll answered at C + server_at."""
+    first = date_header(server_at) if headers else {}
+    arrival = server_at + 0.3 if headers else server_at  # the header's second, then the trip back
+    history = polled(
+        (arrival, first, {"status": "processing", "updated_at": before}),
+        (arrival + 1, {}, {"status": "completed", "updated_at": after}),
+        skew=skew,
+    )
+    return found(history, "updated_at_moves")
+
+
+def test_a_status_change_must_move_updated_at_once_its_tick_has_passed() -> None:
+    # the first poll's server clock read at least 10 - 2 s (the skew): 3 s past updated_at
+    assert changed(at(5), at(5), server_at=10) == [at(5, "+00:00")]
+    assert changed(at(5), at(5), server_at=10, headers=False) == [at(5, "+00:00")]
+    assert changed(at(5), at(11), server_at=10) == []  # it moved
+    assert changed(at(5), at(5), server_at=6.5) == []  # the change may have come within updated_at's second
+
+
+def test_whole_second_timestamps_may_keep_their_value_within_the_second() -> None:
+    assert changed(at(5), at(5), server_at=7.8) == []  # read at 5.8 at the earliest: still :25
+    assert changed(at(5), at(5), server_at=8) == [at(5, "+00:00")]  # a second later: it must have moved
+    assert changed(at(5), at(5), server_at=7.8, headers=False) == []
+    assert changed(at(5), at(5), server_at=8, headers=False) == [at(5, "+00:00")]
+
+
+@pytest.mark.parametrize("offset", ["Z", "+00:00", "-00:00"])
+def test_millisecond_timestamps_must_move_within_a_millisecond(offset: str) -> None:
+    before = at(5.25, offset)[: -len(offset)][:23] + offset  # 22:13:25.250, as a millisecond timestamp
+    assert before.endswith(f"25.250{offset}")
+    assert changed(before, before, server_at=7.75, headers=False) == [at(5.25, "+00:00")]  # 0.5 s: long past
+    assert changed(before, before, server_at=7.2509, headers=False) == []  # 0.9 ms: within its millisecond
+    assert changed(before, before, server_at=7.251, headers=False) == [at(5.25, "+00:00")]
+
+
+def test_microsecond_timestamps_must_move_within_a_microsecond() -> None:
+    before = at(5.25)  # 22:13:25.250000Z
+    assert changed(before, before, server_at=7.250001, headers=False, skew=2.0) == [at(5.25, "+00:00")]
+
+
+def test_timestamps_as_epoch_seconds_or_milliseconds_are_read() -> None:
+    seconds, millis = int(C) + 5, (int(C) + 6) * 1000 + 250
+    good = polled((10, {}, {"status": "pending", "created_at": seconds, "updated_at": millis}))
+    checks = ["timestamps_readable", "timestamps_ordered", "timestamps_not_future"]
+    assert run_checks(good, checks) == []
+    backwards = polled((10, {}, {"status": "pending", "created_at": millis, "updated_at": seconds}))
+    assert found(backwards, "timestamps_ordered") == [
+        f"created_at = {at(6.25, '+00:00')}, updated_at = {at(5, '+00:00')}"
+    ]
+    future = polled((10, {}, {"status": "pending", "created_at": seconds, "updated_at": millis + 10_000}))
+    assert found(future, "timestamps_not_future") == [f"{at(16.25, '+00:00')} (4.2 s ahead)"]
+    assert found(polled((10, {}, {"status": "pending", "updated_at": 1_700_000_005.5})), "timestamps_readable") == []
+
+
+@pytest.mark.parametrize("value", [True, "yesterday", {"seconds": 5}, [5]])
+def test_a_timestamp_that_is_no_instant_is_unreadable(value: Any) -> None:
+    assert found(polled((10, {}, {"status": "pending", "updated_at": value})), "timestamps_readable") == [
+        json.dumps(value)
+    ]
+
+
+def test_timestamps_with_an_offset_or_none_are_compared_as_instants() -> None:
+    created = "2023-11-14T23:13:20+01:00"  # C, an hour east
+    ordered = polled((10, {}, {"status": "pending", "created_at": created, "updated_at": "2023-11-14T22:13:21"}))
+    assert run_checks(ordered, ["timestamps_ordered", "timestamps_not_future"]) == []  # no offset: UTC
+    before = polled((10, {}, {"status": "pending", "created_at": created, "updated_at": "2023-11-14T22:13:19"}))
+    assert found(before, "timestamps_ordered") == [f"created_at = {created}, updated_at = {at(-1, '+00:00')}"]
+
+
+def test_each_violation_names_its_check_and_its_job() -> None:
+    answers = rendered("neuraldraft", "completed")
+    backwards(answers)
+    (violation,) = run_checks(history("neuraldraft", answers, "job_asked_for"), ["legal_transition"])
+    assert (violation.check, violation.job_id) == ("legal_transition", "job_asked_for")
+
+
+def test_unknown_check_names_are_all_listed_with_every_known_one() -> None:
+    with pytest.raises(CheckUsageError) as raised:
+        run_checks(history("neuraldraft", rendered("neuraldraft")), ["terminated", "poll_succeeds", "ordered"])
+    assert str(raised.value) == f"unknown lifecycle check 'terminated', 'ordered'; known: {', '.join(CHECKS)}"
+
+
+def test_a_check_without_a_docstring_is_described_by_its_name() -> None:
+    def quiet(history: JobHistory) -> Iterator[Mismatch]:
+        return iter(())
+
+    lifecycle_check("quiet_check")(quiet)
+    try:
+        assert CHECKS["quiet_check"].description == "quiet_check"
+    finally:
+        CHECKS.unregister("quiet_check")
+
+
+def test_an_undeclared_status_is_reported_as_such_not_as_a_move() -> None:
+    answers = rendered("neuraldraft", "completed")
+    status_outside(answers)
+    assert {v.check for v in run_checks(history("neuraldraft", answers))} == {"status_declared", "response_schema"}
+
+
+def test_values_are_shown_as_they_read() -> None:
+    answers = rendered("neuraldraft", "completed")
+    answers[-1][3]["result"] = {**answers[-1][3]["result"], "title": "Résumé"}
+    (violation,) = run_checks(history("neuraldraft", answers), ["terminal_stable"])
+    assert '"title": "Résumé"' in violation.actual
+
+
+def test_progress_is_held_to_the_maximum_its_schema_declares(tmp_path: Path) -> None:
+    """A vendor whose progress is a share of 1, not a percent."""
+    text = spec_path("neuraldraft").read_text().replace("maximum: 100", "maximum: 1")
+    (tmp_path / "fractions.yaml").write_text(text)
+    api = load_api(tmp_path / "fractions.yaml")
+    answers = rendered("neuraldraft", "completed")
+    for _at, _status, _headers, body in answers:
+        body["progress"] = body["progress"] / 100
+    answers[-1][3]["progress"] = 2
+    polls = tuple(Poll(i, a, "GET", "http://127.0.0.1/x", {}, s, h, b, "") for i, (a, s, h, b) in enumerate(answers))
+    (violation,) = run_checks(JobHistory(api, answers[0][3]["id"], polls), ["progress_bounds"])
+    assert (violation.expected, violation.actual) == ("0 ≤ progress ≤ 1", "2")
+
+
+def test_an_error_answer_outside_the_apis_envelope_is_reported_on_its_poll() -> None:
+    answers = rendered("neuraldraft", "completed")
+    polls = [
+        Poll(i, a, "GET", "http://127.0.0.1/x", {}, s, h, b, json.dumps(b)) for i, (a, s, h, b) in enumerate(answers)
+    ]
+    wrapped = {"error": {"code": "unavailable", "message": "try later"}}
+    polls[4] = Poll(
+        4,
+        polls[4].at,
+        "GET",
+        "http://127.0.0.1/x",
+        {},
+        503,
+        {"content-type": "application/json"},
+        wrapped,
+        json.dumps(wrapped),
+    )
+    bare = {"detail": "try later"}
+    polls[6] = Poll(
+        6,
+        polls[6].at,
+        "GET",
+        "http://127.0.0.1/x",
+        {},
+        503,
+        {"content-type": "application/json"},
+        bare,
+        json.dumps(bare),
+    )
+    job_id = answers[0][3]["id"]
+    (violation,) = run_checks(JobHistory(APIS["neuraldraft"], job_id, tuple(polls)), ["error_envelope"])
+    assert (violation.poll.index, violation.actual) == (6, "HTTP 503 without error")
+    assert violation.expected.startswith("the error envelope (error.")
+
+
+def test_the_report_shows_instants_in_utc_whatever_the_checkers_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        history = polled((7200, date_header(100), {"status": "pending", "updated_at": at(104)}))
+        (violation,) = run_checks(history, ["timestamps_not_future"])
+        assert violation.expected == f"updated_at ≤ {at(103, '+00:00')}"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
@@ -140,14 +140,14 @@ def poll_succeeds(history: JobHistory) -> Iterator[Mismatch]:
 
 def _each_poll(rule: ResponseRule) -> CheckFunction:
     """A per-response rule (`response_rules`) as a lifecycle check: judged on every poll."""
+    return partial(_judge_each_poll, rule)
 
-    def run(history: JobHistory) -> Iterator[Mismatch]:
-        for poll in history.polls:
-            if poll.status_code is not None:
-                for expected, actual in rule.judge(history.api, Seen(poll.status_code, poll.headers, poll.text)):
-                    yield Mismatch(poll, expected, actual)
 
-    return run
+def _judge_each_poll(rule: ResponseRule, history: JobHistory) -> Iterator[Mismatch]:
+    for poll in history.polls:
+        if poll.status_code is not None:
+            for expected, actual in rule.judge(history.api, Seen(poll.status_code, poll.headers, poll.text)):
+                yield Mismatch(poll, expected, actual)
 
 
 for _rule in RULES.values():  # retry_after, error_envelope: the same rules Schemathesis' responses meet

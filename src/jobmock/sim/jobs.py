@@ -138,24 +138,24 @@ class Job:
         """Seconds of its lifecycle at which the job reaches a terminal state (inf: never)."""
         terminal = self.api.lifecycle.terminal
         if self.timeline:
-            ends = (e.at for e in self.timeline if e.at is not None and _status(e.body, self.api) in terminal)
+            ends = (e.at for e in self.timeline if e.at is not None and _job_status(e, self.api) in terminal)
         else:
             ends = (p.start for p in self.plan.phases if p.status in terminal)
         end = next(ends, math.inf)
         return end if self.stall is None or end <= self.stall else math.inf
 
-    def answer(self, t: float, speed: float) -> tuple[int, dict[str, str], bytes, str]:
+    def answer(self, t: float, speed: float) -> tuple[int, dict[str, str], bytes, str | None]:
         """(HTTP status, headers, body, job status) of a poll: a replayed timeline's
-        literal answer, or the body rendered from the plan."""
+        literal answer, or the body rendered from the plan. The job status is None for
+        an answer that shows no job (a recorded 429 or 503)."""
         if self.timeline:
             entry = timeline_entry(self.timeline, t, self.shown)
             body = entry.body
             recorded_id = self.scenario.recorded_id if self.scenario else None
             if recorded_id:
                 body = rewrite_ids(body, recorded_id, self.id)
-            status = body.get(self.api.status_field) if isinstance(body, dict) else None
             encoded = json.dumps(body, separators=(",", ":")).encode()
-            return entry.status, dict(entry.headers), encoded, str(status)
+            return entry.status, dict(entry.headers), encoded, _job_status(entry, self.api)
         encoded = self.render_bytes(t, speed)
         return 200, {}, encoded, self._cache_status
 
@@ -174,8 +174,9 @@ class Job:
     def history(self, t: float, speed: float) -> list[tuple[str, float]]:
         """Each status the job has shown up to lifecycle time `t`, with the epoch it entered it."""
         if self.timeline:
-            entered = [(str(_status(e.body, self.api)), e.at) for e in self.timeline if e.at is not None and e.at <= t]
-            steps = entered or [(self.answer(t, speed)[3], 0.0)]
+            shown = [(_job_status(e, self.api), e.at) for e in self.timeline if e.at is not None and e.at <= t]
+            entered = [(status, at) for status, at in shown if status is not None]  # not a recorded 429's
+            steps = entered or [(self.status_at(t), 0.0)]
         else:
             steps = [(p.status, p.start) for p in self.plan.phases if p.start <= max(t, 0.0)]
         found: list[tuple[str, float]] = []
@@ -189,8 +190,13 @@ class Job:
         return None if self.timeline else snapshot(self.plan, self.api.lifecycle, t).progress
 
     def status_at(self, t: float) -> str:
+        """The job's status at lifecycle time `t`: in a replayed timeline, the last one an
+        answer showed (a recorded 429 or 503 shows none: the job is still where it was)."""
         if self.timeline:
-            return self.answer(t, 1.0)[3]
+            entry = timeline_entry(self.timeline, t, self.shown)
+            answered = self.timeline[: self.timeline.index(entry) + 1]
+            shown = [status for e in answered if (status := _job_status(e, self.api)) is not None]
+            return shown[-1] if shown else self.api.lifecycle.initial
         return snapshot(self.plan, self.api.lifecycle, t).status
 
     def cancel_at(self, t: float) -> None:
@@ -255,8 +261,12 @@ class Job:
         return body
 
 
-def _status(body: Any, api: ApiModel) -> Any:
-    return dotted.get(body, api.status_field)[1]
+def _job_status(entry: Entry, api: ApiModel) -> str | None:
+    """The job status a timeline answer shows; None when it shows no job (a 429, a 503)."""
+    if not 200 <= entry.status < 300:
+        return None
+    value = dotted.get(entry.body, api.status_field)[1]
+    return None if value is None else str(value)
 
 
 def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:
@@ -373,6 +383,10 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
                 gated[key] = value
             else:
                 dotted.merge(static, {key: copy.deepcopy(value)})
+        for name in gated_names:  # a state-bound field asked for inside its object: shown in its states only
+            found, value = dotted.get(static, name)
+            if found and "." in name:
+                gated[name] = value
     job = Job(
         api=api,
         data=request,
