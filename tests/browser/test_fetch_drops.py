@@ -4,14 +4,12 @@ UI's network-error path runs; the polls around it resolve as usual."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from jobmock import BackgroundServer
-from support import TOKENS, create, need_chromium
+from support import TOKENS, create
 
 # every poll from the 2nd to the 20th is dropped: Chromium resends a request once on its own
 # when a kept-alive connection goes before any answer, as it would on a real network
@@ -25,15 +23,6 @@ scenarios:
     faults:
       - {poll: [POLLS], drop: true}
 """.replace("POLLS", ", ".join(str(n) for n in range(2, 21)))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = need_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def test_fetch_rejects_on_a_dropped_poll(browser: Browser, tmp_path: Path) -> None:
