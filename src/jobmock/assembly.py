@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract.files import StartupFiles
-from .contract.model import load_apis
+from .contract.model import ApiModel, load_apis
 from .exceptions import SpecError, StoreUnavailable
 from .options import ServeOptions
 from .plugins import load_plugins
@@ -41,8 +41,9 @@ def create(
         if name not in by_name:
             raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")
         by_name[name] = by_name[name].with_keys(tokens)
+    jobs = {name: api for name, api in by_name.items() if isinstance(api, ApiModel)}
     catalog = load_catalog(
-        by_name,
+        jobs,
         [Path(f) for f in options.fixtures],
         Path(options.config) if options.config else None,
         bundled=not options.no_bundled_fixtures,
@@ -52,7 +53,7 @@ def create(
         policy = options.policy(None if bind == FIND_OUT else bind or options.host)
     log = open_log(options.state)
     mock = Mock(
-        by_name.values(),
+        jobs.values(),
         seed=options.seed,
         speed=options.speed,
         catalog=catalog,
@@ -79,6 +80,7 @@ def create(
         fast_paths=not options.no_fast_paths,
         policy=policy,
         startup_files=files.usage(),
+        contracts=list(by_name.values()),
     )
 
 

@@ -118,10 +118,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _specs() -> int:
-    from .contract import bundled_names, load_api, spec_path
+    from .contract import ApiModel, bundled_names, load_api, spec_path
 
     for name in bundled_names():
         api = load_api(spec_path(name))
+        assert isinstance(api, ApiModel)  # every bundled API has jobs
         states = ", ".join(api.lifecycle.states)
         print(f"{name:<12} {api.title:<36} {api.server_path or '/':<5} states: {states}")
     return 0
@@ -133,8 +134,10 @@ def _validate(specs: Sequence[str]) -> int:
     failed = False
     for name in list(specs) or bundled_names():
         try:
-            load_apis([name], mount=False, strict=True)
+            (api,) = load_apis([name], mount=False, strict=True)
             print(f"ok      {name}")
+            for warning in api.warnings:
+                print(f"warning {warning}", file=sys.stderr)
         except SpecErrors as exc:
             failed = True
             print(f"invalid {name}", file=sys.stderr)

@@ -88,9 +88,15 @@ def load_target_api(api: str | ApiModel) -> ApiModel:
     if isinstance(api, ApiModel):
         return api
     try:
-        return load_named(api)
+        model = load_named(api)
     except (SpecError, SpecErrors) as exc:
         raise CheckUsageError(str(exc)) from exc
+    if not isinstance(model, ApiModel):
+        raise CheckUsageError(
+            f"{api}: no x-jobmock lifecycle, so there are no jobs to check over time "
+            "(checking a document without one is not built yet)"
+        )
+    return model
 
 
 def check(

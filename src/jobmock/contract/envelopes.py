@@ -8,10 +8,10 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-from .model import ApiModel
+from .document import Contract
 
 
-def error_body(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> Any:
+def error_body(api: Contract, status: int, message: str | None = None, details: Any = None) -> Any:
     """Fill the API's error template: '{code}', '{message}', '{details}', '{request_id}', '{status}'."""
     conf = api.errors
     template = conf.bodies.get(str(status), conf.body)
@@ -38,7 +38,7 @@ def error_body(api: ApiModel, status: int, message: str | None = None, details: 
     return fill(template)
 
 
-def error_bytes(api: ApiModel, status: int, message: str | None = None, details: Any = None) -> bytes:
+def error_bytes(api: Contract, status: int, message: str | None = None, details: Any = None) -> bytes:
     """The error body as sent, UTF-8: the one serialization every error answer uses."""
     return json.dumps(error_body(api, status, message, details), ensure_ascii=False).encode()
 

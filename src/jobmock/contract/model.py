@@ -1,8 +1,9 @@
-"""An API as jobmock understands it: its OpenAPI document plus its x-jobmock lifecycle.
+"""A job API as jobmock understands it: an OpenAPI document plus its x-jobmock lifecycle.
 
-`load_api` reads one spec file, checks it (OpenAPI validity, the extension's own
-schema, and that the extension agrees with the document), and returns an `ApiModel`.
-Every problem is reported with file, line and place; nothing is half-loaded.
+`load_api` reads one spec file, checks it (OpenAPI validity in its own dialect, the
+extension's own schema, and that the extension agrees with the document), and returns an
+`ApiModel` (a `Contract` with jobs), or the plain `Contract` of a document with no
+lifecycle. Every problem is reported with file, line and place; nothing is half-loaded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from functools import cache, cached_property, partial
 from importlib import resources
 from pathlib import Path
@@ -21,8 +22,8 @@ import jsonschema
 
 from ..exceptions import SpecError, SpecErrors
 from . import openapi
-from .auth import TokenRule, rule_from_scheme
 from .bundled import bundled_names, bundled_specs
+from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, document_token_rule, problems_in, read_contract
 from .files import SpecFile, StartupFiles, collect
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
@@ -83,21 +84,6 @@ class IdFormat:
         return "a UUID" if self.uuid else f"{self.prefix!r} then {self.length} letters or digits"
 
 
-DEFAULT_ERROR_BODY: Mapping[str, Any] = {"error": {"code": "{code}", "message": "{message}"}}
-
-
-@dataclass(frozen=True)
-class ErrorFormat:
-    """The vendor's error envelope (x-jobmock.errors): templates, codes and messages by status."""
-
-    body: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_ERROR_BODY)
-    bodies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by status, overriding `body`
-    codes: Mapping[str, str] = field(default_factory=dict)
-    messages: Mapping[str, str] = field(default_factory=dict)
-    validation: int = 400  # status of request validation errors
-    auth: Mapping[str, str] = field(default_factory=dict)  # a 401's message by AuthError.kind, as documented
-
-
 @dataclass(frozen=True)
 class CancelRule:
     """The vendor's own cancel operation (x-jobmock.cancel)."""
@@ -109,21 +95,15 @@ class CancelRule:
     finished_message: str = "Job is already {status}."
 
 
-@dataclass(frozen=True)
-class ApiModel:
-    """One served API: frozen once loaded; `with_mount` and `with_keys` give changed copies."""
+@dataclass(frozen=True, kw_only=True)
+class ApiModel(Contract):
+    """A served document with jobs: its `x-jobmock` lifecycle, read and checked against it."""
 
-    name: str
-    source: Path
-    document: Mapping[str, Any]  # as written: what Connexion serves at <base>/openapi.json
-    resolved: Mapping[str, Any]  # references resolved
     lifecycle: Lifecycle
     poll: Operation
     cancel: CancelRule | None
     job_schema: Mapping[str, Any]
-    token: TokenRule
     ids: IdFormat
-    errors: ErrorFormat
     id_parameter: str
     id_in: Literal["path", "query"]
     id_field: str
@@ -140,19 +120,10 @@ class ApiModel:
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which a job sets exactly one
     owner_field: str | None = None  # the field naming the job's owner (a JWT's `sub` goes there)
     fixed: tuple[str, ...] = ()  # x-jobmock.fixed: more fields a job keeps from poll to poll
-    mount: str = ""  # '/neuraldraft' when several APIs share one server
 
     @property
-    def server_path(self) -> str:
-        return openapi.server_path(self.document)
-
-    @property
-    def base_path(self) -> str:
-        return self.mount + self.server_path
-
-    @property
-    def title(self) -> str:
-        return str(self.document.get("info", {}).get("title", self.name))
+    def has_jobs(self) -> bool:
+        return True
 
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
@@ -196,14 +167,6 @@ class ApiModel:
             names.update(reporter.driven_fields())
         return {n.split(".")[0] for n in names}
 
-    def with_mount(self, mount: str) -> ApiModel:
-        return replace(self, mount=mount)
-
-    def with_keys(self, keys: Sequence[str]) -> ApiModel:
-        """Accept only these bearer tokens (a real API knows its keys; by default the mock
-        accepts any token of the documented form). The served document is not touched."""
-        return replace(self, token=replace(self.token, keys=frozenset(keys)))
-
 
 def _any_id(job_id: str) -> bool:
     return True
@@ -213,7 +176,7 @@ def is_bundled(path: Path) -> bool:
     return path.resolve().parent == bundled_specs().resolve()
 
 
-def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | None = None) -> ApiModel:
+def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | None = None) -> Contract:
     """A bundled API by name, or a spec file by path. Bundled specs skip the full OpenAPI
     validation unless `strict` (the test suite validates them)."""
     path = spec_path(name_or_path)
@@ -223,49 +186,28 @@ def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | Non
 
 def load_api(
     path: Path, name: str | None = None, check_openapi: bool = True, files: StartupFiles | None = None
-) -> ApiModel:
-    """Load and check one spec. `check_openapi=False` skips the full OpenAPI validation
-    (~50 ms a file, plus ~100 ms to import the validator): for bundled specs, which the
-    test suite validates, so that start-up stays fast. Connexion still checks structure.
-    `files` reads (and counts) the spec and the files its `$refs` name (`refs.bundle`):
-    only those under the spec's folder, never the network."""
+) -> Contract:
+    """Load and check one document: an `ApiModel` when it has an `x-jobmock` lifecycle, else
+    a `Contract` (served statelessly). `check_openapi=False` skips the full OpenAPI
+    validation (~50 ms a file, plus ~100 ms to import the validator): for bundled specs,
+    which the test suite validates, so that start-up stays fast. `files` reads (and
+    counts) the document and the files its `$refs` name (`refs.bundle`): only those under
+    the document's folder, never the network."""
     files = files if files is not None else StartupFiles()
     spec = bundle(files.read(path), files)
-    problems = list(_openapi_problems(spec)) if check_openapi else []
+    problems = problems_in(spec) if check_openapi else []
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
-    if ext is None and not problems:
-        problems.append(spec.error([], "missing the x-jobmock extension that declares the job lifecycle"))
-    elif ext is not None:
+    if ext is not None and not problems:
         problems += _extension_problems(spec, ext)
     if problems:
         raise SpecErrors(problems)
+    contract = read_contract(spec, name or path.stem)
+    if ext is None:
+        return contract
     try:
-        return _build(spec, name or path.stem)
+        return _build(spec, contract)
     except SpecError as exc:
         raise SpecErrors([exc]) from exc
-
-
-def _openapi_problems(spec: SpecFile) -> list[SpecError]:
-    data = spec.data
-    if not isinstance(data, dict):
-        return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")]
-    version = str(data.get("openapi", ""))
-    if not re.fullmatch(r"3\.0\.\d+", version):
-        return [
-            spec.error(["openapi"], f"OpenAPI {version or '(none)'} is not supported; write 3.0.x (use nullable: true)")
-        ]
-    from openapi_spec_validator import OpenAPIV30SpecValidator  # slow import: only when asked
-
-    try:
-        errors = list(OpenAPIV30SpecValidator(data).iter_errors())
-    except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
-        return [spec.error([], f"invalid OpenAPI document: {exc}")]
-    problems = []
-    for err in errors:
-        where = list(getattr(err, "absolute_path", []) or [])
-        message = str(getattr(err, "message", err)).splitlines()[0]
-        problems.append(spec.error(where, message))
-    return problems
 
 
 def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
@@ -277,13 +219,10 @@ def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
     return problems
 
 
-def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear list of checks
+def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one linear list of checks
     data: dict[str, Any] = spec.data
     ext: dict[str, Any] = data["x-jobmock"]
-    try:
-        resolved: dict[str, Any] = openapi.deref(data)
-    except openapi.ExpansionError as exc:
-        raise spec.error(exc.where, str(exc)) from exc
+    resolved: dict[str, Any] = dict(contract.resolved)
     x = ["x-jobmock"]
 
     def fail(where: list[str | int], message: str) -> SpecError:
@@ -422,7 +361,7 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
             raise fail([*x, "stateValues", state], f"{state!r} is not a declared state")
         state_values[state] = tuple(options)
 
-    token = _token_rule(resolved, poll)
+    token = document_token_rule(resolved, poll.spec.get("security"))
     cancel = None
     if "cancel" in ext:
         conf = ext["cancel"]
@@ -455,17 +394,12 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
     )
 
     return ApiModel(
-        name=name,
-        source=spec.path,
-        document=data,
-        resolved=resolved,
+        **{**{f.name: getattr(contract, f.name) for f in fields(Contract)}, "token": token, "errors": errors},
         lifecycle=lifecycle,
         poll=poll,
         cancel=cancel,
         job_schema=job_schema,
-        token=token,
         ids=ids,
-        errors=errors,
         id_parameter=id_conf["parameter"],
         id_in="path" if param["in"] == "path" else "query",
         id_field=id_conf["field"],
@@ -483,15 +417,6 @@ def _build(spec: SpecFile, name: str) -> ApiModel:  # noqa: C901 - one linear li
         owner_field=ext.get("ownerField"),
         fixed=tuple(ext.get("fixed", ())),
     )
-
-
-def _token_rule(resolved: dict[str, Any], poll: Operation) -> TokenRule:
-    requirements = poll.spec.get("security", resolved.get("security", []))
-    schemes = resolved.get("components", {}).get("securitySchemes", {})
-    for requirement in requirements:
-        for scheme_name in requirement:
-            return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
-    return TokenRule(None)
 
 
 def _approval(ext: Mapping[str, Any], fail: Callable[[list[str | int], str], SpecError]) -> Approval | None:
@@ -519,7 +444,7 @@ def _pair(values: Any) -> tuple[float, float]:
 
 def load_apis(
     specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False, files: StartupFiles | None = None
-) -> list[ApiModel]:
+) -> list[Contract]:
     """Load bundled names or spec paths (all bundled APIs when empty); all errors at once.
 
     With several APIs (or `mount=True`) each is mounted under `/<name>`. Bundled specs skip
@@ -528,7 +453,7 @@ def load_apis(
     """
     names = list(specs) or bundled_names()
     mount = len(names) > 1 if mount is None else mount
-    apis: list[ApiModel] = []
+    apis: list[Contract] = []
     problems: list[SpecError] = []
     for name in names:
         api = collect(problems, partial(load_named, name, strict, files))

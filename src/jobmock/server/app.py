@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from ..contract.document import Contract
 from ..state import State
 from .adapters.connexion_app import connexion_app
 from .adapters.fast_paths import FastPaths
@@ -38,14 +39,16 @@ def build_app(
     policy: ControlPolicy | None = None,
     listening: Callable[[], list[str]] = listening_hosts,
     startup_files: Mapping[str, int] | None = None,
+    contracts: Sequence[Contract] | None = None,
 ) -> App:
     """`validate_responses`: every answer is held to its document (Connexion's validators, on
     the poll fast path too). `fast_paths=False`: Connexion answers the polls and creates too.
     `policy`: who may use the control API (default: loopback, no token); where its `bound` is
     None, `listening` finds out the bind when the server starts. `startup_files`: what was
-    read at start-up (`StartupFiles.usage`), shown at /_jobmock/status."""
-    ctx = Context(state, startup_files)
-    apis = list(state.mock.apis.values())
+    read at start-up (`StartupFiles.usage`), shown at /_jobmock/status. `contracts`: every
+    served document (default: the state's job APIs); those without jobs are served statelessly."""
+    ctx = Context(state, startup_files, contracts)
+    apis = ctx.contracts
     inner: ASGIApp = connexion_app(ctx, validate_responses)
     if fast_paths:  # under --validate-responses the polls' answers are checked there as Connexion checks
         inner = FastPaths(inner, ctx, ResponseCheck() if validate_responses else None)

@@ -33,6 +33,7 @@ with warnings.catch_warnings():
     from starlette.exceptions import HTTPException
 
 from ...contract.auth import TokenRule, authenticate
+from ...contract.document import Contract
 from ...contract.envelopes import phrase
 from ...contract.model import ApiModel
 from ...contract.openapi import HTTP_METHODS
@@ -52,10 +53,10 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     `validate_responses`: Connexion checks every answer against its document (500 if not)."""
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
-    apis = list(ctx.mock.apis.values())
+    apis = ctx.contracts
     for api in apis:
         app.add_api(
-            copy.deepcopy(dict(api.document)),  # Connexion keeps and serves it; the model's stays untouched
+            copy.deepcopy(dict(api.routed)),  # Connexion changes what it is given; the model's stays untouched
             base_path=api.base_path,
             name=api.name,
             resolver=VendorResolver(ctx, api),
@@ -129,7 +130,7 @@ class ControlTokenSeen(ApiKeySecurityHandler):  # type: ignore[misc]  # Connexio
 
 
 class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type hints
-    def __init__(self, ctx: Context, api: ApiModel):
+    def __init__(self, ctx: Context, api: Contract):
         super().__init__()
         self.ctx = ctx
         self.api = api
@@ -137,7 +138,12 @@ class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type
     def resolve(self, operation: AbstractOperation) -> Resolution:
         op_id = operation.operation_id
         ctx, api = self.ctx, self.api
-        if op_id == api.poll.operation_id:
+        if not isinstance(api, ApiModel):
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await not_simulated(ctx, api, call_of(params), op_id))
+
+        elif op_id == api.poll.operation_id:
 
             async def handler(**params: Any) -> ConnexionResponse:
                 return response(await poll(ctx, api, call_of(params)))
@@ -180,7 +186,7 @@ class ControlResolver(Resolver):  # type: ignore[misc]  # Connexion ships no typ
 class ErrorHandler:
     """Connexion's error handler: finds the API a request was for and answers in its envelope."""
 
-    def __init__(self, apis: Iterable[ApiModel], control: Mapping[str, Any]):
+    def __init__(self, apis: Iterable[Contract], control: Mapping[str, Any]):
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
         self.control = control  # the control API's document, for its Allow headers
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from ...contract.model import ApiModel
+from ...contract.document import Contract
 from ..messages import send_whole
 from ..types import ASGIApp, Receive, Scope, Send
 
@@ -20,7 +20,7 @@ DOCUMENT = "/openapi.json"
 class Documents:
     """Answers GET and HEAD `<base>/openapi.json` for every API; passes anything else on."""
 
-    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel]):
+    def __init__(self, app: ASGIApp, apis: Iterable[Contract]):
         self.app = app
         self.apis = {api.base_path + DOCUMENT: api for api in apis}
         self.written: dict[tuple[str, str], bytes] = {}  # by (path, root path): a handful

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from ...contract.model import ApiModel
+from ...contract.document import Contract
 from ...contract.wire import CONTROL_PREFIX
 from ..gauges import OPEN
 from ..messages import replayed, send_whole
@@ -88,7 +88,7 @@ def _has_body(scope: Scope) -> bool:
 
 
 class Screening:
-    def __init__(self, app: ASGIApp, apis: Iterable[ApiModel], body_timeout: float = 10.0):
+    def __init__(self, app: ASGIApp, apis: Iterable[Contract], body_timeout: float = 10.0):
         self.app = app
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
         self.body_timeout = body_timeout

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...contract.document import Contract
 from ...contract.envelopes import error_bytes, phrase
-from ...contract.model import ApiModel
 from ...exceptions import AuthError, JobmockError
 from ...sim.answer import Answer
 
@@ -57,7 +57,7 @@ def empty_reply(status: int = 204) -> Reply:
     return Reply(status, b"", None)
 
 
-def vendor_error_bytes(api: ApiModel, status: int, message: str | None = None) -> bytes:
+def vendor_error_bytes(api: Contract, status: int, message: str | None = None) -> bytes:
     """An error in the vendor's envelope; a validation error also lists what was wrong."""
     details = None
     if status == api.errors.validation and message:
@@ -66,7 +66,7 @@ def vendor_error_bytes(api: ApiModel, status: int, message: str | None = None) -
 
 
 def vendor_error(
-    api: ApiModel, status: int, message: str | None = None, headers: Iterable[tuple[str, str]] = ()
+    api: Contract, status: int, message: str | None = None, headers: Iterable[tuple[str, str]] = ()
 ) -> Reply:
     """The vendor's error answer; a 400 becomes the status the API answers bad requests with."""
     if status == 400:
@@ -74,7 +74,7 @@ def vendor_error(
     return Reply(status, vendor_error_bytes(api, status, message), JSON, tuple(headers))
 
 
-def vendor_refusal(api: ApiModel, exc: JobmockError) -> Reply:
+def vendor_refusal(api: Contract, exc: JobmockError) -> Reply:
     """A refused vendor request, in the vendor's envelope, by the status its exception carries
     (and Retry-After, when it says when to try again)."""
     if isinstance(exc, AuthError):
@@ -82,7 +82,7 @@ def vendor_refusal(api: ApiModel, exc: JobmockError) -> Reply:
     return vendor_error(api, exc.status, str(exc), _retry_after(exc))
 
 
-def unauthorized(api: ApiModel, exc: AuthError) -> Reply:
+def unauthorized(api: Contract, exc: AuthError) -> Reply:
     """A 401 and its RFC 6750 challenge. The message is the vendor's where its spec words
     one (x-jobmock.errors.auth), else jobmock's diagnosis; the diagnosis is always in the
     challenge's error_description, so a client learns what was wrong either way."""
@@ -115,7 +115,7 @@ def _retry_after(exc: JobmockError) -> list[tuple[str, str]]:
     return [("Retry-After", str(seconds))] if seconds is not None else []
 
 
-def api_for(apis: Iterable[ApiModel], path: str) -> ApiModel | None:
+def api_for(apis: Iterable[Contract], path: str) -> Contract | None:
     """The API a path belongs to (`apis` longest base path first)."""
     for api in apis:
         base = api.base_path

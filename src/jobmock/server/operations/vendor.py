@@ -4,6 +4,7 @@ and every operation jobmock does not simulate (501 in the vendor's envelope)."""
 from __future__ import annotations
 
 from ...contract.auth import authenticate
+from ...contract.document import Contract
 from ...contract.model import ApiModel
 from ...exceptions import JobmockError, LifecycleError
 from .call import Call
@@ -35,5 +36,5 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
     return json_reply(200, rule.response)
 
 
-async def not_simulated(ctx: Context, api: ApiModel, call: Call, operation_id: str) -> Reply:
+async def not_simulated(ctx: Context, api: Contract, call: Call, operation_id: str) -> Reply:
     return vendor_error(api, 501, f"jobmock does not simulate {operation_id}")

@@ -1,0 +1,400 @@
+"""OpenAPI 3.0, 3.1 and 3.2, and the one copy of a document Connexion can read.
+
+Vendors publish 3.1 and 3.2 documents (JSON Schema 2020-12 inside); Connexion 3 reads 3.0
+only. jobmock keeps the user's document as written (served, validated, used to make data)
+and gives Connexion a 3.0 translation of it to route with. Each construct is translated on
+its own, here, with a `Note` where something cannot be served (a 3.2 `query` operation, a
+`mutualTLS` scheme) so the rest still is. The translation keeps every path of the document
+where it was (a renamed key stays beside its twin), so a problem Connexion finds in it is
+reported at the user's own line.
+
+Request bodies are validated in the document's own dialect: each translated body schema
+carries `x-jobmock-source`, the pointer to the schema as written, which the body validator
+(`server/adapters/dialect_validators.py`) follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..exceptions import PathItem
+
+Dialect = Literal["3.0", "3.1", "3.2"]
+SOURCE = "x-jobmock-source"  # on a translated body schema: where the schema as written is
+CONNEXION_VERSION = "3.0.3"
+
+# JSON Schema 2020-12 keywords a 3.0 Schema Object has no room for. Connexion checks the
+# document against the 3.0 meta-schema, so they are left out of its copy (the user's own
+# document, which keeps them, is what bodies are validated against and data is made from).
+_DROPPED_KEYWORDS = frozenset(
+    {
+        "$id",
+        "$schema",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$vocabulary",
+        "$comment",
+        "if",
+        "then",
+        "else",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "prefixItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "propertyNames",
+        "patternProperties",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
+        "examples",
+        "definitions",
+    }
+)
+# keywords whose value is one schema, a list of schemas, or a map of name -> schema
+_ONE = ("additionalProperties", "items", "not")
+_MANY = ("allOf", "anyOf", "oneOf")
+_NAMED = ("properties",)
+_DEFS = "$defs"
+_DEFS_KEPT = "x-jobmock-defs"  # `$defs` moved where the 3.0 meta-schema allows it; $refs follow
+_PATH_ITEMS_KEPT = "x-jobmock-pathItems"
+_HTTP_METHODS_30 = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something of the document that is not served as written: where, and what happens."""
+
+    where: tuple[PathItem, ...]
+    message: str
+
+
+def dialect_of(version: object) -> Dialect | None:
+    """`3.0`, `3.1` or `3.2` for a document's `openapi` field; None for anything else."""
+    match = re.fullmatch(r"3\.([012])\.\d+(-.+)?", str(version))
+    if match is None:
+        return None
+    return "3.0" if match.group(1) == "0" else "3.1" if match.group(1) == "1" else "3.2"
+
+
+def for_connexion(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+    """The 3.0 copy of `document` Connexion routes and validates parameters with, and a note
+    for each construct left out. A 3.0 document is copied (Connexion changes what it is
+    given) with only what Connexion cannot take mended; its body schemas get `SOURCE`."""
+    dialect = dialect_of(document.get("openapi"))
+    translate = Translation(dialect or "3.0")
+    return translate.document(document), translate.notes
+
+
+class Translation:
+    """One document's translation: a walk that copies as it goes (never mutates its input)."""
+
+    def __init__(self, dialect: Dialect):
+        self.dialect = dialect
+        self.notes: list[Note] = []
+        self.modern = dialect != "3.0"  # JSON Schema 2020-12 inside
+        self.dropped_schemes: set[str] = set()
+
+    def note(self, where: list[PathItem], message: str) -> None:
+        self.notes.append(Note(tuple(where), message))
+
+    # --- the document -------------------------------------------------------------------
+
+    def document(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+        self.dropped_schemes = {n for n, s in schemes.items() if isinstance(s, dict) and s.get("type") == "mutualTLS"}
+        out: dict[str, Any] = {}
+        for key, value in doc.items():
+            where: list[PathItem] = [key]
+            if key == "openapi":
+                out[key] = CONNEXION_VERSION
+            elif key == "paths":
+                out[key] = {p: self.path_item(item, ["paths", p]) for p, item in (value or {}).items()}
+            elif key == "components":
+                out[key] = self.components(value or {})
+            elif key == "info":
+                out[key] = self.info(value)
+            elif key == "servers":
+                out[key] = [self.server(s) for s in value]
+            elif key == "tags":
+                out[key] = [{k: v for k, v in t.items() if k not in ("parent", "kind", "summary")} for t in value]
+            elif key == "security":
+                out[key] = self.requirements(value)
+            elif key == "webhooks":
+                if value:
+                    self.note(where, "webhooks are read, not sent: jobmock does not call the client back")
+            elif key in ("jsonSchemaDialect", "$self"):
+                continue
+            else:
+                out[key] = value
+        out.setdefault("paths", {})
+        return out
+
+    def info(self, info: Any) -> Any:
+        if not isinstance(info, dict):
+            return info
+        out = {k: v for k, v in info.items() if k != "summary"}
+        licence = info.get("license")
+        if isinstance(licence, dict) and "identifier" in licence:
+            out["license"] = {k: v for k, v in licence.items() if k != "identifier"}
+        return out
+
+    def server(self, server: Any) -> Any:
+        return {k: v for k, v in server.items() if k != "name"} if isinstance(server, dict) else server
+
+    def components(self, components: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in components.items():
+            where: list[PathItem] = ["components", key]
+            if key == "schemas":
+                out[key] = {n: self.schema(s, [*where, n]) for n, s in value.items()}
+            elif key in ("parameters", "headers"):
+                out[key] = {n: self.parameter(p, [*where, n]) for n, p in value.items()}
+            elif key == "requestBodies":
+                out[key] = {n: self.body(b, [*where, n]) for n, b in value.items()}
+            elif key == "responses":
+                out[key] = {n: self.response(r, [*where, n]) for n, r in value.items()}
+            elif key == "securitySchemes":
+                out[key] = self.security_schemes(value, where)
+            elif key == "pathItems":
+                out[_PATH_ITEMS_KEPT] = {n: self.path_item(i, [*where, n]) for n, i in value.items()}
+            elif key == "mediaTypes":
+                continue  # 3.2: reusable media types, reached through $refs that are resolved before
+            else:
+                out[key] = value
+        return out
+
+    def security_schemes(self, schemes: Mapping[str, Any], where: list[PathItem]) -> dict[str, Any]:
+        out = {}
+        for name, scheme in schemes.items():
+            if not isinstance(scheme, dict) or "$ref" in scheme:
+                out[name] = scheme
+                continue
+            if scheme.get("type") == "mutualTLS":
+                self.note([*where, name], "a mutualTLS scheme cannot be checked by a mock: requests pass it")
+                continue
+            kept = {k: v for k, v in scheme.items() if k not in ("deprecated", "oauth2MetadataUrl")}
+            if isinstance(kept.get("flows"), dict):
+                kept["flows"] = {k: v for k, v in kept["flows"].items() if k != "deviceAuthorization"}
+                if not kept["flows"]:
+                    kept["flows"] = {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}}
+            out[name] = kept
+        return out
+
+    def requirements(self, requirements: Any) -> Any:
+        """Security requirements without the schemes left out (mutualTLS): a requirement
+        that named only such schemes becomes `{}` (anyone may pass, as the scheme would)."""
+        if not isinstance(requirements, list) or not self.dropped_schemes:
+            return requirements
+        dropped = self.dropped_schemes
+        return [{k: v for k, v in r.items() if k not in dropped} if isinstance(r, dict) else r for r in requirements]
+
+    # --- paths --------------------------------------------------------------------------
+
+    def path_item(self, item: Any, where: list[PathItem]) -> Any:
+        if not isinstance(item, dict):
+            return item
+        out: dict[str, Any] = {}
+        for key, value in item.items():
+            if key == "$ref":
+                out[key] = self.ref(value)
+            elif key in _HTTP_METHODS_30:
+                out[key] = self.operation(value, [*where, key])
+            elif key == "parameters":
+                out[key] = self.parameters(value, [*where, key])
+            elif key == "query":
+                self.note([*where, key], "a QUERY operation (OpenAPI 3.2) is not served: Connexion routes 3.0 methods")
+            elif key == "additionalOperations":
+                for method in value or {}:
+                    self.note([*where, key, method], f"the {method} operation (OpenAPI 3.2) is not served")
+            elif key in ("summary", "description") and "$ref" in item:
+                continue  # 3.1 allows them beside a $ref; 3.0 does not
+            else:
+                out[key] = value
+        return out
+
+    def operation(self, op: Any, where: list[PathItem]) -> Any:
+        if not isinstance(op, dict):
+            return op
+        out: dict[str, Any] = {}
+        for key, value in op.items():
+            if key == "parameters":
+                out[key] = self.parameters(value, [*where, key])
+            elif key == "requestBody":
+                out[key] = self.body(value, [*where, key])
+            elif key == "responses":
+                out[key] = {str(c): self.response(r, [*where, key, c]) for c, r in (value or {}).items()}
+            elif key == "callbacks":
+                if value:
+                    self.note([*where, key], "callbacks are read, not sent: jobmock does not call the client back")
+                out[key] = value
+            elif key == "security":
+                out[key] = self.requirements(value)
+            else:
+                out[key] = value
+        if not out.get("responses"):
+            out["responses"] = {"default": {"description": "not documented"}}  # 3.1 may leave them out
+        return out
+
+    def parameters(self, params: Any, where: list[PathItem]) -> Any:
+        if not isinstance(params, list):
+            return params
+        out = []
+        for i, param in enumerate(params):
+            if isinstance(param, dict) and param.get("in") == "querystring":
+                self.note([*where, i], "a querystring parameter (OpenAPI 3.2) is not validated")
+                continue
+            out.append(self.parameter(param, [*where, i]))
+        return out
+
+    def parameter(self, param: Any, where: list[PathItem]) -> Any:
+        if not isinstance(param, dict):
+            return param
+        if "$ref" in param:
+            return {"$ref": self.ref(param["$ref"])}
+        out = dict(param)
+        if "schema" in param:
+            out["schema"] = self.schema(param["schema"], [*where, "schema"])
+        if isinstance(param.get("content"), dict):
+            out["content"] = self.content(param["content"], [*where, "content"], source=False)
+        return out
+
+    def body(self, body: Any, where: list[PathItem]) -> Any:
+        if not isinstance(body, dict):
+            return body
+        if "$ref" in body:
+            return {"$ref": self.ref(body["$ref"])}
+        out = dict(body)
+        if isinstance(body.get("content"), dict):
+            out["content"] = self.content(body["content"], [*where, "content"], source=True)
+        return out
+
+    def response(self, response: Any, where: list[PathItem]) -> Any:
+        if not isinstance(response, dict):
+            return response
+        if "$ref" in response:
+            return {"$ref": self.ref(response["$ref"])}
+        out = dict(response)
+        out.setdefault("description", "")  # 3.2 makes it optional
+        if isinstance(response.get("content"), dict):
+            out["content"] = self.content(response["content"], [*where, "content"], source=False)
+        if isinstance(response.get("headers"), dict):
+            out["headers"] = {n: self.parameter(h, [*where, "headers", n]) for n, h in response["headers"].items()}
+        return out
+
+    def content(self, content: Mapping[str, Any], where: list[PathItem], source: bool) -> dict[str, Any]:
+        out = {}
+        for media, entry in content.items():
+            if not isinstance(entry, dict):
+                out[media] = entry
+                continue
+            kept = {k: v for k, v in entry.items() if k not in ("itemSchema", "prefixEncoding", "itemEncoding")}
+            if "schema" in entry:
+                schema = self.schema(entry["schema"], [*where, media, "schema"])
+                if source and isinstance(schema, dict):
+                    schema = {**schema, SOURCE: pointer([*where, media, "schema"])}
+                kept["schema"] = schema
+            elif "itemSchema" in entry:
+                kept["schema"] = {"type": "string"}  # 3.2 streamed items: one text body to Connexion
+            out[media] = kept
+        return out
+
+    # --- schemas ------------------------------------------------------------------------
+
+    def ref(self, ref: Any) -> Any:
+        if not isinstance(ref, str):
+            return ref
+        return ref.replace(f"/{_DEFS}/", f"/{_DEFS_KEPT}/").replace(
+            "#/components/pathItems/", f"#/components/{_PATH_ITEMS_KEPT}/"
+        )
+
+    def schema(self, schema: Any, where: list[PathItem]) -> Any:
+        """One Schema Object in the 3.0 dialect (also for a 3.0 document: what Connexion's
+        meta-schema check refuses though the document is valid is mended the same way)."""
+        if schema is True:
+            return {}
+        if schema is False:
+            return {"not": {}}
+        if not isinstance(schema, dict):
+            return schema
+        if "$ref" in schema:
+            ref = {"$ref": self.ref(schema["$ref"])}
+            rest = {k: v for k, v in schema.items() if k != "$ref"}
+            if not rest or not self.modern:  # 3.0 ignores a $ref's siblings
+                return ref
+            return {"allOf": [ref, self.schema(rest, where)]}
+        out: dict[str, Any] = {}
+        for key, value in schema.items():
+            self._keyword(key, value, [*where, key], out)
+        self._types(schema, out)
+        if "const" in schema:
+            out["enum"] = [schema["const"]]
+        if "example" not in schema and isinstance(schema.get("examples"), list) and schema["examples"]:
+            out["example"] = schema["examples"][0]
+        if "prefixItems" in schema and "items" not in out:
+            out["items"] = {}
+        if out.get("type") == "array" and "items" not in out:
+            out["items"] = {}
+        if "contentEncoding" in schema and "format" not in out and schema["contentEncoding"] == "base64":
+            out["format"] = "byte"
+        elif "contentMediaType" in schema and "format" not in out and out.get("type") == "string":
+            out["format"] = "binary"
+        return out
+
+    def _keyword(self, key: str, value: Any, where: list[PathItem], out: dict[str, Any]) -> None:
+        """One keyword of a schema into `out`, its subschemas translated."""
+        if key in _NAMED and isinstance(value, dict):
+            out[key] = {n: self.schema(s, [*where, n]) for n, s in value.items()}
+        elif key in _MANY and isinstance(value, list):
+            out[key] = [self.schema(s, [*where, i]) for i, s in enumerate(value)]
+        elif key in _ONE:
+            out[key] = value if isinstance(value, bool) and key == "additionalProperties" else self.schema(value, where)
+        elif key == _DEFS and isinstance(value, dict):
+            out[_DEFS_KEPT] = {n: self.schema(s, [*where, n]) for n, s in value.items()}
+        elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+            out[key] = {**value, "mapping": {k: self.ref(v) for k, v in value["mapping"].items()}}
+        elif key in _DROPPED_KEYWORDS or key in ("const", "type"):
+            return  # const and type: `_types` and `schema` write them
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and not isinstance(value, bool):
+            out["minimum" if key == "exclusiveMinimum" else "maximum"] = value
+            out[key] = True
+        elif key in ("required", "enum") and value == []:
+            return  # 3.1 allows an empty list; the 3.0 meta-schema does not
+        else:
+            out[key] = value
+
+    def _types(self, schema: Mapping[str, Any], out: dict[str, Any]) -> None:
+        """`type: [string, "null"]` -> `type: string, nullable: true`; several types -> anyOf."""
+        kind = schema.get("type")
+        if kind is None:
+            return
+        kinds = kind if isinstance(kind, list) else [kind]
+        nullable = "null" in kinds
+        kinds = [k for k in kinds if k != "null"]
+        if nullable:
+            out["nullable"] = True
+        if len(kinds) == 1:
+            out["type"] = kinds[0]
+        elif not kinds:  # only null
+            out["enum"] = [None]
+        else:
+            # anyOf of the types, beside any anyOf already there
+            alternatives = [{"type": k, **({"items": {}} if k == "array" else {})} for k in kinds]
+            if nullable:
+                alternatives.append({"nullable": True, "enum": [None]})
+            if "anyOf" in out:
+                out["allOf"] = [*out.get("allOf", []), {"anyOf": alternatives}]
+            else:
+                out["anyOf"] = alternatives
+
+
+def pointer(where: list[PathItem]) -> str:
+    """A JSON pointer (`#/paths/~1jobs/post/...`) to a place in the document."""
+    return "#/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in where)

@@ -1,0 +1,168 @@
+"""A served OpenAPI document, job API or not: what jobmock needs of any vendor's document.
+
+`load_contract` reads one file as its vendor wrote it (OpenAPI 3.0, 3.1 or 3.2, YAML or
+JSON, with the files its `$ref`s name brought in), checks it in its own dialect, and makes
+the 3.0 copy Connexion routes with (`dialects.for_connexion`). Every problem names the
+user's file and line; a construct jobmock cannot serve is a warning (`Contract.notes`), not a
+refusal. A document with an `x-jobmock` lifecycle becomes an `ApiModel` (`model.py`), a
+`Contract` with jobs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ..exceptions import SpecError, SpecErrors
+from . import openapi
+from .auth import TokenRule, rule_from_scheme
+from .dialects import Dialect, dialect_of, for_connexion
+from .files import SpecFile
+
+DEFAULT_ERROR_BODY: Mapping[str, Any] = {"error": {"code": "{code}", "message": "{message}"}}
+
+
+@dataclass(frozen=True)
+class ErrorFormat:
+    """The vendor's error envelope (x-jobmock.errors): templates, codes and messages by status."""
+
+    body: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_ERROR_BODY)
+    bodies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by status, overriding `body`
+    codes: Mapping[str, str] = field(default_factory=dict)
+    messages: Mapping[str, str] = field(default_factory=dict)
+    validation: int = 400  # status of request validation errors
+    auth: Mapping[str, str] = field(default_factory=dict)  # a 401's message by AuthError.kind, as documented
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract:
+    """One served document: frozen once loaded; `with_mount` and `with_keys` give changed copies."""
+
+    name: str
+    source: Path
+    document: Mapping[str, Any]  # as written (its dialect, its $refs): served at <base>/openapi.json
+    routed: Mapping[str, Any]  # the OpenAPI 3.0 copy Connexion routes and checks parameters with
+    resolved: Mapping[str, Any]  # `document` with its $refs resolved (a recursive one kept)
+    dialect: Dialect
+    token: TokenRule
+    errors: ErrorFormat = field(default_factory=ErrorFormat)
+    warnings: tuple[SpecError, ...] = ()  # what is not served as written, with its file and line
+    server_variables: Mapping[str, str] = field(default_factory=dict)  # --server-var NAME=VALUE
+    mount: str = ""  # '/neuraldraft' when several APIs share one server
+
+    @property
+    def server_path(self) -> str:
+        return server_path(self.document, self.server_variables)
+
+    @property
+    def base_path(self) -> str:
+        return self.mount + self.server_path
+
+    @property
+    def title(self) -> str:
+        return str(self.document.get("info", {}).get("title", self.name))
+
+    @property
+    def has_jobs(self) -> bool:
+        return False
+
+    def with_mount(self, mount: str) -> Contract:
+        return replace(self, mount=mount)
+
+    def with_keys(self, keys: Sequence[str]) -> Contract:
+        """Accept only these credentials (a real API knows its keys; by default the mock
+        accepts any of the documented form). The served document is not touched."""
+        return replace(self, token=replace(self.token, keys=frozenset(keys)))
+
+    def with_server_variables(self, values: Mapping[str, str]) -> Contract:
+        return replace(self, server_variables={**self.server_variables, **values})
+
+
+def server_path(document: Mapping[str, Any], values: Mapping[str, str] | None = None) -> str:
+    """The path part of the first server URL, its variables set (`values`, else each one's
+    default), without a trailing slash ('' for none): `{endpoint}/openai` -> `/openai`."""
+    servers = document.get("servers") or [{"url": "/"}]
+    server = servers[0] if isinstance(servers[0], dict) else {"url": "/"}
+    url = str(server.get("url", "/"))
+    variables = server.get("variables") or {}
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if values and name in values:
+            return values[name]
+        default = (variables.get(name) or {}).get("default") if isinstance(variables, dict) else None
+        return str(default) if default is not None else ""
+
+    path = urlparse(re.sub(r"\{([^{}]*)\}", value, url)).path  # relative URLs (`/v1`, `v1`) too
+    return "/" + path.strip("/") if path.strip("/") else ""
+
+
+def problems_in(spec: SpecFile) -> list[SpecError]:
+    """What makes `spec` no OpenAPI document jobmock can serve, in its own dialect, each at
+    its line (openapi-spec-validator: 3.0, 3.1 or 3.2)."""
+    data = spec.data
+    if not isinstance(data, dict):
+        return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")]
+    version = data.get("openapi")
+    dialect = dialect_of(version)
+    if dialect is None:
+        shown = "(none)" if version is None else repr(version) if not isinstance(version, str) else version
+        return [
+            spec.error(
+                ["openapi"] if version is not None else [],
+                f"OpenAPI {shown} is not supported: jobmock serves OpenAPI 3.0.x, 3.1.x and 3.2.x (YAML or JSON)",
+            )
+        ]
+    from openapi_spec_validator import (  # slow import: only when asked
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+        OpenAPIV32SpecValidator,
+    )
+
+    validator = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}
+    try:
+        errors = list(validator[dialect](data).iter_errors())
+    except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
+        return [spec.error([], f"invalid OpenAPI document: {exc}")]
+    problems = []
+    for err in errors:
+        where = list(getattr(err, "absolute_path", []) or [])
+        message = str(getattr(err, "message", err)).splitlines()[0]
+        problems.append(spec.error(where, message))
+    return problems
+
+
+def read_contract(spec: SpecFile, name: str) -> Contract:
+    """The `Contract` of a checked document (`problems_in` found nothing)."""
+    data: dict[str, Any] = spec.data
+    dialect = dialect_of(data.get("openapi")) or "3.0"
+    try:
+        resolved = openapi.deref(data)
+    except openapi.ExpansionError as exc:
+        raise SpecErrors([spec.error(exc.where, str(exc))]) from exc
+    routed, notes = for_connexion(data)
+    return Contract(
+        name=name,
+        source=spec.path,
+        document=data,
+        routed=routed,
+        resolved=resolved,
+        dialect=dialect,
+        token=document_token_rule(resolved),
+        warnings=tuple(spec.error(list(note.where), note.message) for note in notes),
+    )
+
+
+def document_token_rule(resolved: Mapping[str, Any], requirements: Any = None) -> TokenRule:
+    """The bearer rule of the first scheme the requirements (default: the document's) name."""
+    if requirements is None:
+        requirements = resolved.get("security", [])
+    schemes = resolved.get("components", {}).get("securitySchemes", {})
+    for requirement in requirements or []:
+        for scheme_name in requirement:
+            return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
+    return TokenRule(None)
