@@ -11,13 +11,13 @@ refusal. A document with an `x-jobmock` lifecycle becomes an `ApiModel` (`model.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
-from ..exceptions import SpecError, SpecErrors
+from ..exceptions import PathItem, SpecError, SpecErrors
 from . import openapi
 from .auth import TokenRule, rule_from_scheme
 from .dialects import Dialect, dialect_of, for_connexion
@@ -101,43 +101,89 @@ def server_path(document: Mapping[str, Any], values: Mapping[str, str] | None = 
     return "/" + path.strip("/") if path.strip("/") else ""
 
 
-def problems_in(spec: SpecFile) -> list[SpecError]:
-    """What makes `spec` no OpenAPI document jobmock can serve, in its own dialect, each at
-    its line (openapi-spec-validator: 3.0, 3.1 or 3.2)."""
+def problems_in(spec: SpecFile) -> tuple[list[SpecError], list[SpecError]]:
+    """What makes `spec` no OpenAPI document jobmock can serve, checked in its own dialect
+    (openapi-spec-validator: 3.0, 3.1 or 3.2), each at its line; and what is wrong in it
+    but does not stop it being served (a `default` that does not fit its own schema, a
+    `required` name with no property), as warnings. Vendors publish documents with such
+    slips; a mock that refused them would serve no vendor."""
     data = spec.data
     if not isinstance(data, dict):
-        return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")]
+        return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")], []
     version = data.get("openapi")
     dialect = dialect_of(version)
     if dialect is None:
-        shown = "(none)" if version is None else repr(version) if not isinstance(version, str) else version
-        return [
-            spec.error(
-                ["openapi"] if version is not None else [],
-                f"OpenAPI {shown} is not supported: jobmock serves OpenAPI 3.0.x, 3.1.x and 3.2.x (YAML or JSON)",
-            )
-        ]
+        shown = "(none)" if version is None else str(version)
+        message = f"OpenAPI {shown} is not supported: jobmock serves OpenAPI 3.0.x, 3.1.x and 3.2.x (YAML or JSON)"
+        return [spec.error(["openapi"] if version is not None else [], message)], []
+    slips: list[tuple[list[PathItem], str]] = []
+    try:
+        errors = list(_validator(dialect, slips)(data).iter_errors())
+    except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
+        return [spec.error([], f"invalid OpenAPI document: {exc}")], []
+    problems = []
+    for err in errors:
+        where = list(getattr(err, "absolute_path", []) or [])
+        message = str(getattr(err, "message", err)).splitlines()[0]
+        problems.append(spec.error(where, message))
+    return problems, [spec.error(where, message) for where, message in slips]
+
+
+def _validator(dialect: Dialect, slips: list[tuple[list[PathItem], str]]) -> Any:
+    """openapi-spec-validator's validator for `dialect`, with the checks of values against
+    their own schema (defaults) and of `required` names turned into located warnings: it
+    reports them with no place, and a value that breaks its schema's own types crashes it."""
     from openapi_spec_validator import (  # slow import: only when asked
         OpenAPIV30SpecValidator,
         OpenAPIV31SpecValidator,
         OpenAPIV32SpecValidator,
     )
 
-    validator = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}
-    try:
-        errors = list(validator[dialect](data).iter_errors())
-    except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
-        return [spec.error([], f"invalid OpenAPI document: {exc}")]
-    problems = []
-    for err in errors:
-        where = list(getattr(err, "absolute_path", []) or [])
-        message = str(getattr(err, "message", err)).splitlines()[0]
-        problems.append(spec.error(where, message))
-    return problems
+    base = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}[dialect]
+    value_check = base.keyword_validators["default"]
+    schema_check = base.keyword_validators["schema"]
+
+    class LocatedDefault(value_check):  # type: ignore[misc,valid-type]  # no type hints shipped
+        def __call__(self, schema: Any, value: Any) -> Iterator[Any]:
+            where: list[PathItem] = [*_parts(schema), "default"]
+            try:
+                first = next(iter(super().__call__(schema, value)), None)
+            except Exception as exc:
+                first = exc
+            if first is not None:
+                reason = getattr(first, "message", str(first))
+                slips.append((where, f"the default {value!r} does not fit its own schema ({reason}); it is ignored"))
+            return iter(())
+
+    class LocatedSchema(schema_check):  # type: ignore[misc,valid-type]
+        """A Schema Object's own slips (a keyword of the wrong type, `required` naming no
+        property): the schema is still used as written, so they are warnings, placed."""
+
+        def __call__(self, schema: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for error in super().__call__(schema, *args, **kwargs):
+                where = [*_parts(schema), *getattr(error, "path", ())]
+                message = str(getattr(error, "message", error)).splitlines()[0]
+                slips.append((where, message))
+            return iter(())
+
+    class Located(base):  # type: ignore[misc,valid-type]
+        keyword_validators: ClassVar[dict[str, Any]] = {
+            **base.keyword_validators,
+            "default": LocatedDefault,
+            "schema": LocatedSchema,
+        }
+
+    return Located
 
 
-def read_contract(spec: SpecFile, name: str) -> Contract:
-    """The `Contract` of a checked document (`problems_in` found nothing)."""
+def _parts(schema: Any) -> list[PathItem]:
+    parts = getattr(schema, "parts", ())
+    return [int(p) if isinstance(p, str) and p.isdigit() else p for p in parts]
+
+
+def read_contract(spec: SpecFile, name: str, slips: Sequence[SpecError] = ()) -> Contract:
+    """The `Contract` of a checked document (`problems_in` found no problem; `slips`: the
+    warnings it found)."""
     data: dict[str, Any] = spec.data
     dialect = dialect_of(data.get("openapi")) or "3.0"
     try:
@@ -153,7 +199,7 @@ def read_contract(spec: SpecFile, name: str) -> Contract:
         resolved=resolved,
         dialect=dialect,
         token=document_token_rule(resolved),
-        warnings=tuple(spec.error(list(note.where), note.message) for note in notes),
+        warnings=(*slips, *(spec.error(list(note.where), note.message) for note in notes)),
     )
 
 

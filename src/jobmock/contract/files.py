@@ -15,18 +15,48 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
 from ..exceptions import PathItem, SpecError, SpecErrors
 
 T = TypeVar("T")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """PyYAML reads YAML 1.1; the tools that write vendors' documents write YAML 1.2. The two
+    read plain scalars differently where it matters: `1e-08` is a number in 1.2 (a string
+    in 1.1), `yes`/`no`/`on`/`off` are strings in 1.2 (booleans in 1.1)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")
+        ]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def collect(problems: list[SpecError], action: Callable[[], T]) -> T | None:
@@ -100,9 +130,9 @@ class StartupFiles:
     count: int = 0
     total_bytes: int = 0
 
-    def read(self, path: Path) -> SpecFile:
+    def read(self, path: Path, bounded: Callable[[list[PathItem]], bool] | None = None) -> SpecFile:
         """`read`, within this start-up's cap, counted."""
-        return read(path, self)
+        return read(path, self, bounded)
 
     def read_bytes(self, path: Path) -> bytes:
         """A regular file's bytes (symlinks followed), at most `max_bytes`; SpecError otherwise."""
@@ -150,14 +180,18 @@ def _regular(path: Path, mode: int) -> None:
         raise SpecError(path, [], f"{kind}, not a regular file: start-up files are read from regular files only")
 
 
-def read(path: Path, files: StartupFiles | None = None) -> SpecFile:
+def read(
+    path: Path, files: StartupFiles | None = None, bounded: Callable[[list[PathItem]], bool] | None = None
+) -> SpecFile:
     """Parse a YAML/JSON file; a syntax error becomes a SpecError with its line.
 
     Refused before anything else looks at it, each with its line: anything but a regular
     file, or one over `files.max_bytes` (see StartupFiles); aliases (`*name`, a
     billion-laughs file expands from them); nesting past MAX_DEPTH or more than
     `files.max_nodes` values (counted while parsing, before anything is built); a
-    duplicate key (at the duplicate's line); NaN, infinities and numbers past MAX_NUMBER."""
+    duplicate key (at the duplicate's line); NaN, infinities and, where `bounded` says
+    (default: everywhere), numbers past MAX_NUMBER (an OpenAPI document's int64 bounds are
+    larger; its x-jobmock's numbers are not)."""
     files = files if files is not None else StartupFiles()
     raw = files.read_bytes(path)
     try:
@@ -170,7 +204,7 @@ def read(path: Path, files: StartupFiles | None = None) -> SpecFile:
         try:
             root = loader.get_single_node()
             if root is not None:
-                _screen(path, root, files.max_nodes)
+                _screen(path, root, files.max_nodes, bounded)
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
@@ -211,8 +245,11 @@ def _parse_screen(path: Path, text: str, max_nodes: int) -> None:
             depth -= 1
 
 
-def _screen(path: Path, root: yaml.Node, max_nodes: int = MAX_NODES) -> None:
-    """Walk the composed file (no recursion, no construction yet) for what `read` refuses."""
+def _screen(
+    path: Path, root: yaml.Node, max_nodes: int = MAX_NODES, bounded: Callable[[list[PathItem]], bool] | None = None
+) -> None:
+    """Walk the composed file (no recursion, no construction yet) for what `read` refuses.
+    `bounded`: where numbers past MAX_NUMBER are refused (default: everywhere)."""
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, list[PathItem]]] = [(root, [])]
     while stack:
@@ -237,14 +274,16 @@ def _screen(path: Path, root: yaml.Node, max_nodes: int = MAX_NODES) -> None:
         elif isinstance(node, yaml.SequenceNode):
             stack += [(item, [*where, index]) for index, item in enumerate(node.value)]
         elif node.tag in (_FLOAT, _INT):
-            _check_number(path, where, node, line)
+            _check_number(path, where, node, line, bounded is None or bounded(where))
 
 
-def _check_number(path: Path, where: list[PathItem], node: yaml.Node, line: int) -> None:
+def _check_number(path: Path, where: list[PathItem], node: yaml.Node, line: int, bounded: bool = True) -> None:
     text = str(node.value).lower().replace("_", "")
     try:
         value = float(int(text, 0)) if node.tag == _INT else float(text.replace(".inf", "inf").replace(".nan", "nan"))
     except (ValueError, OverflowError):
         value = float("inf")
-    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+    if not math.isfinite(value):
+        raise SpecError(path, where, f"{node.value} is not a usable number (not finite)", line)
+    if bounded and abs(value) > MAX_NUMBER:
         raise SpecError(path, where, f"{node.value} is not a usable number (finite, at most {MAX_NUMBER:g})", line)

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 import jsonschema
 
-from ..exceptions import SpecError, SpecErrors
+from ..exceptions import PathItem, SpecError, SpecErrors
 from . import openapi
 from .bundled import bundled_names, bundled_specs
 from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, document_token_rule, problems_in, read_contract
@@ -194,20 +194,26 @@ def load_api(
     counts) the document and the files its `$refs` name (`refs.bundle`): only those under
     the document's folder, never the network."""
     files = files if files is not None else StartupFiles()
-    spec = bundle(files.read(path), files)
-    problems = problems_in(spec) if check_openapi else []
+    spec = bundle(files.read(path, _in_extension), files)
+    problems, slips = problems_in(spec) if check_openapi else ([], [])
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
     if ext is not None and not problems:
         problems += _extension_problems(spec, ext)
     if problems:
         raise SpecErrors(problems)
-    contract = read_contract(spec, name or path.stem)
+    contract = read_contract(spec, name or path.stem, slips)
     if ext is None:
         return contract
     try:
         return _build(spec, contract)
     except SpecError as exc:
         raise SpecErrors([exc]) from exc
+
+
+def _in_extension(where: list[PathItem]) -> bool:
+    """Where a document's numbers are held to jobmock's bound: its x-jobmock (durations,
+    counts); the rest is the vendor's (an int64 `maximum: 9223372036854775807`)."""
+    return bool(where) and where[0] == "x-jobmock"
 
 
 def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
