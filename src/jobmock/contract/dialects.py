@@ -241,6 +241,8 @@ class Translation:
                 out[key] = value
         if not out.get("responses"):
             out["responses"] = {"default": {"description": "not documented"}}  # 3.1 may leave them out
+        if not out.get("operationId"):  # Connexion tells operations apart by their id: each gets one
+            out["operationId"] = f"{where[-1]} {'/'.join(str(w) for w in where[1:-1])}"
         return out
 
     def parameters(self, params: Any, where: list[PathItem]) -> Any:

@@ -36,6 +36,7 @@ class ErrorFormat:
     messages: Mapping[str, str] = field(default_factory=dict)
     validation: int = 400  # status of request validation errors
     auth: Mapping[str, str] = field(default_factory=dict)  # a 401's message by AuthError.kind, as documented
+    declared: bool = False  # written in x-jobmock.errors; else a refusal is the operation's documented response
 
 
 @dataclass(frozen=True, kw_only=True)

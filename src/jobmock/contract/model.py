@@ -125,6 +125,12 @@ class ApiModel(Contract):
     def has_jobs(self) -> bool:
         return True
 
+    @property
+    def job_operation_ids(self) -> tuple[str, ...]:
+        """The operations that are about its jobs (the rest are stateless)."""
+        cancel = (self.cancel.operation.operation_id,) if self.cancel is not None else ()
+        return (self.poll.operation_id, *cancel)
+
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
             return self.types[job_type].steps
@@ -391,6 +397,7 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         messages=raw_errors.get("messages", {}),
         validation=int(raw_errors.get("validation", 400)),
         auth=raw_errors.get("auth", {}),
+        declared=bool(raw_errors),
     )
     ids = IdFormat(
         uuid=bool(id_conf.get("uuid", False)),
