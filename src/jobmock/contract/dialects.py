@@ -93,6 +93,12 @@ def for_connexion(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[Not
     return translate.document(document), translate.notes
 
 
+def _only_informational(op: Any) -> bool:
+    """A WebSocket or other protocol upgrade: every documented response is 1xx."""
+    responses = op.get("responses") if isinstance(op, dict) else None
+    return isinstance(responses, dict) and bool(responses) and all(str(c).startswith("1") for c in responses)
+
+
 class Translation:
     """One document's translation: a walk that copies as it goes (never mutates its input)."""
 
@@ -206,6 +212,9 @@ class Translation:
             if key == "$ref":
                 out[key] = self.ref(value)
             elif key in _HTTP_METHODS_30:
+                if _only_informational(value):
+                    self.note([*where, key], "an upgrade to another protocol (only 1xx responses) is not served")
+                    continue
                 out[key] = self.operation(value, [*where, key])
             elif key == "parameters":
                 out[key] = self.parameters(value, [*where, key])

@@ -92,9 +92,10 @@ def response_for(responses: Mapping[str, Any], wanted: str | None = None) -> tup
     if "DEFAULT" in keys:
         return 200, keys["DEFAULT"]
     for code in codes:
-        return int(code), keys[code]
+        if not code.startswith("1"):  # an informational status is never a final answer
+            return int(code), keys[code]
     for key, value in keys.items():  # only ranges other than 2XX
-        if re.fullmatch(r"[1-5]XX", key):
+        if re.fullmatch(r"[2-5]XX", key):
             return int(key[0]) * 100, value
     return None
 

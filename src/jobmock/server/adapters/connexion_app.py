@@ -233,7 +233,7 @@ class ErrorHandler:
             return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
         template = _template(api.document, path[len(api.base_path) :] or "/")
         if not api.errors.declared and template is not None and status not in (404, 405):
-            documented = documented_error(api, request.method, template, status, request.headers.get("accept"))
+            documented = documented_error(api, request.method, template, status, message, request.headers.get("accept"))
             if documented is not None:
                 return response(
                     Reply(documented.status, documented.body, documented.media, (*headers.items(), *documented.headers))

@@ -6,7 +6,9 @@ refuses) are the document's own error responses (`documented_error`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ...contract.document import Contract
@@ -40,10 +42,13 @@ async def stateless(api: Contract, call: Call, method: str, path: str) -> Reply:
     return reply_of(mocked)
 
 
-def documented_error(api: Contract, method: str, path: str, status: int, accept: str | None = None) -> Reply | None:
+def documented_error(
+    api: Contract, method: str, path: str, status: int, reason: str, accept: str | None = None
+) -> Reply | None:
     """The operation's own documented answer to a refused request: its response for `status`
     (for a validation error, the first of 400 and 422 it documents), by its range (`4XX`)
-    or `default`; None when it documents none, for jobmock's envelope to answer instead."""
+    or `default`, with `reason` in its message field where it has one; None when it documents
+    none, for jobmock's envelope to answer instead."""
     spec = operation_spec(api, method, path)
     responses = spec.get("responses") or {}
     documented = {str(k).upper() for k in responses}
@@ -56,8 +61,36 @@ def documented_error(api: Contract, method: str, path: str, status: int, accept:
     if chosen is None:
         return None
     seed = request_seed(api.name, method, path, "error", wanted)
-    mocked = mock({"responses": {wanted: chosen[1]}}, seed, fits_in(api.dialect, api.document), accept=accept)
+    judge = fits_in(api.dialect, api.document)
+    mocked = mock({"responses": {wanted: chosen[1]}}, seed, judge, accept=accept)
+    schema = ((chosen[1].get("content") or {}).get(mocked.media or "") or {}).get("schema")
+    if isinstance(mocked.body, dict) and isinstance(schema, Mapping):
+        mocked = replace(mocked, body=with_reason(mocked.body, reason, lambda body: judge(body, schema)))
     return reply_of(mocked)
+
+
+MESSAGE_FIELDS = ("message", "detail", "error_message", "error_description", "msg", "description")
+
+
+def with_reason(body: dict[str, Any], reason: str, fits: Callable[[Any], bool]) -> dict[str, Any]:
+    """The error body with what was wrong in its message field (`message`, `detail`...; at the
+    top or one object down, as in `{"error": {"message": ...}}`), where the schema lets it
+    say so: a client learns why it was refused, in the vendor's own shape."""
+    places: list[tuple[str, ...]] = [(key,) for key in MESSAGE_FIELDS]
+    places += [(outer, key) for outer, inner in body.items() if isinstance(inner, dict) for key in MESSAGE_FIELDS]
+    for place in places:
+        holder: Any = body
+        for key in place[:-1]:
+            holder = holder[key]
+        if isinstance(holder.get(place[-1]), str):
+            changed = copy.deepcopy(body)
+            target = changed
+            for key in place[:-1]:
+                target = target[key]
+            target[place[-1]] = reason
+            if fits(changed):
+                return changed
+    return body
 
 
 def reply_of(mocked: Mocked) -> Reply:
