@@ -24,7 +24,7 @@ from .fakedata import Generator, seeded_faker
 Fits = Callable[[Any, Mapping[str, Any]], bool]  # does a value fit a schema (in the document's dialect)
 NO_BODY = None
 
-_PREFER = re.compile(r"(?:^|[,;\s])(code|example|dynamic)=\"?([^\",;\s]+)\"?", re.IGNORECASE)
+_PREFER = re.compile(r"(?:^|[,;\s])(code|example|dynamic)=(?:\"([^\"]*)\"|([^,;\s]+))", re.IGNORECASE)
 _TEXT = re.compile(r"^text/|[/+](json|xml|yaml|csv|javascript|x-ndjson|jsonl)\b", re.IGNORECASE)
 
 
@@ -40,7 +40,7 @@ class Prefer:
 
 
 def prefer_of(header: str | None) -> Prefer:
-    found = {key.lower(): value for key, value in _PREFER.findall(header or "")}
+    found = {key.lower(): quoted or plain for key, quoted, plain in _PREFER.findall(header or "")}
     return Prefer(found.get("code"), found.get("example"), found.get("dynamic", "").lower() == "true")
 
 
