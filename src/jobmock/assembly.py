@@ -35,7 +35,7 @@ def create(
     in any file stops start-up (SpecError, SpecErrors)."""
     options = replace_options(options, fields)
     load_plugins(options.plugins)
-    files = StartupFiles(options.max_file_bytes)
+    files = StartupFiles(options.max_file_bytes, options.max_document_bytes)
     by_name = {api.name: api for api in load_apis(options.specs, options.mount, files=files)}
     for name, tokens in options.keys_by_api.items():
         if name not in by_name:

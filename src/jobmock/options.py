@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from .contract.files import MAX_FILE_BYTES
+from .contract.files import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
 from .exceptions import SpecError
 from .plugins import ENV as PLUGINS_ENV
 from .plugins import load_plugins
@@ -72,7 +72,8 @@ class ServeOptions:
     max_job_bytes: int = Limits.job_bytes
     stream_stall: float = Limits.stream_stall
     body_timeout: float = Limits.body_timeout
-    max_file_bytes: int = MAX_FILE_BYTES  # each file read at start-up (specs, their $ref files, fixtures, config)
+    max_file_bytes: int = MAX_FILE_BYTES  # each scenario file read at start-up (fixtures, config)
+    max_document_bytes: int = MAX_DOCUMENT_BYTES  # each OpenAPI document read at start-up, and its $ref files
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
@@ -340,7 +341,14 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "max_file_bytes",
-        "bytes read of each start-up file (spec, $ref file, fixture, config); larger ones stop start-up",
+        "bytes read of each scenario file (fixture, config); larger ones stop start-up",
+        _whole(1024),
+        group=BOUNDS,
+        metavar="N",
+    ),
+    Option(
+        "max_document_bytes",
+        "bytes read of each OpenAPI document (and each file its $refs name); larger ones stop start-up",
         _whole(1024),
         group=BOUNDS,
         metavar="N",

@@ -206,7 +206,7 @@ def load_api(
     the document's folder, never the network. `schema_slips=False`: the Schema Objects are
     not checked against their meta-schema (`problems_in`: it only warns, and costs seconds)."""
     files = files if files is not None else StartupFiles()
-    spec = bundle(files.read(path, _in_extension), files)
+    spec = bundle(files.read_document(path, _in_extension), files)
     problems, slips = problems_in(spec, schema_slips) if check_openapi else ([], [])
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
     if ext is not None and not problems:
