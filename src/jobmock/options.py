@@ -40,6 +40,7 @@ class ServeOptions:
     speed: float = 1.0
     validate_responses: bool = False
     keys: tuple[str, ...] = ()  # API=TOKEN
+    server_vars: tuple[str, ...] = ()  # NAME=VALUE: a server URL variable of the documents
     fixtures: tuple[str, ...] = ()
     no_bundled_fixtures: bool = False
     config: str | None = None
@@ -80,6 +81,7 @@ class ServeOptions:
         self.limits  # noqa: B018 - a bad bound is refused here, with its option and value
         self.connections  # noqa: B018
         self.keys_by_api  # noqa: B018
+        self.server_variables  # noqa: B018
         for origin in self.cors_origins:  # given in Python too, as the command line checks them
             _checked(_BY_NAME["cors_origins"], "argv", origin)
         if self.control_token:
@@ -116,6 +118,17 @@ class ServeOptions:
                 raise SpecError("--key", [], f"{item!r}: takes API=TOKEN")
             keys.setdefault(name, []).append(token)
         return keys
+
+    @property
+    def server_variables(self) -> dict[str, str]:
+        """`--server-var NAME=VALUE` options: the values of the documents' server URL variables."""
+        values = {}
+        for item in self.server_vars:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise SpecError("--server-var", [], f"{item!r}: takes NAME=VALUE")
+            values[name] = value
+        return values
 
     def policy(self, bind: str | None) -> ControlPolicy:
         """Who may drive the control API, for a server listening on `bind` (None: found out
@@ -253,6 +266,13 @@ OPTIONS: tuple[Option, ...] = (
         repeat=True,
         metavar="API=TOKEN",
         flag_name="key",
+    ),
+    Option(
+        "server_vars",
+        "value of a variable of the documents' server URLs (repeatable); by default each one's default",
+        repeat=True,
+        metavar="NAME=VALUE",
+        flag_name="server_var",
     ),
     Option("fixtures", "fixture file or folder (repeatable)", repeat=True, metavar="PATH"),
     Option("no_bundled_fixtures", "do not load the bundled scenarios", switch=True),

@@ -80,7 +80,15 @@ class Contract:
         return replace(self, token=replace(self.token, keys=frozenset(keys)))
 
     def with_server_variables(self, values: Mapping[str, str]) -> Contract:
-        return replace(self, server_variables={**self.server_variables, **values})
+        """These values for the variables of its server URL that it has (`--server-var`)."""
+        own = {name: value for name, value in values.items() if name in self.server_variable_names}
+        return replace(self, server_variables={**self.server_variables, **own})
+
+    @property
+    def server_variable_names(self) -> frozenset[str]:
+        servers = self.document.get("servers") or []
+        url = str(servers[0].get("url", "")) if servers and isinstance(servers[0], dict) else ""
+        return frozenset(re.findall(r"\{([^{}]*)\}", url))
 
 
 def server_path(document: Mapping[str, Any], values: Mapping[str, str] | None = None) -> str:
@@ -98,8 +106,15 @@ def server_path(document: Mapping[str, Any], values: Mapping[str, str] | None = 
         default = (variables.get(name) or {}).get("default") if isinstance(variables, dict) else None
         return str(default) if default is not None else ""
 
-    path = urlparse(re.sub(r"\{([^{}]*)\}", value, url)).path  # relative URLs (`/v1`, `v1`) too
+    resolved = re.sub(r"\{([^{}]*)\}", value, url)
+    parsed = urlparse(resolved)
+    path = parsed.path  # relative URLs (`/v1`, `v1`) too
+    if not parsed.scheme and not resolved.startswith("/") and _HOST.match(path):
+        path = path.partition("/")[2]  # `{resource}.openai.azure.com/openai`: a host with no scheme
     return "/" + path.strip("/") if path.strip("/") else ""
+
+
+_HOST = re.compile(r"^(localhost|[^/]*[.:][^/]*)(/|$)")
 
 
 def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecError], list[SpecError]]:
