@@ -38,6 +38,8 @@ class FastPaths:
         self.app = app
         self.ctx = ctx
         self.routes = poll_routes(ctx.mock.apis.values())
+        keys = (n.encode("latin-1") for api in ctx.mock.apis.values() for n in api.security.headers if n.isascii())
+        self.reads = POLL_READS | frozenset(keys)  # the headers a poll reads, API keys' among them
         self.create = CONTROL["createJob"]
         self.check = check
 
@@ -51,7 +53,7 @@ class FastPaths:
                 found = locate(self.routes, path, query)
                 if found is not None:
                     route, job_id = found
-                    call = operations.call(_headers(scope, POLL_READS), dict(query), {route.api.id_parameter: job_id})
+                    call = operations.call(_headers(scope, self.reads), dict(query), {route.api.id_parameter: job_id})
                     try:
                         reply = await poll(self.ctx, route.api, call)
                     except Exception:  # a bug of ours: the 500 Connexion's error handler gives, never a bare page
@@ -82,7 +84,7 @@ async def _send(send: Send, reply: Reply) -> None:
 INTERNAL = "Internal error in the mock server"
 
 
-POLL_READS = frozenset({b"authorization", b"prefer", b"cookie", NAMESPACE_HEADER.encode()})  # all a poll reads
+POLL_READS = frozenset({b"authorization", b"prefer", b"cookie", NAMESPACE_HEADER.encode()})  # and API keys' headers
 
 
 def _headers(scope: Scope, wanted: frozenset[bytes] | None = None) -> dict[str, str]:
