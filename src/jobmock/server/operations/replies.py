@@ -90,7 +90,8 @@ def unauthorized(api: Contract, exc: AuthError) -> Reply:
     in x-jobmock.errors; else the API's envelope, with the message its spec words
     (x-jobmock.errors.auth) or jobmock's diagnosis. The diagnosis is always in the failed
     scheme's challenge (error_description), so a client learns what was wrong either way."""
-    headers = tuple(("WWW-Authenticate", c) for c in exc.challenges or (f'Bearer realm="{api.name}"',))
+    challenges = ", ".join(exc.challenges) or f'Bearer realm="{api.name}"'  # one field (RFC 9110 11.6.1)
+    headers = (("WWW-Authenticate", challenges),)
     documented = None if api.errors.declared else documented_401(api, exc.operation)
     if documented is not None:
         return Reply(401, documented[0], documented[1], headers)
