@@ -79,14 +79,25 @@ class AuthError(RequestError):
     """A missing or malformed credential; the message says what was expected.
 
     `kind` is what went wrong, as a vendor may word each differently: `missing` (no
-    Authorization header), `scheme` (not `Bearer <token>`) or `invalid` (a bearer token of
-    the wrong form, or not one of `serve --key`)."""
+    credential sent), `scheme` (an Authorization header of another scheme than the one
+    asked: not `Bearer <token>`) or `invalid` (a credential of the wrong form, or not one
+    of `serve --key`). `challenges`: the `WWW-Authenticate` values the refusal carries, one
+    per kind of scheme the operation takes; `operation`: (method, path template) of the
+    operation refused, whose documented 401 answers it."""
 
     status = 401
 
-    def __init__(self, message: str, kind: str = "invalid"):
+    def __init__(
+        self,
+        message: str,
+        kind: str = "invalid",
+        challenges: Sequence[str] = (),
+        operation: tuple[str, str] | None = None,
+    ):
         super().__init__(message)
         self.kind = kind
+        self.challenges = tuple(challenges)
+        self.operation = operation
 
 
 class NotFound(JobmockError, LookupError):

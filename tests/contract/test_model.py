@@ -33,7 +33,7 @@ def test_the_extension_reads_into_typed_values() -> None:
 def test_keys_are_data_and_the_served_document_keeps_no_secret() -> None:
     secret = "ndsk_live_only0ne"
     keyed = load_named("neuraldraft").with_keys([secret])
-    assert keyed.token.keys == {secret} and secret not in repr(keyed.document)
+    assert keyed.security.keys == {secret} and secret not in repr(keyed.document)
     for served in serve(keys=[f"neuraldraft={secret}"]):
         document = served.http.get("/neuraldraft/v1/openapi.json")
         assert document.status_code == 200 and secret not in document.text

@@ -10,7 +10,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from jobmock.contract import bundled_names, load_api, load_named, spec_path
-from jobmock.contract.auth import identity
+from jobmock.contract.security import token_owner
 from jobmock.exceptions import JobError
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
@@ -223,7 +223,9 @@ def test_a_longform_job_names_its_jwt_subject_as_its_user() -> None:
     longform = load_named("longform")
     mock = Memory(Mock([longform], clock="manual"))
     subject = "4f1c2b7a-3d9e-4a51-9b6f-0c8e2d1a7b35"
-    mine = mock.create(NewJob(api="longform", owner=identity(longform.token, jwt(subject))))
+    mine = mock.create(NewJob(api="longform", owner=token_owner(longform.requirements(longform.poll), jwt(subject))))
     assert mock.body(mine)["user_id"] == subject
-    other = mock.create(NewJob(api="longform", owner=identity(longform.token, jwt("not-a-uuid"))))
+    other = mock.create(
+        NewJob(api="longform", owner=token_owner(longform.requirements(longform.poll), jwt("not-a-uuid")))
+    )
     assert mock.body(other)["user_id"] != "not-a-uuid"  # user_id is a UUID: a drawn one stands

@@ -22,6 +22,7 @@ from ..client.jobmock_client import JobmockClient
 from ..client.watch import watch_job
 from ..contract.model import ApiModel, load_named
 from ..contract.secrets import redact, secret_name
+from ..contract.security import carry
 from ..exceptions import CheckUsageError, ControlError, SpecError, SpecErrors
 from . import schema_checks as contract
 from .lifecycle_checks import CHECKS, JobHistory, Violation, run_checks
@@ -124,7 +125,7 @@ def check(
         raise CheckUsageError(f"--url must be an http(s) base URL, got {url!r}")
     sent = dict(headers or {})
     if token is not None:
-        sent["Authorization"] = f"Bearer {token}"
+        sent.update(carry(model.requirements(model.poll), token) or {"Authorization": f"Bearer {token}"})
     parts = urlsplit(url)
     given = [v for k, v in sent.items() if secret_name(k)]
     used = (token, control_token or os.environ.get("JOBMOCK_CONTROL_TOKEN"), parts.username, parts.password, *given)
@@ -191,9 +192,8 @@ def _all_refused(
     if statuses <= {401, 403}:
         said = "/".join(str(s) for s in sorted(statuses))
         given = "is --token right?" if token is not None else "no --token was given:"
-        return (
-            f"every request was refused {said} ({seen.total()} requests): {given} {model.name} takes {model.token.hint}"
-        )
+        takes = model.requirements(model.poll).hint
+        return f"every request was refused {said} ({seen.total()} requests): {given} {model.name} takes {takes}"
     return None
 
 
@@ -258,10 +258,12 @@ def _create_on_jobmock(
 def _any_token_accepted(model: ApiModel, url: str, job_id: str) -> bool:
     """Whether a jobmock target answers a made-up token of the documented form as any other key
     (404 for another key's job) rather than 401: then Schemathesis' ignored_auth cannot pass."""
-    if model.token.scheme is None or model.token.pattern is not None or model.token.jwt:
-        return False  # the form is checked: a made-up token gets 401, as ignored_auth expects
+    asked = model.requirements(model.poll)
+    probe = carry(asked, "jobmock-probe")
+    if probe is None or any(scheme.pattern is not None or scheme.jwt for scheme in asked.schemes):
+        return False  # the form is checked (or none is asked): a made-up token gets 401, as ignored_auth expects
     try:
-        answer = httpx.get(url.rstrip("/") + model.poll_path(job_id), headers={"Authorization": "Bearer jobmock-probe"})
+        answer = httpx.get(url.rstrip("/") + model.poll_path(job_id), headers=probe)
     except httpx.HTTPError:
         return False
     return answer.status_code not in (401, 403)

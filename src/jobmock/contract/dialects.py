@@ -184,7 +184,9 @@ class Translation:
                 out[name] = scheme
                 continue
             if scheme.get("type") == "mutualTLS":
-                self.note([*where, name], "a mutualTLS scheme cannot be checked by a mock: requests pass it")
+                self.note(
+                    [*where, name], f"the mutualTLS scheme {name!r} cannot be checked by a mock: requests pass it"
+                )
                 continue
             kept = {k: v for k, v in scheme.items() if k not in ("deprecated", "oauth2MetadataUrl")}
             if isinstance(kept.get("flows"), dict):

@@ -19,9 +19,10 @@ from urllib.parse import urlparse
 
 from ..exceptions import PathItem, SpecError, SpecErrors
 from . import openapi
-from .auth import TokenRule, rule_from_scheme
 from .dialects import Dialect, dialect_of, for_connexion
 from .files import SpecFile
+from .openapi import Operation
+from .security import Requirements, Security, read_security
 
 DEFAULT_ERROR_BODY: Mapping[str, Any] = {"error": {"code": "{code}", "message": "{message}"}}
 
@@ -49,7 +50,7 @@ class Contract:
     routed: Mapping[str, Any]  # the OpenAPI 3.0 copy Connexion routes and checks parameters with
     resolved: Mapping[str, Any]  # `document` with its $refs resolved (a recursive one kept)
     dialect: Dialect
-    token: TokenRule
+    security: Security  # who may call each operation, and who owns a credential
     errors: ErrorFormat = field(default_factory=ErrorFormat)
     warnings: tuple[SpecError, ...] = ()  # what is not served as written, with its file and line
     server_variables: Mapping[str, str] = field(default_factory=dict)  # --server-var NAME=VALUE
@@ -71,13 +72,17 @@ class Contract:
     def has_jobs(self) -> bool:
         return False
 
+    def requirements(self, operation: Operation) -> Requirements:
+        """Who may call `operation`: its own security, else the document's."""
+        return self.security.requirements_of(operation.operation_id, operation.method, operation.path)
+
     def with_mount(self, mount: str) -> Contract:
         return replace(self, mount=mount)
 
     def with_keys(self, keys: Sequence[str]) -> Contract:
         """Accept only these credentials (a real API knows its keys; by default the mock
         accepts any of the documented form). The served document is not touched."""
-        return replace(self, token=replace(self.token, keys=frozenset(keys)))
+        return replace(self, security=self.security.with_keys(keys))
 
     def with_server_variables(self, values: Mapping[str, str]) -> Contract:
         """These values for the variables of its server URL that it has (`--server-var`)."""
@@ -213,6 +218,7 @@ def read_contract(spec: SpecFile, name: str, slips: Sequence[SpecError] = ()) ->
     except openapi.ExpansionError as exc:
         raise SpecErrors([spec.error(exc.where, str(exc))]) from exc
     routed, notes = for_connexion(data)
+    security, unchecked = read_security(resolved, name)
     return Contract(
         name=name,
         source=spec.path,
@@ -220,17 +226,6 @@ def read_contract(spec: SpecFile, name: str, slips: Sequence[SpecError] = ()) ->
         routed=routed,
         resolved=resolved,
         dialect=dialect,
-        token=document_token_rule(resolved),
-        warnings=(*slips, *(spec.error(list(note.where), note.message) for note in notes)),
+        security=security,
+        warnings=(*slips, *(spec.error(list(note.where), note.message) for note in (*notes, *unchecked))),
     )
-
-
-def document_token_rule(resolved: Mapping[str, Any], requirements: Any = None) -> TokenRule:
-    """The bearer rule of the first scheme the requirements (default: the document's) name."""
-    if requirements is None:
-        requirements = resolved.get("security", [])
-    schemes = resolved.get("components", {}).get("securitySchemes", {})
-    for requirement in requirements or []:
-        for scheme_name in requirement:
-            return rule_from_scheme(scheme_name, schemes.get(scheme_name, {}))
-    return TokenRule(None)

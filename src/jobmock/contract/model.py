@@ -23,7 +23,7 @@ import jsonschema
 from ..exceptions import PathItem, SpecError, SpecErrors
 from . import openapi
 from .bundled import bundled_names, bundled_specs
-from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, document_token_rule, problems_in, read_contract
+from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, problems_in, read_contract
 from .files import SpecFile, StartupFiles, collect
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
@@ -379,7 +379,6 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
             raise fail([*x, "stateValues", state], f"{state!r} is not a declared state")
         state_values[state] = tuple(options)
 
-    token = document_token_rule(resolved, poll.spec.get("security"))
     cancel = None
     if "cancel" in ext:
         conf = ext["cancel"]
@@ -413,7 +412,7 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
     )
 
     return ApiModel(
-        **{**{f.name: getattr(contract, f.name) for f in fields(Contract)}, "token": token, "errors": errors},
+        **{**{f.name: getattr(contract, f.name) for f in fields(Contract)}, "errors": errors},
         lifecycle=lifecycle,
         poll=poll,
         cancel=cancel,

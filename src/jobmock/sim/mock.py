@@ -108,7 +108,7 @@ class Mock:
         bounds that decide evictions. Processes sharing a store must agree on it."""
         said = {
             "apis": {
-                name: [api.document, api.mount, sorted(api.token.keys)] for name, api in sorted(self.apis.items())
+                name: [api.document, api.mount, sorted(api.security.keys)] for name, api in sorted(self.apis.items())
             },
             "scenarios": sorted(repr(replace(s, source="")) for s in self.scenarios()),
             "defaults": sorted(self.catalog.defaults.items()),

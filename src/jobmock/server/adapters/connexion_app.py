@@ -30,15 +30,15 @@ with warnings.catch_warnings():
     from connexion.operations import AbstractOperation
     from connexion.options import SwaggerUIOptions
     from connexion.resolver import Resolution, Resolver
-    from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
+    from connexion.security import AbstractSecurityHandler, ApiKeySecurityHandler
     from connexion.spec import OpenAPISpecification
     from starlette.exceptions import HTTPException
 
-from ...contract.auth import TokenRule, authenticate
 from ...contract.document import Contract
 from ...contract.envelopes import phrase
 from ...contract.model import ApiModel
 from ...contract.openapi import HTTP_METHODS
+from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
@@ -76,12 +76,12 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
 
 def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: bool) -> None:
     app.add_api(
-        copy.deepcopy(dict(api.routed)),  # Connexion changes what it is given; the model's stays untouched
+        routed_document(api),  # a copy: Connexion changes what it is given; the model's stays untouched
         base_path=api.base_path,
         name=api.name,
         resolver=VendorResolver(ctx, api),
         validate_responses=validate_responses,
-        security_map={"bearer": token_check(api.token)},
+        security_map={JUDGED: judged_by(api)},
     )
 
 
@@ -127,20 +127,59 @@ def call_of(params: Mapping[str, Any]) -> Call:
     )
 
 
-def token_check(rule: TokenRule) -> type[BearerSecurityHandler]:
-    """Connexion's bearer auth for one API: `authenticate`, the check every vendor operation
-    makes itself too, run by Connexion first so that a bad credential is refused before a
-    bad parameter (as the vendors do). Bound to the API's rule as data, so the served
-    document is never changed; every 401 carries the vendor's wording, not Connexion's."""
+JUDGED = "x-jobmock-judged"  # the one security scheme of the documents Connexion is given
 
-    class TokenCheck(BearerSecurityHandler):  # type: ignore[misc]  # Connexion ships no type hints
+
+def routed_document(api: Contract) -> dict[str, Any]:
+    """The copy of the API's document Connexion routes with, its security handed to `judge`:
+    every operation that asks for credentials names one scheme, `JUDGED`, with the operation
+    as its one scope (`get /v1/jobs/{id}`); one open to all has `security: []`. Connexion's
+    own handlers cannot take a vendor's rules (an API key under any name with no function
+    to check it, AND of schemes that are not OAuth, the vendor's wording), but its security
+    layer runs where vendors check credentials: before parameters and body."""
+    document = copy.deepcopy(dict(api.routed))
+    document["security"] = []
+    components = document.setdefault("components", {})
+    components["securitySchemes"] = {JUDGED: {"type": "http", "scheme": JUDGED}}
+    paths = document.get("paths") or {}
+    for path, item in list(paths.items()):
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+            item = paths[path] = copy.deepcopy(_target(document, item["$ref"]))  # its own copy: its own scopes
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                asked = api.security.requirements_of(None, method, str(path))
+                operation["security"] = [] if asked.open else [{JUDGED: [f"{method} {path}"]}]
+    return document
+
+
+def _target(document: Mapping[str, Any], ref: str) -> Any:
+    found: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        found = found.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(found, Mapping) else None
+    return found
+
+
+def judged_by(api: Contract) -> type[AbstractSecurityHandler]:
+    """Connexion's security handler for the `JUDGED` scheme of one API: `judge`, with the
+    requirements of the operation its scope names, the very check the operations make, so a
+    request is refused alike by either path (and in the vendor's words: the error handler
+    answers the AuthError with `unauthorized`). Bound to the API's security as data."""
+
+    class Judged(AbstractSecurityHandler):  # type: ignore[misc]  # Connexion ships no type hints
         def get_fn(self, security_scheme: Any, required_scopes: Any) -> Callable[[Any], dict[str, str]]:
+            method, _, path = str((required_scopes or [""])[0]).partition(" ")
+            asked = api.security.requirements_of(None, method, path)
+
             def verify(request: Any) -> dict[str, str]:
-                return {"sub": authenticate(rule, request.headers.get("Authorization")) or ""}
+                credentials = Credentials(request.headers, request.query_params)
+                return {"sub": judge(asked, credentials) or ""}
 
             return verify
 
-    return TokenCheck
+    return Judged
 
 
 class ControlTokenSeen(ApiKeySecurityHandler):  # type: ignore[misc]  # Connexion ships no type hints

@@ -3,7 +3,7 @@ security and validation middleware, through the very operation Connexion's handl
 
 A frontend polling many jobs, and CI runs creating jobs by the thousand, are the common
 load. This layer matches two routes: a plain GET of a poll operation (no vendor query
-parameters besides the id) and `POST /_jobmock/jobs` with a JSON body. A matched request
+parameters besides the id and an API key) and `POST /_jobmock/jobs` with a JSON body. A matched request
 is answered here whatever happens (the operation words every refusal as Connexion would);
 anything else goes on to Connexion. `jobmock serve --no-fast-paths` sends everything
 through Connexion, and the test suite runs both ways.
@@ -38,6 +38,8 @@ class FastPaths:
         self.app = app
         self.ctx = ctx
         self.routes = poll_routes(ctx.mock.apis.values())
+        keys = (n.encode("latin-1") for api in ctx.mock.apis.values() for n in api.security.headers if n.isascii())
+        self.reads = POLL_READS | frozenset(keys)  # the headers a poll reads, API keys' among them
         self.create = CONTROL["createJob"]
         self.check = check
 
@@ -51,7 +53,7 @@ class FastPaths:
                 found = locate(self.routes, path, query)
                 if found is not None:
                     route, job_id = found
-                    call = operations.call(_headers(scope, POLL_READS), dict(query), {route.api.id_parameter: job_id})
+                    call = operations.call(_headers(scope, self.reads), dict(query), {route.api.id_parameter: job_id})
                     try:
                         reply = await poll(self.ctx, route.api, call)
                     except Exception:  # a bug of ours: the 500 Connexion's error handler gives, never a bare page
@@ -62,7 +64,9 @@ class FastPaths:
             elif method == "POST" and path == CREATE and _is_json(scope) and self.check is None:
                 body = await _body(receive)  # read whole and checked by the screening layer before
                 parsed = json.loads(body) if body.strip() else None
-                call = operations.call(_headers(scope), {}, {}, parsed, _base_url(scope))
+                raw_query = scope["query_string"].decode("latin-1")  # an API key may come in it, as to Connexion
+                query = parse_qsl(raw_query, keep_blank_values=True) if raw_query else []
+                call = operations.call(_headers(scope), dict(query), {}, parsed, _base_url(scope))
                 try:
                     reply = await self.create(self.ctx, call)
                 except Exception:  # a bug of ours, as above
@@ -82,7 +86,7 @@ async def _send(send: Send, reply: Reply) -> None:
 INTERNAL = "Internal error in the mock server"
 
 
-POLL_READS = frozenset({b"authorization", b"prefer", b"cookie", NAMESPACE_HEADER.encode()})  # all a poll reads
+POLL_READS = frozenset({b"authorization", b"prefer", b"cookie", NAMESPACE_HEADER.encode()})  # and API keys' headers
 
 
 def _headers(scope: Scope, wanted: frozenset[bytes] | None = None) -> dict[str, str]:

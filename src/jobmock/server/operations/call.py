@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+from ...contract.security import Credentials
 from ...contract.wire import NAMESPACE_COOKIE, NAMESPACE_HEADER, SCENARIO_COOKIE, SCENARIO_QUERY
 
 _PREFER = re.compile(r"(?:^|[,;\s])scenario=\"?([^\",;\s]+)\"?", re.IGNORECASE)
@@ -66,3 +67,8 @@ def cookies_of(header: str | None) -> dict[str, str]:
 def namespace_of(header: str | None, cookies: Mapping[str, str]) -> str:
     """The header names the namespace; else the cookie; else the default one."""
     return header or cookies.get(NAMESPACE_COOKIE) or ""
+
+
+def credentials_of(call: Call) -> Credentials:
+    """What of the request may be a credential: its headers, query and cookies."""
+    return Credentials(call.headers, call.query)

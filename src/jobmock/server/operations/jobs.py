@@ -7,11 +7,11 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from ...contract.auth import bearer_token, identity
+from ...contract.security import Credentials, Requirements, judge, token_owner
 from ...exceptions import AuthError, JobError, PayloadTooLarge
 from ...sim.jobs import NewJob, payload_bytes
 from ...sim.mock import Mock
-from .call import Call
+from .call import Call, credentials_of
 from .context import Context
 from .control import control_operation
 from .job_view import job_view, job_view_json
@@ -22,7 +22,7 @@ from .replies import Reply, empty_reply, json_reply, problem
 async def create_job(ctx: Context, call: Call) -> Reply:
     """POST /_jobmock/jobs"""
     ctx.check_new_job(call.body)
-    new = new_job(ctx.mock, call.body, call.headers.get("authorization"))
+    new = new_job(ctx.mock, call.body, credentials_of(call))
     job = await ctx.state.create(new, call.namespace)
     return Reply(201, job_view_json(ctx.mock, job, call.namespace, call.base_url))
 
@@ -91,10 +91,15 @@ async def delete_job(ctx: Context, call: Call) -> Reply:
     return empty_reply()
 
 
-def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> NewJob:
+def new_job(mock: Mock, body: Mapping[str, Any], credentials: Credentials | None = None) -> NewJob:
     """A create request's body (valid against control.yaml's NewJob) as a `NewJob`; JobError
     (400) for an unknown API or a bad token, PayloadTooLarge (413) for `fields` over
-    `--max-job-bytes`, UnknownScenario for an unknown scenario."""
+    `--max-job-bytes`, UnknownScenario for an unknown scenario.
+
+    The job's owner is `token` read as the API's poll reads a credential (any scheme; for
+    basic, `user:password`), else the credentials the request itself carries for the poll
+    (an Authorization header, an API key header, query parameter or cookie), else nobody:
+    every key sees it."""
     api = mock.apis.get(body["api"])
     if api is None:
         raise JobError(f"unknown api {body['api']!r}; served: {', '.join(sorted(mock.apis))}")
@@ -104,15 +109,14 @@ def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> N
             f"fields take {size} bytes as JSON; a job may carry at most {mock.limits.job_bytes} "
             "(jobmock serve --max-job-bytes N)"
         )
-    owner = None
-    token = body.get("token")
-    if token is None and api.token.scheme and authorization:
-        token = _bearer_or_none(authorization)
-    if token is not None and api.token.scheme:
-        try:
-            owner = identity(api.token, token)
-        except AuthError as exc:
-            raise JobError(f"token: {exc}") from exc
+    requirements = api.requirements(api.poll)
+    try:
+        if body.get("token") is not None:
+            owner = token_owner(requirements, str(body["token"]))
+        else:
+            owner = _owner_or_none(requirements, credentials)
+    except AuthError as exc:
+        raise JobError(f"token: {exc}") from exc
     return NewJob(
         scenario=mock.scenario(api.name, body["scenario"]) if body.get("scenario") is not None else None,
         api=api.name,
@@ -125,8 +129,14 @@ def new_job(mock: Mock, body: Mapping[str, Any], authorization: str | None) -> N
     )
 
 
-def _bearer_or_none(header: str | None) -> str | None:
-    try:
-        return bearer_token(header)
-    except AuthError:
+def _owner_or_none(requirements: Requirements, credentials: Credentials | None) -> str | None:
+    """The owner of the request's own credentials for the poll; None when it carries none
+    (or an Authorization header of another scheme, as the control API's own may be)."""
+    if credentials is None:
         return None
+    try:
+        return judge(requirements, credentials)
+    except AuthError as exc:
+        if exc.kind in ("missing", "scheme"):
+            return None
+        raise

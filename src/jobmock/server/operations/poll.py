@@ -5,17 +5,17 @@ the state read (`State.poll`), and the answer (the job, a fault's answer, or the
 
 from __future__ import annotations
 
-from ...contract.auth import authenticate
 from ...contract.model import ApiModel
+from ...contract.security import judge
 from ...exceptions import JobmockError
-from .call import Call
+from .call import Call, credentials_of
 from .context import Context
 from .replies import Reply, answer_reply, vendor_error, vendor_refusal
 
 
 async def poll(ctx: Context, api: ApiModel, call: Call) -> Reply:
     try:
-        owner = authenticate(api.token, call.headers.get("authorization"))
+        owner = judge(api.requirements(api.poll), credentials_of(call))
         job_id = str(call.params.get(api.id_parameter, ""))
         if not api.id_check(job_id):
             return vendor_error(api, 400, f"{api.id_parameter} must be a {api.id_form}")

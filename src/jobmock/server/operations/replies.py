@@ -8,7 +8,8 @@ here, so each API speaks with its documented envelope whichever adapter carried 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,16 +84,60 @@ def vendor_refusal(api: Contract, exc: JobmockError) -> Reply:
 
 
 def unauthorized(api: Contract, exc: AuthError) -> Reply:
-    """A 401 and its RFC 6750 challenge. The message is the vendor's where its spec words
-    one (x-jobmock.errors.auth), else jobmock's diagnosis; the diagnosis is always in the
-    challenge's error_description, so a client learns what was wrong either way."""
+    """A 401 and the challenges of the operation's schemes (`security.challenges`: RFC 6750
+    for bearer tokens, RFC 7617 for basic, `ApiKey` naming where the key goes). The body is
+    the operation's own documented 401 (its example) when the API does not word its errors
+    in x-jobmock.errors; else the API's envelope, with the message its spec words
+    (x-jobmock.errors.auth) or jobmock's diagnosis. The diagnosis is always in the failed
+    scheme's challenge (error_description), so a client learns what was wrong either way."""
+    challenges = ", ".join(exc.challenges) or f'Bearer realm="{api.name}"'  # one field (RFC 9110 11.6.1)
+    headers = (("WWW-Authenticate", challenges),)
+    documented = None if api.errors.declared else documented_401(api, exc.operation)
+    if documented is not None:
+        return Reply(401, documented[0], documented[1], headers)
     message = api.errors.auth.get(exc.kind) or str(exc)
-    challenge = f'Bearer realm="{api.name}"'
-    if exc.kind != "missing":  # RFC 6750 3.1: no error code when no credential was sent
-        error = "invalid_request" if exc.kind == "scheme" else "invalid_token"
-        description = str(exc).replace("\\", "").replace('"', "'")
-        challenge += f', error="{error}", error_description="{description}"'
-    return Reply(401, error_bytes(api, 401, message), JSON, (("WWW-Authenticate", challenge),))
+    return Reply(401, error_bytes(api, 401, message), JSON, headers)
+
+
+_NOTHING = object()
+
+
+def documented_401(api: Contract, operation: tuple[str, str] | None) -> tuple[bytes, str] | None:
+    """The body and media type of the 401 the operation documents, from its example (the
+    first of `examples`, else `example`, else its schema's); None when it documents none."""
+    if operation is None:
+        return None
+    method, path = operation
+    item = (api.resolved.get("paths") or {}).get(path)
+    spec = item.get(method) if isinstance(item, Mapping) else None
+    responses = spec.get("responses") if isinstance(spec, Mapping) else None
+    response = responses.get("401", responses.get(401)) if isinstance(responses, Mapping) else None
+    content = response.get("content") if isinstance(response, Mapping) else None
+    for media, declared in content.items() if isinstance(content, Mapping) else ():
+        example = _example(declared) if isinstance(declared, Mapping) else _NOTHING
+        if example is _NOTHING:
+            continue
+        if isinstance(example, str) and not re.search(r"[/+]json\b", str(media)):
+            return example.encode(), str(media)
+        return json.dumps(example, ensure_ascii=False).encode(), str(media)
+    return None
+
+
+def _example(content: Mapping[str, Any]) -> Any:
+    examples = content.get("examples")
+    if isinstance(examples, Mapping):
+        for example in examples.values():
+            if isinstance(example, Mapping) and "value" in example:
+                return example["value"]
+    if "example" in content:
+        return content["example"]
+    schema = content.get("schema")
+    if isinstance(schema, Mapping):
+        if "example" in schema:
+            return schema["example"]
+        if isinstance(schema.get("examples"), list) and schema["examples"]:
+            return schema["examples"][0]
+    return _NOTHING
 
 
 def problem_bytes(status: int, detail: str) -> bytes:

@@ -18,6 +18,7 @@ class PollRoute:
     api: ApiModel
     path: re.Pattern[str] | None  # id in the path
     exact: str | None  # id in the query: the path to match exactly
+    keys: frozenset[str] = frozenset()  # query parameters that carry an API key, not vendor parameters
 
 
 def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
@@ -30,19 +31,21 @@ def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
         if api.poll.method != "get" or id_checker(param.get("schema", {})) is None or others_required:
             continue  # unusual poll operations (an id pattern, more parameters): Connexion validates them
         full = api.base_path + api.poll.path
+        keys = frozenset(s.param for s in api.requirements(api.poll).schemes if s.location == "query")
         if api.id_in == "path":
             pattern = "^" + re.escape(full).replace(re.escape("{" + api.id_parameter + "}"), "([^/]+)") + "$"
-            routes.append(PollRoute(api, re.compile(pattern), None))
+            routes.append(PollRoute(api, re.compile(pattern), None, keys))
         else:
-            routes.append(PollRoute(api, None, full))
+            routes.append(PollRoute(api, None, full, keys))
     return routes
 
 
 def locate(routes: list[PollRoute], path: str, query: list[tuple[str, str]]) -> tuple[PollRoute, str] | None:
     """The poll route and job id of a request, if it is a poll (jobmock's own query
-    parameters aside)."""
-    vendor_query = [(k, v) for k, v in query if k != SCENARIO_QUERY]
+    parameters and API keys aside)."""
+    given = [(k, v) for k, v in query if k != SCENARIO_QUERY]
     for route in routes:
+        vendor_query = [(k, v) for k, v in given if k not in route.keys] if route.keys else given
         if route.path is not None:
             match = route.path.match(path)
             if match is not None and not vendor_query:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...contract.auth import authenticate
 from ...contract.model import ApiModel
+from ...contract.security import judge
 from ...exceptions import JobmockError, LifecycleError
-from .call import Call
+from .call import Call, credentials_of
 from .context import Context
 from .replies import Reply, json_reply, vendor_error, vendor_refusal
 
@@ -17,7 +17,7 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
     assert rule is not None
     state, namespace = ctx.state, call.namespace
     try:
-        owner = authenticate(api.token, call.headers.get("authorization"))
+        owner = judge(api.requirements(rule.operation), credentials_of(call))
         in_parameters = rule.operation.parameter(rule.parameter) is not None
         raw = call.params.get(rule.parameter) if in_parameters else (call.body or {}).get(rule.parameter)
         await state.catch_up()  # a job made by another worker a moment ago; no namespace is made for a 404
