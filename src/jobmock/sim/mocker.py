@@ -47,12 +47,14 @@ def prefer_of(header: str | None) -> Prefer:
 @dataclass(frozen=True)
 class Mocked:
     """A stateless answer: status, media type (None: no body), the body as a value (JSON)
-    or text or bytes, and the response headers the document declares."""
+    or text or bytes, the response headers the document declares, and whether the body is
+    the document's example."""
 
     status: int
     media: str | None
     body: Any
     headers: tuple[tuple[str, str], ...] = ()
+    from_example: bool = False  # the body is the document's own example (else made up)
 
     def body_bytes(self) -> bytes:
         if self.media is None or self.body is NO_BODY:
@@ -142,8 +144,8 @@ def mock(
     schema = entry.get("schema") if isinstance(entry.get("schema"), Mapping) else None
     body = example_of(entry, schema, fits, prefer)
     if body is _NONE:
-        body = _generated(media, schema, make)
-    return Mocked(status, media, body, headers)
+        return Mocked(status, media, _generated(media, schema, make), headers)
+    return Mocked(status, media, body, headers, from_example=True)
 
 
 class _Missing:

@@ -43,8 +43,7 @@ from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
 from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, poll, stateless
-from ..operations.replies import api_for, problem, unauthorized, vendor_error
-from ..operations.stateless import documented_error
+from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
 from ..paths import routed_path
 
 log = logging.getLogger("jobmock")

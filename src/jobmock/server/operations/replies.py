@@ -7,16 +7,18 @@ here, so each API speaks with its documented envelope whichever adapter carried 
 
 from __future__ import annotations
 
+import copy
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...contract.document import Contract
 from ...contract.envelopes import error_bytes, phrase
 from ...exceptions import AuthError, JobmockError
 from ...sim.answer import Answer
+from ...sim.mocker import Mocked, mock, request_seed, response_for
+from ...sim.schema_fit import fits_in
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -92,52 +94,13 @@ def unauthorized(api: Contract, exc: AuthError) -> Reply:
     scheme's challenge (error_description), so a client learns what was wrong either way."""
     challenges = ", ".join(exc.challenges) or f'Bearer realm="{api.name}"'  # one field (RFC 9110 11.6.1)
     headers = (("WWW-Authenticate", challenges),)
-    documented = None if api.errors.declared else documented_401(api, exc.operation)
+    documented = None
+    if not api.errors.declared and exc.operation is not None:
+        documented = documented_error(api, *exc.operation, 401, str(exc))
     if documented is not None:
-        return Reply(401, documented[0], documented[1], headers)
+        return Reply(401, documented.body, documented.media, (*documented.headers, *headers))
     message = api.errors.auth.get(exc.kind) or str(exc)
     return Reply(401, error_bytes(api, 401, message), JSON, headers)
-
-
-_NOTHING = object()
-
-
-def documented_401(api: Contract, operation: tuple[str, str] | None) -> tuple[bytes, str] | None:
-    """The body and media type of the 401 the operation documents, from its example (the
-    first of `examples`, else `example`, else its schema's); None when it documents none."""
-    if operation is None:
-        return None
-    method, path = operation
-    item = (api.resolved.get("paths") or {}).get(path)
-    spec = item.get(method) if isinstance(item, Mapping) else None
-    responses = spec.get("responses") if isinstance(spec, Mapping) else None
-    response = responses.get("401", responses.get(401)) if isinstance(responses, Mapping) else None
-    content = response.get("content") if isinstance(response, Mapping) else None
-    for media, declared in content.items() if isinstance(content, Mapping) else ():
-        example = _example(declared) if isinstance(declared, Mapping) else _NOTHING
-        if example is _NOTHING:
-            continue
-        if isinstance(example, str) and not re.search(r"[/+]json\b", str(media)):
-            return example.encode(), str(media)
-        return json.dumps(example, ensure_ascii=False).encode(), str(media)
-    return None
-
-
-def _example(content: Mapping[str, Any]) -> Any:
-    examples = content.get("examples")
-    if isinstance(examples, Mapping):
-        for example in examples.values():
-            if isinstance(example, Mapping) and "value" in example:
-                return example["value"]
-    if "example" in content:
-        return content["example"]
-    schema = content.get("schema")
-    if isinstance(schema, Mapping):
-        if "example" in schema:
-            return schema["example"]
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
-            return schema["examples"][0]
-    return _NOTHING
 
 
 def problem_bytes(status: int, detail: str) -> bytes:
@@ -167,3 +130,67 @@ def api_for(apis: Iterable[Contract], path: str) -> Contract | None:
         if path == base or path.startswith(base + "/") or base == "":
             return api
     return None
+
+
+VALIDATION = ("400", "422")  # the statuses a bad request is answered with, as documented, in this order
+MESSAGE_FIELDS = ("message", "detail", "error_message", "error_description", "msg", "description")
+
+
+def operation_spec(api: Contract, method: str, path: str) -> Mapping[str, Any]:
+    """The operation at `path` (its template as the document writes it), its $refs resolved."""
+    item = api.resolved.get("paths", {}).get(path) or {}
+    spec = item.get(method.lower()) if isinstance(item, Mapping) else None
+    return spec if isinstance(spec, Mapping) else {}
+
+
+def documented_error(
+    api: Contract, method: str, path: str, status: int, reason: str, accept: str | None = None
+) -> Reply | None:
+    """The operation's own documented answer to a refused request: its response for `status`
+    (for a validation error, the first of 400 and 422 it documents), by its range (`4XX`)
+    or `default`: its example as written, or else data made from its schema with `reason` in
+    its message field where it has one; None when it documents none (jobmock's envelope
+    answers then, as when the response documents no content)."""
+    responses = operation_spec(api, method, path).get("responses") or {}
+    documented = {str(k).upper() for k in responses}
+    wanted = str(status)
+    if status in (400, 422):
+        wanted = next((code for code in VALIDATION if code in documented), wanted)
+    has_success = any(code.startswith("2") for code in documented)  # `default` means errors only beside one
+    if not ({wanted, wanted[0] + "XX"} & documented or ("DEFAULT" in documented and has_success)):
+        return None
+    chosen = response_for(responses, wanted)
+    if chosen is None or not chosen[1].get("content"):
+        return None  # nothing documented to say it with: the envelope says why
+    judge = fits_in(api.dialect, api.document)
+    seed = request_seed(api.name, method, path, "error", wanted)
+    mocked = mock({"responses": {wanted: chosen[1]}}, seed, judge, accept=accept)
+    schema = ((chosen[1].get("content") or {}).get(mocked.media or "") or {}).get("schema")
+    if not mocked.from_example and isinstance(mocked.body, dict) and isinstance(schema, Mapping):
+        mocked = replace(mocked, body=with_reason(mocked.body, reason, lambda body: judge(body, schema)))
+    return reply_of(mocked)
+
+
+def with_reason(body: dict[str, Any], reason: str, fits: Callable[[Any], bool]) -> dict[str, Any]:
+    """The error body with what was wrong in its message field (`message`, `detail`...; at the
+    top or one object down, as in `{"error": {"message": ...}}`), where the schema lets it
+    say so: a client learns why it was refused, in the vendor's own shape."""
+    places: list[tuple[str, ...]] = [(key,) for key in MESSAGE_FIELDS]
+    places += [(outer, key) for outer, inner in body.items() if isinstance(inner, dict) for key in MESSAGE_FIELDS]
+    for place in places:
+        holder: Any = body
+        for key in place[:-1]:
+            holder = holder[key]
+        if isinstance(holder.get(place[-1]), str):
+            changed = copy.deepcopy(body)
+            target = changed
+            for key in place[:-1]:
+                target = target[key]
+            target[place[-1]] = reason
+            if fits(changed):
+                return changed
+    return body
+
+
+def reply_of(mocked: Mocked) -> Reply:
+    return Reply(mocked.status, mocked.body_bytes(), mocked.media, mocked.headers)
