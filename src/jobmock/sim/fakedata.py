@@ -26,7 +26,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -343,14 +343,16 @@ class Generator:
             "base", (flat,), lambda: {k: v for k, v in flat.items() if k not in (key, "discriminator")}
         )
         branches = flat[key]
-        return base, list(branches) if isinstance(branches, list) else []
+        return base, branches if isinstance(branches, list) else []
 
     def _order(self, base: Mapping[str, Any], branches: list[Any]) -> list[int]:
         """Branches to draw from, in the order to try them: random, the cheapest first when
         only what is required is made; a branch that is only `null` last."""
         order = list(range(len(branches)))
         self.rng.shuffle(order)
-        costs = {i: _cost(self._merge(base, branches[i])) for i in order}
+        costs: list[int] = _cached(
+            "costs", (base, branches, self.document), lambda: [_cost(self._merge(base, b)) for b in branches]
+        )
         order = [i for i in order if costs[i] < 99]
         if self.lean:
             order.sort(key=lambda i: costs[i])
@@ -388,44 +390,83 @@ class Generator:
         return True
 
     def _separate(self, chosen: Mapping[str, Any], branches: list[Any], i: int, value: dict[str, Any]) -> bool:
-        """Make an object that fits other branches of a oneOf too fit only the chosen one (a
-        oneOf of objects with nothing required, each one's properties allowed in the others):
-        give a property another branch declares a value that branch refuses and the chosen
-        one allows. Whether it now fits the chosen branch only."""
-        props = chosen.get("properties") or {}
-        extra = chosen.get("additionalProperties")
+        """Make an object that fits other branches of a oneOf too fit only the chosen one
+        (branches of objects whose properties are allowed in one another): give a property
+        another branch declares a value that branch refuses and the chosen one allows. Whether
+        it now fits the chosen branch only."""
         for j, branch in enumerate(branches):
-            if j == i or self._rejects(branch, value) or not self.judge.fits(branch, value):
-                continue
-            other = self._merge({}, branch) or {}
-            for prop, sub in (other.get("properties") or {}).items():
-                allowed = props.get(prop, extra if extra is not None else True)
-                if allowed is False or prop in (chosen.get("required") or ()):
-                    continue
-                spoiler = next(
-                    (c for c in _SPOILERS if self.judge.fits(allowed, c) and not self.judge.fits(sub, c)), ...
-                )
-                if spoiler is not ...:
-                    value[prop] = copy.deepcopy(spoiler)
-                    break
+            if j != i and not self._rejects(branch, value) and self.judge.fits(branch, value):
+                self._spoil(chosen, value, branch, 0)
         return self.judge.fits(branches[i], value) and self._only(branches, i, value)
 
+    def _spoil(self, chosen: Mapping[str, Any], value: dict[str, Any], other: Any, depth: int) -> bool:
+        """Set one property of `value` to a value `chosen` allows and `other` refuses (in the
+        branches of `other` that `value` fits, when `other` is a oneOf or anyOf itself): first
+        a value made again for the property, else a plain one (null, "", 0, ...)."""
+        flat = self._merge({}, other) or {}
+        props = chosen.get("properties") or {}
+        extra = chosen.get("additionalProperties")
+        for prop, sub in (flat.get("properties") or {}).items():
+            allowed = props.get(prop, extra if isinstance(extra, Mapping) or extra is False else {})
+            if allowed is False:
+                continue
+            remade = [self.value(allowed, prop) for _ in range(2)] if prop in props else []
+            for candidate in (*remade, *_SPOILERS):
+                if self.judge.fits(allowed, candidate) and not self.judge.fits(sub, candidate):
+                    value[prop] = copy.deepcopy(candidate)
+                    return True
+        spoiled = False
+        for key in ("oneOf", "anyOf"):
+            for branch in flat.get(key) or () if depth < 2 else ():
+                if not self._rejects(branch, value) and self.judge.fits(branch, value):
+                    spoiled = self._spoil(chosen, value, branch, depth + 1) or spoiled
+        return spoiled
+
     def _rejects(self, branch: Any, value: Any) -> bool:
-        """A cheap sure 'no': the branch's type is not the value's, or a property of it fixed
-        by `const`/`enum` has another value. (False: ask the validator.)"""
-        if not isinstance(branch, Mapping) or "$ref" in branch or "allOf" in branch:
+        """A cheap sure 'no' (`Sketch`); False: ask the validator."""
+        if value is None or not isinstance(branch, Mapping):
             return False
-        kind = branch.get("type")
-        if isinstance(kind, str) and value is not None and not _has_kind(value, {kind}):
-            return True
-        if isinstance(value, dict):
-            for prop, sub in (branch.get("properties") or {}).items():
-                if prop in value and isinstance(sub, Mapping):
-                    if "const" in sub and sub["const"] != value[prop]:
-                        return True
-                    if isinstance(sub.get("enum"), list) and value[prop] not in sub["enum"]:
-                        return True
-        return False
+        return self._sketch_of(branch).rejects(value)
+
+    def _sketch_of(self, branch: Mapping[str, Any], depth: int = 0) -> Sketch:
+        sketch: Sketch = _cached(
+            f"sketch {self.dialect} {self.direction}", (branch, self.document), lambda: self._sketch(branch, depth)
+        )
+        return sketch
+
+    def _sketch(self, branch: Mapping[str, Any], depth: int) -> Sketch:
+        flat = self._merge({}, branch) or {}
+        alternatives = None
+        for key in ("oneOf", "anyOf"):
+            options = flat.get(key)
+            if isinstance(options, list) and depth < 3 and all(isinstance(o, Mapping) for o in options):
+                alternatives = tuple(self._sketch_of(o, depth + 1) for o in options)
+                break
+        kind = flat.get("type")
+        types = frozenset([kind] if isinstance(kind, str) else kind) if isinstance(kind, (str, list)) else None
+        props = flat.get("properties") or {}
+        hidden = "readOnly" if self.direction == WRITE else "writeOnly"
+        required = tuple(
+            p
+            for p in flat.get("required") or ()
+            if not (self.dialect == "3.0" and isinstance(props.get(p), Mapping) and self._flat(props[p]).get(hidden))
+        )
+        fixed = []
+        for prop, sub in props.items():
+            if isinstance(sub, Mapping) and "const" in sub:
+                fixed.append((prop, (sub["const"],)))
+            elif isinstance(sub, Mapping) and isinstance(sub.get("enum"), list):
+                fixed.append((prop, tuple(sub["enum"])))
+        closed = None
+        if flat.get("additionalProperties") is False and not flat.get("patternProperties"):
+            closed = frozenset(props)
+        inner: tuple[tuple[str, Sketch], ...] = ()
+        items = None
+        if depth < 4:
+            inner = tuple((p, self._sketch_of(sub, depth + 1)) for p, sub in props.items() if isinstance(sub, Mapping))
+            if isinstance(flat.get("items"), Mapping) and not flat.get("prefixItems"):
+                items = self._sketch_of(flat["items"], depth + 1)
+        return Sketch(types, required, tuple(fixed), closed, alternatives, inner, items)
 
     def _discriminate(self, flat: Mapping[str, Any], branches: list[Any], chosen: int, value: Any) -> Any:
         """The discriminator's property set to the value that names the chosen branch."""
@@ -861,7 +902,7 @@ def _may_be_null(flat: Mapping[str, Any]) -> bool:
     return kind == "null" or (isinstance(kind, list) and "null" in kind)
 
 
-def _has_kind(value: Any, kinds: set[str] | None) -> bool:
+def _has_kind(value: Any, kinds: Collection[str] | None) -> bool:
     if kinds is None:
         return True
     if value is None:
@@ -872,6 +913,41 @@ def _has_kind(value: Any, kinds: set[str] | None) -> bool:
     if kind == "number" and "integer" in kinds and float(value).is_integer():
         return True
     return kind in kinds
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What a schema surely asks of a value, checked without the validator: its types, its
+    required properties, properties fixed by `const` or `enum`, and (additionalProperties:
+    false) the only property names it allows; the sketches of its oneOf/anyOf branches (it
+    fits one of them), of its properties and of its items. Used to tell at once that a value does not
+    fit the other branches of a oneOf; anything it cannot tell is left to the validator."""
+
+    types: frozenset[str] | None
+    required: tuple[str, ...]
+    fixed: tuple[tuple[str, tuple[Any, ...]], ...]
+    closed: frozenset[str] | None
+    alternatives: tuple[Sketch, ...] | None = None  # its oneOf or anyOf branches: it fits one of them
+    properties: tuple[tuple[str, Sketch], ...] = ()
+    items: Sketch | None = None
+
+    def rejects(self, value: Any) -> bool:
+        if value is None:
+            return False
+        if self.types is not None and not _has_kind(value, self.types):
+            return True
+        if isinstance(value, dict):
+            if any(p not in value for p in self.required):
+                return True
+            if any(p in value and value[p] not in allowed for p, allowed in self.fixed):
+                return True
+            if self.closed is not None and any(k not in self.closed for k in value):
+                return True
+            if any(p in value and sketch.rejects(value[p]) for p, sketch in self.properties):
+                return True
+        elif isinstance(value, list) and self.items is not None and any(self.items.rejects(v) for v in value):
+            return True
+        return self.alternatives is not None and all(a.rejects(value) for a in self.alternatives)
 
 
 def _cost(schema: Mapping[str, Any] | None) -> int:
