@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from jsonschema import FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker
 from openapi_schema_validator import (
     OAS30ReadValidator,
     OAS30WriteValidator,
@@ -103,6 +103,8 @@ def _is_duration(value: object) -> bool:
     return not isinstance(value, str) or bool(_DURATION.fullmatch(value))
 
 
+_OAS_FORMATS = ("int32", "int64", "float", "double", "byte", "binary", "password")  # OpenAPI's own formats
+
 # formats the jsonschema install may not check (it needs optional libraries for them)
 _FALLBACK_FORMATS: dict[str, Callable[[object], bool]] = {
     "uri": _is_uri,
@@ -115,13 +117,17 @@ _FALLBACK_FORMATS: dict[str, Callable[[object], bool]] = {
 
 
 def format_checker(dialect: Dialect) -> FormatChecker:
-    """JSON Schema's formats (every one this install can check) with OpenAPI's own for the
+    """JSON Schema 2020-12's formats (every one this install can check; a 3.0 document's
+    date-time, email, ipv4, uri, ... mean the same) with OpenAPI's own for the
     dialect (int32, int64, float, double, and in 3.0 byte and binary); a format jsonschema
     checks only with an optional library (uri, hostname, duration) is checked by a plain
     rule here."""
-    checker = FormatChecker()
+    checker = FormatChecker(())
+    # not FormatChecker() (nor openapi-schema-validator's checkers, made from it): it holds
+    # every draft's formats, and its "time" is draft 3's (no offset), not RFC 3339's
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
     oas = oas30_format_checker if dialect == "3.0" else oas31_format_checker
-    checker.checkers.update(oas.checkers)
+    checker.checkers.update({name: oas.checkers[name] for name in _OAS_FORMATS if name in oas.checkers})
     for name, check in _FALLBACK_FORMATS.items():
         if name not in checker.checkers:
             checker.checks(name)(check)

@@ -60,7 +60,7 @@ MODELS = (
     "meta-llama/llama-3.3-70b-instruct",
 )
 MAX_VALUES = 5_000  # values in one made-up body: past it, None (a body stays bounded whatever the schema)
-LEAN_AFTER = 400  # values in one body past which only what the schema requires is made
+LEAN_AFTER = 250  # values in one body past which only what the schema requires is made
 MAX_DEPTH = 10  # nesting past which only what the schema requires is made
 MAX_REF_DEPTH = 2  # turns of a recursive schema (a `$ref` kept by deref) followed before that too
 HARD_DEPTH = 48  # nesting past which nothing more is made (a schema that requires itself forever)
@@ -400,12 +400,22 @@ class Generator:
         return self.judge.fits(branches[i], value) and self._only(branches, i, value)
 
     def _spoil(self, chosen: Mapping[str, Any], value: dict[str, Any], other: Any, depth: int) -> bool:
-        """Set one property of `value` to a value `chosen` allows and `other` refuses (in the
-        branches of `other` that `value` fits, when `other` is a oneOf or anyOf itself): first
-        a value made again for the property, else a plain one (null, "", 0, ...)."""
+        """Leave out a property `other` requires and `chosen` does not, or set one to a value
+        `chosen` allows and `other` refuses (in the branches of `other` that `value` fits, when
+        `other` is a oneOf or anyOf itself): first a value made again for the property, else a
+        plain one (null, "", 0, ...)."""
         flat = self._merge({}, other) or {}
         props = chosen.get("properties") or {}
         extra = chosen.get("additionalProperties")
+        keep = set(chosen.get("required") or ())
+        for prop in flat.get("required") or ():  # a property the other branch requires and the chosen one does not
+            if (
+                prop in value
+                and prop not in keep
+                and self.judge.fits(chosen, {k: v for k, v in value.items() if k != prop})
+            ):
+                del value[prop]
+                return True
         for prop, sub in (flat.get("properties") or {}).items():
             allowed = props.get(prop, extra if isinstance(extra, Mapping) or extra is False else {})
             if allowed is False:
@@ -487,12 +497,17 @@ class Generator:
         def make() -> str | None:
             document = self.document
             target = self._target(branch) if isinstance(branch, Mapping) and "$ref" in branch else branch
-            if document is not None:
-                for label, ref in (discriminator.get("mapping") or {}).items():
-                    if _pointer(document, str(ref)) is target:
-                        return str(label)
-                for label, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+            if document is not None:  # the label whose schema the branch is (a copy of it, once resolved)
+                named = [
+                    (label, _pointer(document, str(ref))) for label, ref in (discriminator.get("mapping") or {}).items()
+                ]
+                if not named:  # no mapping: a component's name is its label
+                    named = list(((document.get("components") or {}).get("schemas") or {}).items())
+                for label, schema in named:
                     if schema is target:
+                        return str(label)
+                for label, schema in named:
+                    if _same(schema, target):
                         return str(label)
             prop = discriminator.get("propertyName")
             sub = ((target or {}).get("properties") or {}).get(prop) if isinstance(target, Mapping) else None
@@ -665,8 +680,9 @@ class Generator:
         lo = low if low is not None else (0 if high is None or high >= 0 else high - 1000)
         span = 50 if name.endswith("translated") else 1000
         hi = high if high is not None else max(lo, 0) + span
-        if hi - lo > 1_000_000_000 and lo + 1000 <= hi:  # int64 bounds: a plausible number, not a 19-digit one
-            hi = max(lo, 0) + 1000
+        if hi - lo > 1_000_000_000:  # int64 bounds: a plausible number, not a 19-digit one
+            lo = min(max(lo, 0), hi - 1000)
+            hi = lo + 1000
         if schema.get("format") in ("int32", "int64"):
             limit = 2**31 if schema["format"] == "int32" else 2**63
             lo, hi = max(lo, -limit), min(hi, limit - 1)
@@ -700,6 +716,7 @@ class Generator:
         lo = float(low if low is not None else (0 if high is None or high >= 0 else high - 1000))
         hi = float(high if high is not None else lo + 1000)
         if hi - lo > 1e9:
+            lo = min(max(lo, 0), hi - 1000)
             hi = lo + 1000
         for _ in range(4):
             value = round(self.rng.uniform(lo, hi), 2)
@@ -845,6 +862,35 @@ def _pointer(document: Mapping[str, Any], ref: str) -> Any:
         except (KeyError, IndexError, ValueError, TypeError):
             return None
     return found
+
+
+def _same(one: Any, two: Any, budget: int = 5_000) -> bool:
+    """Whether two resolved schemas are equal, looking at no more than `budget` nodes (False
+    past it): a component and the copy of it a `$ref` was resolved to are equal, not the same
+    object, and may share large parts."""
+    if not isinstance(one, Mapping) or not isinstance(two, Mapping) or one.keys() != two.keys():
+        return False
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, Any]] = [(one, two)]
+    while stack:
+        a, b = stack.pop()
+        if a is b or (id(a), id(b)) in seen:
+            continue
+        seen.add((id(a), id(b)))
+        budget -= 1
+        if budget < 0 or type(a) is not type(b):
+            return False
+        if isinstance(a, Mapping):
+            if a.keys() != b.keys():
+                return False
+            stack += [(a[k], b[k]) for k in a]
+        elif isinstance(a, list):
+            if len(a) != len(b):
+                return False
+            stack += list(zip(a, b, strict=True))
+        elif a != b:
+            return False
+    return True
 
 
 def _merge_key(merged: dict[str, Any], key: str, value: Any) -> None:
