@@ -36,10 +36,8 @@ def validator(
     schema: Any, dialect: Dialect, direction: Direction = READ, document: Mapping[str, Any] | None = None
 ) -> Any:
     """The real validator for `schema`, its `$ref`s and discriminator mappings resolved in `document`."""
-    if dialect == "3.0":
-        cls = OAS30ReadValidator if direction == READ else OAS30WriteValidator
-    else:
-        cls = OAS31Validator
+    read_or_write = OAS30ReadValidator if direction == READ else OAS30WriteValidator
+    cls = read_or_write if dialect == "3.0" else OAS31Validator
     root = cls(dict(document or {}), format_checker=format_checker(dialect))
     return root.evolve(schema=schema)
 
