@@ -494,29 +494,37 @@ class Generator:
         return value
 
     def _label(self, discriminator: Mapping[str, Any], branch: Any) -> str | None:
+        """The discriminator value that names `branch`: the one its own property allows alone
+        (`const`, or an `enum` of one), else the mapping's label for it, else (a 3.0 document
+        with no mapping, whose validator looks the value up as a component's name) the name
+        of the component it is."""
+
         def make() -> str | None:
-            document = self.document
             target = self._target(branch) if isinstance(branch, Mapping) and "$ref" in branch else branch
-            if document is not None:  # the label whose schema the branch is (a copy of it, once resolved)
-                named = [
-                    (label, _pointer(document, str(ref))) for label, ref in (discriminator.get("mapping") or {}).items()
-                ]
-                if not named:  # no mapping: a component's name is its label
-                    named = list(((document.get("components") or {}).get("schemas") or {}).items())
-                for label, schema in named:
-                    if schema is target:
-                        return str(label)
-                for label, schema in named:
-                    if _same(schema, target):
-                        return str(label)
-            prop = discriminator.get("propertyName")
-            sub = ((target or {}).get("properties") or {}).get(prop) if isinstance(target, Mapping) else None
+            if not isinstance(target, Mapping):
+                return None
+            sub = (self._flat(target).get("properties") or {}).get(discriminator.get("propertyName"))
             if isinstance(sub, Mapping):
                 if isinstance(sub.get("const"), str):
                     return str(sub["const"])
                 enum = sub.get("enum")
                 if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
                     return enum[0]
+            document = self.document
+            if document is None:
+                return None
+            named = [
+                (label, _pointer(document, str(ref))) for label, ref in (discriminator.get("mapping") or {}).items()
+            ]
+            if not named:  # no mapping: a component's name, of those that look like it
+                index: dict[Any, list[tuple[str, Any]]] = _cached("components", (document,), lambda: _index(document))
+                named = index.get(_fingerprint(target), [])
+            for label, schema in named:
+                if schema is target:
+                    return str(label)
+            for label, schema in named:  # a copy of it, once resolved: equal, not the same object
+                if _fingerprint(schema) == _fingerprint(target) and _same(schema, target):
+                    return str(label)
             return None
 
         label: str | None = _cached("label", (discriminator, branch, self.document), make)
@@ -862,6 +870,22 @@ def _pointer(document: Mapping[str, Any], ref: str) -> Any:
         except (KeyError, IndexError, ValueError, TypeError):
             return None
     return found
+
+
+def _fingerprint(schema: Any) -> Any:
+    """A cheap first look before `_same`: the keys, title and property names."""
+    if not isinstance(schema, Mapping):
+        return None
+    props = schema.get("properties")
+    return (tuple(schema), str(schema.get("title")), tuple(props) if isinstance(props, Mapping) else ())
+
+
+def _index(document: Mapping[str, Any]) -> dict[Any, list[tuple[str, Any]]]:
+    """The document's component schemas by fingerprint."""
+    index: dict[Any, list[tuple[str, Any]]] = {}
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        index.setdefault(_fingerprint(schema), []).append((str(name), schema))
+    return index
 
 
 def _same(one: Any, two: Any, budget: int = 5_000) -> bool:
