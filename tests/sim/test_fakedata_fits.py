@@ -263,6 +263,15 @@ def test_string_lengths_hold(dialect: Dialect) -> None:
     assert all(len(v) <= 3 for v in made({"type": "string", "maxLength": 3}, dialect, name="title"))
 
 
+def test_an_id_like_example_gives_ids_of_its_form_and_other_examples_are_kept() -> None:
+    ids = made({"type": "string", "example": "file-abc123"}, name="handle")
+    assert all(re.fullmatch(r"file-[a-z]{3}\d{3}", v) for v in ids) and len(set(ids)) > 30
+    assert set(made({"type": "string", "example": "mp3"}, name="codec")) == {"mp3"}
+    assert set(made({"type": "string", "examples": ["2024-05-01"]}, "3.1", name="day")) == {"2024-05-01"}
+    pinned = made({"type": "string", "pattern": "^JS[0-9a-f]{4}$", "example": "JS12ab"}, name="sid")
+    assert all(re.fullmatch("JS[0-9a-f]{4}", v) for v in pinned)
+
+
 # --- numbers --------------------------------------------------------------------------------------
 
 

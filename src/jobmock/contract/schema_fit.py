@@ -190,7 +190,7 @@ class Judge:
         answer = self.fits(schema, None)
         self._nulls[key] = (schema, answer)
         if len(self._nulls) > CACHED_SCHEMAS:
-            self._nulls.pop(next(iter(self._nulls)), None)
+            evict(self._nulls)
         return answer
 
     def string_fits(self, schema: Mapping[str, Any], value: str) -> bool:
@@ -218,6 +218,8 @@ class Judge:
         if not isinstance(text, str):
             return None
         if text not in self._patterns:
+            if len(self._patterns) > CACHED_SCHEMAS:
+                self._patterns.clear()
             try:
                 self._patterns[text] = re.compile(text)
             except (re.error, RecursionError, OverflowError):
@@ -232,8 +234,17 @@ class Judge:
         validator = self._root.evolve(schema=schema)
         self._validators[key] = (schema, validator)
         if len(self._validators) > CACHED_SCHEMAS:  # the oldest first (no reordering: safe across threads)
-            self._validators.pop(next(iter(self._validators)), None)
+            evict(self._validators)
         return validator
+
+
+def evict(cache: dict[Any, Any]) -> None:
+    """Drop the oldest entry of a cache (no reordering on use: safe across threads, where
+    another thread may change the cache meanwhile)."""
+    try:
+        cache.pop(next(iter(cache)), None)
+    except (StopIteration, RuntimeError):
+        pass
 
 
 _judges: dict[tuple[str, str, int], tuple[Any, Judge]] = dict()
@@ -249,5 +260,5 @@ def judge(dialect: Dialect, direction: Direction = READ, document: Mapping[str, 
     made = Judge(dialect, direction, document)
     _judges[key] = (document, made)
     if len(_judges) > CACHED_JUDGES:
-        _judges.pop(next(iter(_judges)), None)
+        evict(_judges)
     return made

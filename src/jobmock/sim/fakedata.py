@@ -35,7 +35,7 @@ from typing import Any
 from faker import Faker
 
 from ..contract.dialects import Dialect
-from ..contract.schema_fit import READ, WRITE, Direction, Judge, judge
+from ..contract.schema_fit import READ, WRITE, Direction, Judge, evict, judge
 from . import fakestrings
 from .fakestrings import ALPHABETS, random_token, random_uuid
 
@@ -119,7 +119,7 @@ def _cached(kind: str, parts: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     made = make()
     _cache[key] = (parts, made)
     if len(_cache) > CACHED:
-        _cache.pop(next(iter(_cache)), None)
+        evict(_cache)
     return made
 
 
@@ -745,13 +745,17 @@ class Generator:
         return value
 
     def string(self, schema: Mapping[str, Any], name: str) -> str:
-        """A string for `schema`: the field name's guess where it fits, else one of its
-        `format`, its `example`, its `pattern`, or a word, within its lengths."""
+        """A string for `schema`: the field name's guess where it fits, else its `example`
+        (an id-like one: another of its form), a string of its `pattern` or `format`, or a
+        word, within its lengths."""
         guess = self._string_guess(schema, name)
         if guess is not None and self._fits(schema, guess):
             return guess
         for example in _examples(schema):
             if self._fits(schema, example):
+                if fakestrings.is_token(example):  # an id, a code: one of the same form, not the same one each time
+                    alike = fakestrings.shaped(self.rng, example)
+                    return alike if self._fits(schema, alike) else example
                 return example
         low = int(schema.get("minLength") or 0)
         high = schema.get("maxLength")

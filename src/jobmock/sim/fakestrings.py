@@ -38,6 +38,7 @@ PATTERN_TRIES = 12  # strings drawn from a pattern before giving up on fitting i
 EPOCH_START = datetime(2025, 1, 1, tzinfo=UTC)
 EPOCH_END = datetime(2026, 1, 1, tzinfo=UTC)
 
+_DATED = re.compile(r"\d{4}-\d{2}|v?\d+(\.\d+)+$|\d{1,2}:\d{2}")  # a date, a version, a time: kept as written
 _SAFE = string.ascii_letters + string.digits + "-_.~"  # what `.` and `[^...]` draw from: no control characters
 _NONWORD = "".join(c for c in string.printable if not (c.isalnum() or c == "_") and c not in "\t\n\r\x0b\x0c")
 
@@ -190,6 +191,35 @@ def from_pattern(
         if min_length <= len(text) and (max_length is None or len(text) <= max_length) and pattern.search(text):
             return text
     return None
+
+
+def is_token(text: str) -> bool:
+    """An id-like string (`12345`, `file-abc123`), not words, a code (`mp3`, `gpt-4o`), a date
+    or a version: no spaces, at most 64 characters, and four digits or more, or eight
+    characters or more mixing digits and letters."""
+    if not 0 < len(text) <= 64 or any(c.isspace() for c in text) or _DATED.match(text):
+        return False
+    digits = sum(c.isdigit() for c in text)
+    return digits >= 4 or (len(text) >= 8 and digits > 0 and any(c.isalpha() for c in text))
+
+
+def shaped(rng: random.Random, example: str) -> str:
+    """Another string of the example's form: each digit, lower- and upper-case letter drawn
+    again as one of its kind, the rest kept (`file-abc123` -> `file-qzt804`). A prefix of
+    letters before a separator (`file-`, `asst_`) is kept as it is."""
+    head = re.match(r"[A-Za-z]+[-_:.]", example)
+    kept = head.end() if head else 0
+    drawn = []
+    for char in example[kept:]:
+        if char.isdigit() and char.isascii():
+            drawn.append(rng.choice(string.digits))
+        elif char.islower() and char.isascii():
+            drawn.append(rng.choice(string.ascii_lowercase))
+        elif char.isupper() and char.isascii():
+            drawn.append(rng.choice(string.ascii_uppercase))
+        else:
+            drawn.append(char)
+    return example[:kept] + "".join(drawn)
 
 
 def fit_length(rng: random.Random, text: str, min_length: int, max_length: int | None) -> str:
