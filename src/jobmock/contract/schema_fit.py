@@ -20,6 +20,7 @@ machinery, by the same checks.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -241,10 +242,8 @@ class Judge:
 def evict(cache: dict[Any, Any]) -> None:
     """Drop the oldest entry of a cache (no reordering on use: safe across threads, where
     another thread may change the cache meanwhile)."""
-    try:
+    with contextlib.suppress(StopIteration, RuntimeError):
         cache.pop(next(iter(cache)), None)
-    except (StopIteration, RuntimeError):
-        pass
 
 
 _judges: dict[tuple[str, str, int], tuple[Any, Judge]] = dict()
