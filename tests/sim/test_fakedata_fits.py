@@ -362,6 +362,20 @@ def test_object_keywords_hold(dialect: Dialect) -> None:
     assert all("level" in v for v in made(slip, dialect))
 
 
+def test_dependent_required_properties_come_along() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"card": {"type": "string"}, "expiry": {"type": "string", "format": "date", "writeOnly": True}},
+        "dependentRequired": {"card": ["expiry"]},
+    }
+    assert all("expiry" in v for v in made(schema, "3.1") if "card" in v)
+
+
+def test_a_32_document_is_read_as_a_31_one() -> None:
+    schema = {"type": "array", "prefixItems": [{"type": "integer"}, {"type": ["string", "null"]}], "items": False}
+    assert all(len(v) == 2 for v in made(schema, "3.2"))
+
+
 def test_property_names_are_held_to_their_schema() -> None:
     schema = {
         "type": "object",

@@ -340,7 +340,7 @@ class Generator:
 
     def _branches(self, flat: Mapping[str, Any], key: str) -> tuple[Mapping[str, Any], list[Any]]:
         base: Mapping[str, Any] = _cached(
-            "base", (flat,), lambda: {k: v for k, v in flat.items() if k not in (key, "discriminator")}
+            f"base {key}", (flat,), lambda: {k: v for k, v in flat.items() if k not in (key, "discriminator")}
         )
         branches = flat[key]
         return base, branches if isinstance(branches, list) else []
@@ -566,6 +566,10 @@ class Generator:
             for prop in required:  # a required name with no property (a vendor's slip): made all the same
                 if prop not in props and isinstance(prop, str) and extra is not False:
                     result[prop] = self.value(extra if isinstance(extra, Mapping) else {}, prop)
+            for prop, needed in (flat.get("dependentRequired") or {}).items():  # 3.1: `a` present needs `b`
+                for other in needed if prop in result and isinstance(needed, list) else ():
+                    if other not in result:
+                        result[other] = self.value(props.get(other, extra if isinstance(extra, Mapping) else {}), other)
             self._fill(flat, result, required)
         finally:
             self._depth -= 1
@@ -627,10 +631,9 @@ class Generator:
             items = {}
         prefix = flat.get("prefixItems") if self.dialect != "3.0" else None
         prefix = list(prefix) if isinstance(prefix, list) else []
+        # items of a recursive schema: the list ends here, unless it may not be empty
         recursive = isinstance(items, Mapping) and "$ref" in items and not prefix
-        if recursive and (
-            self.document is None or not flat.get("minItems")
-        ):  # items of a recursive schema: the list ends here
+        if recursive and (self.document is None or not flat.get("minItems")):
             return []
         if isinstance(items, Mapping):
             items = self._flat(items)
@@ -762,19 +765,23 @@ class Generator:
         high = int(high) if isinstance(high, (int, float)) else None
         pattern = self.judge.pattern(schema.get("pattern")) if "pattern" in schema else None
         fmt = schema.get("format")
+        drawn: str | None = None
         if pattern is not None:
             for text in fakestrings.lookalikes(self.fake, self.rng):
                 if self._fits(schema, text):
                     return text
-            made = fakestrings.from_pattern(self.rng, pattern, low, high)
-            if made is not None:
-                return made
+            for _ in range(3):  # the pattern's own strings, until one has the format too
+                drawn = fakestrings.from_pattern(self.rng, pattern, low, high)
+                if drawn is None or self._fits(schema, drawn):
+                    break
+            if drawn is not None and self._fits(schema, drawn):
+                return drawn
         if isinstance(fmt, str):
             made = fakestrings.for_format(self.fake, self.rng, fmt)
             if made is not None and self._fits(schema, made):
                 return made
-        word = str(self.fake.word())
-        return fakestrings.fit_length(self.rng, word, low, high)
+        word = fakestrings.fit_length(self.rng, str(self.fake.word()), low, high)
+        return drawn if drawn is not None and not self._fits(schema, word) else word
 
     def _fits(self, schema: Mapping[str, Any], text: str) -> bool:
         return self.judge.fits(schema, text)
