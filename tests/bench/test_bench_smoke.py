@@ -49,6 +49,16 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"^jobmock +200 job +{N} \(x{N}\) +404 unknown id +{N} \(x{N}\) +401 bad token +{N} \(x{N}\)$",
         ],
     ),
+    "fakedata.py": (
+        (),
+        [
+            r"ms of thread CPU time per body",
+            *[
+                rf"^{name} +3\.0 +{N} bodies +median {N} ms +p99 {N} ms +max {N} ms +values/body median {N} max {N} "
+                for name in ("longform", "neuraldraft", "nextdocs", "stories", "superdocs")
+            ],
+        ],
+    ),
     "hostile.py": (
         (),
         [

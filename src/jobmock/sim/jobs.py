@@ -309,7 +309,7 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
     """The job a data makes: the same Faker data, plan and steps every time."""
     n = job_seed(request.seed, api.name, request.id)
     rng = random.Random(n)
-    gen = fakedata.Generator(rng, fakedata.seeded_faker(n))
+    gen = fakedata.Generator(rng, fakedata.seeded_faker(n), dialect=api.dialect, document=api.resolved)
     lifecycle = api.lifecycle
 
     scenario = request.scenario

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ...contract.document import Contract
 from ...contract.envelopes import error_bytes, phrase
+from ...contract.schema_fit import READ, judge
 from ...exceptions import AuthError, JobmockError
 from ...sim.answer import Answer
+from ...sim.fakedata import Generator, seeded_faker
 from ...sim.mocker import Mocked, mock, request_seed, response_for
-from ...sim.schema_fit import fits_in
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -162,12 +164,17 @@ def documented_error(
     chosen = response_for(responses, wanted)
     if chosen is None or not chosen[1].get("content"):
         return None  # nothing documented to say it with: the envelope says why
-    judge = fits_in(api.dialect, api.document)
+    judged = judge(api.dialect, READ, api.resolved)
     seed = request_seed(api.name, method, path, "error", wanted)
-    mocked = mock({"responses": {wanted: chosen[1]}}, seed, judge, accept=accept)
+
+    def make(rng: random.Random) -> Generator:
+        return Generator(rng, seeded_faker(seed), dialect=api.dialect, document=api.resolved)
+
+    fits = lambda value, schema: judged.fits(schema, value)  # noqa: E731
+    mocked = mock({"responses": {wanted: chosen[1]}}, seed, fits, accept=accept, generator=make)
     schema = ((chosen[1].get("content") or {}).get(mocked.media or "") or {}).get("schema")
     if not mocked.from_example and isinstance(mocked.body, dict) and isinstance(schema, Mapping):
-        mocked = replace(mocked, body=with_reason(mocked.body, reason, lambda body: judge(body, schema)))
+        mocked = replace(mocked, body=with_reason(mocked.body, reason, lambda body: judged.fits(schema, body)))
     return reply_of(mocked)
 
 

@@ -7,9 +7,9 @@ refuses) are the document's own error responses (`replies.documented_error`).
 from __future__ import annotations
 
 from ...contract.document import Contract
+from ...contract.schema_fit import READ, judge
 from ...sim.fakedata import Generator, seeded_faker
 from ...sim.mocker import mock, prefer_of, request_seed
-from ...sim.schema_fit import fits_in
 from .call import Call
 from .replies import Reply, operation_spec, reply_of
 
@@ -18,12 +18,13 @@ async def stateless(api: Contract, call: Call, method: str, path: str) -> Reply:
     """One request of a stateless operation (`path`: its template as the document writes it)."""
     spec = operation_spec(api, method, path)
     seed = request_seed(api.name, method, path, call.params, call.query, call.body)
+    judged = judge(api.dialect, READ, api.resolved)
     mocked = mock(
         spec,
         seed,
-        fits_in(api.dialect, api.document),
+        lambda value, schema: judged.fits(schema, value),
         accept=call.headers.get("accept"),
         prefer=prefer_of(call.headers.get("prefer")),
-        generator=lambda rng: Generator(rng, seeded_faker(seed)),
+        generator=lambda rng: Generator(rng, seeded_faker(seed), dialect=api.dialect, document=api.resolved),
     )
     return reply_of(mocked)
