@@ -35,8 +35,15 @@ def create(
     in any file stops start-up (SpecError, SpecErrors)."""
     options = replace_options(options, fields)
     load_plugins(options.plugins)
-    files = StartupFiles(options.max_file_bytes)
+    files = StartupFiles(options.max_file_bytes, options.max_document_bytes)
     by_name = {api.name: api for api in load_apis(options.specs, options.mount, files=files)}
+    if options.server_variables:
+        by_name = {name: api.with_server_variables(options.server_variables) for name, api in by_name.items()}
+        unknown = set(options.server_variables) - {v for api in by_name.values() for v in api.server_variable_names}
+        if unknown:
+            raise SpecError(
+                "--server-var", [], f"{', '.join(sorted(unknown))}: no served document's server URL has such a variable"
+            )
     for name, tokens in options.keys_by_api.items():
         if name not in by_name:
             raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from .contract.files import MAX_FILE_BYTES
+from .contract.files import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
 from .exceptions import SpecError
 from .plugins import ENV as PLUGINS_ENV
 from .plugins import load_plugins
@@ -40,6 +40,7 @@ class ServeOptions:
     speed: float = 1.0
     validate_responses: bool = False
     keys: tuple[str, ...] = ()  # API=TOKEN
+    server_vars: tuple[str, ...] = ()  # NAME=VALUE: a server URL variable of the documents
     fixtures: tuple[str, ...] = ()
     no_bundled_fixtures: bool = False
     config: str | None = None
@@ -72,13 +73,15 @@ class ServeOptions:
     max_job_bytes: int = Limits.job_bytes
     stream_stall: float = Limits.stream_stall
     body_timeout: float = Limits.body_timeout
-    max_file_bytes: int = MAX_FILE_BYTES  # each file read at start-up (specs, their $ref files, fixtures, config)
+    max_file_bytes: int = MAX_FILE_BYTES  # each scenario file read at start-up (fixtures, config)
+    max_document_bytes: int = MAX_DOCUMENT_BYTES  # each OpenAPI document read at start-up, and its $ref files
     mount: bool | None = field(default=None, repr=False)  # Python only: mount one API under /<name> too
 
     def __post_init__(self) -> None:
         self.limits  # noqa: B018 - a bad bound is refused here, with its option and value
         self.connections  # noqa: B018
         self.keys_by_api  # noqa: B018
+        self.server_variables  # noqa: B018
         for origin in self.cors_origins:  # given in Python too, as the command line checks them
             _checked(_BY_NAME["cors_origins"], "argv", origin)
         if self.control_token:
@@ -115,6 +118,17 @@ class ServeOptions:
                 raise SpecError("--key", [], f"{item!r}: takes API=TOKEN")
             keys.setdefault(name, []).append(token)
         return keys
+
+    @property
+    def server_variables(self) -> dict[str, str]:
+        """`--server-var NAME=VALUE` options: the values of the documents' server URL variables."""
+        values = {}
+        for item in self.server_vars:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise SpecError("--server-var", [], f"{item!r}: takes NAME=VALUE")
+            values[name] = value
+        return values
 
     def policy(self, bind: str | None) -> ControlPolicy:
         """Who may drive the control API, for a server listening on `bind` (None: found out
@@ -253,6 +267,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="API=TOKEN",
         flag_name="key",
     ),
+    Option(
+        "server_vars",
+        "value of a variable of the documents' server URLs (repeatable); by default each one's default",
+        repeat=True,
+        metavar="NAME=VALUE",
+        flag_name="server_var",
+    ),
     Option("fixtures", "fixture file or folder (repeatable)", repeat=True, metavar="PATH"),
     Option("no_bundled_fixtures", "do not load the bundled scenarios", switch=True),
     Option("config", "scenario rules by job id and defaults per API", metavar="FILE"),
@@ -340,7 +361,14 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "max_file_bytes",
-        "bytes read of each start-up file (spec, $ref file, fixture, config); larger ones stop start-up",
+        "bytes read of each scenario file (fixture, config); larger ones stop start-up",
+        _whole(1024),
+        group=BOUNDS,
+        metavar="N",
+    ),
+    Option(
+        "max_document_bytes",
+        "bytes read of each OpenAPI document (and each file its $refs name); larger ones stop start-up",
         _whole(1024),
         group=BOUNDS,
         metavar="N",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .assembly import create
+from .contract.openapi import HTTP_METHODS
 from .contract.secrets import redact
 from .options import ServeOptions, workers_env
 from .server.app import App
@@ -66,6 +67,10 @@ def _banner(app: App, options: ServeOptions, temporary: bool, out: TextIO) -> No
     extras = f", clock {options.clock}" + (f", chaos {options.chaos:g}" if options.chaos else "")
     lines = [f"jobmock: serving on {where} (seed {options.seed}, speed x{options.speed:g}{extras})"]
     lines += [f"  {api.name:<12} {where}{api.base_path}{api.poll.path}" for api in mock.apis.values()]
+    for contract in app.contracts:
+        if contract.name not in mock.apis:
+            count = sum(1 for item in contract.routed.get("paths", {}).values() for key in item if key in HTTP_METHODS)
+            lines.append(f"  {contract.name:<12} {where}{contract.base_path or '/'}  ({count} operations, stateless)")
     asks = "  (it asks for the control token)" if options.control_token else ""
     lines.append(f"  dashboard    {where}/{asks}")
     lines.append(f"  control      {where}/_jobmock/jobs")
@@ -77,6 +82,9 @@ def _banner(app: App, options: ServeOptions, temporary: bool, out: TextIO) -> No
     else:
         lines.append(f"  state        {app.state.describe()}, {workers}")
     print("\n".join(lines), file=out, flush=True)
+    for contract in app.contracts:
+        for note in contract.warnings:
+            print(f"jobmock: warning: {note}", file=sys.stderr, flush=True)
     warning = options.policy(options.host).exposure()
     if warning:
         print(f"jobmock: warning: {warning}", file=sys.stderr, flush=True)

@@ -1080,4 +1080,9 @@ def test_the_file_cap_counts_the_bytes_read(tmp_path: Path) -> None:
 def test_status_counts_the_files_read_at_start_up(tmp_path: Path) -> None:
     with ServeProcess("neuraldraft", log=tmp_path / "serve.log") as served:
         files = served.http.get("/_jobmock/status").json()["startup_files"]
-    assert files["count"] >= 2 and files["bytes"] > 10_000 and files["max_bytes"] == 16 * 1024 * 1024
+    assert (
+        files["count"] >= 2
+        and files["bytes"] > 10_000
+        and files["max_bytes"] == 2 * 1024 * 1024
+        and files["max_document_bytes"] == 64 * 1024 * 1024
+    )

@@ -93,6 +93,12 @@ def for_connexion(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[Not
     return translate.document(document), translate.notes
 
 
+def _only_informational(op: Any) -> bool:
+    """A WebSocket or other protocol upgrade: every documented response is 1xx."""
+    responses = op.get("responses") if isinstance(op, dict) else None
+    return isinstance(responses, dict) and bool(responses) and all(str(c).startswith("1") for c in responses)
+
+
 class Translation:
     """One document's translation: a walk that copies as it goes (never mutates its input)."""
 
@@ -208,6 +214,9 @@ class Translation:
             if key == "$ref":
                 out[key] = self.ref(value)
             elif key in _HTTP_METHODS_30:
+                if _only_informational(value):
+                    self.note([*where, key], "an upgrade to another protocol (only 1xx responses) is not served")
+                    continue
                 out[key] = self.operation(value, [*where, key])
             elif key == "parameters":
                 out[key] = self.parameters(value, [*where, key])
@@ -243,6 +252,8 @@ class Translation:
                 out[key] = value
         if not out.get("responses"):
             out["responses"] = {"default": {"description": "not documented"}}  # 3.1 may leave them out
+        if not out.get("operationId"):  # Connexion tells operations apart by their id: each gets one
+            out["operationId"] = f"{where[-1]} {'/'.join(str(w) for w in where[1:-1])}"
         return out
 
     def parameters(self, params: Any, where: list[PathItem]) -> Any:

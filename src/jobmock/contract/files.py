@@ -18,7 +18,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -109,7 +109,8 @@ class SpecFile:
 
 
 INCLUDED = "x-jobmock-included"  # where the files a spec's $refs name are put (`jobmock.contract.refs`)
-MAX_FILE_BYTES = 16 * 1024 * 1024  # default of --max-file-bytes: vendors publish documents of several MB
+MAX_FILE_BYTES = 2 * 1024 * 1024  # default of --max-file-bytes: fixtures and config (hand-written scenarios)
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # default of --max-document-bytes: vendors publish documents of many MB
 MAX_NODES = 200_000  # values in one file (more for a larger --max-file-bytes: one per 16 bytes)
 MAX_DEPTH = 64  # mappings and sequences within each other
 MAX_NUMBER = 1e15  # larger numbers are refused: no duration, count or time needs them
@@ -124,15 +125,24 @@ _KINDS = (
 
 @dataclass
 class StartupFiles:
-    """Reads every file of a start-up (`--max-file-bytes`) and counts what it read."""
+    """Reads every file of a start-up and counts what it read: OpenAPI documents and the files
+    their `$ref`s name within `max_document_bytes` (`--max-document-bytes`), scenario files
+    (fixtures, config) within `max_bytes` (`--max-file-bytes`)."""
 
     max_bytes: int = MAX_FILE_BYTES
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    option: str = "--max-file-bytes"  # the cap `max_bytes` is, as an error names it
     count: int = 0
     total_bytes: int = 0
 
     def read(self, path: Path, bounded: Callable[[list[PathItem]], bool] | None = None) -> SpecFile:
-        """`read`, within this start-up's cap, counted."""
+        """`read`, within this start-up's cap for scenario files, counted."""
         return read(path, self, bounded)
+
+    def read_document(self, path: Path, bounded: Callable[[list[PathItem]], bool] | None = None) -> SpecFile:
+        """`read` of an OpenAPI document (or a file its `$ref`s name), within the documents' cap."""
+        capped = replace(self, max_bytes=self.max_document_bytes, option="--max-document-bytes")
+        return read(path, capped, bounded, counted=self)
 
     def read_bytes(self, path: Path) -> bytes:
         """A regular file's bytes (symlinks followed), at most `max_bytes`; SpecError otherwise."""
@@ -161,7 +171,7 @@ class StartupFiles:
             raise SpecError(
                 path,
                 [],
-                f"the file has more than {self.max_bytes} bytes; at most that many are read (--max-file-bytes)",
+                f"the file has more than {self.max_bytes} bytes; at most that many are read ({self.option})",
             )
         return bytes(data)
 
@@ -171,7 +181,12 @@ class StartupFiles:
 
     def usage(self) -> dict[str, int]:
         """What `/_jobmock/status` shows as `startup_files`."""
-        return {"count": self.count, "bytes": self.total_bytes, "max_bytes": self.max_bytes}
+        return {
+            "count": self.count,
+            "bytes": self.total_bytes,
+            "max_bytes": self.max_bytes,
+            "max_document_bytes": self.max_document_bytes,
+        }
 
 
 def _regular(path: Path, mode: int) -> None:
@@ -181,7 +196,10 @@ def _regular(path: Path, mode: int) -> None:
 
 
 def read(
-    path: Path, files: StartupFiles | None = None, bounded: Callable[[list[PathItem]], bool] | None = None
+    path: Path,
+    files: StartupFiles | None = None,
+    bounded: Callable[[list[PathItem]], bool] | None = None,
+    counted: StartupFiles | None = None,
 ) -> SpecFile:
     """Parse a YAML/JSON file; a syntax error becomes a SpecError with its line.
 
@@ -191,9 +209,13 @@ def read(
     `files.max_nodes` values (counted while parsing, before anything is built); a
     duplicate key (at the duplicate's line); NaN, infinities and, where `bounded` says
     (default: everywhere), numbers past MAX_NUMBER (an OpenAPI document's int64 bounds are
-    larger; its x-jobmock's numbers are not)."""
+    larger; its x-jobmock's numbers are not). `counted`: where the read is counted, when
+    not in `files`."""
     files = files if files is not None else StartupFiles()
     raw = files.read_bytes(path)
+    if counted is not None:
+        counted.count += 1
+        counted.total_bytes += len(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

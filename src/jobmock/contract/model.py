@@ -125,6 +125,12 @@ class ApiModel(Contract):
     def has_jobs(self) -> bool:
         return True
 
+    @property
+    def job_operation_ids(self) -> tuple[str, ...]:
+        """The operations that are about its jobs (the rest are stateless)."""
+        cancel = (self.cancel.operation.operation_id,) if self.cancel is not None else ()
+        return (self.poll.operation_id, *cancel)
+
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
             return self.types[job_type].steps
@@ -181,21 +187,27 @@ def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | Non
     validation unless `strict` (the test suite validates them)."""
     path = spec_path(name_or_path)
     is_path = "/" in name_or_path or name_or_path.endswith((".yaml", ".yml", ".json"))
-    return load_api(path, None if is_path else name_or_path, check_openapi=strict or not is_bundled(path), files=files)
+    check = strict or not is_bundled(path)
+    return load_api(path, None if is_path else name_or_path, check_openapi=check, files=files, schema_slips=strict)
 
 
 def load_api(
-    path: Path, name: str | None = None, check_openapi: bool = True, files: StartupFiles | None = None
+    path: Path,
+    name: str | None = None,
+    check_openapi: bool = True,
+    files: StartupFiles | None = None,
+    schema_slips: bool = True,
 ) -> Contract:
     """Load and check one document: an `ApiModel` when it has an `x-jobmock` lifecycle, else
     a `Contract` (served statelessly). `check_openapi=False` skips the full OpenAPI
     validation (~50 ms a file, plus ~100 ms to import the validator): for bundled specs,
     which the test suite validates, so that start-up stays fast. `files` reads (and
     counts) the document and the files its `$refs` name (`refs.bundle`): only those under
-    the document's folder, never the network."""
+    the document's folder, never the network. `schema_slips=False`: the Schema Objects are
+    not checked against their meta-schema (`problems_in`: it only warns, and costs seconds)."""
     files = files if files is not None else StartupFiles()
-    spec = bundle(files.read(path, _in_extension), files)
-    problems, slips = problems_in(spec) if check_openapi else ([], [])
+    spec = bundle(files.read_document(path, _in_extension), files)
+    problems, slips = problems_in(spec, schema_slips) if check_openapi else ([], [])
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
     if ext is not None and not problems:
         problems += _extension_problems(spec, ext)

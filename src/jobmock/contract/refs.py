@@ -60,7 +60,7 @@ def bundle(spec: SpecFile, files: StartupFiles) -> SpecFile:
                 continue
             else:
                 try:
-                    included = files.read(target)
+                    included = files.read_document(target)
                 except SpecError as exc:
                     problems.append(current.error(where, f"$ref {_shown(ref)}: {exc}"))
                     continue

@@ -27,9 +27,10 @@ from .types import ASGIApp
 class App(Lifespan):
     """The ASGI app: its outermost layer (`Lifespan`), with the state it serves."""
 
-    def __init__(self, state: State, app: ASGIApp, parts: Sequence[Part]):
+    def __init__(self, state: State, app: ASGIApp, parts: Sequence[Part], contracts: Sequence[Contract] = ()):
         super().__init__(app, parts)
         self.state = state
+        self.contracts = tuple(contracts)  # every served document, job API or not
 
 
 def build_app(
@@ -62,4 +63,4 @@ def build_app(
         listening,
     )
     install()  # the log's lines: control characters escaped, one warning line per request
-    return App(state, Connection(OneWarningPerRequest(guard)), [state, guard])
+    return App(state, Connection(OneWarningPerRequest(guard)), [state, guard], apis)

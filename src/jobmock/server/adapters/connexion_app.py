@@ -15,7 +15,8 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 with warnings.catch_warnings():
@@ -30,6 +31,7 @@ with warnings.catch_warnings():
     from connexion.options import SwaggerUIOptions
     from connexion.resolver import Resolution, Resolver
     from connexion.security import AbstractSecurityHandler, ApiKeySecurityHandler
+    from connexion.spec import OpenAPISpecification
     from starlette.exceptions import HTTPException
 
 from ...contract.document import Contract
@@ -40,8 +42,9 @@ from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
-from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, not_simulated, poll
+from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, poll, stateless
 from ..operations.replies import api_for, problem, unauthorized, vendor_error
+from ..operations.stateless import documented_error
 from ..paths import routed_path
 
 log = logging.getLogger("jobmock")
@@ -54,15 +57,9 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     # the spec is served at <base>/openapi.json; no Swagger UI (not installed, and it warned on every start)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
     apis = ctx.contracts
-    for api in apis:
-        app.add_api(
-            routed_document(api),  # a copy: Connexion changes what it is given; the model's stays untouched
-            base_path=api.base_path,
-            name=api.name,
-            resolver=VendorResolver(ctx, api),
-            validate_responses=validate_responses,
-            security_map={JUDGED: judged_by(api)},
-        )
+    with documents_checked_by_jobmock():
+        for api in apis:
+            _add_vendor_api(app, ctx, api, validate_responses)
     app.add_api(
         ctx.control_document,
         base_path=CONTROL_PREFIX,
@@ -75,6 +72,35 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
     return app
+
+
+def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: bool) -> None:
+    app.add_api(
+        routed_document(api),  # a copy: Connexion changes what it is given; the model's stays untouched
+        base_path=api.base_path,
+        name=api.name,
+        resolver=VendorResolver(ctx, api),
+        validate_responses=validate_responses,
+        security_map={JUDGED: judged_by(api)},
+    )
+
+
+@contextmanager
+def documents_checked_by_jobmock() -> Iterator[None]:
+    """Connexion checks each document it is given again, against the OpenAPI 3.0 schema with
+    its defaults (Draft 4): a vendor's `default` outside its own schema, which jobmock
+    reports as a warning with its line (`contract.document`), would stop `serve`, and the
+    second check costs seconds on a large document. jobmock has checked the document, in its
+    own dialect, before it reaches Connexion; the control document is checked by its tests."""
+    own = OpenAPISpecification.__dict__.get("_validate_spec")  # else inherited from Specification
+    OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
+    try:
+        yield
+    finally:
+        if own is None:
+            del OpenAPISpecification._validate_spec
+        else:
+            OpenAPISpecification._validate_spec = own
 
 
 def response(reply: Reply) -> ConnexionResponse:
@@ -177,25 +203,21 @@ class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type
     def resolve(self, operation: AbstractOperation) -> Resolution:
         op_id = operation.operation_id
         ctx, api = self.ctx, self.api
-        if not isinstance(api, ApiModel):
+        method, path = operation.method, operation.path
+        if not isinstance(api, ApiModel) or op_id not in api.job_operation_ids:
 
             async def handler(**params: Any) -> ConnexionResponse:
-                return response(await not_simulated(ctx, api, call_of(params), op_id))
+                return response(await stateless(api, call_of(params), method, path))
 
         elif op_id == api.poll.operation_id:
 
             async def handler(**params: Any) -> ConnexionResponse:
                 return response(await poll(ctx, api, call_of(params)))
 
-        elif api.cancel is not None and op_id == api.cancel.operation.operation_id:
-
-            async def handler(**params: Any) -> ConnexionResponse:
-                return response(await cancel(ctx, api, call_of(params)))
-
         else:
 
             async def handler(**params: Any) -> ConnexionResponse:
-                return response(await not_simulated(ctx, api, call_of(params), op_id))
+                return response(await cancel(ctx, api, call_of(params)))
 
         return Resolution(handler, op_id)
 
@@ -248,6 +270,13 @@ class ErrorHandler:
         if isinstance(exc, AuthError):
             reply = unauthorized(api, exc)
             return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
+        template = _template(api.document, path[len(api.base_path) :] or "/")
+        if not api.errors.declared and template is not None and status not in (404, 405):
+            documented = documented_error(api, request.method, template, status, message, request.headers.get("accept"))
+            if documented is not None:
+                return response(
+                    Reply(documented.status, documented.body, documented.media, (*headers.items(), *documented.headers))
+                )
         return response(vendor_error(api, status, message, headers.items()))
 
 
@@ -269,14 +298,23 @@ def _classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
 
 def _methods(document: Mapping[str, Any], path: str) -> list[str]:
     """The methods the document declares for the path (HEAD with GET), as an Allow header lists them."""
-    for template, item in document.get("paths", {}).items():
+    template = _template(document, path)
+    if template is None:
+        return []
+    methods = [m.upper() for m in HTTP_METHODS if m in document["paths"][template]]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return methods
+
+
+def _template(document: Mapping[str, Any], path: str) -> str | None:
+    """The document's path template a request path is on (a literal one before a templated one)."""
+    templates = sorted(document.get("paths", {}), key=lambda t: ("{" in t, -len(t)))
+    for template in templates:
         pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
         if re.match(pattern, path):
-            methods = [m.upper() for m in HTTP_METHODS if m in item]
-            if "GET" in methods and "HEAD" not in methods:
-                methods.append("HEAD")
-            return methods
-    return []
+            return str(template)
+    return None
 
 
 def _first_line(detail: str) -> str:

@@ -9,7 +9,8 @@ problem JSON), before anything is read further or changed:
 - a body that has not all arrived `body_timeout` seconds (`--body-timeout`) after the
   layer began to read it: 408, and the connection closed (a client trickling a body would
   otherwise hold its connection, and every connection, for as long as it likes);
-- a body that is not JSON by its Content-Type, on a route that takes JSON: 415;
+- a body that is not JSON by its Content-Type, on an API that takes only JSON: 415 (where
+  the document takes other media, multipart or forms, Connexion judges each operation's);
 - JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400.
 A body that passes is handed on as it came.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...contract.document import Contract
@@ -80,6 +81,19 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
+def _takes_other_media(document: Mapping[str, Any]) -> bool:
+    """Whether any operation of the document takes a body that is not JSON."""
+    for item in (document.get("paths") or {}).values():
+        for op in item.values() if isinstance(item, Mapping) else ():
+            body = op.get("requestBody") if isinstance(op, Mapping) else None
+            content = body.get("content") if isinstance(body, Mapping) else None
+            for media in content or ():
+                base = str(media).split(";")[0].strip().lower()
+                if base != "application/json" and not base.endswith("+json"):
+                    return True
+    return False
+
+
 def _has_body(scope: Scope) -> bool:
     for name, value in scope["headers"]:
         if (name == b"content-length" and value.strip() not in (b"", b"0")) or name == b"transfer-encoding":
@@ -92,6 +106,7 @@ class Screening:
         self.app = app
         self.apis = sorted(apis, key=lambda a: len(a.base_path), reverse=True)
         self.body_timeout = body_timeout
+        self.other_media = {api.name for api in self.apis if _takes_other_media(api.document)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -140,10 +155,16 @@ class Screening:
                 raise Refused(413, f"the body may be at most {MAX_BODY_BYTES} bytes")
         if takes_json and body.strip():
             kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if kind != b"application/json" and not kind.endswith(b"+json"):
+            if kind == b"application/json" or kind.endswith(b"+json"):
+                strict_json(body)
+            elif not self._takes_other_media(scope):
                 raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")
-            strict_json(body)
         return replayed(body, receive)
+
+    def _takes_other_media(self, scope: Scope) -> bool:
+        path = routed_path(scope)
+        api = None if path.startswith(CONTROL_PREFIX) else api_for(self.apis, path)
+        return api is not None and api.name in self.other_media
 
     async def _refuse(self, scope: Scope, send: Send, refused: Refused) -> None:
         path = routed_path(scope)

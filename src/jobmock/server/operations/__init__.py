@@ -3,8 +3,9 @@ its answer (auth, the id's form, reading what other workers did, status, headers
 bytes). The adapters (`..adapters`: the fast paths and Connexion) only turn a request into
 a `Call` and a `Reply` into a response.
 
-Adding an operation: one function here, named in `CONTROL` (or a vendor operation in
-`vendor.py`), and, if it is hot, a route in the fast paths.
+Adding an operation: one function here, named in `CONTROL` (or a vendor job operation in
+`vendor.py`), and, if it is hot, a route in the fast paths. A vendor operation that is not
+about a job is answered by `stateless`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from .context import Context
 from .control import ControlOperation
 from .poll import poll
 from .replies import Reply
-from .vendor import cancel, not_simulated
+from .stateless import stateless
+from .vendor import cancel
 
 CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "listApis": service.list_apis,
@@ -42,4 +44,4 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
 }
 STREAMS = ("streamJob", "streamNamespace")  # answered by `middleware.events` (Connexion cannot stream)
 
-__all__ = ["CONTROL", "STREAMS", "Call", "Context", "Reply", "call", "cancel", "not_simulated", "poll"]
+__all__ = ["CONTROL", "STREAMS", "Call", "Context", "Reply", "call", "cancel", "poll", "stateless"]

@@ -1,9 +1,7 @@
-"""The vendor operations besides the poll: the vendor's own cancel (x-jobmock.cancel),
-and every operation jobmock does not simulate (501 in the vendor's envelope)."""
+"""The vendor job operations besides the poll: the vendor's own cancel (x-jobmock.cancel)."""
 
 from __future__ import annotations
 
-from ...contract.document import Contract
 from ...contract.model import ApiModel
 from ...contract.security import judge
 from ...exceptions import JobmockError, LifecycleError
@@ -34,7 +32,3 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
     except JobmockError as exc:
         return vendor_refusal(api, exc)
     return json_reply(200, rule.response)
-
-
-async def not_simulated(ctx: Context, api: Contract, call: Call, operation_id: str) -> Reply:
-    return vendor_error(api, 501, f"jobmock does not simulate {operation_id}")
