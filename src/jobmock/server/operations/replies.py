@@ -8,7 +8,6 @@ here, so each API speaks with its documented envelope whichever adapter carried 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,8 @@ from ...contract.document import Contract
 from ...contract.envelopes import error_bytes, phrase
 from ...exceptions import AuthError, JobmockError
 from ...sim.answer import Answer
+from ...sim.mocker import mock, request_seed
+from ...sim.schema_fit import fits_in
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -85,59 +86,41 @@ def vendor_refusal(api: Contract, exc: JobmockError) -> Reply:
 
 def unauthorized(api: Contract, exc: AuthError) -> Reply:
     """A 401 and the challenges of the operation's schemes (`security.challenges`: RFC 6750
-    for bearer tokens, RFC 7617 for basic, `ApiKey` naming where the key goes). The body is
-    the operation's own documented 401 (its example) when the API does not word its errors
-    in x-jobmock.errors; else the API's envelope, with the message its spec words
-    (x-jobmock.errors.auth) or jobmock's diagnosis. The diagnosis is always in the failed
-    scheme's challenge (error_description), so a client learns what was wrong either way."""
-    challenges = ", ".join(exc.challenges) or f'Bearer realm="{api.name}"'  # one field (RFC 9110 11.6.1)
-    headers = (("WWW-Authenticate", challenges),)
+    for bearer tokens, RFC 7617 for basic, `ApiKey` naming where the key goes), in one
+    field. The body is the operation's own documented 401 (`documented_401`) when the API
+    does not word its errors in x-jobmock.errors; else the API's envelope, with the message
+    its spec words (x-jobmock.errors.auth) or jobmock's diagnosis. The diagnosis is always in
+    the failed scheme's challenge (error_description): a client learns what was wrong either
+    way, and the vendor's documented words stay as written."""
+    challenge = ("WWW-Authenticate", ", ".join(exc.challenges) or f'Bearer realm="{api.name}"')  # RFC 9110 11.6.1
     documented = None if api.errors.declared else documented_401(api, exc.operation)
     if documented is not None:
-        return Reply(401, documented[0], documented[1], headers)
+        return Reply(401, documented.body, documented.media, (*documented.headers, challenge))
     message = api.errors.auth.get(exc.kind) or str(exc)
-    return Reply(401, error_bytes(api, 401, message), JSON, headers)
+    return Reply(401, error_bytes(api, 401, message), JSON, (challenge,))
 
 
-_NOTHING = object()
-
-
-def documented_401(api: Contract, operation: tuple[str, str] | None) -> tuple[bytes, str] | None:
-    """The body and media type of the 401 the operation documents, from its example (the
-    first of `examples`, else `example`, else its schema's); None when it documents none."""
+def documented_401(api: Contract, operation: tuple[str, str] | None) -> Reply | None:
+    """The 401 the operation documents (exactly, or as `4XX`), as the stateless operations
+    answer a documented response (`sim.mocker`): its example that fits its schema, else data
+    made from the schema, else no body; its documented headers but WWW-Authenticate, which
+    jobmock words. None when the operation documents none."""
     if operation is None:
         return None
     method, path = operation
     item = (api.resolved.get("paths") or {}).get(path)
     spec = item.get(method) if isinstance(item, Mapping) else None
     responses = spec.get("responses") if isinstance(spec, Mapping) else None
-    response = responses.get("401", responses.get(401)) if isinstance(responses, Mapping) else None
-    content = response.get("content") if isinstance(response, Mapping) else None
-    for media, declared in content.items() if isinstance(content, Mapping) else ():
-        example = _example(declared) if isinstance(declared, Mapping) else _NOTHING
-        if example is _NOTHING:
-            continue
-        if isinstance(example, str) and not re.search(r"[/+]json\b", str(media)):
-            return example.encode(), str(media)
-        return json.dumps(example, ensure_ascii=False).encode(), str(media)
-    return None
-
-
-def _example(content: Mapping[str, Any]) -> Any:
-    examples = content.get("examples")
-    if isinstance(examples, Mapping):
-        for example in examples.values():
-            if isinstance(example, Mapping) and "value" in example:
-                return example["value"]
-    if "example" in content:
-        return content["example"]
-    schema = content.get("schema")
-    if isinstance(schema, Mapping):
-        if "example" in schema:
-            return schema["example"]
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
-            return schema["examples"][0]
-    return _NOTHING
+    if not isinstance(responses, Mapping):
+        return None
+    documented = {str(code).upper(): response for code, response in responses.items()}
+    response = documented.get("401", documented.get("4XX"))
+    if not isinstance(response, Mapping):
+        return None
+    seed = request_seed(api.name, method, path, "error", "401")
+    mocked = mock({"responses": {"401": response}}, seed, fits_in(api.dialect, api.document))
+    headers = tuple((k, v) for k, v in mocked.headers if k.lower() != "www-authenticate")
+    return Reply(401, mocked.body_bytes(), mocked.media, headers)
 
 
 def problem_bytes(status: int, detail: str) -> bytes:
