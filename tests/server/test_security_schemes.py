@@ -413,6 +413,17 @@ def test_global_per_operation_alternatives_combinations_and_none(tmp_path: Path)
         assert poll.status_code == 401 and poll.headers["www-authenticate"].startswith("ApiKey")
 
 
+def test_the_journal_tells_clients_apart_by_their_api_key_and_keeps_no_key(tmp_path: Path) -> None:
+    doc = job_document({"key": {"type": "apiKey", "in": "header", "name": "X-Vault-Key"}}, [{"key": []}])
+    with serving(tmp_path, doc) as served:
+        for key in ("vk-alice-0001", "vk-alice-0001", "vk-bob-000002"):
+            polls(served, "job_abcdefghijkl", Sent({"X-Vault-Key": key}))
+        entries = served.control().journal()
+        clients = [e["client"] for e in entries]
+        assert len(entries) == 6 and len(set(clients)) == 2 and all(c.startswith("key ") for c in clients)
+        assert "vk-" not in str(entries)
+
+
 @pytest.mark.skipif(not ASSEMBLYAI.exists(), reason="the corpus documents are not fetched (tests/corpus/README.md)")
 def test_assemblyai_takes_its_key_bare_in_authorization() -> None:
     """The corpus' AssemblyAI document: `Authorization: <key>`, no prefix; its own 401."""
