@@ -10,7 +10,6 @@ vendor's envelope, or as problem JSON on the control API.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import re
@@ -138,21 +137,22 @@ def routed_document(api: Contract) -> dict[str, Any]:
     own handlers cannot take a vendor's rules (an API key under any name with no function
     to check it, AND of schemes that are not OAuth, the vendor's wording), but its security
     layer runs where vendors check credentials: before parameters and body."""
-    document = copy.deepcopy(dict(api.routed))
+    document = dict(api.routed)  # copied where it changes: Connexion deep-copies what it is given itself
     document["security"] = []
-    components = document.setdefault("components", {})
+    components = document["components"] = dict(document.get("components") or {})
     components["securitySchemes"] = {JUDGED: {"type": "http", "scheme": JUDGED}}
-    paths = document.get("paths") or {}
+    paths = document["paths"] = dict(document.get("paths") or {})
     for path, item in list(paths.items()):
         if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-            item = paths[path] = copy.deepcopy(_target(document, item["$ref"]))  # its own copy: its own scopes
+            item = _target(document, item["$ref"])  # each path its own copy: its own scopes
         if not isinstance(item, dict):
             continue
+        item = paths[path] = dict(item)
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
                 asked = api.security.requirements_of(None, method, str(path))
-                operation["security"] = [] if asked.open else [{JUDGED: [f"{method} {path}"]}]
+                item[method] = {**operation, "security": [] if asked.open else [{JUDGED: [f"{method} {path}"]}]}
     return document
 
 
