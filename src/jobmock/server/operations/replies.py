@@ -135,7 +135,7 @@ def api_for(apis: Iterable[Contract], path: str) -> Contract | None:
 
 
 VALIDATION = ("400", "422")  # the statuses a bad request is answered with, as documented, in this order
-MESSAGE_FIELDS = ("message", "detail", "error_message", "error_description", "msg", "description")
+MESSAGE_FIELDS = ("message", "detail", "error_message", "error_description", "msg", "description", "error")
 
 
 def operation_spec(api: Contract, method: str, path: str) -> Mapping[str, Any]:
@@ -150,9 +150,10 @@ def documented_error(
 ) -> Reply | None:
     """The operation's own documented answer to a refused request: its response for `status`
     (for a validation error, the first of 400 and 422 it documents), by its range (`4XX`)
-    or `default`: its example as written, or else data made from its schema with `reason` in
-    its message field where it has one; None when it documents none (jobmock's envelope
-    answers then). A response documented with no content is answered with none."""
+    or `default`: its example, or else data made from its schema, with `reason` in its
+    message field where it has one (but a 401, whose reason is in its challenge); None when
+    it documents none (jobmock's envelope answers then). A response documented with no
+    content is answered with none."""
     responses = operation_spec(api, method, path).get("responses") or {}
     documented = {str(k).upper() for k in responses}
     wanted = str(status)
@@ -173,7 +174,7 @@ def documented_error(
     fits = lambda value, schema: judged.fits(schema, value)  # noqa: E731
     mocked = mock({"responses": {wanted: chosen[1]}}, seed, fits, accept=accept, generator=make)
     schema = ((chosen[1].get("content") or {}).get(mocked.media or "") or {}).get("schema")
-    if not mocked.from_example and isinstance(mocked.body, dict) and isinstance(schema, Mapping):
+    if status != 401 and isinstance(mocked.body, dict) and isinstance(schema, Mapping):  # a 401's is its challenge
         mocked = replace(mocked, body=with_reason(mocked.body, reason, lambda body: judged.fits(schema, body)))
     return reply_of(mocked)
 
