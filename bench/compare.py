@@ -78,9 +78,12 @@ class Server:
     startup: float
 
 
-def wait_ok(url: str, started: float, proc: subprocess.Popen[bytes], timeout: float = 30) -> float:
-    """Seconds from `started` until `url` answers 200; RuntimeError if the server exits first or takes too long."""
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+def wait_ok(
+    url: str, started: float, proc: subprocess.Popen[bytes], timeout: float = 30, headers: dict[str, str] | None = None
+) -> float:
+    """Seconds from `started` until `url` answers 200 (to `headers`, by default neuraldraft's
+    token); RuntimeError if the server exits first or takes too long."""
+    request = urllib.request.Request(url, headers=headers or {"Authorization": f"Bearer {TOKEN}"})
     while time.monotonic() - started < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"exited {proc.returncode} before answering {url}")
@@ -94,13 +97,15 @@ def wait_ok(url: str, started: float, proc: subprocess.Popen[bytes], timeout: fl
     raise RuntimeError(f"{url} did not answer 200 within {timeout}s")
 
 
-def start(name: str, command: list[str], probe: str) -> tuple[subprocess.Popen[bytes], float]:
-    """`command` in a process group of its own, once `probe` answers 200; its start-up time.
-    `name` is what the server is called in a failure's message."""
+def start(
+    name: str, command: list[str], probe: str, headers: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[subprocess.Popen[bytes], float]:
+    """`command` in a process group of its own, once `probe` answers 200 (sent `headers`);
+    its start-up time. `name` is what the server is called in a failure's message."""
     started = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        return proc, wait_ok(probe, started, proc)
+        return proc, wait_ok(probe, started, proc, timeout, headers)
     except RuntimeError as exc:
         stop(proc)
         raise RuntimeError(f"{name} ({' '.join(command)}): {exc}") from None

@@ -49,6 +49,16 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"^jobmock +200 job +{N} \(x{N}\) +404 unknown id +{N} \(x{N}\) +401 bad token +{N} \(x{N}\)$",
         ],
     ),
+    "any_document.py": (
+        ("wrk", "prism"),
+        [
+            rf"{ROUNDS}jobmock +{N} req/s +p50 {N} ms +p99 {N} ms +start {N} s +RSS {N} MB +non-2xx 0",
+            rf"{ROUNDS}prism +{N} req/s +p50 {N} ms +p99 {N} ms +start {N} s +RSS {N} MB",
+            rf"^jobmock +{N} +{N} +{N} +{N} +{N}$",
+            rf"^prism +{N} +{N} +{N} +{N} +{N}$",
+            rf"ratio jobmock/prism: req/s x{N}, p99 x{N}, start x{N}, RSS x{N}",
+        ],
+    ),
     "fakedata.py": (
         (),
         [
