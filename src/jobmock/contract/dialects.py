@@ -347,6 +347,7 @@ class Translation:
         for key, value in schema.items():
             self._keyword(key, value, [*where, key], out)
         self._types(schema, out)
+        _bounds(schema, out)
         if "const" in schema:
             out["enum"] = [schema["const"]]
         if "example" not in schema and isinstance(schema.get("examples"), list) and schema["examples"]:
@@ -376,8 +377,7 @@ class Translation:
         elif key in _DROPPED_KEYWORDS or key in ("const", "type"):
             return  # const and type: `_types` and `schema` write them
         elif key in ("exclusiveMinimum", "exclusiveMaximum") and not isinstance(value, bool):
-            out["minimum" if key == "exclusiveMinimum" else "maximum"] = value
-            out[key] = True
+            return  # `_bounds` writes them, with `minimum` and `maximum`
         elif key in ("required", "enum") and value == []:
             return  # 3.1 allows an empty list; the 3.0 meta-schema does not
         else:
@@ -406,6 +406,21 @@ class Translation:
                 out["allOf"] = [*out.get("allOf", []), {"anyOf": alternatives}]
             else:
                 out["anyOf"] = alternatives
+
+
+def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
+    """2020-12's numeric `exclusiveMinimum: 5` is 3.0's `minimum: 5, exclusiveMinimum: true`;
+    beside a `minimum`, the tighter of the two bounds is kept (so with `exclusiveMaximum`)."""
+    for exclusive, inclusive, sign in (("exclusiveMinimum", "minimum", 1), ("exclusiveMaximum", "maximum", -1)):
+        bound = schema.get(exclusive)
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            continue
+        given = schema.get(inclusive)
+        if isinstance(given, int | float) and not isinstance(given, bool) and sign * bound < sign * given:
+            out[inclusive] = given  # the inclusive bound is the tighter: the exclusive one says nothing more
+            continue
+        out[inclusive] = bound
+        out[exclusive] = True
 
 
 def pointer(where: list[PathItem]) -> str:
