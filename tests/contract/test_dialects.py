@@ -205,3 +205,44 @@ def test_what_cannot_be_served_is_a_note_naming_its_place() -> None:
     routed, _ = for_connexion(doc)
     assert "/live" not in routed["paths"] or "get" not in routed["paths"]["/live"]
     assert "tls" not in routed["components"]["securitySchemes"]
+
+
+def test_path_item_parameters_go_to_each_operation_that_does_not_declare_them_again() -> None:
+    doc = document()
+    doc["paths"]["/c/{id}"] = {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                       {"name": "v", "in": "query", "schema": {"type": "string"}}],
+        "get": {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}},
+        "delete": {"responses": {"204": {"description": "gone"}}},
+    }  # fmt: skip
+    routed, _ = for_connexion(doc)
+    item = routed["paths"]["/c/{id}"]
+    assert "parameters" not in item
+    assert [(p["name"], p["schema"]["type"]) for p in item["get"]["parameters"]] == [("v", "string"), ("id", "string")]
+    assert [(p["name"], p["schema"]["type"]) for p in item["delete"]["parameters"]] == [
+        ("id", "integer"),
+        ("v", "string"),
+    ]
+
+
+def test_a_path_name_nobody_declared_is_a_string_and_a_declared_name_the_path_lacks_is_left_out() -> None:
+    doc = document()
+    doc["paths"]["/a/{id}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    doc["paths"]["/b"] = {"get": {"parameters": [{"name": "x", "in": "path", "required": True, "schema": {}}],
+                                  "responses": {"200": {"description": "ok"}}}}  # fmt: skip
+    routed, _ = for_connexion(doc)
+    assert routed["paths"]["/a/{id}"]["get"]["parameters"] == [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    ]
+    assert routed["paths"]["/b"]["get"]["parameters"] == []
+
+
+def test_a_parameter_with_content_is_text_to_connexion() -> None:
+    doc = document()
+    parameter = {"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}}
+    doc["paths"]["/q"] = {"get": {"parameters": [parameter], "responses": {"200": {"description": "ok"}}}}
+    routed, _ = for_connexion(doc)
+    assert routed["paths"]["/q"]["get"]["parameters"] == [
+        {"name": "filter", "in": "query", "schema": {"type": "string"}}
+    ]

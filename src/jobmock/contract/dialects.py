@@ -93,6 +93,36 @@ def for_connexion(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[Not
     return translate.document(document), translate.notes
 
 
+def _with_shared(op: dict[str, Any], shared: list[Any]) -> dict[str, Any]:
+    """The operation with its path item's parameters, as OpenAPI means them: those it does
+    not declare again itself (same name and place); Connexion applied both."""
+    given = op.get("parameters")
+    own: list[Any] = given if isinstance(given, list) else []
+    taken = {(p.get("name"), p.get("in")) for p in own if isinstance(p, dict) and "name" in p}
+    kept = [p for p in shared if not (isinstance(p, dict) and (p.get("name"), p.get("in")) in taken)]
+    return {**op, "parameters": [*kept, *own]}
+
+
+def _path_parameters(template: str, op: dict[str, Any]) -> None:
+    """Connexion routes a path's `{name}`s by their declared path parameters: one the
+    document forgot is declared as a string (`validate` warns of it); one declared for a
+    name the path does not have is left out."""
+    names = re.findall(r"\{([^{}/]+)\}", template)
+    declared = [p for p in op.get("parameters") or [] if isinstance(p, dict)]
+    known = {p.get("name") for p in declared if p.get("in") == "path" or "$ref" in p}
+    missing = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names if n not in known
+    ]
+    if isinstance(op.get("parameters"), list):
+        op["parameters"] = [
+            p
+            for p in op["parameters"]
+            if not (isinstance(p, dict) and p.get("in") == "path" and p.get("name") not in names)
+        ]
+    if missing:
+        op["parameters"] = [*(op.get("parameters") or []), *missing]
+
+
 def _only_informational(op: Any) -> bool:
     """A WebSocket or other protocol upgrade: every documented response is 1xx."""
     responses = op.get("responses") if isinstance(op, dict) else None
@@ -229,6 +259,14 @@ class Translation:
                 continue  # 3.1 allows them beside a $ref; 3.0 does not
             else:
                 out[key] = value
+        shared = out.pop("parameters", None) if isinstance(out.get("parameters"), list) else None
+        for method in _HTTP_METHODS_30:
+            if isinstance(out.get(method), dict):
+                op = out[method] = _with_shared(out[method], shared) if shared else out[method]
+                if len(where) == 2 and where[0] == "paths":
+                    _path_parameters(str(where[1]), op)
+        if shared and not any(m in out for m in _HTTP_METHODS_30):
+            out["parameters"] = shared
         return out
 
     def operation(self, op: Any, where: list[PathItem]) -> Any:
@@ -275,8 +313,8 @@ class Translation:
         out = dict(param)
         if "schema" in param:
             out["schema"] = self.schema(param["schema"], [*where, "schema"])
-        if isinstance(param.get("content"), dict):
-            out["content"] = self.content(param["content"], [*where, "content"], source=False)
+        elif isinstance(out.pop("content", None), dict):  # a JSON-encoded value: text to Connexion
+            out["schema"] = {"type": "string"}
         return out
 
     def body(self, body: Any, where: list[PathItem]) -> Any:

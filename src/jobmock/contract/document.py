@@ -153,8 +153,17 @@ def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecErr
     for err in errors:
         where = list(getattr(err, "absolute_path", []) or [])
         message = str(getattr(err, "message", err)).splitlines()[0]
+        unresolved = _UNRESOLVED.fullmatch(message)
+        if unresolved is not None:  # a path parameter not declared: served as a string (`dialects`)
+            name, method, path = unresolved.groups()
+            served = "served as a string" if "{" + name + "}" in path else "left out: the path has no such name"
+            slips.append((["paths", path, method], f"{message}: {served}"))
+            continue
         problems.append(spec.error(where, message))
     return problems, [spec.error(where, message) for where, message in slips]
+
+
+_UNRESOLVED = re.compile(r"Path parameter '([^']*)' for '(\w+)' operation in '([^']*)' was not resolved")
 
 
 def _validator(dialect: Dialect, slips: list[tuple[list[PathItem], str]], schema_slips: bool = True) -> Any:
