@@ -6,6 +6,7 @@ is a thin shell over this.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import signal
@@ -40,6 +41,7 @@ def serve(options: ServeOptions | None = None, out: TextIO | None = None, **fiel
         options = replace(options, state=str(Path(temporary) / "state.db"))
     try:
         app = create(options)  # every problem is found here, before anything binds
+        gc.freeze()  # the loaded documents live as long as the server: no full collection walks them again
         sock = bind(options.host, options.port)  # OSError: nothing is printed as if it served
         options = replace(options, port=sock.getsockname()[1])  # port 0: the one found
         _banner(app, options, temporary is not None, out)
