@@ -9,9 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .contract.document import Contract
 from .contract.files import StartupFiles
 from .contract.model import ApiModel, load_apis
-from .exceptions import SpecError, StoreUnavailable
+from .exceptions import SpecError, SpecErrors, StoreUnavailable
 from .options import ServeOptions
 from .plugins import load_plugins
 from .scenario_files.load import load_catalog
@@ -89,6 +90,18 @@ def create(
         startup_files=files.usage(),
         contracts=list(by_name.values()),
     )
+
+
+def check_routable(api: Contract) -> None:
+    """Build the app that serves `api` alone, as `serve` builds it, and throw it away: what
+    serve would refuse (Connexion routing the document), `validate` reports first."""
+    try:
+        build_app(State(Mock([api] if isinstance(api, ApiModel) else [])), contracts=[api])
+    except (SpecError, SpecErrors):
+        raise
+    except Exception as exc:  # Connexion refusing the translated document: a bug of the translation
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise SpecError(api.source, [], f"serve cannot route this document: {reason}") from exc
 
 
 def replace_options(options: ServeOptions | None, fields: dict[str, Any]) -> ServeOptions:

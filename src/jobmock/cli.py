@@ -129,19 +129,21 @@ def _specs() -> int:
 
 
 def _validate(specs: Sequence[str]) -> int:
+    from .assembly import check_routable
     from .contract import bundled_names, load_apis
 
     failed = False
     for name in list(specs) or bundled_names():
         try:
             (api,) = load_apis([name], mount=False, strict=True)
+            check_routable(api)
             print(f"ok      {name}")
             for warning in api.warnings:
                 print(f"warning {warning}", file=sys.stderr)
-        except SpecErrors as exc:
+        except (SpecError, SpecErrors) as exc:
             failed = True
             print(f"invalid {name}", file=sys.stderr)
-            for err in exc.errors:
+            for err in exc.errors if isinstance(exc, SpecErrors) else [exc]:
                 print(f"  {err}", file=sys.stderr)
     return 1 if failed else 0
 
