@@ -27,6 +27,7 @@ from jobmock.contract.dialects import Dialect
 from jobmock.contract.schema_fit import READ, WRITE, Direction, format_checker
 from jobmock.sim import fakedata
 from jobmock.sim.fakedata import Generator
+from support import CORPUS, corpus_documents
 
 SEEDS = range(40)
 BOTH: list[Dialect] = ["3.0", "3.1"]
@@ -512,7 +513,6 @@ def test_the_same_seed_gives_the_same_values_in_any_process() -> None:
 
 # --- the corpus ------------------------------------------------------------------------------------
 
-CORPUS = Path(os.environ.get("JOBMOCK_CORPUS_DIR") or Path(__file__).parents[1] / "corpus" / "documents")
 CORPUS_SEEDS = range(3)
 # Schemas no value can fit, whatever makes it: the failure is the vendor's.
 UNSATISFIABLE = {
@@ -520,12 +520,6 @@ UNSATISFIABLE = {
     # schema allows none, and the first part requires `audio_url`.
     ("assemblyai", "POST /v2/transcript request application/json"),
 }
-
-
-def corpus_documents() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
 
 
 def bodies(resolved: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Direction]]:
