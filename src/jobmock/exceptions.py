@@ -34,7 +34,7 @@ class SpecError(JobmockError):
 
     def __str__(self) -> str:
         place = self.file + (f":{self.line}" if self.line else "")
-        pointer = "/".join(str(p) for p in self.where)
+        pointer = "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.where)  # JSON Pointer
         return f"{place}: {pointer or '(document)'}: {self.message}"
 
 

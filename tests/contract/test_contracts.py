@@ -104,7 +104,7 @@ BROKEN = {
     "invalid openapi": (
         "      operationId: getJob\n",
         "      operationId: getJob\n      deprecated: maybe\n",
-        "paths//jobs/{id}/get",
+        "paths/~1jobs~1{id}/get",
         "",
     ),
 }

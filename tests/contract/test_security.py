@@ -161,6 +161,7 @@ GOOD = [  # scheme, credentials carrying it, the owner
     ("headerKey", creds({"X-Api-Key": "k1"}), "k1"),
     ("queryKey", creds(query={"api_key": "k1"}), "k1"),
     ("cookieKey", creds({"Cookie": "other=1; session=k1"}), "k1"),
+    ("cookieKey", creds({"Cookie": 'prefs={"a": 1, "b": [2]}; session="k1"; session=k2'}), "k1"),  # as browsers send
     ("bareKey", creds({"Authorization": "k1"}), "k1"),
     ("bearerAuth", creds({"Authorization": "Bearer k1"}), "k1"),
     ("jwtAuth", creds({"Authorization": f"Bearer {jwt('alice')}"}), "jwt-sub:alice"),

@@ -128,9 +128,9 @@ def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecErr
     but does not stop it being served (a `default` that does not fit its own schema, a
     `required` name with no property), as warnings. Vendors publish documents with such
     slips; a mock that refused them would serve no vendor. `schema_slips=False` skips the
-    check of every Schema Object against its dialect's meta-schema, which only ever warns
-    and is most of the time (seconds on a 3 MB 3.1 document): `serve` skips it, `validate`
-    does not."""
+    walk through every Schema Object (its meta-schema, its defaults, its `required` names),
+    which only ever warns and is most of the time (seconds on a 3 MB document): `serve`
+    skips it, `validate` does not."""
     data = spec.data
     if not isinstance(data, dict):
         return [spec.error([], "not an OpenAPI document (expected a mapping at the top)")], []
@@ -144,6 +144,10 @@ def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecErr
     try:
         errors = list(_validator(dialect, slips, schema_slips)(data).iter_errors())
     except Exception as exc:  # e.g. a dangling $ref raises outside iter_errors' error type
+        try:
+            openapi.deref(data)  # says where a dangling $ref is
+        except openapi.ExpansionError as located:
+            return [spec.error(located.where, str(located))], []
         return [spec.error([], f"invalid OpenAPI document: {exc}")], []
     problems = []
     for err in errors:
@@ -184,14 +188,13 @@ def _validator(dialect: Dialect, slips: list[tuple[list[PathItem], str]], schema
         property): the schema is still used as written, so they are warnings, placed."""
 
         def __call__(self, schema: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            if not schema_slips:
+                return iter(())  # all it finds are warnings; a dangling $ref is `deref`'s to report
             for error in super().__call__(schema, *args, **kwargs):
                 where = [*_parts(schema), *getattr(error, "path", ())]
                 message = str(getattr(error, "message", error)).splitlines()[0]
                 slips.append((where, message))
             return iter(())
-
-        def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
-            return super()._validate_schema_meta(schema, schema_value) if schema_slips else None
 
     class Located(base):  # type: ignore[misc,valid-type]
         keyword_validators: ClassVar[dict[str, Any]] = {

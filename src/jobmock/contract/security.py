@@ -25,7 +25,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from http.cookies import CookieError, SimpleCookie
 from typing import Any, Literal
 
 from ..exceptions import AuthError, PathItem
@@ -293,14 +292,15 @@ class Credentials:
 
 
 def _cookies(header: str | None) -> dict[str, str]:
-    if not header:
-        return {}
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:
-        return {}
-    return {key: morsel.value for key, morsel in jar.items()}
+    """A Cookie header's values by name, read as browsers write it (`http.cookies` gives up
+    on a whole header for one value it dislikes: JSON, spaces); the first of a name wins."""
+    found: dict[str, str] = {}
+    for pair in (header or "").split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if sep and name and name not in found:
+            found[name] = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
+    return found
 
 
 def judge(requirements: Requirements, credentials: Credentials) -> str | None:

@@ -45,6 +45,7 @@ from .. import operations
 from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, poll, stateless
 from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
 from ..paths import routed_path
+from .dialect_validators import validator_map
 
 log = logging.getLogger("jobmock")
 INTERNAL = "Internal error in the mock server"
@@ -81,6 +82,7 @@ def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: b
         resolver=VendorResolver(ctx, api),
         validate_responses=validate_responses,
         security_map={JUDGED: judged_by(api)},
+        validator_map=validator_map(api),
     )
 
 

@@ -25,6 +25,8 @@ class Journal:
     def __init__(self, app: ASGIApp, state: State):
         self.app = app
         self.state = state
+        named = {n for api in state.mock.apis.values() for n in api.security.headers if n.isascii()}
+        self.credentials = frozenset({b"authorization", *(n.encode() for n in named)})  # headers keys come in
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,7 +52,7 @@ class Journal:
         try:
             await self.app(scope, receive, watch)
         finally:
-            namespace, client = _namespace_and_client(scope)
+            namespace, client = _namespace_and_client(scope, self.credentials)
             query = scope["query_string"].decode("latin-1")
             origin, n = self.state.stamp()
             raw = RawRequest(
@@ -60,9 +62,12 @@ class Journal:
             self.state.journal_add(raw, namespace)
 
 
-def _namespace_and_client(scope: Scope) -> tuple[str, str]:
+def _namespace_and_client(
+    scope: Scope, credentials: frozenset[bytes] = frozenset({b"authorization"})
+) -> tuple[str, str]:
     """The request's namespace, and who asked: X-Jobmock-Client, else an opaque tag of its
-    credential (never a character of it), else its address. One pass over the headers."""
+    credential (an Authorization header, or an API key in a header the APIs name: never a
+    character of it), else its address. One pass over the headers."""
     header = cookie = named = credential = None
     for key, value in scope["headers"]:
         if key == b"x-jobmock-namespace":
@@ -71,7 +76,7 @@ def _namespace_and_client(scope: Scope) -> tuple[str, str]:
             cookie = value.decode("latin-1")
         elif key == b"x-jobmock-client":
             named = value.decode("latin-1")
-        elif key == b"authorization":
+        elif key in credentials and credential is None:
             credential = value.decode("latin-1").strip()
     namespace = namespace_of(header, cookies_of(cookie) if cookie and not header else {})
     if named:

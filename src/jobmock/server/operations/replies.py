@@ -94,15 +94,15 @@ def unauthorized(api: Contract, exc: AuthError) -> Reply:
     in x-jobmock.errors; else the API's envelope, with the message its spec words
     (x-jobmock.errors.auth) or jobmock's diagnosis. The diagnosis is always in the failed
     scheme's challenge (error_description), so a client learns what was wrong either way."""
-    challenges = ", ".join(exc.challenges) or f'Bearer realm="{api.name}"'  # one field (RFC 9110 11.6.1)
-    headers = (("WWW-Authenticate", challenges),)
+    challenge = ("WWW-Authenticate", ", ".join(exc.challenges) or f'Bearer realm="{api.name}"')  # RFC 9110 11.6.1
     documented = None
     if not api.errors.declared and exc.operation is not None:
         documented = documented_error(api, *exc.operation, 401, str(exc))
     if documented is not None:
-        return Reply(401, documented.body, documented.media, (*documented.headers, *headers))
+        headers = [(k, v) for k, v in documented.headers if k.lower() != "www-authenticate"]  # jobmock words it
+        return Reply(401, documented.body, documented.media, (*headers, challenge))
     message = api.errors.auth.get(exc.kind) or str(exc)
-    return Reply(401, error_bytes(api, 401, message), JSON, headers)
+    return Reply(401, error_bytes(api, 401, message), JSON, (challenge,))
 
 
 def problem_bytes(status: int, detail: str) -> bytes:
@@ -152,7 +152,7 @@ def documented_error(
     (for a validation error, the first of 400 and 422 it documents), by its range (`4XX`)
     or `default`: its example as written, or else data made from its schema with `reason` in
     its message field where it has one; None when it documents none (jobmock's envelope
-    answers then, as when the response documents no content)."""
+    answers then). A response documented with no content is answered with none."""
     responses = operation_spec(api, method, path).get("responses") or {}
     documented = {str(k).upper() for k in responses}
     wanted = str(status)
@@ -162,8 +162,8 @@ def documented_error(
     if not ({wanted, wanted[0] + "XX"} & documented or ("DEFAULT" in documented and has_success)):
         return None
     chosen = response_for(responses, wanted)
-    if chosen is None or not chosen[1].get("content"):
-        return None  # nothing documented to say it with: the envelope says why
+    if chosen is None:
+        return None
     judged = judge(api.dialect, READ, api.resolved)
     seed = request_seed(api.name, method, path, "error", wanted)
 
