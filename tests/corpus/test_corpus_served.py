@@ -15,8 +15,8 @@ import time
 
 import httpx
 import pytest
-
 from calls import Answers, calls
+
 from conftest import CorpusDocument
 from support import Served
 
