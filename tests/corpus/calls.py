@@ -81,9 +81,18 @@ def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[
                 yield method, path, item, operation
 
 
+def upgrade_only(operation: Mapping[str, Any]) -> bool:
+    """A WebSocket or other protocol upgrade (only 1xx responses): not served, and jobmock
+    says so when it loads the document."""
+    responses = operation.get("responses") or {}
+    return bool(responses) and all(str(code).startswith("1") for code in responses)
+
+
 def calls(contract: Contract, seed: int = 20) -> Iterator[Call]:
-    """One valid request per operation of the document."""
+    """One valid request per operation of the document (protocol upgrades aside)."""
     for index, (method, path, item, operation) in enumerate(operations(contract.resolved)):
+        if upgrade_only(operation):
+            continue
         rng = random.Random(seed * 100_003 + index)
         gen = Generator(
             rng,
@@ -103,12 +112,12 @@ def call_for(
     operation: Mapping[str, Any],
     gen: Generator,
 ) -> Call:
-    call = Call(f"{method.upper()} {path}", method.upper(), path, operation)
+    call = Call(f"{method.upper()} {path}", method.upper(), path.split("#")[0], operation)
     parameters: dict[tuple[str, str], Mapping[str, Any]] = {}
     for param in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
         if isinstance(param, Mapping) and "name" in param and "in" in param:
             parameters[(str(param["in"]), str(param["name"]))] = param  # the operation's win
-    filled = path
+    filled = call.path  # a `#fragment` some vendors add to tell two operations apart is no part of the URL
     for (where, name), param in parameters.items():
         if where != "path" and not param.get("required"):
             continue
@@ -172,7 +181,8 @@ def body(call: Call, request: Any, gen: Generator) -> None:
         call.files, call.data = multipart(value, schema or {}, entry.get("encoding") or {})
         call.media = None  # httpx writes the boundary
     elif lowered == "application/x-www-form-urlencoded":
-        call.data = {k: form_value(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
+        fields = value.items() if isinstance(value, dict) else ()
+        call.data = {k: form_value(v) for k, v in fields if v is not None}
         call.media = None
     elif isinstance(value, str) and not is_file(schema or {}):
         call.content = value.encode()
@@ -203,6 +213,8 @@ def multipart(
     data: dict[str, Any] = {}
     properties = merged_properties(schema)
     for name, item in (value or {}).items() if isinstance(value, dict) else ():
+        if item is None:  # a form cannot say null: the field is left out
+            continue
         prop = properties.get(name, {})
         declared = (encoding.get(name) or {}).get("contentType")
         media = str(declared).split(",")[0].strip() if declared else "application/octet-stream"
