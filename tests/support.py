@@ -331,6 +331,33 @@ def need_chromium() -> str:
     return CHROMIUM
 
 
+# The corpus of vendors' documents (tests/corpus/README.md): not in git, so a test that reads one
+# skips when it is absent; JOBMOCK_CORPUS_DIR may point to them elsewhere.
+CORPUS = Path(os.environ.get("JOBMOCK_CORPUS_DIR") or Path(__file__).parent / "corpus" / "documents")
+CORPUS_ABSENT = "no corpus document {file} in {folder} (see tests/corpus/README.md)"
+
+
+def corpus_documents() -> list[Path]:
+    """Every corpus document present (none when the folder is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+
+
+def corpus_document(file: str) -> Path | None:
+    """One corpus document by its file name, or None when it is not there."""
+    path = CORPUS / file
+    return path if path.is_file() else None
+
+
+def need_corpus_document(file: str) -> Path:
+    """One corpus document by its file name; the test skips when it is not there."""
+    path = corpus_document(file)
+    if path is None:
+        pytest.skip(CORPUS_ABSENT.format(file=file, folder=CORPUS))
+    return path
+
+
 def need_redis() -> None:
     """Skip (outside CI) when Debian's redis-server is not installed; in CI it must be."""
     if not Path(REDIS_SERVER).exists():

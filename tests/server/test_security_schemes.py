@@ -20,11 +20,10 @@ import pytest
 import yaml
 
 from jobmock import BackgroundServer
-from support import Served, create
+from support import CORPUS, Served, create
 
 DOCUMENTED_401 = {"message": "Unauthorized: bad or missing key"}
-ROOT = Path(__file__).resolve().parents[2]
-ASSEMBLYAI = ROOT / "tests" / "corpus" / "documents" / "assemblyai.yaml"
+ASSEMBLYAI = CORPUS / "assemblyai.yaml"  # JOBMOCK_CORPUS_DIR too
 
 
 def basic(pair: str) -> str:

@@ -29,6 +29,7 @@ from jobmock.contract.document import Contract
 from jobmock.contract.schema_fit import READ, WRITE, Direction, format_checker
 from jobmock.sim import fakedata
 from jobmock.sim.fakedata import Generator
+from support import CORPUS, corpus_documents
 
 SEEDS = range(40)
 BOTH: list[Dialect] = ["3.0", "3.1"]
@@ -514,7 +515,6 @@ def test_the_same_seed_gives_the_same_values_in_any_process() -> None:
 
 # --- the corpus ------------------------------------------------------------------------------------
 
-CORPUS = Path(os.environ.get("JOBMOCK_CORPUS_DIR") or Path(__file__).parents[1] / "corpus" / "documents")
 CORPUS_SEEDS = range(3)
 
 
@@ -550,12 +550,6 @@ def no_object_fits(schema: Any, closed: list[set[str]]) -> bool:
             if isinstance(branches, list) and branches and all(no_object_fits(b, closed) for b in branches):
                 return True
     return any(no_object_fits(part, closed) for part in parts[1:] if part.get("allOf"))
-
-
-def corpus_documents() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
 
 
 def bodies(resolved: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Direction]]:

@@ -58,6 +58,8 @@ _DROPPED_KEYWORDS = frozenset(
         "definitions",
     }
 )
+# keywords that describe a value and never refuse one
+_ANNOTATIONS = frozenset({"description", "title", "example", "examples", "deprecated", "$comment"})
 # keywords whose value is one schema, a list of schemas, or a map of name -> schema
 _ONE = ("additionalProperties", "items", "not")
 _MANY = ("allOf", "anyOf", "oneOf")
@@ -171,6 +173,8 @@ class Translation:
             else:
                 out[key] = value
         out.setdefault("paths", {})
+        out["paths"] = literal_first(out["paths"])
+        form_fields_as_text(out)
         return out
 
     def info(self, info: Any) -> Any:
@@ -312,7 +316,7 @@ class Translation:
             return {"$ref": self.ref(param["$ref"])}
         out = dict(param)
         if "schema" in param:
-            out["schema"] = self.schema(param["schema"], [*where, "schema"])
+            out["schema"] = with_type(self.schema(param["schema"], [*where, "schema"]))
         elif isinstance(out.pop("content", None), dict):  # a JSON-encoded value: text to Connexion
             out["schema"] = {"type": "string"}
         return out
@@ -379,6 +383,10 @@ class Translation:
             ref = {"$ref": self.ref(schema["$ref"])}
             rest = {k: v for k, v in schema.items() if k != "$ref"}
             if not rest or not self.modern:  # 3.0 ignores a $ref's siblings
+                return ref
+            if all(k in _ANNOTATIONS or k.startswith("x-") for k in rest):
+                # words only (`description`): the $ref alone judges the same, and Connexion
+                # reads a parameter's `type` from it (an `allOf` has none: a 500 on the query)
                 return ref
             return {"allOf": [ref, self.schema(rest, where)]}
         out: dict[str, Any] = {}
@@ -459,6 +467,98 @@ def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
             continue
         out[inclusive] = bound
         out[exclusive] = True
+
+
+def with_type(schema: Any) -> Any:
+    """A parameter's schema with the `type` it implies written at its top, where that judges
+    the same (every value of its `enum` is of one type, or every branch of its `anyOf`/`oneOf`
+    but null is, or a part of its `allOf` has one): Connexion reads a parameter's `type` to
+    split and cast it, and fails (a 500) on a schema with none."""
+    if not isinstance(schema, dict) or "type" in schema or "$ref" in schema:
+        return schema
+    kinds: set[str] = set()
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        kinds = {_json_type(v) for v in schema["enum"] if v is not None}
+    else:
+        for key in ("anyOf", "oneOf"):
+            branches = schema.get(key)
+            if isinstance(branches, list) and branches:
+                found = [b.get("type") if isinstance(b, dict) else None for b in branches]
+                if all(isinstance(k, str) for k in found):
+                    kinds = {str(k) for k in found}
+        for part in schema.get("allOf") or ():
+            if isinstance(part, dict) and isinstance(part.get("type"), str):
+                kinds = {part["type"]}
+    if len(kinds) != 1:
+        return schema
+    return {"type": kinds.pop(), **schema}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "?"
+
+
+def literal_first(paths: Mapping[str, Any]) -> dict[str, Any]:
+    """The paths in the order Connexion must route them: a literal segment before a template
+    in the same place (`/t/{id}/paragraphs` before `/t/{id}/{format}`), as OpenAPI matches
+    concrete paths first; Connexion routes in the order it is given. Otherwise as written."""
+
+    def key(path: str) -> tuple[int, ...]:
+        return tuple(1 if "{" in segment else 0 for segment in path.split("/"))
+
+    return {path: paths[path] for path in sorted(paths, key=key)}
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def form_fields_as_text(document: dict[str, Any]) -> None:
+    """Each top-level property of a form body's schema as `type: string`, in Connexion's copy:
+    Connexion reads and casts form fields by their property's `type` (`resolve_form`,
+    `make_type`) even after a request is validated, and fails (a 500) on a property with no
+    `type` (an `anyOf`), a JSON object in a field, or a value its cast cannot read. A form is
+    read and judged by its schema as written (`server/adapters/dialect_validators.py`);
+    Connexion only hands its fields over, as text."""
+    for item in (document.get("paths") or {}).values():
+        for method in _HTTP_METHODS_30:
+            op = item.get(method) if isinstance(item, dict) else None
+            if not isinstance(op, dict):
+                continue
+            body = _local(document, op.get("requestBody"))
+            if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
+                continue
+            content = dict(body["content"])
+            for media, entry in content.items():
+                if str(media).split(";")[0].strip().lower() not in _FORMS or not isinstance(entry, dict):
+                    continue
+                schema = _local(document, entry.get("schema"))
+                if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+                    continue
+                text = {name: {"type": "string"} for name in schema["properties"]}
+                mark = {SOURCE: entry["schema"][SOURCE]} if SOURCE in entry.get("schema", {}) else {}
+                content[media] = {**entry, "schema": {**schema, "properties": text, **mark}}
+            op["requestBody"] = {**body, "content": content}
+
+
+def _local(document: Mapping[str, Any], value: Any) -> Any:
+    """`value`, or what its local `$ref` (`#/components/...`) points to, followed to the end."""
+    seen = 0
+    while isinstance(value, Mapping) and isinstance(value.get("$ref"), str) and seen < 50:
+        seen += 1
+        found: Any = document
+        for part in value["$ref"].removeprefix("#/").split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            found = found.get(part) if isinstance(found, Mapping) else None
+        value = found
+    return value
 
 
 def pointer(where: list[PathItem]) -> str:

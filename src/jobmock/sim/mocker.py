@@ -193,13 +193,20 @@ def _generated(media: str, schema: Mapping[str, Any] | None, make: Generator) ->
 def _headers(declared: Mapping[str, Any], make: Generator) -> list[tuple[str, str]]:
     found = []
     for name, header in declared.items():
-        if not isinstance(header, Mapping) or name.lower() in ("content-type", "content-length"):
+        if not isinstance(header, Mapping) or name.lower() in _FRAMING:
             continue
         given = header.get("schema")
         schema: Mapping[str, Any] = given if isinstance(given, Mapping) else {"type": "string"}
         value = header["example"] if "example" in header else make.value(schema, name)
         found.append((str(name), value if isinstance(value, str) else json.dumps(value)))
     return found
+
+
+# Headers the server sets itself (how the body is framed and the connection kept): a value
+# made up for one (OpenAI documents `Transfer-Encoding` on its audio) breaks the answer.
+_FRAMING = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "connection", "keep-alive", "trailer", "upgrade", "te"}
+)
 
 
 def _accepted(accept: str) -> Sequence[str]:

@@ -1,4 +1,4 @@
-"""JSON request bodies checked in their document's own dialect.
+"""Request bodies checked in their document's own dialect, forms read as their schema says.
 
 Connexion reads OpenAPI 3.0 only: it is given a 3.0 translation of a 3.1 or 3.2 document
 (`contract.dialects`), where some JSON Schema 2020-12 keywords have no 3.0 form
@@ -6,7 +6,14 @@ Connexion reads OpenAPI 3.0 only: it is given a 3.0 translation of a 3.1 or 3.2 
 those documents the body of a request is judged against the schema as its vendor wrote it
 (the translation marks each body schema with `x-jobmock-source`, its place in the document),
 by openapi-schema-validator's 3.1 or 3.2 validator, with Connexion's wording and status.
-A 3.0 document's bodies stay with Connexion's own validator, which reads 3.0.
+A 3.0 document's JSON bodies stay with Connexion's own validator, which reads 3.0.
+
+Form bodies (multipart/form-data, application/x-www-form-urlencoded), in every dialect, are
+read by `read_form`: each field's text is taken as its property's schema reads it (the text
+itself, or the JSON it holds: a number, a boolean, an object, an array), and a file is a file
+wherever the schema puts it (`format: binary`, `contentMediaType`, a branch of an `anyOf`).
+Connexion's own form reading knows only `type: string, format: binary` at the top and fails
+(a 500) on a property with no `type` (an `anyOf`, an `allOf`), which vendors' uploads have.
 """
 
 from __future__ import annotations
@@ -17,29 +24,142 @@ from typing import Any
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+    from connexion.validators import (
+        VALIDATOR_MAP,
+        FormDataValidator,
+        JSONRequestBodyValidator,
+        MultiPartFormDataValidator,
+    )
+
+import json
+from collections.abc import Callable, Iterable
 
 from openapi_schema_validator import OAS31Validator, OAS32Validator, oas31_format_checker, oas32_format_checker
+from starlette.datastructures import FormData, Headers, UploadFile
 
 from ...contract.dialects import SOURCE
 from ...contract.document import Contract
+from ...contract.schema_fit import WRITE, format_checker, judge, validator_class
+
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def validator_map(api: Contract) -> dict[str, Any]:
     """Connexion's `validator_map` for one API: its own, with JSON bodies of a 3.1 or 3.2
-    document judged in that dialect."""
-    if api.dialect == "3.0":
-        return dict(VALIDATOR_MAP)
+    document judged in that dialect, and forms read as their schema says (`read_form`)."""
     bodies = type(VALIDATOR_MAP["body"])(VALIDATOR_MAP["body"])  # a MediaTypeDict: matches `*/*json` patterns
-    bodies["*/*json"] = in_dialect(api)
+    if api.dialect != "3.0":
+        bodies["*/*json"] = in_dialect(api)
+    bodies[FORMS[0]] = forms(api, FormDataValidator)
+    bodies[FORMS[1]] = forms(api, MultiPartFormDataValidator)
     return {**VALIDATOR_MAP, "body": bodies}
 
 
-def in_dialect(api: Contract) -> type[JSONRequestBodyValidator]:
+def forms(api: Contract, base: type[FormDataValidator]) -> type[FormDataValidator]:
+    """Connexion's form validator (its wording and status), reading the form with
+    `read_form` and judging it by the schema as written, in the document's dialect (the
+    copy Connexion routes with has text fields only: `dialects.form_fields_as_text`)."""
+    judged = judge(api.dialect, WRITE, api.resolved)
+    root = validator_class(api.dialect, WRITE)(dict(api.resolved), format_checker=format_checker(api.dialect))
+
+    class FormValidator(base):  # type: ignore[misc]  # Connexion ships no type hints
+        _made: Any = None
+
+        @property
+        def written(self) -> Any:
+            source = self._schema.get(SOURCE) if isinstance(self._schema, Mapping) else None
+            found = _at(api.resolved, source) if isinstance(source, str) else None
+            return found if isinstance(found, Mapping) else None
+
+        @property
+        def _validator(self) -> Any:
+            if self._made is None:
+                written = self.written
+                self._made = root.evolve(schema=written) if written is not None else super()._validator
+            return self._made
+
+        async def _parse(self, stream: Any, scope: Any) -> Any:
+            data = await self._form_parser_cls(Headers(scope=scope), stream).parse()
+            schema = self.written
+            return read_form(data, schema if schema is not None else self._schema, judged.fits)
+
+    return FormValidator
+
+
+def read_form(data: FormData, schema: Mapping[str, Any], fits: Callable[[Any, Any], bool]) -> dict[str, Any]:
+    """A form's fields as values of its schema: each field's text as it is, or the JSON it
+    holds, or a list of either, whichever fits its property (the text when none does, for the
+    validator to refuse); a file as an empty string (one per file), as Connexion puts it."""
+    properties = form_properties(schema)
+    out: dict[str, Any] = {}
+    for key in data:
+        values = data.getlist(key)
+        prop = properties.get(key, {})
+        if any(isinstance(v, UploadFile) for v in values):
+            files = [""] * len(values)
+            out[key] = files[0] if len(files) == 1 and not fits(prop, []) else files
+            continue
+        texts = [str(v) for v in values]
+        candidates: list[Any] = [texts[0], _json(texts[0])] if len(texts) == 1 else []
+        candidates += [texts, [_json(t) for t in texts]]
+        out[key] = next((c for c in candidates if c is not _NO_JSON and fits(prop, c)), texts[0])
+    return out
+
+
+_NO_JSON: Any = object()
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NO_JSON
+
+
+def form_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties a form's schema names, its `allOf`, `anyOf` and `oneOf` parts' too
+    (the first named wins)."""
+    found: dict[str, Any] = {}
+    parts: Iterable[Any] = [schema]
+    seen: set[int] = set()
+    while parts:
+        later: list[Any] = []
+        for part in parts:
+            if not isinstance(part, Mapping) or id(part) in seen:
+                continue
+            seen.add(id(part))
+            for name, prop in (part.get("properties") or {}).items():
+                found.setdefault(name, prop)
+            for key in ("allOf", "anyOf", "oneOf"):
+                later += [p for p in part.get(key) or () if isinstance(p, Mapping)]
+        parts = later
+    return found
+
+
+def _at(document: Mapping[str, Any], pointer: str) -> Any:
+    """The value at a JSON pointer (`#/paths/~1jobs/post/...`) of a document; None if nothing."""
+    found: Any = document
+    for part in pointer.removeprefix("#/").split("/") if pointer not in ("#", "#/") else ():
+        part = part.replace("~1", "/").replace("~0", "~")
+        try:
+            found = found[int(part)] if isinstance(found, list) else found[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return found
+
+
+def as_written(api: Contract, schema: Any) -> Any:
+    """The validator of a 3.1 or 3.2 document's body schema as written (by its
+    `x-jobmock-source` mark); None for a 3.0 document or a schema with no mark."""
+    source = schema.get(SOURCE) if isinstance(schema, Mapping) else None
+    if api.dialect == "3.0" or not isinstance(source, str):
+        return None
     kind = OAS31Validator if api.dialect == "3.1" else OAS32Validator
     checker = oas31_format_checker if api.dialect == "3.1" else oas32_format_checker
-    document = api.document
+    return kind({**api.document, "$ref": source}, format_checker=checker)  # the document is the root of its $refs
 
+
+def in_dialect(api: Contract) -> type[JSONRequestBodyValidator]:
     class DialectBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # Connexion ships no type hints
         """Connexion's JSON body validator (its parsing, wording and status), judging by the
         schema as written."""
@@ -48,13 +168,9 @@ def in_dialect(api: Contract) -> type[JSONRequestBodyValidator]:
 
         @property
         def _validator(self) -> Any:
-            if self._made is None:
-                source = self._schema.get(SOURCE) if isinstance(self._schema, Mapping) else None
-                if isinstance(source, str):
-                    schema = {**document, "$ref": source}  # the document is the root its $refs point in
-                    self._made = kind(schema, format_checker=checker)
-                else:  # no mark (a schema Connexion made): its own check
-                    self._made = super()._validator
+            if self._made is None:  # no mark (a schema Connexion made): its own check
+                written = as_written(api, self._schema)
+                self._made = written if written is not None else super()._validator
             return self._made
 
     return DialectBodyValidator

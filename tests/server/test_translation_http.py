@@ -1,0 +1,157 @@
+"""What the 3.0 copy Connexion routes with must keep as the vendor wrote it, over HTTP (found
+serving the corpus, tests/corpus): a literal path segment routed before a template in its
+place; a parameter whose schema is a `$ref` beside a `description`; form bodies (multipart and
+urlencoded) whose fields are files inside an `anyOf`, JSON objects, numbers, arrays, or have
+no `type` at all. Each is answered 200 when valid and refused with the documented error when
+not, never a 500."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from support import Served, serve
+
+OK: dict[str, Any] = {
+    "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+    "400": {"description": "bad", "content": {"application/json": {"example": {"error": "bad request"}}}},
+}
+FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"anyOf": [{"type": "string", "contentMediaType": "audio/*"}, {"$ref": "#/components/schemas/Ref"}]},
+        "options": {"type": "object", "required": ["anchor"], "properties": {"anchor": {"type": "string"}}},
+        "temperature": {"type": "number", "maximum": 2},
+        "language": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "stream": {"type": "boolean"},
+    },
+}
+
+
+def document(version: str) -> dict[str, Any]:
+    return {
+        "openapi": version,
+        "info": {"title": "Forms", "version": "1"},
+        "paths": {
+            "/t/{id}/{format}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "format", "in": "path", "required": True, "schema": {"enum": ["srt", "vtt"]}},
+                    ],
+                    "responses": OK,
+                }
+            },
+            "/t/{id}/paragraphs": {
+                "get": {
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": OK,
+                }
+            },
+            "/resources": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "kind",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"description": "the kind", "$ref": "#/components/schemas/Kind"},
+                        }
+                    ],
+                    "responses": OK,
+                }
+            },
+            "/upload": {
+                "post": {
+                    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FORM}}},
+                    "responses": OK,
+                }
+            },
+            "/export": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {"$ref": "#/components/schemas/Export"},
+                            }
+                        }
+                    },
+                    "responses": OK,
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Kind": {"type": "string", "enum": ["voice", "project"]},
+                "Ref": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+                "Export": {
+                    "type": "object",
+                    "required": ["StartDay"],
+                    "properties": {
+                        "StartDay": {"type": "string"},
+                        "Days": {"type": "integer", "minimum": 1},
+                        "Method": {"anyOf": [{"enum": ["GET", "POST"]}, {"type": "string", "maxLength": 0}]},
+                    },
+                },
+            }
+        },
+    }
+
+
+@pytest.fixture(scope="module", params=["3.0.3", "3.1.0"])
+def forms(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("forms")
+    spec = document(request.param)
+    if request.param.startswith("3.0"):  # no contentMediaType, no `null` type in 3.0
+        spec["paths"]["/upload"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"] = json.loads(
+            json.dumps(FORM)
+            .replace('"contentMediaType": "audio/*"', '"format": "binary"')
+            .replace(
+                '{"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]}',
+                '{"type": "string", "maxLength": 5, "nullable": true}',
+            )
+        )
+    (folder / "forms.json").write_text(json.dumps(spec))
+    yield from serve(specs=[str(folder / "forms.json")], no_bundled_fixtures=True)
+
+
+def test_a_literal_segment_is_routed_before_a_template_in_its_place(forms: Served) -> None:
+    assert forms.unchecked.get("/t/abc/paragraphs").status_code == 200
+    assert forms.unchecked.get("/t/abc/srt").status_code == 200
+    assert forms.unchecked.get("/t/abc/doc").status_code == 400
+
+
+def test_a_parameter_schema_that_is_a_ref_beside_a_description_is_read(forms: Served) -> None:
+    assert forms.unchecked.get("/resources", params={"kind": "voice"}).status_code == 200
+    refused = forms.unchecked.get("/resources", params={"kind": "car"})
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "bad request"}
+
+
+def test_a_multipart_form_is_read_as_its_schema_says(forms: Served) -> None:
+    fields = {
+        "options": json.dumps({"anchor": "created_at"}),
+        "temperature": "0.5",
+        "language": "nl",
+        "tags": ["a", "b"],
+        "stream": "true",
+    }
+    sent = forms.unchecked.post("/upload", data=fields, files={"file": ("a.wav", b"RIFF", "audio/wav")})
+    assert sent.status_code == 200, sent.text
+    for bad in ({"temperature": "3"}, {"temperature": "warm"}, {"options": "{}"}, {"language": "too long"}):
+        refused = forms.unchecked.post("/upload", data={**fields, **bad}, files={"file": ("a.wav", b"RIFF")})
+        assert refused.status_code == 400, (bad, refused.text)
+    missing = forms.unchecked.post("/upload", data=fields, files={"other": ("a.wav", b"RIFF")})
+    assert missing.status_code == 400
+
+
+def test_an_urlencoded_form_with_a_field_of_no_type_is_read(forms: Served) -> None:
+    sent = forms.unchecked.post("/export", data={"StartDay": "2025-01-01", "Days": "3", "Method": "POST"})
+    assert sent.status_code == 200, sent.text
+    assert forms.unchecked.post("/export", data={"StartDay": "x", "Days": "0"}).status_code == 400
+    assert forms.unchecked.post("/export", data={"StartDay": "x", "Method": "PUT"}).status_code == 400
