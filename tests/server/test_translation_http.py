@@ -62,6 +62,16 @@ def document(version: str) -> dict[str, Any]:
                             "schema": {"anyOf": [{"$ref": "#/components/schemas/Cursor"}, {"type": "null"}]},
                         },
                         {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {
+                                "anyOf": [
+                                    {"type": "array", "items": {"$ref": "#/components/schemas/Kind"}},
+                                    {"type": "null"},
+                                ]
+                            },
+                        },
+                        {
                             "name": "kind",
                             "in": "query",
                             "required": True,
@@ -122,7 +132,8 @@ def forms(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 '{"type": "string", "maxLength": 5, "nullable": true}',
             )
         )
-        spec["paths"]["/resources"]["get"]["parameters"][0]["schema"]["anyOf"][1] = {"enum": [None], "nullable": True}
+        for param in spec["paths"]["/resources"]["get"]["parameters"][:2]:
+            param["schema"]["anyOf"][1] = {"enum": [None], "nullable": True}
     (folder / "forms.json").write_text(json.dumps(spec))
     yield from serve(specs=[str(folder / "forms.json")], no_bundled_fixtures=True)
 
@@ -139,6 +150,9 @@ def test_parameter_schemas_with_no_type_at_their_top_are_read(forms: Served) -> 
     assert forms.unchecked.get("/resources", params={"kind": "voice"}).status_code == 200
     assert forms.unchecked.get("/resources", params={"kind": "voice", "cursor": "3"}).status_code == 200
     assert forms.unchecked.get("/resources", params={"kind": "voice", "cursor": "-3"}).status_code == 400
+    listed = forms.unchecked.get("/resources", params=[("kind", "voice"), ("status", "voice"), ("status", "project")])
+    assert listed.status_code == 200
+    assert forms.unchecked.get("/resources", params={"kind": "voice", "status": "car"}).status_code == 400
     refused = forms.unchecked.get("/resources", params={"kind": "car"})
     assert refused.status_code == 400
     assert refused.json() == {"error": "bad request"}

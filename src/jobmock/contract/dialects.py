@@ -442,6 +442,7 @@ def with_type(schema: dict[str, Any], follow: Any, depth: int = 0) -> dict[str, 
     if "type" in schema or "$ref" in schema or depth > 8:  # deeper: a schema that reaches itself
         return schema
     kinds: set[str] = set()
+    items: list[Any] = []  # an array's `items`, which Connexion reads too
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         kinds = {_json_type(v) for v in schema["enum"] if v is not None}
     for key in ("anyOf", "oneOf"):
@@ -450,13 +451,21 @@ def with_type(schema: dict[str, Any], follow: Any, depth: int = 0) -> dict[str, 
             found = [_type_of(b, follow, depth) for b in branches if not _null_only(b)]
             if found and all(isinstance(k, str) for k in found):
                 kinds = {str(k) for k in found}
+                items = [b["items"] for b in branches if isinstance(b, dict) and isinstance(b.get("items"), dict)]
     for part in schema.get("allOf") or ():
-        kind = _type_of(follow(part), follow, depth)
+        part = follow(part)
+        kind = _type_of(part, follow, depth)
         if kind is not None:
             kinds = {kind}
+            items = [part["items"]] if isinstance(part, dict) and isinstance(part.get("items"), dict) else []
     if len(kinds) != 1:
         return schema
-    return {"type": kinds.pop(), **schema}
+    kind = kinds.pop()
+    if kind == "array" and "items" not in schema:
+        if len(items) != 1:
+            return schema
+        return {"type": kind, "items": with_type(dict(items[0]), follow, depth + 1), **schema}
+    return {"type": kind, **schema}
 
 
 def _type_of(schema: Any, follow: Any, depth: int) -> str | None:
