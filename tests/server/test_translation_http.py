@@ -57,11 +57,26 @@ def document(version: str) -> dict[str, Any]:
                 "get": {
                     "parameters": [
                         {
+                            "name": "cursor",
+                            "in": "query",
+                            "schema": {"anyOf": [{"$ref": "#/components/schemas/Cursor"}, {"type": "null"}]},
+                        },
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {
+                                "anyOf": [
+                                    {"type": "array", "items": {"$ref": "#/components/schemas/Kind"}},
+                                    {"type": "null"},
+                                ]
+                            },
+                        },
+                        {
                             "name": "kind",
                             "in": "query",
                             "required": True,
                             "schema": {"description": "the kind", "$ref": "#/components/schemas/Kind"},
-                        }
+                        },
                     ],
                     "responses": OK,
                 }
@@ -88,6 +103,7 @@ def document(version: str) -> dict[str, Any]:
         "components": {
             "schemas": {
                 "Kind": {"type": "string", "enum": ["voice", "project"]},
+                "Cursor": {"type": "integer", "minimum": 0},
                 "Ref": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
                 "Export": {
                     "type": "object",
@@ -116,6 +132,8 @@ def forms(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 '{"type": "string", "maxLength": 5, "nullable": true}',
             )
         )
+        for param in spec["paths"]["/resources"]["get"]["parameters"][:2]:
+            param["schema"]["anyOf"][1] = {"enum": [None], "nullable": True}
     (folder / "forms.json").write_text(json.dumps(spec))
     yield from serve(specs=[str(folder / "forms.json")], no_bundled_fixtures=True)
 
@@ -126,8 +144,15 @@ def test_a_literal_segment_is_routed_before_a_template_in_its_place(forms: Serve
     assert forms.unchecked.get("/t/abc/doc").status_code == 400
 
 
-def test_a_parameter_schema_that_is_a_ref_beside_a_description_is_read(forms: Served) -> None:
+def test_parameter_schemas_with_no_type_at_their_top_are_read(forms: Served) -> None:
+    """A `$ref` beside a `description`, a 3.1 `anyOf` of a `$ref` and null (FastAPI's
+    optional parameters): Connexion reads a parameter's `type`, found where it is implied."""
     assert forms.unchecked.get("/resources", params={"kind": "voice"}).status_code == 200
+    assert forms.unchecked.get("/resources", params={"kind": "voice", "cursor": "3"}).status_code == 200
+    assert forms.unchecked.get("/resources", params={"kind": "voice", "cursor": "-3"}).status_code == 400
+    listed = forms.unchecked.get("/resources", params=[("kind", "voice"), ("status", "voice"), ("status", "project")])
+    assert listed.status_code == 200
+    assert forms.unchecked.get("/resources", params={"kind": "voice", "status": "car"}).status_code == 400
     refused = forms.unchecked.get("/resources", params={"kind": "car"})
     assert refused.status_code == 400
     assert refused.json() == {"error": "bad request"}

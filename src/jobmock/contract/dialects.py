@@ -175,6 +175,7 @@ class Translation:
         out.setdefault("paths", {})
         out["paths"] = literal_first(out["paths"])
         form_fields_as_text(out)
+        typed_parameters(out)
         return out
 
     def info(self, info: Any) -> Any:
@@ -316,7 +317,7 @@ class Translation:
             return {"$ref": self.ref(param["$ref"])}
         out = dict(param)
         if "schema" in param:
-            out["schema"] = with_type(self.schema(param["schema"], [*where, "schema"]))
+            out["schema"] = self.schema(param["schema"], [*where, "schema"])
         elif isinstance(out.pop("content", None), dict):  # a JSON-encoded value: text to Connexion
             out["schema"] = {"type": "string"}
         return out
@@ -469,29 +470,71 @@ def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
         out[exclusive] = True
 
 
-def with_type(schema: Any) -> Any:
+def typed_parameters(document: dict[str, Any]) -> None:
+    """Every parameter's schema in Connexion's copy with the `type` it implies (`with_type`)."""
+    places: list[Any] = list(((document.get("components") or {}).get("parameters") or {}).values())
+    for item in (document.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        places += item.get("parameters") or []
+        for method in _HTTP_METHODS_30:
+            op = item.get(method)
+            if isinstance(op, dict):
+                places += op.get("parameters") or []
+    for param in places:
+        if isinstance(param, dict) and isinstance(param.get("schema"), dict):
+            param["schema"] = with_type(param["schema"], lambda node: _local(document, node))
+
+
+def with_type(schema: dict[str, Any], follow: Any, depth: int = 0) -> dict[str, Any]:
     """A parameter's schema with the `type` it implies written at its top, where that judges
-    the same (every value of its `enum` is of one type, or every branch of its `anyOf`/`oneOf`
-    but null is, or a part of its `allOf` has one): Connexion reads a parameter's `type` to
-    split and cast it, and fails (a 500) on a schema with none."""
-    if not isinstance(schema, dict) or "type" in schema or "$ref" in schema:
+    the same for a parameter's text (every value of its `enum` is of one type, or every
+    branch of its `anyOf`/`oneOf` but a null one is, or a part of its `allOf` has one; `$ref`s
+    followed by `follow`): Connexion reads a parameter's `type` to split and cast it, and
+    fails (a 500) on a schema with none."""
+    if "type" in schema or "$ref" in schema or depth > 8:  # deeper: a schema that reaches itself
         return schema
     kinds: set[str] = set()
+    items: list[Any] = []  # an array's `items`, which Connexion reads too
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         kinds = {_json_type(v) for v in schema["enum"] if v is not None}
-    else:
-        for key in ("anyOf", "oneOf"):
-            branches = schema.get(key)
-            if isinstance(branches, list) and branches:
-                found = [b.get("type") if isinstance(b, dict) else None for b in branches]
-                if all(isinstance(k, str) for k in found):
-                    kinds = {str(k) for k in found}
-        for part in schema.get("allOf") or ():
-            if isinstance(part, dict) and isinstance(part.get("type"), str):
-                kinds = {part["type"]}
+    for key in ("anyOf", "oneOf"):
+        branches = [follow(b) for b in schema.get(key) or ()]
+        if branches and not kinds:
+            found = [_type_of(b, follow, depth) for b in branches if not _null_only(b)]
+            if found and all(isinstance(k, str) for k in found):
+                kinds = {str(k) for k in found}
+                items = [b["items"] for b in branches if isinstance(b, dict) and isinstance(b.get("items"), dict)]
+    for part in schema.get("allOf") or ():
+        part = follow(part)
+        kind = _type_of(part, follow, depth)
+        if kind is not None:
+            kinds = {kind}
+            items = [part["items"]] if isinstance(part, dict) and isinstance(part.get("items"), dict) else []
     if len(kinds) != 1:
         return schema
-    return {"type": kinds.pop(), **schema}
+    kind = kinds.pop()
+    if kind == "array" and "items" not in schema:
+        if len(items) != 1:
+            return schema
+        return {"type": kind, "items": with_type(dict(items[0]), follow, depth + 1), **schema}
+    return {"type": kind, **schema}
+
+
+def _type_of(schema: Any, follow: Any, depth: int) -> str | None:
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return kind
+    typed = with_type(schema, follow, depth + 1)
+    return typed.get("type") if typed is not schema else None
+
+
+def _null_only(schema: Any) -> bool:
+    """A branch only null fits, as translated (`enum: [null]`) or written (`type: null`); a
+    parameter's value, text, is never null."""
+    return isinstance(schema, dict) and (schema.get("enum") == [None] or schema.get("type") == "null")
 
 
 def _json_type(value: Any) -> str:
