@@ -258,3 +258,13 @@ def test_the_served_document_is_the_users_own(things: Served) -> None:
         "$ref": "#/components/schemas/Thing"
     }
     assert "operationId" not in served["paths"]["/things"]["get"]
+
+
+def test_a_body_refused_before_any_handler_gets_the_documented_error_too(things: Served) -> None:
+    """Not JSON at all, refused by jobmock's screening before Connexion: the operation's 422."""
+    refused = things.unchecked.post(
+        "/things/v2/things", content=b'{"name": NaN}', headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 422
+    assert fits(DOCUMENT_31, ERROR, refused.json()) == []
+    assert "NaN" in refused.json()["detail"]

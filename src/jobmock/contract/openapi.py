@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -237,4 +238,14 @@ def id_checker(schema: dict[str, Any]) -> Callable[[str], bool] | None:
             return True
 
         return is_uuid
+    return None
+
+
+def template_of(document: Mapping[str, Any], path: str) -> str | None:
+    """The document's path template a request path is on (a literal one before a templated one)."""
+    templates = sorted(document.get("paths", {}), key=lambda t: ("{" in t, -len(t)))
+    for template in templates:
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            return str(template)
     return None

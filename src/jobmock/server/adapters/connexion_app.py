@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -36,7 +35,7 @@ with warnings.catch_warnings():
 from ...contract.document import Contract
 from ...contract.envelopes import phrase
 from ...contract.model import ApiModel
-from ...contract.openapi import HTTP_METHODS
+from ...contract.openapi import HTTP_METHODS, template_of
 from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
@@ -271,7 +270,7 @@ class ErrorHandler:
         if isinstance(exc, AuthError):
             reply = unauthorized(api, exc)
             return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
-        template = _template(api.document, path[len(api.base_path) :] or "/")
+        template = template_of(api.document, path[len(api.base_path) :] or "/")
         if not api.errors.declared and template is not None and status not in (404, 405):
             documented = documented_error(api, request.method, template, status, message, request.headers.get("accept"))
             if documented is not None:
@@ -299,23 +298,13 @@ def _classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
 
 def _methods(document: Mapping[str, Any], path: str) -> list[str]:
     """The methods the document declares for the path (HEAD with GET), as an Allow header lists them."""
-    template = _template(document, path)
+    template = template_of(document, path)
     if template is None:
         return []
     methods = [m.upper() for m in HTTP_METHODS if m in document["paths"][template]]
     if "GET" in methods and "HEAD" not in methods:
         methods.append("HEAD")
     return methods
-
-
-def _template(document: Mapping[str, Any], path: str) -> str | None:
-    """The document's path template a request path is on (a literal one before a templated one)."""
-    templates = sorted(document.get("paths", {}), key=lambda t: ("{" in t, -len(t)))
-    for template in templates:
-        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, path):
-            return str(template)
-    return None
 
 
 def _first_line(detail: str) -> str:

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...contract.document import Contract
+from ...contract.openapi import template_of
 from ...contract.wire import CONTROL_PREFIX
 from ..gauges import OPEN
 from ..messages import replayed, send_whole
-from ..operations.replies import api_for, problem_bytes, vendor_error_bytes
+from ..operations.replies import Reply, api_for, documented_error, problem_bytes, vendor_error_bytes
 from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
@@ -172,7 +173,20 @@ class Screening:
         if api is None:
             body, media = problem_bytes(refused.status, refused.message), b"application/problem+json"
         else:
-            status = api.errors.validation if refused.status == 400 else refused.status
-            body, media = vendor_error_bytes(api, status, refused.message), b"application/json"
-            refused.status = status
+            documented = self._documented(api, scope, refused)
+            if documented is not None and documented.media:  # the operation's own error response, as Connexion's get
+                refused.status, body, media = documented.status, documented.body, documented.media.encode()
+            else:
+                status = api.errors.validation if refused.status == 400 else refused.status
+                body, media = vendor_error_bytes(api, status, refused.message), b"application/json"
+                refused.status = status
         await send_whole(send, refused.status, body, media, [(b"connection", b"close")])
+
+    @staticmethod
+    def _documented(api: Contract, scope: Scope, refused: Refused) -> Reply | None:
+        if api.errors.declared or refused.status not in (400, 415, 413):
+            return None
+        template = template_of(api.document, routed_path(scope)[len(api.base_path) :] or "/")
+        if template is None:
+            return None
+        return documented_error(api, scope["method"], template, refused.status, refused.message)
