@@ -246,3 +246,18 @@ def test_a_parameter_with_content_is_text_to_connexion() -> None:
     assert routed["paths"]["/q"]["get"]["parameters"] == [
         {"name": "filter", "in": "query", "schema": {"type": "string"}}
     ]
+
+
+def test_a_path_keys_fragment_is_no_part_of_the_url() -> None:
+    ok = {"200": {"description": "ok"}}
+    doc = document()
+    doc["paths"]["/c/{id}#byId"] = {"get": {"responses": ok}, "delete": {"responses": ok}}
+    doc["paths"]["/things#stream"] = {"post": {"responses": ok}, "put": {"responses": ok}}
+    routed, found = for_connexion(doc)
+    assert sorted(routed["paths"]["/c/{id}"]) == ["delete", "get"]
+    assert routed["paths"]["/things"]["post"]["operationId"] == "makeThing"  # the one without a fragment
+    assert "put" in routed["paths"]["/things"]
+    assert not any("#" in path for path in routed["paths"])
+    assert [(n.where, n.message) for n in found] == [
+        (("paths", "/things#stream", "post"), "not served: POST /things is, which the document has too")
+    ]

@@ -33,15 +33,9 @@ KNOWN: dict[tuple[str, str], str] = {
         "names) is routed on the decoded path, where it is two segments: 404"
     ),
     ("openai", "DELETE /models/{model}"): "jobmock: as GET /models/{model}",
-    ("mistral", "GET /v1/connectors/{connector_id_or_name}#idOrName"): (
-        "jobmock: a path key with a `#fragment` (Mistral tells two operations on one path apart so) is "
-        "routed with the fragment as part of the path: 404"
-    ),
-    ("mistral", "DELETE /v1/connectors/{connector_id}#id"): "jobmock: as GET /v1/connectors/...#idOrName",
-    ("mistral", "PATCH /v1/connectors/{connector_id}#id"): "jobmock: as GET /v1/connectors/...#idOrName",
     ("mistral", "POST /v1/conversations#stream"): (
         "the document has two POST /v1/conversations (`#stream` and not) told apart by the body's `stream`: "
-        "jobmock serves the first only"
+        "jobmock serves the one without a fragment, and warns of the other"
     ),
     ("mistral", "POST /v1/conversations/{conversation_id}#stream"): "as POST /v1/conversations#stream",
     ("mistral", "POST /v1/conversations/{conversation_id}/restart#stream"): "as POST /v1/conversations#stream",

@@ -173,9 +173,30 @@ class Translation:
             else:
                 out[key] = value
         out.setdefault("paths", {})
-        out["paths"] = literal_first(out["paths"])
+        out["paths"] = literal_first(self.without_fragments(out["paths"]))
         form_fields_as_text(out)
         typed_parameters(out)
+        return out
+
+    def without_fragments(self, paths: Mapping[str, Any]) -> dict[str, Any]:
+        """A path key's `#fragment` (Mistral tells two operations on one path apart so) is no
+        part of the URL: its operations are routed on the path without it. Where that puts two
+        operations on one path and method, the one written without a fragment is served and
+        the other noted."""
+        out = {key: item for key, item in paths.items() if "#" not in key}
+        for key, item in paths.items():
+            path = key.partition("#")[0]
+            if "#" not in key or not isinstance(item, dict):
+                continue
+            merged = dict(out.get(path) or {})
+            for method, op in item.items():
+                if method in merged and method in _HTTP_METHODS_30:
+                    self.note(
+                        ["paths", key, method], f"not served: {method.upper()} {path} is, which the document has too"
+                    )
+                    continue
+                merged[method] = op
+            out[path] = merged
         return out
 
     def info(self, info: Any) -> Any:

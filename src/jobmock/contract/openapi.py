@@ -243,9 +243,10 @@ def id_checker(schema: dict[str, Any]) -> Callable[[str], bool] | None:
 
 def template_of(document: Mapping[str, Any], path: str) -> str | None:
     """The document's path template a request path is on (a literal one before a templated one)."""
-    templates = sorted(document.get("paths", {}), key=lambda t: ("{" in t, -len(t)))
+    templates = sorted(document.get("paths", {}), key=lambda t: ("{" in t, "#" in t, -len(t)))
     for template in templates:
-        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        written = str(template).partition("#")[0]  # a `#fragment` in a path key is no part of the URL
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(written)) + "$"
         if re.match(pattern, path):
             return str(template)
     return None

@@ -140,9 +140,13 @@ MESSAGE_FIELDS = ("message", "detail", "error_message", "error_description", "ms
 
 def operation_spec(api: Contract, method: str, path: str) -> Mapping[str, Any]:
     """The operation at `path` (its template as the document writes it), its $refs resolved."""
-    item = api.resolved.get("paths", {}).get(path) or {}
-    spec = item.get(method.lower()) if isinstance(item, Mapping) else None
-    return spec if isinstance(spec, Mapping) else {}
+    paths = api.resolved.get("paths", {})
+    for key in (path, *(k for k in paths if k.partition("#")[0] == path and k != path)):  # `/p#stream`: `/p`
+        item = paths.get(key)
+        spec = item.get(method.lower()) if isinstance(item, Mapping) else None
+        if isinstance(spec, Mapping):
+            return spec
+    return {}
 
 
 def documented_error(
