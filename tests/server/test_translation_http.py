@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +181,30 @@ def test_an_urlencoded_form_with_a_field_of_no_type_is_read(forms: Served) -> No
     assert sent.status_code == 200, sent.text
     assert forms.unchecked.post("/export", data={"StartDay": "x", "Days": "0"}).status_code == 400
     assert forms.unchecked.post("/export", data={"StartDay": "x", "Method": "PUT"}).status_code == 400
+
+
+def test_a_parameter_whose_types_are_mixed_is_answered_not_a_500(tmp_path: Path) -> None:
+    import httpx
+
+    import jobmock
+    from support import BackgroundServer
+
+    mixed = {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "mixed", "version": "1"},
+        "paths": {
+            "/agents": {
+                "get": {
+                    "parameters": [{"name": "version", "in": "query", "schema": mixed}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}},
+                }
+            }
+        },
+    }
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(doc))
+    app = jobmock.create(specs=[str(path)], no_bundled_fixtures=True)
+    with BackgroundServer(app) as server:
+        for value in ("3", "latest", ""):
+            assert httpx.get(server.url + "/agents", params={"version": value}).status_code == 200

@@ -492,7 +492,9 @@ def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
 
 
 def typed_parameters(document: dict[str, Any]) -> None:
-    """Every parameter's schema in Connexion's copy with the `type` it implies (`with_type`)."""
+    """Every parameter's schema in Connexion's copy with the `type` it implies (`with_type`);
+    where its types are mixed, text (Connexion casts a parameter by its one `type` and fails
+    on a schema with none: such a parameter is passed on unchecked)."""
     places: list[Any] = list(((document.get("components") or {}).get("parameters") or {}).values())
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
@@ -504,7 +506,11 @@ def typed_parameters(document: dict[str, Any]) -> None:
                 places += op.get("parameters") or []
     for param in places:
         if isinstance(param, dict) and isinstance(param.get("schema"), dict):
-            param["schema"] = with_type(param["schema"], lambda node: _local(document, node))
+            typed = with_type(param["schema"], lambda node: _local(document, node))
+            found = _local(document, typed)
+            if not isinstance(found, dict) or not isinstance(found.get("type"), str):
+                typed = {"type": "string"}  # types mixed (`anyOf: [integer, string]`): text, for Connexion not to fail
+            param["schema"] = typed
 
 
 def with_type(schema: dict[str, Any], follow: Any, depth: int = 0) -> dict[str, Any]:
