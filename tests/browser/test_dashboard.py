@@ -116,6 +116,24 @@ def test_the_progress_bar_rises_over_the_event_stream(page: Page, jobmock: str) 
     expect(row(page, made["id"]).locator(".status")).to_have_text("completed")
 
 
+def test_a_keyboard_users_focus_stays_on_its_control_while_the_table_updates(page: Page, jobmock: str) -> None:
+    """The table is drawn again on every change the stream tells: the focused button must
+    stay focused (it was lost with the old row, and Enter then did nothing)."""
+    open_dashboard(page, jobmock, namespace="ui-focus")
+    control = httpx.Client(base_url=jobmock, headers={"X-Jobmock-Namespace": "ui-focus"})
+    control.put("/_jobmock/clock", json={"mode": "manual"})
+    made = control.post("/_jobmock/jobs", json={"api": "longform", "outcome": "completed", "duration": 10}).json()
+    button = page.get_by_role("button", name=made["id"], exact=True)
+    button.focus()
+    for _step in range(3):  # each move redraws the table
+        control.post("/_jobmock/clock/advance", json={"seconds": 2})
+        shown = control.get(f"/_jobmock/jobs/{made['id']}").json()["progress"]
+        expect(row(page, made["id"]).locator("progress")).to_have_attribute("value", str(shown).removesuffix(".0"))
+        assert page.evaluate("document.activeElement.textContent") == made["id"]
+    page.keyboard.press("Enter")
+    expect(page.locator("#job-detail h3")).to_contain_text(made["id"])
+
+
 NAMELESS = """() => [...document.querySelectorAll("input, select, button, progress")].filter((el) => {
   const labelled = el.labels && el.labels.length > 0;
   return !labelled && !el.getAttribute("aria-label") && !el.textContent.trim();

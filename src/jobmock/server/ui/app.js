@@ -319,12 +319,23 @@ function render() {
   const pages = Math.max(1, Math.ceil(jobs.length / PAGE));
   state.page = Math.min(state.page, pages - 1);
   const shown = jobs.slice(state.page * PAGE, (state.page + 1) * PAGE);
-  $("#jobs tbody").replaceChildren(...shown.map(jobRow));
+  keepingFocus($("#jobs tbody"), (body) => body.replaceChildren(...shown.map(jobRow)));
   $("#page-info").textContent = `page ${state.page + 1} of ${pages} · ${jobs.length} jobs${jobs.length >= WATCHED ? ` (the newest ${WATCHED})` : ""}`;
   $("#newer").disabled = state.page === 0;
   $("#older").disabled = state.page >= pages - 1;
   renderCreated();
   renderDetail();
+}
+
+// The table is drawn again on every change the stream tells (a second, under a running job):
+// a keyboard user's focus stays on the same control (by its name), not lost with the old row.
+function keepingFocus(box, draw) {
+  const name = (el) => `${el.tagName}|${el.getAttribute("aria-label") || el.textContent}`;
+  const had = box.contains(document.activeElement) ? name(document.activeElement) : null;
+  draw(box);
+  if (had === null) return;
+  const again = [...box.querySelectorAll("button, a, input, select")].find((el) => name(el) === had);
+  if (again) again.focus();
 }
 
 function select(id) {
