@@ -134,6 +134,20 @@ def test_a_keyboard_users_focus_stays_on_its_control_while_the_table_updates(pag
     expect(page.locator("#job-detail h3")).to_contain_text(made["id"])
 
 
+def test_a_mode_chosen_but_not_yet_switched_survives_the_clocks_refresh(page: Page, jobmock: str) -> None:
+    """The clock panel refreshes every few seconds; it undid the user's choice in the Mode
+    list, so Switch then sent the old mode (under load, the page's own test failed so)."""
+    open_dashboard(page, jobmock, namespace="ui-mode")
+    shown = page.locator("#clock-now")
+    expect(shown).to_contain_text("real")
+    page.get_by_label("Mode").select_option("polls")
+    before = shown.inner_text()
+    expect(shown).not_to_have_text(before, timeout=15_000)  # a refresh came
+    assert page.get_by_label("Mode").input_value() == "polls"
+    page.get_by_role("button", name="Switch").click()
+    expect(shown).to_contain_text("polls")
+
+
 NAMELESS = """() => [...document.querySelectorAll("input, select, button, progress")].filter((el) => {
   const labelled = el.labels && el.labels.length > 0;
   return !labelled && !el.getAttribute("aria-label") && !el.textContent.trim();

@@ -403,9 +403,11 @@ function watchJobs() {
 
 async function refreshClock() {
   const clock = await call("GET", "/clock");
+  const before = state.clock && state.clock.mode;
   state.clock = { ...clock, now: Date.parse(clock.now), at: performance.now() };
   $("#clock-now").textContent = `${clock.mode}${clock.frozen ? ", frozen" : ""} · ${clock.now}`;
-  $("#clock-mode").value = clock.mode;
+  // only when the mode changed: a refresh must not undo a choice the user has not switched to yet
+  if (clock.mode !== before) $("#clock-mode").value = clock.mode;
 }
 
 async function clockAction(path, body, method = "POST") {
