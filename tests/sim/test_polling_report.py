@@ -97,3 +97,32 @@ def test_the_report_as_json_and_as_text() -> None:
         "    ! job job_1: 1 more polls after it was cancelled",
     ]
     assert render([]) == "jobmock polling report: no polls"
+
+
+def test_a_client_polling_several_jobs_is_judged_over_all_of_them() -> None:
+    entries = [
+        poll(10.0, job="job_a"),
+        poll(10.1, job="job_a", job_status="completed"),
+        poll(10.2, job="job_a", job_status="completed"),
+        poll(20.0, job="job_b", status=429, job_status=None, retry_after="5"),
+        poll(24.0, job="job_b"),  # 4 s after a 429 that said 5
+        poll(24.12345, job="job_b"),
+    ]
+    (report,) = analyse(entries, TERMINAL)
+    assert report.median_interval == 0.112  # the gaps of both jobs: 0.1, 0.1, 4.0, 0.12345; in ms
+    assert report.problems == [
+        "polls every 0.112 s (median); at least 0.5 s is kinder",
+        "job job_a: 1 more polls after it was completed",
+        "job job_b: polled 4.0 s after a 429 that said Retry-After: 5",
+    ]
+    (odd,) = analyse([poll(100.0), poll(100.12345)], TERMINAL, min_interval=0)
+    assert odd.median_interval == 0.123  # milliseconds
+
+
+def test_a_poll_right_at_retry_after_is_kind() -> None:
+    entries = [poll(30.0, status=429, job_status=None, retry_after="5"), poll(34.95)]
+    assert analyse(entries, TERMINAL)[0].problems == []
+
+
+def test_a_client_with_one_poll_has_no_interval_in_its_line() -> None:
+    assert render(analyse([poll(0)], TERMINAL)) == "jobmock polling report\n  app: 1 polls of 1 jobs\n    ok"
