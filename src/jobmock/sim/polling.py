@@ -46,7 +46,7 @@ def analyse(
         gaps: list[float] = []
         for job, polls in jobs.items():
             gaps += [b.at - a.at for a, b in itertools.pairwise(polls)]
-            report.problems += _job_problems(job, polls, set(terminal.get(polls[0].api or "", ())), min_interval)
+            report.problems += _job_problems(job, polls, set(terminal.get(polls[0].api or "", ())))
         if gaps:
             report.median_interval = round(statistics.median(gaps), 3)
             if report.median_interval < min_interval:
@@ -57,7 +57,7 @@ def analyse(
     return reports
 
 
-def _job_problems(job: str, polls: list[JournalEntry], terminal: set[str], min_interval: float) -> list[str]:
+def _job_problems(job: str, polls: list[JournalEntry], terminal: set[str]) -> list[str]:
     problems = []
     finished_at = next((i for i, p in enumerate(polls) if p.job_status in terminal), None)
     if finished_at is not None and finished_at < len(polls) - 1:
