@@ -250,3 +250,18 @@ def template_of(document: Mapping[str, Any], path: str) -> str | None:
         if re.match(pattern, path):
             return str(template)
     return None
+
+
+def pointed(document: Any, ref: str) -> Any:
+    """What a local `$ref` or JSON pointer (`#/paths/~1jobs/post/...`) names in `document`;
+    None for a ref elsewhere or a place the document does not have."""
+    if not ref.startswith("#"):
+        return None
+    found: Any = document
+    for part in ref[2:].split("/") if ref not in ("#", "#/") else ():
+        part = part.replace("~1", "/").replace("~0", "~")
+        try:
+            found = found[int(part)] if isinstance(found, list) else found[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return found

@@ -35,6 +35,7 @@ from typing import Any
 from faker import Faker
 
 from ..contract.dialects import Dialect
+from ..contract.openapi import pointed
 from ..contract.schema_fit import READ, WRITE, Direction, Judge, evict, judge
 from . import fakestrings
 from .fakestrings import ALPHABETS, random_token, random_uuid
@@ -250,7 +251,7 @@ class Generator:
             return None
 
         def make() -> Mapping[str, Any] | None:
-            found = _pointer(document, str(schema["$ref"]))
+            found = pointed(document, str(schema["$ref"]))
             if not isinstance(found, Mapping):
                 return None
             siblings = {k: v for k, v in schema.items() if k != "$ref"}
@@ -514,7 +515,7 @@ class Generator:
             if document is None:
                 return None
             named = [
-                (label, _pointer(document, str(ref))) for label, ref in (discriminator.get("mapping") or {}).items()
+                (label, pointed(document, str(ref))) for label, ref in (discriminator.get("mapping") or {}).items()
             ]
             if not named:  # no mapping: a component's name, of those that look like it
                 index: dict[Any, list[tuple[str, Any]]] = _cached("components", (document,), lambda: _index(document))
@@ -868,19 +869,6 @@ class Generator:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _pointer(document: Mapping[str, Any], ref: str) -> Any:
-    if not ref.startswith("#"):
-        return None
-    found: Any = document
-    for part in ref[2:].split("/") if ref not in ("#", "#/") else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        try:
-            found = found[int(part)] if isinstance(found, list) else found[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            return None
-    return found
 
 
 def _fingerprint(schema: Any) -> Any:

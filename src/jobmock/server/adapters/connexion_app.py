@@ -35,7 +35,7 @@ with warnings.catch_warnings():
 from ...contract.document import Contract
 from ...contract.envelopes import phrase
 from ...contract.model import ApiModel
-from ...contract.openapi import HTTP_METHODS, template_of
+from ...contract.openapi import HTTP_METHODS, pointed, template_of
 from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
@@ -143,7 +143,7 @@ def routed_document(api: Contract) -> dict[str, Any]:
     paths = document["paths"] = dict(document.get("paths") or {})
     for path, item in list(paths.items()):
         if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-            item = _target(document, item["$ref"])  # each path its own copy: its own scopes
+            item = pointed(document, item["$ref"])  # each path its own copy: its own scopes
         if not isinstance(item, dict):
             continue
         item = paths[path] = dict(item)
@@ -153,13 +153,6 @@ def routed_document(api: Contract) -> dict[str, Any]:
                 asked = api.security.requirements_of(None, method, str(path))
                 item[method] = {**operation, "security": [] if asked.open else [{JUDGED: [f"{method} {path}"]}]}
     return document
-
-
-def _target(document: Mapping[str, Any], ref: str) -> Any:
-    found: Any = document
-    for part in ref.removeprefix("#/").split("/"):
-        found = found.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(found, Mapping) else None
-    return found
 
 
 def judged_by(api: Contract) -> type[AbstractSecurityHandler]:

@@ -39,6 +39,7 @@ from starlette.datastructures import FormData, Headers, UploadFile
 
 from ...contract.dialects import SOURCE
 from ...contract.document import Contract
+from ...contract.openapi import pointed
 from ...contract.schema_fit import WRITE, format_checker, judge, validator_class
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -68,7 +69,7 @@ def forms(api: Contract, base: type[FormDataValidator]) -> type[FormDataValidato
         @property
         def written(self) -> Any:
             source = self._schema.get(SOURCE) if isinstance(self._schema, Mapping) else None
-            found = _at(api.resolved, source) if isinstance(source, str) else None
+            found = pointed(api.resolved, source) if isinstance(source, str) else None
             return found if isinstance(found, Mapping) else None
 
         @property
@@ -133,18 +134,6 @@ def form_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
             for key in ("allOf", "anyOf", "oneOf"):
                 later += [p for p in part.get(key) or () if isinstance(p, Mapping)]
         parts = later
-    return found
-
-
-def _at(document: Mapping[str, Any], pointer: str) -> Any:
-    """The value at a JSON pointer (`#/paths/~1jobs/post/...`) of a document; None if nothing."""
-    found: Any = document
-    for part in pointer.removeprefix("#/").split("/") if pointer not in ("#", "#/") else ():
-        part = part.replace("~1", "/").replace("~0", "~")
-        try:
-            found = found[int(part)] if isinstance(found, list) else found[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            return None
     return found
 
 
