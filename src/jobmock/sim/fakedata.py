@@ -276,12 +276,14 @@ class Generator:
     def _merge_all(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         merged = {k: v for k, v in schema.items() if k != "allOf"}
         later: list[Any] = []
+        closed = [_own_names(merged)]  # each part's additionalProperties: false allows its own names only
         for part in schema.get("allOf") or []:
             if isinstance(part, Mapping) and "$ref" in part:
                 part = self._target(part) or {}
             if not isinstance(part, Mapping):
                 continue
             part = self._flat(part)
+            closed.append(_own_names(part))
             for key, value in part.items():
                 if key in _COMBINATORS and key in merged:
                     later.append({key: value})  # a second oneOf: merged once the first is drawn
@@ -289,6 +291,10 @@ class Generator:
                     later += value
                 else:
                     _merge_key(merged, key, value)
+        props = merged.get("properties")
+        for names in closed:
+            if names is not None and isinstance(props, Mapping):
+                props = merged["properties"] = {k: v for k, v in props.items() if k in names}
         if later:
             merged["allOf"] = later
         return merged
@@ -377,6 +383,8 @@ class Generator:
                 value = self._discriminate(flat, branches, i, value)
                 if self.dialect == "3.0":
                     return value  # a 3.0 validator checks the mapped branch only
+            if "allOf" in base and not self.judge.fits(merged, value):
+                continue  # another part's oneOf refuses it (two oneOfs in an allOf): the next branch
             if self._only(branches, i, value):
                 return value
             if isinstance(value, dict) and merged is not None and self._separate(merged, branches, i, value):
@@ -534,11 +542,15 @@ class Generator:
     def _any_of(self, flat: Mapping[str, Any], name: str) -> Any:
         base, branches = self._branches(flat, "anyOf")
         order = self._order(base, branches)
-        if not order:
-            return None
-        value = self.value(self._merge(base, branches[order[0]]), name, True)
-        if "discriminator" in flat:
-            value = self._discriminate(flat, branches, order[0], value)
+        value: Any = None
+        for i in order[:TRIES]:
+            merged = self._merge(base, branches[i])
+            value = self.value(merged, name, True)
+            if "discriminator" in flat:
+                value = self._discriminate(flat, branches, i, value)
+            # a branch alone is made to fit; beside other keywords it may ask what they forbid
+            if not base or (merged is not None and self.judge.fits(merged, value)):
+                return value
         return value
 
     def _not(self, flat: Mapping[str, Any], name: str) -> Any:
@@ -950,6 +962,15 @@ def _merge_key(merged: dict[str, Any], key: str, value: Any) -> None:
         merged[key] = False if mine is False or value is False else mine
     elif key == "items" and mine != value:
         merged[key] = {"allOf": [mine, value]}
+
+
+def _own_names(part: Mapping[str, Any]) -> set[str] | None:
+    """The only property names a part with `additionalProperties: false` allows (its own
+    properties; the validator applies it part by part), None for an open part."""
+    if part.get("additionalProperties") is not False or part.get("patternProperties"):
+        return None
+    props = part.get("properties")
+    return set(props) if isinstance(props, Mapping) else set()
 
 
 def _common_type(mine: Any, value: Any) -> Any:
