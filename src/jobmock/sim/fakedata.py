@@ -65,7 +65,8 @@ LEAN_AFTER = 250  # values in one body past which only what the schema requires 
 MAX_DEPTH = 10  # nesting past which only what the schema requires is made
 MAX_REF_DEPTH = 2  # turns of a recursive schema (a `$ref` kept by deref) followed before that too
 HARD_DEPTH = 48  # nesting past which nothing more is made (a schema that requires itself forever)
-TRIES = 6  # draws of a `oneOf` or `not` value before the last one is kept as it is
+TRIES = 6  # draws of a `oneOf` value before the last one is kept as it is
+NOT_TRIES = 24  # draws of a `not` value: `not` beside a narrow range may refuse half of them
 LOCALES = ("fr", "de", "es", "it", "pt", "nl", "ja", "pl")
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "ja", "pl", "ko", "zh", "sv")  # ISO 639-1
 COUNTRIES = ("US", "FR", "DE", "GB", "JP", "BR", "IN", "CA", "ES", "NL")  # ISO 3166-1 alpha-2
@@ -556,7 +557,7 @@ class Generator:
     def _not(self, flat: Mapping[str, Any], name: str) -> Any:
         base: Mapping[str, Any] = _cached("not", (flat,), lambda: {k: v for k, v in flat.items() if k != "not"})
         value: Any = None
-        for attempt in range(TRIES):
+        for attempt in range(NOT_TRIES):
             with self._variant(attempt):
                 value = self.value(base, name, True)
             if not self.judge.fits(flat["not"], value):

@@ -1,0 +1,372 @@
+"""How the data maker chooses among a schema's alternatives, and where it stops (issue 20, item 4).
+
+A `oneOf` value must fit exactly one branch, whatever overlaps vendors write (open objects that
+fit one another, branches told apart by a required property, a property's type, a `const`, a
+nested `oneOf`); a discriminator must name the branch; `not` must be kept. Bodies stay bounded:
+past LEAN_AFTER values or MAX_DEPTH levels only what the schema requires is made, past
+MAX_VALUES nothing, and a schema that requires itself forever still ends. Every value is held
+to the real validator."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from jobmock.contract import openapi
+from jobmock.contract.dialects import Dialect
+from jobmock.contract.schema_fit import READ, WRITE, Direction, judge
+from jobmock.sim import fakedata
+from jobmock.sim.fakedata import Generator
+
+SEEDS = range(30)
+BOTH: list[Dialect] = ["3.0", "3.1"]
+
+
+def generator(seed: int, dialect: Dialect = "3.1", direction: Direction = READ, document: Any = None) -> Generator:
+    return Generator(
+        random.Random(seed), fakedata.seeded_faker(seed), dialect=dialect, direction=direction, document=document
+    )
+
+
+def values(
+    schema: Any,
+    dialect: Dialect = "3.1",
+    direction: Direction = READ,
+    document: Any = None,
+    seeds: range = SEEDS,
+    required: bool = True,
+) -> list[Any]:
+    check = judge(dialect, direction, document)
+    found = []
+    for seed in seeds:
+        value = generator(seed, dialect, direction, document).value(schema, "value", required)
+        assert check.fits(schema, value), f"{dialect} seed {seed}: {value!r} does not fit"
+        found.append(value)
+    return found
+
+
+def fitting(branches: list[Any], value: Any, dialect: Dialect) -> int:
+    return sum(judge(dialect).fits(b, value) for b in branches)
+
+
+# --- oneOf ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_open_objects_that_fit_one_another_are_told_apart(dialect: Dialect) -> None:
+    """Branches of open objects: a value of one fits the other unless a property it declares
+    gets a value the other refuses, or a property the other requires is left out."""
+    branches: list[Any] = [
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {"text": {"type": "string"}, "lang": {"type": "string"}},
+        },
+        {"type": "object", "properties": {"lang": {"type": "integer"}, "size": {"type": "integer"}}},
+    ]
+    made = values({"oneOf": branches}, dialect)
+    assert all(fitting(branches, v, dialect) == 1 for v in made)
+    assert {"text" in v for v in made} == {True, False}
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_branches_fixed_by_an_enum_of_one_value_each_are_each_made(dialect: Dialect) -> None:
+    branches: list[Any] = [
+        {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"enum": ["text"]}, "text": {"type": "string"}},
+        },
+        {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"enum": ["image"]}, "url": {"type": "string"}},
+        },
+        {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["audio"]}}},
+    ]
+    made = values({"oneOf": branches}, dialect, seeds=range(40))
+    assert {v["type"] for v in made} == {"text", "image", "audio"}
+    assert all(fitting(branches, v, dialect) == 1 for v in made)
+
+
+def test_closed_branches_are_told_apart_by_their_names() -> None:
+    branches: list[Any] = [
+        {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}},
+        {"type": "object", "additionalProperties": False, "properties": {"b": {"type": "string"}}},
+    ]
+    made = values({"oneOf": branches}, seeds=range(40))
+    assert all(fitting(branches, v, "3.1") == 1 for v in made)
+    assert {tuple(v) for v in made} == {("a",), ("b",)}
+
+
+def test_a_oneof_whose_branches_have_oneofs_of_their_own_fits_one_branch() -> None:
+    inner_a = {
+        "oneOf": [{"type": "object", "properties": {"x": {"type": "integer"}}}, {"type": "object", "required": ["y"]}]
+    }
+    inner_b = {"type": "object", "properties": {"x": {"type": "string"}, "z": {"type": "boolean"}}}
+    branches: list[Any] = [inner_a, inner_b]
+    made = values({"oneOf": branches}, seeds=range(40))
+    assert all(fitting(branches, v, "3.1") == 1 for v in made)
+
+
+def test_arrays_of_different_items_in_a_oneof_fit_one_branch() -> None:
+    branches: list[Any] = [
+        {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+    ]
+    made = values({"oneOf": branches}, seeds=range(40))
+    assert all(fitting(branches, v, "3.1") == 1 for v in made)
+    assert {type(v[0]) for v in made} == {str, int}
+
+
+def test_a_scalar_oneof_of_overlapping_ranges_fits_one_range() -> None:
+    branches: list[Any] = [{"type": "integer", "maximum": 10}, {"type": "integer", "minimum": 5}]
+    assert all(fitting(branches, v, "3.1") == 1 for v in values({"oneOf": branches}))
+
+
+def test_a_oneof_with_a_null_branch_is_null_only_when_optional() -> None:
+    schema = {"oneOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, {"type": "null"}]}
+    assert None not in values(schema)
+    optional = values(schema, required=False, seeds=range(100))
+    assert None in optional and any(isinstance(v, dict) for v in optional)
+
+
+def test_a_oneof_no_branch_of_which_can_hold_gives_nothing() -> None:
+    schema = {"type": "string", "oneOf": [{"type": "integer"}, {"type": "boolean"}]}
+    assert generator(1).value(schema) is None
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_a_discriminated_anyof_names_the_branch_made(dialect: Dialect) -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0" if dialect == "3.1" else "3.0.3",
+            "components": {
+                "schemas": {
+                    "Text": {
+                        "type": "object",
+                        "required": ["kind", "text"],
+                        "properties": {"kind": {"type": "string"}, "text": {"type": "string"}},
+                    },
+                    "Image": {
+                        "type": "object",
+                        "required": ["kind", "url"],
+                        "properties": {"kind": {"type": "string"}, "url": {"type": "string"}},
+                    },
+                    "Part": {
+                        "anyOf": [{"$ref": "#/components/schemas/Text"}, {"$ref": "#/components/schemas/Image"}],
+                        "discriminator": {"propertyName": "kind"},
+                    },
+                }
+            },
+        }
+    )
+    made = values(document["components"]["schemas"]["Part"], dialect, document=document, seeds=range(40))
+    assert {v["kind"] for v in made} == {"Text", "Image"}
+    assert all(("text" in v) == (v["kind"] == "Text") for v in made)
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_a_discriminator_uses_the_branchs_own_single_value_over_a_component_name(dialect: Dialect) -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0" if dialect == "3.1" else "3.0.3",
+            "components": {
+                "schemas": {
+                    "Done": {
+                        "type": "object",
+                        "required": ["status"],
+                        "properties": {"status": {"type": "string", "enum": ["done"]}, "result": {"type": "string"}},
+                    },
+                    "Failed": {
+                        "type": "object",
+                        "required": ["status"],
+                        "properties": {"status": {"type": "string", "enum": ["failed"]}, "error": {"type": "string"}},
+                    },
+                    "Outcome": {
+                        "oneOf": [{"$ref": "#/components/schemas/Done"}, {"$ref": "#/components/schemas/Failed"}],
+                        "discriminator": {
+                            "propertyName": "status",
+                            "mapping": {"done": "#/components/schemas/Done", "failed": "#/components/schemas/Failed"},
+                        },
+                    },
+                }
+            },
+        }
+    )
+    made = values(document["components"]["schemas"]["Outcome"], dialect, document=document, seeds=range(40))
+    assert {v["status"] for v in made} == {"done", "failed"}
+
+
+# --- not ----------------------------------------------------------------------------------------
+
+
+def test_not_keeps_a_value_out() -> None:
+    made = values({"type": "integer", "minimum": 0, "maximum": 3, "not": {"enum": [0, 1]}}, seeds=range(60))
+    assert set(made) == {2, 3}
+    assert set(values({"enum": ["queued", "running", "done"], "not": {"enum": ["queued", "running"]}})) == {"done"}
+
+
+def test_not_on_an_object_drops_what_it_forbids() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "not": {"required": ["a", "b"]},
+    }
+    assert all(not ({"a", "b"} <= set(v)) for v in values(schema))
+
+
+# --- bounds on a body -----------------------------------------------------------------------------
+
+
+def test_a_big_body_makes_only_what_is_required_once_it_is_big() -> None:
+    item = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}, "note": {"type": "string"}, "tags": {"type": "array"}},
+    }
+    schema = {"type": "array", "items": item, "minItems": 400, "maxItems": 400}
+    gen = generator(1)
+    value = gen.value(schema)
+    assert len(value) == 400 and judge("3.1").fits(schema, value)
+    assert "note" in value[0] and set(value[-1]) == {"id"}
+    assert gen.made <= fakedata.LEAN_AFTER + 3 * 400
+
+
+def test_a_nullable_value_in_a_big_body_is_null() -> None:
+    item = {"type": "object", "required": ["a"], "properties": {"a": {"type": ["string", "null"]}}}
+    value = generator(1).value({"type": "array", "items": item, "minItems": 300, "maxItems": 300})
+    assert value[0]["a"] is not None and value[-1]["a"] is None
+
+
+def test_a_deep_schema_makes_only_what_is_required_past_max_depth() -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for level in range(fakedata.MAX_DEPTH + 4):
+        schema = {
+            "type": "object",
+            "required": ["down"],
+            "properties": {"down": schema, "extra": {"type": "integer"}},
+            "title": str(level),
+        }
+    value = generator(2).value(schema)
+    assert judge("3.1").fits(schema, value)
+    levels = []
+    node = value
+    while isinstance(node, dict):
+        levels.append("extra" in node)
+        node = node["down"]
+    assert levels[0] and not levels[-1] and isinstance(node, str)
+
+
+def test_a_body_asking_for_too_many_values_stops_at_max_values() -> None:
+    schema = {"type": "array", "items": {"type": "integer"}, "minItems": 2 * fakedata.MAX_VALUES}
+    gen = generator(3)
+    value = gen.value(schema)
+    assert len(value) == 2 * fakedata.MAX_VALUES and value.count(None) >= fakedata.MAX_VALUES
+    assert gen.made <= 2 * fakedata.MAX_VALUES + 1
+
+
+def test_a_schema_that_requires_itself_forever_still_ends() -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0",
+            "components": {
+                "schemas": {
+                    "Loop": {
+                        "type": "object",
+                        "required": ["next"],
+                        "properties": {"next": {"$ref": "#/components/schemas/Loop"}},
+                    }
+                }
+            },
+        }
+    )
+    value = generator(4, document=document).value(document["components"]["schemas"]["Loop"])
+    depth = 0
+    while isinstance(value, dict):
+        value, depth = value.get("next"), depth + 1
+    assert fakedata.MAX_REF_DEPTH < depth <= fakedata.HARD_DEPTH + 2
+
+
+def test_an_optional_recursion_stops_after_a_few_turns() -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0",
+            "components": {
+                "schemas": {
+                    "Comment": {
+                        "type": "object",
+                        "required": ["text"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "reply": {"$ref": "#/components/schemas/Comment"},
+                            "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
+                        },
+                    }
+                }
+            },
+        }
+    )
+    for value in values(document["components"]["schemas"]["Comment"], document=document, seeds=range(10)):
+        turns = 0
+        while "reply" in value:
+            value, turns = value["reply"], turns + 1
+        assert turns <= fakedata.MAX_REF_DEPTH + 1
+
+
+def test_a_recursive_list_that_may_not_be_empty_holds_one_turn_more() -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0",
+            "components": {
+                "schemas": {
+                    "Tree": {
+                        "type": "object",
+                        "required": ["children"],
+                        "properties": {
+                            "children": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"anyOf": [{"$ref": "#/components/schemas/Tree"}, {"type": "null"}]},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    )
+    for value in values(document["components"]["schemas"]["Tree"], document=document, seeds=range(5)):
+        assert len(value["children"]) >= 1
+
+
+# --- directions ----------------------------------------------------------------------------------
+
+
+def test_a_31_required_read_only_property_stays_in_a_request() -> None:
+    """In 3.1 readOnly is only a note: a required one must be sent."""
+    schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "readOnly": True}}}
+    assert all("id" in v for v in values(schema, "3.1", WRITE))
+    assert all("id" not in v for v in values({**schema, "required": []}, "3.1", WRITE))
+
+
+def test_a_false_property_is_never_made() -> None:
+    schema = {"type": "object", "properties": {"gone": False, "kept": {"type": "string"}}}
+    assert all("gone" not in v and "kept" in v for v in values(schema))
+
+
+def test_a_false_schema_gives_nothing_and_true_anything() -> None:
+    assert generator(1).value(False) is None
+    assert isinstance(generator(1).value(True), str)
+
+
+def test_a_numbered_list_matches_the_count_of_its_items() -> None:
+    value = {"scenes": [{"index": 7, "text": "a"}, {"index": 9, "text": "b"}], "meta": {"shots": [{"index": 1}]}}
+    fakedata.match_counts(value, 3)
+    assert [s["index"] for s in value["scenes"]] == [1, 2, 3]
+    assert [s["text"] for s in value["scenes"]] == ["a", "b", "a"]
+    assert [s["index"] for s in value["meta"]["shots"]] == [1, 2, 3]
+    untouched = {"scenes": [{"index": 7}]}
+    fakedata.match_counts(untouched, 0)
+    assert untouched == {"scenes": [{"index": 7}]}
