@@ -1,0 +1,477 @@
+"""The mock's state as the server sees it through `State` (issue 23): changes planned then applied
+and what applying decides, namespaces made, used, evicted and dropped, the compacted log that
+rebuilds them, the jobs a poll finds or makes, and the counts `GET /_jobmock/status` shows.
+Pure: no HTTP, time moved by the namespaces' manual clocks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from jobmock.contract import load_named
+from jobmock.contract.model import ApiModel
+from jobmock.exceptions import ClockError, IdTaken, LifecycleError, NotFound, UnknownScenario
+from jobmock.sim.catalog import Catalog, Rule
+from jobmock.sim.changes import (
+    Change,
+    ClockChanged,
+    JobCancelled,
+    JobCreated,
+    JobDeleted,
+    NamespaceMade,
+    NamespacesUsed,
+    from_json,
+    to_json,
+)
+from jobmock.sim.clock import LATEST, ClockState
+from jobmock.sim.faults import Latency, Respond
+from jobmock.sim.jobs import NewJob
+from jobmock.sim.journal import RawRequest
+from jobmock.sim.limits import Limits
+from jobmock.sim.mock import FIRST_JOB_SEQ, Mock
+from jobmock.sim.scenarios import PhaseSpec, Scenario
+from support import Memory
+
+ND = load_named("neuraldraft")
+SD = load_named("superdocs")
+assert isinstance(ND, ApiModel) and isinstance(SD, ApiModel)
+EXAMPLE = "job_2Ngd9KqLmRpW"  # the document's own example job: every namespace has it
+T0 = 1_700_000_000.0
+PHASES = (PhaseSpec("pending", 1, None), PhaseSpec("processing", 2, None), PhaseSpec("completed", None, None))
+QUICK = Scenario(api=ND.name, name="quick", phases=PHASES)
+SLOW = Scenario(api=ND.name, name="slow", phases=(PhaseSpec("pending", 100, None), *PHASES[1:]))
+
+
+def catalog(**more: Any) -> Catalog:
+    return Catalog(scenarios={ND.name: {"quick": QUICK, "slow": SLOW}}, **more)
+
+
+def mock(*apis: ApiModel, **options: Any) -> Mock:
+    options.setdefault("clock", "manual")
+    options.setdefault("catalog", catalog())
+    return Mock(apis or [ND], **options)
+
+
+def memory(*apis: ApiModel, **options: Any) -> Memory:
+    return Memory(mock(*apis, **options))
+
+
+def made(m: Mock, name: str, at: float) -> Any:
+    """A namespace made at `at` (its manual clock reading it, its last use): what applying decided."""
+    return m.apply(NamespaceMade(name, at, ClockState("manual", 0.0, at))).value
+
+
+def ids(m: Mock | Memory, namespace: str = "") -> list[str]:
+    return [job.id for job in m.jobs(namespace)]
+
+
+# --- making the mock ------------------------------------------------------------------------
+
+
+def test_a_bad_speed_or_clock_mode_is_refused_when_the_mock_is_made() -> None:
+    with pytest.raises(ClockError, match="speed"):
+        Mock([ND], speed=0)
+    with pytest.raises(ClockError, match="sundial"):
+        Mock([ND], clock="sundial")
+
+
+def test_in_memory_the_default_namespace_is_there_at_once_shared_it_comes_from_the_log() -> None:
+    alone = Mock([ND], clock="manual")
+    assert alone.namespaces() == [""] and ids(alone) == [EXAMPLE]
+    shared = Mock([ND], clock="manual", shared=True)
+    assert shared.namespaces() == []
+    with pytest.raises(NotFound):
+        shared.clock("")  # not made through the log yet
+    with pytest.raises(NotFound):
+        shared.plan_create(NewJob(api=ND.name), "")
+    shared.apply(shared.plan_namespace(""))
+    assert shared.namespaces() == [""] and ids(shared) == [EXAMPLE]
+
+
+def test_shared_workers_draw_ids_at_random_and_one_alone_draws_them_from_the_seed() -> None:
+    def first_id(shared: bool) -> str:
+        m = Mock([ND], seed=7, clock="manual", shared=shared)
+        if shared:
+            m.apply(m.plan_namespace(""))
+        return m.plan_create(NewJob(api=ND.name)).data.id
+
+    assert first_id(False) == first_id(False)
+    assert first_id(True) != first_id(True)
+
+
+# --- the fingerprint that processes sharing a store agree on --------------------------------
+
+
+def test_the_fingerprint_is_the_same_for_the_same_options() -> None:
+    assert mock(seed=3).fingerprint() == mock(seed=3).fingerprint()
+    assert len(mock().fingerprint()) == 32
+    assert mock(shared=True).fingerprint() == mock().fingerprint()  # where the state lives decides no answer
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"seed": 1},
+        {"speed": 2.0},
+        {"chaos": 0.1},
+        {"clock": "polls"},
+        {"limits": Limits(namespaces=5)},
+        {"limits": Limits(namespace_ttl=60)},
+        {"limits": Limits(jobs=5)},
+        {"limits": Limits(spot_jobs=5)},
+        {"limits": Limits(job_bytes=100)},
+        {"catalog": catalog(defaults={ND.name: "quick"})},
+        {"catalog": catalog(rules=[Rule(ND.name, "job_Slow*", "slow")])},
+        {"catalog": Catalog(scenarios={ND.name: {"quick": QUICK}})},
+        {"catalog": Catalog(scenarios={ND.name: {"quick": replace(QUICK, phases=PHASES[1:])}})},
+    ],
+)
+def test_every_option_that_decides_an_answer_changes_the_fingerprint(other: dict[str, Any]) -> None:
+    assert mock(**other).fingerprint() != mock().fingerprint()
+
+
+def test_the_served_documents_their_mounts_and_keys_change_the_fingerprint() -> None:
+    base = mock(ND).fingerprint()
+    assert mock(ND, SD).fingerprint() != base
+    assert mock(replace(ND, mount="/nd")).fingerprint() != base
+    assert mock(replace(ND, security=ND.security.with_keys(["ndsk_test_1"]))).fingerprint() != base
+    assert mock(replace(ND, document={**ND.document, "info": {"title": "x"}})).fingerprint() != base
+
+
+def test_bounds_that_decide_no_answer_leave_the_fingerprint_alone() -> None:
+    """Journal, stream and log bounds only say what is kept or served when: processes with other
+    such bounds still give the same answers. So does a job size bound left at its default (the
+    fingerprint of a store made before that bound existed)."""
+    base = mock().fingerprint()
+    for limits in (
+        Limits(journal_entries=5),
+        Limits(journal_bytes=500),
+        Limits(streams=1),
+        Limits(log_bytes=1000),
+        Limits(job_bytes=Limits.job_bytes),
+    ):
+        assert mock(limits=limits).fingerprint() == base
+
+
+def test_where_a_scenario_was_read_from_leaves_the_fingerprint_alone() -> None:
+    here = Catalog(scenarios={ND.name: {"quick": replace(QUICK, source="a/quick.yaml:1")}})
+    there = Catalog(scenarios={ND.name: {"quick": replace(QUICK, source="b/quick.yaml:9")}})
+    assert mock(catalog=here).fingerprint() == mock(catalog=there).fingerprint()
+
+
+# --- applying changes -----------------------------------------------------------------------
+
+
+def test_each_applied_change_takes_the_number_the_log_gave_it_or_the_next() -> None:
+    m = mock()
+    assert m.applied == 1  # the default namespace
+    m.apply(m.plan_clock("advance", 1))
+    assert m.applied == 2
+    m.apply(m.plan_clock("advance", 1), 10)
+    assert m.applied == 10
+    m.apply(m.plan_clock("advance", 1))
+    assert m.applied == 11
+
+
+def test_a_job_takes_its_place_after_the_examples_by_the_number_of_its_change() -> None:
+    m = mock()
+    first = m.apply(m.plan_create(NewJob(api=ND.name)), 5).value
+    second = m.apply(m.plan_create(NewJob(api=ND.name))).value
+    assert (first.seq, second.seq) == (FIRST_JOB_SEQ + 5, FIRST_JOB_SEQ + 6)
+    assert m.get(EXAMPLE).seq < FIRST_JOB_SEQ  # type: ignore[union-attr]
+    assert ids(m) == [EXAMPLE, first.id, second.id]
+    assert [job.id for job in m.jobs(after=first.seq)] == [second.id]
+
+
+def test_a_job_keeps_the_number_its_log_entry_carries() -> None:
+    m = mock()
+    change = m.plan_create(NewJob(api=ND.name))
+    change.data.seq = FIRST_JOB_SEQ + 42  # read back from a snapshot
+    m.apply(change, 3)
+    assert m.get(change.data.id).seq == FIRST_JOB_SEQ + 42  # type: ignore[union-attr]
+
+
+def test_a_refused_change_is_said_and_changes_nothing() -> None:
+    m = mock()
+    job = m.apply(m.plan_create(NewJob(api=ND.name, id="job_TakenTaken01"))).value
+    outcome = m.apply(m.plan_create(NewJob(api=ND.name, id="job_TakenTaken01", outcome="failed")))
+    assert isinstance(outcome.refused, IdTaken) and outcome.value is None
+    assert m.get("job_TakenTaken01").data is job  # type: ignore[union-attr]
+
+
+def test_a_namespace_made_twice_at_once_keeps_the_first() -> None:
+    m = mock()
+    made(m, "a", T0)
+    job = m.apply(m.plan_create(NewJob(api=ND.name), "a")).value
+    assert made(m, "a", T0 + 5) == ()
+    assert ids(m, "a") == [EXAMPLE, job.id]
+
+
+def test_a_drop_says_whether_there_was_a_namespace_and_the_next_use_starts_afresh() -> None:
+    m = mock()
+    made(m, "a", T0)
+    m.apply(m.plan_create(NewJob(api=ND.name), "a"))
+    assert m.apply(m.plan_drop("a")).value is True
+    assert not m.has_namespace("a")
+    assert m.apply(m.plan_drop("a")).value is False
+    assert ids(m, "a") == [EXAMPLE]  # made again, with its example job only
+
+
+def test_a_job_created_after_its_namespace_was_dropped_makes_it_again() -> None:
+    """Two workers: one creates a job while the other drops the namespace; in the log's order
+    the namespace goes, then comes back with the job (and its example jobs, made when it was)."""
+    m = mock()
+    made(m, "a", T0)
+    m.apply(m.plan_clock("set", T0 + 50, "a"))
+    create = m.plan_create(NewJob(api=ND.name), "a")
+    m.apply(m.plan_drop("a"))
+    job = m.apply(create).value
+    assert ids(m, "a") == [EXAMPLE, job.id]
+    example = m.get(EXAMPLE, "a")
+    assert example is not None and example.created == job.created == T0 + 50
+
+
+@pytest.mark.parametrize("late", ["cancel", "clock", "delete"])
+def test_a_change_to_a_namespace_dropped_meanwhile_is_refused(late: str) -> None:
+    m = mock()
+    made(m, "a", T0)
+    job = m.find(EXAMPLE, "a")
+    change: Change = {
+        "cancel": lambda: m.plan_cancel(job, "a"),
+        "clock": lambda: m.plan_clock("advance", 5, "a"),
+        "delete": lambda: m.plan_delete(EXAMPLE, "a"),
+    }[late]()
+    m.apply(m.plan_drop("a"))
+    assert isinstance(m.apply(change).refused, NotFound)
+    assert not m.has_namespace("a")
+
+
+def test_a_clock_move_answers_the_clock_right_after_it() -> None:
+    m = mock()
+    m.apply(m.plan_clock("set", T0))
+    moved = m.apply(m.plan_clock("advance", 30)).value
+    assert isinstance(moved, ClockState) and moved.frozen == T0 + 30 and moved.mode == "manual"
+    assert m.clock_state() == moved and m.clock()["now"] == T0 + 30
+
+
+def test_a_clock_move_out_of_range_is_refused_and_the_clock_stays() -> None:
+    m = mock()
+    m.apply(m.plan_clock("set", LATEST - 10))
+    outcome = m.apply(m.plan_clock("advance", 60))  # fine when asked, out of range where the clock is
+    assert isinstance(outcome.refused, ClockError)
+    assert m.clock()["now"] == LATEST - 10
+
+
+def test_a_clock_set_outright_takes_that_reading() -> None:
+    m = mock()
+    state = ClockState("manual", 0.0, T0 + 123)
+    assert m.apply(ClockChanged("", state)).value == state
+    assert m.clock()["now"] == T0 + 123
+
+
+def test_a_clock_move_no_clock_would_take_is_refused_before_it_makes_a_namespace() -> None:
+    m = mock()
+    for kind, value in (("advance", -1), ("set", -5), ("mode", "sundial"), ("rewind", None)):
+        with pytest.raises(ClockError):
+            m.plan_clock(kind, value, "new")
+    assert not m.has_namespace("new")
+    assert m.apply(m.plan_clock("freeze", None, "new")).refused is None and m.has_namespace("new")
+
+
+def test_namespaces_are_listed_by_name() -> None:
+    m = mock()
+    for name in ("b", "c", "a"):
+        made(m, name, T0)
+    assert m.namespaces() == ["", "a", "b", "c"]
+
+
+# --- namespaces used, evicted ---------------------------------------------------------------
+
+
+def test_past_the_cap_the_least_recently_used_namespaces_make_room_and_are_named() -> None:
+    m = mock(limits=Limits(namespaces=3))
+    for n, name in enumerate(("a", "b", "c")):
+        assert made(m, name, T0 + n) == ()
+    m.touch("a", T0 + 10)  # b is now the least recently used
+    assert made(m, "d", T0 + 11) == ("b",)
+    assert m.namespaces() == ["", "a", "c", "d"]
+    m.apply(m.plan_used(["c", "a"], T0 + 20))
+    assert made(m, "e", T0 + 21) == ("d",)
+    assert m.namespaces() == ["", "a", "c", "e"]
+
+
+def test_the_cap_counts_the_namespaces_besides_the_default_one() -> None:
+    m = mock(limits=Limits(namespaces=1))
+    assert made(m, "a", T0) == ()
+    assert made(m, "b", T0 + 1) == ("a",)
+    assert m.namespaces() == ["", "b"]
+
+
+def test_namespaces_used_at_the_same_instant_go_by_name() -> None:
+    m = mock(limits=Limits(namespaces=2))
+    made(m, "b", T0)
+    made(m, "a", T0)
+    assert made(m, "c", T0 + 1) == ("a",)
+
+
+def test_a_namespace_idle_past_its_ttl_goes_and_one_idle_exactly_the_ttl_stays() -> None:
+    m = mock(limits=Limits(namespace_ttl=60))
+    made(m, "old", T0)
+    made(m, "edge", T0 + 10)
+    assert made(m, "new", T0 + 70) == ("old",)  # idle 70 s; edge idle 60 s
+    assert m.namespaces() == ["", "edge", "new"]
+
+
+def test_idle_namespaces_go_first_and_then_only_as_many_more_as_the_cap_needs() -> None:
+    m = mock(limits=Limits(namespaces=2, namespace_ttl=60))
+    made(m, "idle", T0)
+    made(m, "b", T0 + 50)
+    assert made(m, "c", T0 + 100) == ("idle",)  # room enough once it went
+    assert m.namespaces() == ["", "b", "c"]
+    m.touch("b", T0 + 120)
+    m.apply(NamespaceMade("snap", T0, m.clock_state("b"), used=T0 + 80))  # from a snapshot: past the cap
+    assert made(m, "d", T0 + 145) == ("snap", "c")  # idle 65 s; then the cap: c is the least recently used
+    assert m.namespaces() == ["", "b", "d"]
+
+
+def test_the_default_namespace_never_goes() -> None:
+    m = mock(limits=Limits(namespaces=1, namespace_ttl=1))
+    made(m, "a", T0)
+    assert made(m, "b", T0 + 1e6) == ("a",)
+    assert m.has_namespace("")
+
+
+def test_a_namespace_from_a_snapshot_makes_no_room_and_keeps_its_last_use() -> None:
+    m = mock(limits=Limits(namespaces=1))
+    made(m, "a", T0)
+    clock = m.clock_state("a")
+    assert m.apply(NamespaceMade("b", T0 - 100, clock, used=T0 + 5)).value == ()
+    assert m.namespaces() == ["", "a", "b"]
+    assert m.namespace_uses() == [("a", T0, 1), ("b", T0 + 5, 1)]
+
+
+def test_a_namespaces_last_use_only_moves_forward() -> None:
+    m = mock()
+    made(m, "a", T0)
+    made(m, "b", T0 + 1)
+    m.touch("a", T0 + 10)
+    m.touch("a", T0 + 5)  # an older use, noted late
+    m.apply(NamespacesUsed(("b",), T0 + 20))
+    m.apply(NamespacesUsed(("b", "gone"), T0 + 15))
+    assert m.namespace_uses() == [("a", T0 + 10, 1), ("b", T0 + 20, 1)]
+    m.touch("never-made", T0)
+    assert not m.has_namespace("never-made") and "gone" not in m.namespaces()
+
+
+def test_namespace_uses_list_the_least_recently_used_first_with_their_jobs() -> None:
+    m = mock()
+    made(m, "b", T0)
+    made(m, "a", T0)
+    made(m, "c", T0 - 5)
+    m.apply(m.plan_create(NewJob(api=ND.name), "b"))
+    assert m.namespace_uses() == [("c", T0 - 5, 1), ("a", T0, 1), ("b", T0, 2)]
+
+
+def test_the_namespaces_used_are_noted_once_each_in_order() -> None:
+    assert Mock([ND]).plan_used(["b", "a"], T0) == NamespacesUsed(("a", "b"), T0)
+
+
+def test_what_an_evicted_namespace_held_is_still_counted_as_evicted() -> None:
+    m = mock(limits=Limits(namespaces=1, jobs=2, journal_entries=1))
+    made(m, "a", T0)
+    m.apply(m.plan_clock("advance", 100, "a"))  # the example job has finished: it makes room
+    m.apply(m.plan_create(NewJob(api=ND.name), "a"))
+    m.apply(m.plan_create(NewJob(api=ND.name), "a"))
+    for _ in range(3):
+        m.journal_add(raw(), "a")
+    made(m, "b", T0 + 1)
+    usage = m.usage()
+    assert usage["namespaces"]["evicted"] == 1
+    assert usage["jobs"]["evicted"] == 1 and usage["journal"]["evicted"] == 2
+    m.apply(m.plan_drop("b"))
+    assert m.usage()["namespaces"]["evicted"] == 2
+
+
+def raw(path: str = "/v1/jobs/x") -> RawRequest:
+    return RawRequest(1.0, "GET", path, "", "key 1a2b3c4d", 200, {}, None)
+
+
+AWAITING = PhaseSpec("awaiting_approval", None, None)
+
+
+def with_examples(api: ApiModel, values: list[Any], status: str = "200", media: str = "application/json") -> ApiModel:
+    """The API, its poll documenting these example bodies (and nothing else)."""
+    examples = {f"e{n}": {"value": value} for n, value in enumerate(values)}
+    spec = {
+        **api.poll.spec,
+        "responses": {status: {"description": "the job", "content": {media: {"examples": examples}}}},
+    }
+    return replace(api, poll=replace(api.poll, spec=spec))
+
+
+# --- the compacted log ----------------------------------------------------------------------
+
+
+def rebuilt(m: Mock) -> Mock:
+    """A worker that reads the state back from `m`'s compacted log, as JSON."""
+    again = Mock(list(m.apis.values()), clock="manual", catalog=m.catalog, shared=True)
+    for change in m.export():
+        outcome = again.apply(from_json(to_json(change), m.scenario))
+        assert outcome.refused is None, (change, outcome)
+    return again
+
+
+def seen(m: Mock) -> dict[str, Any]:
+    """What clients can see of the state: every namespace's jobs, bodies, clock, last use."""
+    return {
+        name: (
+            [(job.id, m.body(job, name)) for job in m.jobs(name)],
+            m.clock_state(name),
+            m.journal(name),
+        )
+        for name in m.namespaces()
+    } | {"uses": m.namespace_uses()}
+
+
+def test_a_compacted_log_rebuilds_what_every_client_sees() -> None:
+    m = memory()
+    m.advance(5)
+    m.cancel(m.find(EXAMPLE))  # an example job cancelled
+    kept = m.create(NewJob(api=ND.name, outcome="completed", duration=20))
+    m.create(NewJob(api=ND.name, id="job_GoneGoneGone", outcome="completed"))
+    m.delete("job_GoneGoneGone")
+    m.use("b")
+    m.delete(EXAMPLE, "b")  # an example job deleted
+    m.use("c")
+    m.poll(ND.name, EXAMPLE, None, "c", scenario="quick")  # an example job made again on the spot
+    m.advance(3, "c")
+    again = rebuilt(m.mock)
+    assert seen(again) == seen(m.mock)
+    assert again.get(kept.id).data.seq == kept.seq  # type: ignore[union-attr]
+    assert again.status(again.find(EXAMPLE, "c"), "c") == "processing"
+    for namespace, job_id in (("", "job_GoneGoneGone"), ("b", EXAMPLE)):
+        with pytest.raises(IdTaken):  # a deleted id stays gone
+            Memory(again).create(NewJob(api=ND.name, id=job_id), namespace)
+
+
+def test_a_compacted_log_keeps_an_example_jobs_decisions() -> None:
+    job_id = "d1b7c7f0-7a47-4fd1-9a39-0bd1c1c0ffee"
+    working = (PhaseSpec("pending", 1, None), PhaseSpec("in_progress", 1, None), AWAITING)
+    waits = Scenario(SD.name, "documented-example", phases=working)
+    m = memory(with_examples(SD, [{"job_id": job_id}]), catalog=Catalog(scenarios={SD.name: {waits.name: waits}}))
+    m.advance(5)
+    job = m.find(job_id)
+    m.decide(job, approved=True)
+    m.advance(5)
+    again = rebuilt(m.mock)
+    assert again.get(job.id).data.decided == job.data.decided  # type: ignore[union-attr]
+    assert seen(again) == seen(m.mock)
+
+
+def test_a_reset_forgets_everything() -> None:
+    m = mock()
+    made(m, "a", T0)
+    m.reset()
+    assert (m.namespaces(), m.applied) == ([], 0)
