@@ -12,7 +12,7 @@ import pytest
 
 from jobmock.contract import load_named
 from jobmock.contract.model import ApiModel
-from jobmock.exceptions import ClockError, IdTaken, LifecycleError, NotFound, UnknownScenario
+from jobmock.exceptions import ClockError, IdTaken, NotFound, UnknownScenario
 from jobmock.sim.catalog import Catalog, Rule
 from jobmock.sim.changes import (
     Change,
@@ -475,3 +475,278 @@ def test_a_reset_forgets_everything() -> None:
     made(m, "a", T0)
     m.reset()
     assert (m.namespaces(), m.applied) == ([], 0)
+
+
+def test_a_compacted_log_makes_an_evicted_example_job_made_again_on_the_spot_anew() -> None:
+    m = memory(limits=Limits(jobs=2))
+    m.advance(100)  # the example job has finished: the next job evicts it
+    m.create(NewJob(api=ND.name, outcome="processing"))
+    m.create(NewJob(api=ND.name, scenario=QUICK))
+    assert EXAMPLE not in ids(m)
+    m.advance(5)  # the quick job has finished: it makes room
+    assert m.poll(ND.name, EXAMPLE, None, scenario="quick") is not None  # made on the spot in its place
+    m.advance(1.5)
+    again = rebuilt(m.mock)
+    assert seen(again) == seen(m.mock)
+    assert again.status(again.find(EXAMPLE)) == "processing"
+
+
+# --- polls ----------------------------------------------------------------------------------
+
+
+def test_a_poll_meets_the_fault_of_its_number_and_only_a_poll_that_shows_the_job_moves_it_on() -> None:
+    faulty = replace(QUICK, faults=(Respond(polls=frozenset({2, 5}), status=503),))
+    m = memory(clock="polls")
+    job = m.create(NewJob(api=ND.name, scenario=faulty))
+    assert m.count_poll(job) is None and m.status(job) == "pending"
+    fault = m.count_poll(job)  # the 2nd: answered 503, the job not shown
+    assert fault == faulty.faults[0] and m.status(job) == "pending"
+    assert m.answer(job, "", fault).status == 503
+    assert m.count_poll(job) is None and m.status(job) == "processing"
+    assert m.count_poll(job, "", polls=5) == fault  # counted by the store, across workers
+    assert m.status(job) == "processing"
+    assert m.count_poll(job) is None and m.status(job) == "completed"  # the 6th
+
+
+def test_a_latency_fault_still_shows_the_job() -> None:
+    slow = replace(QUICK, faults=(Latency(polls=frozenset({1}), seconds=(1.0, 1.0)),))
+    m = memory(clock="polls")
+    job = m.create(NewJob(api=ND.name, scenario=slow))
+    fault = m.count_poll(job)
+    assert isinstance(fault, Latency)
+    answer = m.answer(job, "", fault)
+    assert (answer.status, answer.delay, answer.job_status) == (200, 1.0, "pending")
+    m.count_poll(job)
+    assert m.status(job) == "processing"
+
+
+def test_a_poll_answers_the_body_the_job_shows_now() -> None:
+    m = memory()
+    job = m.create(NewJob(api=ND.name, scenario=QUICK))
+    m.advance(1.5)
+    m.count_poll(job)
+    answer = m.answer(job)
+    assert (answer.status, answer.job_status, answer.body) == (200, "processing", m.body_bytes(job))
+    assert m.body(job)["status"] == "processing"
+
+
+def chaos_faults_met(seed: int, namespace: str, job_id: str = "job_ChaosChaos01") -> list[str | None]:
+    m = memory(seed=seed, chaos=0.5)
+    m.use(namespace)
+    m.create(NewJob(api=ND.name, id=job_id, outcome="processing"), namespace)
+    return [a.fault if (a := m.poll(ND.name, job_id, None, namespace)) else None for _ in range(40)]
+
+
+def test_chaos_meets_the_same_faults_for_the_same_seed_namespace_and_job_and_others_elsewhere() -> None:
+    first = chaos_faults_met(1, "a")
+    assert chaos_faults_met(1, "a") == first and any(first) and not all(first)
+    assert chaos_faults_met(2, "a") != first
+    assert chaos_faults_met(1, "b") != first
+    assert chaos_faults_met(1, "a", "job_ChaosChaos02") != first
+
+
+def test_polls_are_counted_across_workers_only_where_answers_depend_on_them() -> None:
+    m = memory()
+    plain = m.create(NewJob(api=ND.name, scenario=QUICK))
+    scripted = m.create(NewJob(api=ND.name, scenario=replace(QUICK, faults=(Respond(polls=frozenset({9})),))))
+    assert not m.counts_polls(plain) and m.counts_polls(scripted)
+    m.set_clock_mode("polls", "p")
+    assert m.counts_polls(m.create(NewJob(api=ND.name, scenario=QUICK), "p"), "p")
+
+
+def test_a_poll_may_find_a_job_in_a_namespace_it_would_make_only_for_an_example_a_scenario_or_a_rule() -> None:
+    m = mock(ND, SD, catalog=catalog(rules=[Rule(ND.name, "job_Ruled*", "quick")]))
+    assert m.could_answer(ND.name, "job_AnyAnyAny012", "", None)  # the namespace exists
+    assert m.could_answer(ND.name, EXAMPLE, "new", None)
+    assert not m.could_answer(SD.name, EXAMPLE, "new", None)  # another API's example
+    assert m.could_answer(ND.name, "job_AnyAnyAny012", "new", "quick")
+    assert m.could_answer(ND.name, "job_RuledRuled12", "new", None)
+    assert not m.could_answer(ND.name, "job_AnyAnyAny012", "new", None)
+    with pytest.raises(UnknownScenario):
+        m.could_answer(ND.name, "job_AnyAnyAny012", "", "nope")
+    assert not m.has_namespace("new")
+
+
+def test_a_poll_naming_a_scenario_makes_the_job_on_the_spot_for_its_key() -> None:
+    m = mock()
+    change = m.plan_poll(ND.name, "job_SpotSpotSpot", "key-1", "", "quick")
+    assert isinstance(change, JobCreated) and not change.replaces
+    assert (change.data.id, change.data.owner, change.data.spot, change.data.scenario) == (
+        "job_SpotSpotSpot", "key-1", True, QUICK
+    )  # fmt: skip
+
+
+def test_a_poll_makes_no_job_for_an_id_the_api_never_issues() -> None:
+    assert mock().plan_poll(ND.name, "not-an-id", None, "", "quick") is None
+
+
+def test_a_poll_of_an_unknown_id_follows_a_config_rule_or_makes_nothing() -> None:
+    m = mock(catalog=catalog(rules=[Rule(ND.name, "job_Ruled*", "slow")]))
+    change = m.plan_poll(ND.name, "job_RuledRuled12", None, "", None)
+    assert isinstance(change, JobCreated) and change.data.scenario == SLOW and change.data.spot
+    assert m.plan_poll(ND.name, "job_AnyAnyAny012", None, "", None) is None
+
+
+def test_a_poll_naming_another_scenario_restarts_only_a_job_made_on_the_spot_for_the_same_key() -> None:
+    m = memory()
+    m.poll(ND.name, "job_SpotSpotSpot", "key-1", scenario="quick")
+    assert m.plan_poll(ND.name, "job_SpotSpotSpot", "key-1", "", "quick") is None  # the same scenario: it goes on
+    assert m.plan_poll(ND.name, "job_SpotSpotSpot", "key-1", "", None) is None
+    restart = m.plan_poll(ND.name, "job_SpotSpotSpot", "key-1", "", "slow")
+    assert isinstance(restart, JobCreated) and restart.replaces and restart.data.scenario == SLOW
+    assert m.plan_poll(ND.name, "job_SpotSpotSpot", "key-2", "", "slow") is None  # not its job: its 404
+    control = m.create(NewJob(api=ND.name, owner="key-1", scenario=QUICK))
+    assert m.plan_poll(ND.name, control.id, "key-1", "", "slow") is None  # made through the control API
+    assert m.plan_poll(ND.name, EXAMPLE, None, "", "slow") is None  # the document's example
+
+
+def test_a_deleted_id_stays_gone_whatever_a_poll_names() -> None:
+    m = memory(catalog=catalog(rules=[Rule(ND.name, "job_Ruled*", "slow")]))
+    m.poll(ND.name, "job_RuledRuled12", None)
+    m.delete("job_RuledRuled12")
+    assert m.plan_poll(ND.name, "job_RuledRuled12", None, "", None) is None
+    assert m.plan_poll(ND.name, "job_RuledRuled12", None, "", "quick") is None
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def test_a_job_that_asks_for_nothing_follows_a_rule_for_its_id_else_the_apis_default_scenario() -> None:
+    m = mock(catalog=catalog(defaults={ND.name: "slow"}, rules=[Rule(ND.name, "job_Quick*", "quick")]))
+    assert m.plan_create(NewJob(api=ND.name)).data.scenario == SLOW
+    assert m.plan_create(NewJob(api=ND.name, id="job_QuickQuick12")).data.scenario == QUICK
+    assert m.plan_create(NewJob(api=ND.name, id="job_OtherOther12")).data.scenario == SLOW
+    for asked in ({"outcome": "failed"}, {"duration": 5.0}, {"scenario": QUICK}):
+        assert m.plan_create(NewJob(api=ND.name, **asked)).data.scenario in (None, QUICK)
+    assert mock().plan_create(NewJob(api=ND.name)).data.scenario is None  # no default: the lifecycle's
+
+
+def test_jobs_are_listed_oldest_first_by_api_and_from_a_cursor_and_newest_first_up_to_a_limit() -> None:
+    m = memory(ND, SD)
+    made_ = [m.create(NewJob(api=api.name)) for api in (ND, SD, ND, SD)]
+    nd, sd = [j.id for j in made_ if j.api.name == ND.name], [j.id for j in made_ if j.api.name == SD.name]
+    assert ids(m) == [EXAMPLE, *[j.id for j in made_]]
+    assert [j.id for j in m.jobs(api=ND.name)] == [EXAMPLE, *nd]
+    assert [j.id for j in m.jobs(api=SD.name, after=made_[1].seq)] == sd[1:]
+    assert [j.id for j in m.newest(limit=2)] == [sd[1], nd[1]]
+    assert [j.id for j in m.newest(limit=5, api=ND.name)] == [nd[1], nd[0], EXAMPLE]
+
+
+def test_reads_of_a_job_never_make_its_namespace_and_find_says_not_found() -> None:
+    m = mock()
+    assert m.get(EXAMPLE, "x") is None and m.lookup(ND.name, EXAMPLE, None, "x") is None
+    assert not m.knows(EXAMPLE, "x") and not m.has_namespace("x")
+    assert m.knows(EXAMPLE) and not m.knows("job_AnyAnyAny012")
+    with pytest.raises(NotFound):
+        m.find("job_AnyAnyAny012", "x")
+    assert m.has_namespace("x")  # a control request's read makes it
+    assert m.find(EXAMPLE, "x").id == EXAMPLE
+
+
+def test_a_job_is_visible_only_to_its_key_and_in_its_api() -> None:
+    m = memory(ND, SD)
+    job = m.create(NewJob(api=ND.name, owner="key-1"))
+    assert m.visible(ND.name, job.id, "key-1").id == job.id
+    assert m.lookup(ND.name, job.id, "key-1") is not None
+    for api, key in ((ND.name, "key-2"), (ND.name, None), (SD.name, "key-1")):
+        assert m.lookup(api, job.id, key) is None
+        with pytest.raises(NotFound):
+            m.visible(api, job.id, key)
+
+
+def test_a_jobs_status_history_and_progress_follow_its_namespaces_clock() -> None:
+    m = memory()
+    job = m.create(NewJob(api=ND.name, scenario=QUICK))
+    m.use("other")
+    m.advance(2)
+    assert (m.status(job), m.progress(job)) == ("processing", 0.5)
+    assert [status for status, _ in m.history(job)] == ["pending", "processing"]
+    m.advance(60, "other")  # another namespace's clock moves no job here
+    assert m.status(job) == "processing"
+
+
+def test_a_cancel_and_a_decision_happen_at_the_time_the_job_shows_now() -> None:
+    m = memory(ND, SD)
+    job = m.create(NewJob(api=ND.name, scenario=QUICK))
+    m.advance(1.5)
+    assert m.plan_cancel(job) == JobCancelled("", job.id, 1.5)
+    waiting = m.create(NewJob(api=SD.name, outcome="awaiting_approval", duration=10))
+    m.advance(20)
+    decided = m.plan_decide(waiting, True)
+    assert (decided.at, decided.approved) == (20, True)
+
+
+def test_a_delete_makes_its_namespace_and_one_of_an_id_holding_no_job_is_refused() -> None:
+    m = mock()
+    change = m.plan_delete("job_AnyAnyAny012", "x")
+    assert change == JobDeleted("x", "job_AnyAnyAny012") and m.has_namespace("x")
+    assert isinstance(m.apply(change).refused, NotFound)
+    assert m.apply(m.plan_delete(EXAMPLE, "x")).refused is None and ids(m, "x") == []
+
+
+def test_scenarios_are_listed_by_api_then_name() -> None:
+    other = Scenario(SD.name, "a-first")
+    m = mock(ND, SD, catalog=Catalog(scenarios={SD.name: {"a-first": other}, ND.name: {"slow": SLOW, "quick": QUICK}}))
+    assert m.scenarios() == [QUICK, SLOW, other]
+    assert m.scenarios(ND.name) == [QUICK, SLOW] and m.scenarios(SD.name) == [other]
+    assert m.scenario(ND.name, "slow") == SLOW
+    with pytest.raises(UnknownScenario):
+        m.scenario(SD.name, "slow")
+
+
+# --- journal and usage ----------------------------------------------------------------------
+
+
+def test_a_namespaces_journal_keeps_its_own_requests_until_cleared() -> None:
+    m = mock()
+    m.journal_add(raw("/v1/jobs/a"))
+    m.journal_add(raw("/v1/jobs/b"))
+    made(m, "x", T0)
+    m.journal_add(raw("/v1/jobs/c"), "x")
+    assert [r.path for _, r in m.journal()] == ["/v1/jobs/a", "/v1/jobs/b"]
+    assert [r.path for _, r in m.journal("x")] == ["/v1/jobs/c"]
+    m.clear_journal()
+    assert m.journal() == [] and len(m.journal("x")) == 1
+
+
+def test_usage_adds_up_every_namespace() -> None:
+    m = memory(limits=Limits(namespaces=9, jobs=50, spot_jobs=7, journal_entries=20, journal_bytes=9000))
+    m.create(NewJob(api=ND.name, fields={"result": {"title": "T"}}))
+    m.use("x")
+    m.poll(ND.name, "job_SpotSpotSpot", None, "x", scenario="quick")
+    m.journal_add(raw())
+    m.journal_add(raw(), "x")
+    m.journal_add(raw(), "never-made")
+    usage = m.usage()
+    entry = raw().size()
+    assert usage == {
+        "namespaces": {"count": 1, "max": 9, "idle_ttl_seconds": 3600.0, "evicted": 0},
+        "jobs": {"count": 4, "max_per_namespace": 50, "evicted": 0},
+        "payloads": {"bytes": len('{"result":{"title":"T"}}'), "max_bytes_per_job": Limits.job_bytes},
+        "spot_jobs": {"count": 1, "max_per_namespace": 7},
+        "journal": {
+            "entries": 2,
+            "bytes": 2 * entry,
+            "max_entries_per_namespace": 20,
+            "max_bytes_per_namespace": 9000,
+            "evicted": 0,
+            "unjournaled": 1,
+        },
+    }
+
+
+def test_usage_counts_namespaces_besides_the_default_one_even_before_it_is_made() -> None:
+    shared = mock(shared=True)
+    made(shared, "a", T0)
+    assert shared.usage()["namespaces"]["count"] == 1
+    assert shared.usage()["jobs"]["count"] == 1
+
+
+def test_jobs_and_journal_entries_evicted_in_a_namespace_are_counted() -> None:
+    m = memory(limits=Limits(jobs=1, journal_entries=1))
+    m.advance(100)
+    m.create(NewJob(api=ND.name))
+    m.journal_add(raw())
+    m.journal_add(raw())
+    usage = m.usage()
+    assert (usage["jobs"]["evicted"], usage["journal"]["evicted"]) == (1, 1)
