@@ -6,6 +6,7 @@ Pure: no HTTP, time moved by the namespaces' manual clocks."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -750,3 +751,101 @@ def test_jobs_and_journal_entries_evicted_in_a_namespace_are_counted() -> None:
     m.journal_add(raw())
     usage = m.usage()
     assert (usage["jobs"]["evicted"], usage["journal"]["evicted"]) == (1, 1)
+
+
+# --- the document's example jobs ------------------------------------------------------------
+
+U1, U2, U3 = (f"d1b7c7f0-7a47-4fd1-9a39-0bd1c1c0ff0{n}" for n in range(1, 4))
+
+
+def with_responses(api: ApiModel, responses: dict[str, Any]) -> ApiModel:
+    spec = {**api.poll.spec, "responses": responses}
+    return replace(api, poll=replace(api.poll, spec=spec))
+
+
+def documented(*bodies: Any, single: Any = None) -> dict[str, Any]:
+    """A 200 response documenting these example bodies (and `single` as its `example`)."""
+    media: dict[str, Any] = {"examples": {f"e{n}": {"value": body} for n, body in enumerate(bodies)}}
+    if single is not None:
+        media["example"] = single
+    return {"description": "the job", "content": {"application/json": media}}
+
+
+def seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def test_an_example_job_keeps_its_documented_fields_and_type_but_runs_its_own_lifecycle() -> None:
+    example = {
+        "job_id": U1,
+        "job_type": "attachment_processing",
+        "status": "completed",
+        "session_id": "sess-42",
+        "progress": 100,
+        "metadata": {"filename": "documented.pdf"},
+        "created_at": "2020-01-01T00:00:00Z",
+    }
+    m = memory(with_responses(SD, {"200": documented(example)}))
+    body = m.body(m.find(U1))
+    assert (body["job_id"], body["job_type"], body["session_id"], body["status"]) == (
+        U1, "attachment_processing", "sess-42", "pending"
+    )  # fmt: skip
+    assert body["metadata"].get("filename") != "documented.pdf" and body["progress"] == 0
+    assert seconds(body["created_at"]) == pytest.approx(m.find(U1).created)  # made with its namespace
+    assert ids(m, "another") == [U1]
+
+
+def test_an_example_of_a_type_the_api_does_not_declare_gets_one_it_does() -> None:
+    m = mock(with_responses(SD, {"200": documented({"job_id": U1, "job_type": "video"})}))
+    assert m.body(m.find(U1))["job_type"] in SD.types
+
+
+def test_only_success_examples_with_an_id_of_the_apis_form_make_jobs_once_each() -> None:
+    responses = {
+        "200": documented(
+            {"job_id": U1, "session_id": "first"},
+            {"job_id": U1, "session_id": "second"},
+            {"job_id": "<string>"},
+            {"job_id": 42},
+            ["not", "a", "job"],
+            single={"job_id": U2},
+        ),
+        "202": {"description": "no examples", "content": {"application/json": {}}},
+        "404": documented({"job_id": U3}),
+    }
+    m = mock(with_responses(SD, responses))
+    assert ids(m) == [U2, U1]
+    assert m.body(m.find(U1))["session_id"] == "first"
+
+
+def test_examples_in_other_media_types_make_no_jobs() -> None:
+    media = {"application/xml": {"example": {"job_id": U1}}}
+    assert ids(mock(with_responses(SD, {"200": {"description": "x", "content": media}}))) == []
+
+
+def documented_example(*phases: PhaseSpec) -> Catalog:
+    scenario = Scenario(SD.name, "documented-example", phases=phases)
+    return Catalog(scenarios={SD.name: {scenario.name: scenario}})
+
+
+WORKING = (PhaseSpec("pending", 1, None), PhaseSpec("in_progress", 1, None), AWAITING)
+
+
+@pytest.mark.parametrize("stamp", ["2023-11-14T22:13:20Z", "2023-11-14T22:13:20", "2023-11-14T23:13:20+01:00"])
+def test_an_example_job_following_the_documented_example_scenario_was_made_when_its_example_says(stamp: str) -> None:
+    example = {"job_id": U1, "created_at": stamp, "session_id": "sess-42"}
+    m = memory(with_responses(SD, {"200": documented(example)}), catalog=documented_example(*WORKING))
+    m.set_time(T0 + 1.5)
+    job = m.find(U1)
+    assert job.created == T0 and m.status(job) == "in_progress"
+    assert seconds(m.body(job)["created_at"]) == T0
+
+
+@pytest.mark.parametrize("stamp", [None, "yesterday", 1700000000])
+def test_an_example_job_without_a_readable_creation_time_was_made_with_its_namespace(stamp: Any) -> None:
+    example = {"job_id": U1, "created_at": stamp}
+    m = memory(with_responses(SD, {"200": documented(example)}), catalog=documented_example(*WORKING))
+    made(m.mock, "x", T0)
+    assert m.find(U1, "x").created == T0
+    m.advance(1.5, "x")
+    assert m.status(m.find(U1, "x"), "x") == "in_progress"
