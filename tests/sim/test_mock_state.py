@@ -28,16 +28,21 @@ from jobmock.sim.changes import (
 )
 from jobmock.sim.clock import LATEST, ClockState
 from jobmock.sim.faults import Latency, Respond
-from jobmock.sim.jobs import NewJob
+from jobmock.sim.jobs import JobData, NewJob
 from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
 from jobmock.sim.mock import FIRST_JOB_SEQ, Mock
 from jobmock.sim.scenarios import PhaseSpec, Scenario
 from support import Memory
 
-ND = load_named("neuraldraft")
-SD = load_named("superdocs")
-assert isinstance(ND, ApiModel) and isinstance(SD, ApiModel)
+
+def served(name: str) -> ApiModel:
+    api = load_named(name)
+    assert isinstance(api, ApiModel)
+    return api
+
+
+ND, SD = served("neuraldraft"), served("superdocs")
 EXAMPLE = "job_2Ngd9KqLmRpW"  # the document's own example job: every namespace has it
 T0 = 1_700_000_000.0
 PHASES = (PhaseSpec("pending", 1, None), PhaseSpec("processing", 2, None), PhaseSpec("completed", None, None))
@@ -62,6 +67,13 @@ def memory(*apis: ApiModel, **options: Any) -> Memory:
 def made(m: Mock, name: str, at: float) -> Any:
     """A namespace made at `at` (its manual clock reading it, its last use): what applying decided."""
     return m.apply(NamespaceMade(name, at, ClockState("manual", 0.0, at))).value
+
+
+def created(m: Mock, change: JobCreated, seq: int | None = None) -> JobData:
+    """The job a create made, as applying it decided."""
+    data = m.apply(change, seq).value
+    assert isinstance(data, JobData)
+    return data
 
 
 def ids(m: Mock | Memory, namespace: str = "") -> list[str]:
@@ -178,8 +190,8 @@ def test_each_applied_change_takes_the_number_the_log_gave_it_or_the_next() -> N
 
 def test_a_job_takes_its_place_after_the_examples_by_the_number_of_its_change() -> None:
     m = mock()
-    first = m.apply(m.plan_create(NewJob(api=ND.name)), 5).value
-    second = m.apply(m.plan_create(NewJob(api=ND.name))).value
+    first = created(m, m.plan_create(NewJob(api=ND.name)), 5)
+    second = created(m, m.plan_create(NewJob(api=ND.name)))
     assert (first.seq, second.seq) == (FIRST_JOB_SEQ + 5, FIRST_JOB_SEQ + 6)
     assert m.get(EXAMPLE).seq < FIRST_JOB_SEQ  # type: ignore[union-attr]
     assert ids(m) == [EXAMPLE, first.id, second.id]
@@ -196,7 +208,7 @@ def test_a_job_keeps_the_number_its_log_entry_carries() -> None:
 
 def test_a_refused_change_is_said_and_changes_nothing() -> None:
     m = mock()
-    job = m.apply(m.plan_create(NewJob(api=ND.name, id="job_TakenTaken01"))).value
+    job = created(m, m.plan_create(NewJob(api=ND.name, id="job_TakenTaken01")))
     outcome = m.apply(m.plan_create(NewJob(api=ND.name, id="job_TakenTaken01", outcome="failed")))
     assert isinstance(outcome.refused, IdTaken) and outcome.value is None
     assert m.get("job_TakenTaken01").data is job  # type: ignore[union-attr]
@@ -205,7 +217,7 @@ def test_a_refused_change_is_said_and_changes_nothing() -> None:
 def test_a_namespace_made_twice_at_once_keeps_the_first() -> None:
     m = mock()
     made(m, "a", T0)
-    job = m.apply(m.plan_create(NewJob(api=ND.name), "a")).value
+    job = created(m, m.plan_create(NewJob(api=ND.name), "a"))
     assert made(m, "a", T0 + 5) == ()
     assert ids(m, "a") == [EXAMPLE, job.id]
 
@@ -228,7 +240,7 @@ def test_a_job_created_after_its_namespace_was_dropped_makes_it_again() -> None:
     m.apply(m.plan_clock("set", T0 + 50, "a"))
     create = m.plan_create(NewJob(api=ND.name), "a")
     m.apply(m.plan_drop("a"))
-    job = m.apply(create).value
+    job = created(m, create)
     assert ids(m, "a") == [EXAMPLE, job.id]
     example = m.get(EXAMPLE, "a")
     assert example is not None and example.created == job.created == T0 + 50
@@ -239,11 +251,12 @@ def test_a_change_to_a_namespace_dropped_meanwhile_is_refused(late: str) -> None
     m = mock()
     made(m, "a", T0)
     job = m.find(EXAMPLE, "a")
-    change: Change = {
-        "cancel": lambda: m.plan_cancel(job, "a"),
-        "clock": lambda: m.plan_clock("advance", 5, "a"),
-        "delete": lambda: m.plan_delete(EXAMPLE, "a"),
-    }[late]()
+    changes: dict[str, Change] = {
+        "cancel": m.plan_cancel(job, "a"),
+        "clock": m.plan_clock("advance", 5, "a"),
+        "delete": m.plan_delete(EXAMPLE, "a"),
+    }
+    change = changes[late]
     m.apply(m.plan_drop("a"))
     assert isinstance(m.apply(change).refused, NotFound)
     assert not m.has_namespace("a")

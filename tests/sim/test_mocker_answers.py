@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jobmock.sim.fakedata import Generator, seeded_faker
-from jobmock.sim.mocker import Mocked, Prefer, media_for, mock, prefer_of, request_seed, response_for
+from jobmock.sim.mocker import Fits, Mocked, Prefer, media_for, mock, prefer_of, request_seed, response_for
 
 OK = {"description": "ok"}
 
@@ -24,8 +24,15 @@ def always(value: Any, schema: Any) -> bool:
     return True
 
 
+def refusing(values: set[Any]) -> Fits:
+    return lambda value, schema: value not in values
+
+
 def operation(content: dict[str, Any], status: str = "200", **response: Any) -> dict[str, Any]:
     return {"responses": {status: {**OK, **response, "content": content}}}
+
+
+EMPTY: dict[str, Any] = {}
 
 
 def json_of(entry: dict[str, Any]) -> dict[str, Any]:
@@ -109,20 +116,20 @@ def test_nothing_to_answer_with_only_informational_statuses_or_malformed_respons
 
 
 def test_any_media_type_takes_the_first_documented_one() -> None:
-    content = {"text/csv": {}, "application/json": {}}
+    content = {"text/csv": EMPTY, "application/json": EMPTY}
     assert media_for(content, "*/*") == "text/csv"
     assert media_for(content, "image/png, */*;q=0.1") == "text/csv"
 
 
 def test_accept_ties_go_to_the_type_listed_first() -> None:
-    content = {"text/csv": {}, "image/png": {}}
+    content = {"text/csv": EMPTY, "image/png": EMPTY}
     assert media_for(content, "text/csv, image/png") == "text/csv"
     assert media_for(content, "image/png, text/csv") == "image/png"
     assert media_for(content, "image/png;q=0.5, text/csv;q=0.5") == "image/png"
 
 
 def test_a_type_the_client_refuses_or_rates_unreadably_is_not_chosen() -> None:
-    content = {"text/csv": {}, "image/png": {}}
+    content = {"text/csv": EMPTY, "image/png": EMPTY}
     assert media_for(content, "text/csv;q=0, image/png;q=0.1") == "image/png"
     assert media_for(content, "text/csv;q=high, image/png;q=0.1") == "image/png"
     assert media_for(content, "text/csv;q=0") == "text/csv"  # nothing acceptable: the first
@@ -130,22 +137,22 @@ def test_a_type_the_client_refuses_or_rates_unreadably_is_not_chosen() -> None:
 
 
 def test_accept_and_documented_types_match_in_any_case_and_with_parameters() -> None:
-    assert media_for({"image/png": {}, "Text/CSV": {}}, " TEXT/csv ; q=0.9") == "Text/CSV"
-    keyed = {"image/png": {}, "text/plain; charset=utf-8": {}}
+    assert media_for({"image/png": EMPTY, "Text/CSV": EMPTY}, " TEXT/csv ; q=0.9") == "Text/CSV"
+    keyed = {"image/png": EMPTY, "text/plain; charset=utf-8": EMPTY}
     assert media_for(keyed, "text/plain") == "text/plain; charset=utf-8"
 
 
 def test_a_wildcard_subtype_takes_only_its_own_top_level_type() -> None:
-    content = {"textual/x-thing": {}, "image/png": {}, "text/plain": {}}
+    content = {"textual/x-thing": EMPTY, "image/png": EMPTY, "text/plain": EMPTY}
     assert media_for(content, "text/*") == "text/plain"
-    assert media_for({"image/png": {}, "textual/x-thing": {}}, "text/*") == "image/png"
-    assert media_for({"image/png": {}, "text/plain": {}}, "text") == "image/png"  # not a wildcard
+    assert media_for({"image/png": EMPTY, "textual/x-thing": EMPTY}, "text/*") == "image/png"
+    assert media_for({"image/png": EMPTY, "text/plain": EMPTY}, "text") == "image/png"  # not a wildcard
 
 
 @pytest.mark.parametrize("json_type", ["application/json", "Application/JSON", "application/problem+json",
                                        "application/json; charset=utf-8"])  # fmt: skip
 def test_json_comes_first_when_the_client_says_nothing(json_type: str) -> None:
-    content = {"text/csv": {}, json_type: {}, "application/json-seq": {}}
+    content = {"text/csv": EMPTY, json_type: EMPTY, "application/json-seq": EMPTY}
     assert media_for(content, None) == json_type
     assert media_for(content, "") == json_type
 
@@ -155,7 +162,7 @@ def test_json_comes_first_when_the_client_says_nothing(json_type: str) -> None:
 
 def test_no_responses_means_no_content_and_nothing_answerable_an_empty_ok() -> None:
     assert mock({}, 1, never) == Mocked(204, None, None)
-    assert mock({"responses": {}}, 1, never) == Mocked(204, None, None)
+    assert mock({"responses": EMPTY}, 1, never) == Mocked(204, None, None)
     assert mock({"responses": {"101": OK}}, 1, never) == Mocked(200, None, None)
 
 
@@ -185,7 +192,7 @@ def test_examples_are_tried_in_the_documents_order_and_the_first_that_fits_answe
     }
     order = ["media example", "named a", "named b", "schema example", "schema 1", "schema 2"]
     for n, expected in enumerate(order):
-        answer = mock(json_of(entry), 1, lambda value, schema, refused=set(order[:n]): value not in refused)
+        answer = mock(json_of(entry), 1, refusing(set(order[:n])))
         assert (answer.body, answer.from_example) == (expected, True)
 
 
@@ -234,7 +241,7 @@ def test_generated_data_fits_the_schema_and_is_the_same_for_the_same_seed() -> N
 def test_without_a_schema_json_gets_an_empty_object_and_other_types_empty_text() -> None:
     answer = mock(json_of({}), 1, never)
     assert (answer.body, answer.body_bytes(), answer.from_example) == ({}, b"{}", False)
-    assert mock(operation({"text/plain": {}}), 1, never).body_bytes() == b""
+    assert mock(operation({"text/plain": EMPTY}), 1, never).body_bytes() == b""
 
 
 @pytest.mark.parametrize("media", ["application/pdf", "image/png", "application/octet-stream"])
