@@ -128,6 +128,13 @@ def test_accept_ties_go_to_the_type_listed_first() -> None:
     assert media_for(content, "image/png;q=0.5, text/csv;q=0.5") == "image/png"
 
 
+def test_a_quality_left_unsaid_is_the_highest_and_a_said_one_ranks_as_said() -> None:
+    content = {"text/csv": EMPTY, "image/png": EMPTY}
+    assert media_for(content, "text/csv;q=1, image/png") == "text/csv"  # a tie: the first listed
+    assert media_for(content, "image/png;q=0.25, text/csv;q=0.5") == "text/csv"
+    assert media_for(content, "text/csv;q=0.75, image/png;q=0.5") == "text/csv"
+
+
 def test_a_type_the_client_refuses_or_rates_unreadably_is_not_chosen() -> None:
     content = {"text/csv": EMPTY, "image/png": EMPTY}
     assert media_for(content, "text/csv;q=0, image/png;q=0.1") == "image/png"
@@ -265,7 +272,7 @@ def test_a_structured_schema_under_a_binary_type_gets_data_of_that_schema() -> N
 def test_a_generator_given_makes_the_data() -> None:
     class Fixed(Generator):
         def value(self, schema: Any, name: str = "", required: bool = True) -> Any:
-            return f"made for {name or 'the body'}"
+            return f"made for {name or 'the body'} ({self.rng.randint(1, 6)})"
 
     def fixed(rng: random.Random) -> Generator:
         return Fixed(rng, seeded_faker(0))
@@ -273,7 +280,8 @@ def test_a_generator_given_makes_the_data() -> None:
     op = json_of({"schema": {"type": "string"}})
     op["responses"]["200"]["headers"] = {"X-Id": {"schema": {"type": "string"}}}
     answer = mock(op, 1, never, generator=fixed)
-    assert (answer.body, answer.headers) == ("made for the body", (("X-Id", "made for X-Id"),))
+    assert answer.body.startswith("made for the body (") and answer.headers[0][1].startswith("made for X-Id (")
+    assert mock(op, 1, never, generator=fixed) == answer  # drawing from the request's own random source
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -341,3 +349,11 @@ def test_a_request_is_the_same_whatever_the_order_of_its_query_and_body_keys() -
     assert request_seed("api", {"a": 1}) != request_seed("api", {"a": 2})
     assert request_seed("api", b"raw body") == request_seed("api", b"raw body")  # any value, as its text
     assert request_seed("api", "é") != request_seed("api", "e")
+
+
+def test_an_example_is_held_to_its_media_types_schema() -> None:
+    def fits_type(value: Any, schema: Any) -> bool:
+        return isinstance(value, str) == (schema.get("type") == "string")
+
+    assert mock(json_of({"example": "text", "schema": {"type": "string"}}), 1, fits_type).from_example
+    assert not mock(json_of({"example": "text", "schema": {"type": "object"}}), 1, fits_type).from_example
