@@ -862,3 +862,14 @@ def test_an_example_job_without_a_readable_creation_time_was_made_with_its_names
     assert m.find(U1, "x").created == T0
     m.advance(1.5, "x")
     assert m.status(m.find(U1, "x"), "x") == "in_progress"
+
+
+def test_at_a_higher_speed_every_namespaces_jobs_live_faster() -> None:
+    m = memory(speed=10)
+    job = m.create(NewJob(api=ND.name, scenario=QUICK))
+    m.advance(0.2)  # 2 s of its lifecycle
+    assert m.status(job) == "processing" and m.clock()["speed"] == 10
+    m.use("x")
+    other = m.create(NewJob(api=ND.name, scenario=QUICK), "x")
+    m.advance(0.35, "x")
+    assert m.status(other, "x") == "completed"
