@@ -32,7 +32,7 @@ from jobmock.sim.jobs import JobData, NewJob
 from jobmock.sim.journal import RawRequest
 from jobmock.sim.limits import Limits
 from jobmock.sim.mock import FIRST_JOB_SEQ, Mock
-from jobmock.sim.scenarios import PhaseSpec, Scenario
+from jobmock.sim.scenarios import Entry, PhaseSpec, Scenario
 from support import Memory
 
 
@@ -873,3 +873,62 @@ def test_at_a_higher_speed_every_namespaces_jobs_live_faster() -> None:
     other = m.create(NewJob(api=ND.name, scenario=QUICK), "x")
     m.advance(0.35, "x")
     assert m.status(other, "x") == "completed"
+
+
+def test_a_replayed_timeline_answers_its_recorded_status_and_headers() -> None:
+    recorded = (Entry(0, None, 429, {"Retry-After": "3"}, {"error": "slow down"}),)
+    m = memory()
+    job = m.create(NewJob(api=ND.name, scenario=Scenario(ND.name, "replayed", timeline=recorded)))
+    m.count_poll(job)
+    answer = m.answer(job)
+    assert (answer.status, answer.headers, answer.body) == (429, (("Retry-After", "3"),), b'{"error":"slow down"}')
+
+
+def test_a_spot_job_made_for_no_key_is_restarted_by_no_keyed_poll() -> None:
+    m = memory()
+    m.poll(ND.name, "job_SpotSpotSpot", None, scenario="quick")
+    assert m.plan_poll(ND.name, "job_SpotSpotSpot", "key-1", "", "slow") is None
+    assert m.plan_poll(ND.name, "job_SpotSpotSpot", None, "", "slow") is not None
+
+
+def test_example_jobs_come_in_the_order_of_their_success_statuses() -> None:
+    responses = {
+        "202": documented({"job_id": U1}),
+        "204": {"description": "no content"},
+        "200": {"description": "one example", "content": {"application/json": {"example": {"job_id": U2}}}},
+    }
+    assert ids(mock(with_responses(SD, responses))) == [U2, U1]
+
+
+class Workers:
+    """Two workers sharing a log, each applying it when the test says (as `State` does)."""
+
+    def __init__(self, clock: str = "manual") -> None:
+        self.mocks = [Mock([ND], clock=clock, catalog=catalog(), shared=True) for _ in range(2)]
+        self.log: list[Change] = []
+        self.append(self.mocks[0].plan_namespace(""))
+
+    def append(self, change: Change) -> None:
+        self.log.append(change)
+
+    def catch_up(self, worker: int) -> None:
+        m = self.mocks[worker]
+        for seq, change in enumerate(self.log, start=1):
+            if seq > m.applied:
+                m.apply(change, seq)
+
+
+def test_a_running_clock_moved_reads_the_same_on_a_worker_that_applies_the_move_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [T0]
+    monkeypatch.setattr("time.time", lambda: now[0])
+    workers = Workers(clock="real")
+    workers.catch_up(0)
+    workers.catch_up(1)
+    first, second = workers.mocks
+    workers.append(first.plan_clock("set", T0 + 3600))
+    workers.catch_up(0)
+    now[0] += 5  # the other worker reads the log 5 s later
+    workers.catch_up(1)
+    assert first.clock()["now"] == second.clock()["now"] == T0 + 3605
