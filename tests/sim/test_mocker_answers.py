@@ -140,6 +140,7 @@ def test_a_type_the_client_refuses_or_rates_unreadably_is_not_chosen() -> None:
     assert media_for(content, "text/csv;q=0, image/png;q=0.1") == "image/png"
     assert media_for(content, "text/csv;q=high, image/png;q=0.1") == "image/png"
     assert media_for(content, "text/csv;q=0") == "text/csv"  # nothing acceptable: the first
+    assert media_for({"image/png": EMPTY, "text/csv": EMPTY}, "text/csv;q=0") == "image/png"  # not the refused one
     assert media_for(content, "text/csv;level=1;q=0.2, image/png;q=0.1") == "text/csv"  # other parameters
 
 
@@ -241,7 +242,8 @@ def test_dynamic_asks_for_generated_data_even_where_an_example_fits() -> None:
 def test_generated_data_fits_the_schema_and_is_the_same_for_the_same_seed() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
     first = mock(json_of({"schema": schema}), 5, never)
-    assert (first.from_example, set(first.body)) == (False, {"name"}) and isinstance(first.body["name"], str)
+    assert (first.status, first.from_example, set(first.body)) == (200, False, {"name"})
+    assert isinstance(first.body["name"], str)
     assert mock(json_of({"schema": schema}), 5, never) == first
 
 
