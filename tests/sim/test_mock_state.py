@@ -491,6 +491,23 @@ def test_a_reset_forgets_everything() -> None:
     assert (m.namespaces(), m.applied) == ([], 0)
 
 
+def test_an_evicted_example_jobs_id_stays_free_after_the_log_is_compacted() -> None:
+    """An evicted job's id answers 404 like an id never used, not like a deleted one: a poll naming
+    a scenario makes it on the spot, a create may take it. A compacted log keeps it so (it made a
+    deleted id of it once)."""
+    m = memory(limits=Limits(jobs=3))
+    m.advance(100)  # the example job has finished: the next job evicts it
+    m.create(NewJob(api=ND.name, outcome="processing"))
+    m.create(NewJob(api=ND.name, outcome="processing"))
+    m.create(NewJob(api=ND.name, scenario=QUICK))
+    assert EXAMPLE not in ids(m)
+    again = Memory(rebuilt(m.mock))
+    assert seen(again.mock) == seen(m.mock)
+    assert again.plan_poll(ND.name, EXAMPLE, None, "", "quick") is not None
+    again.delete(ids(again)[-1])  # room for one more
+    assert again.create(NewJob(api=ND.name, id=EXAMPLE, outcome="failed")).id == EXAMPLE
+
+
 def test_a_compacted_log_makes_an_evicted_example_job_made_again_on_the_spot_anew() -> None:
     m = memory(limits=Limits(jobs=2))
     m.advance(100)  # the example job has finished: the next job evicts it
