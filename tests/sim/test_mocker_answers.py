@@ -359,3 +359,12 @@ def test_an_example_is_held_to_its_media_types_schema() -> None:
 
     assert mock(json_of({"example": "text", "schema": {"type": "string"}}), 1, fits_type).from_example
     assert not mock(json_of({"example": "text", "schema": {"type": "object"}}), 1, fits_type).from_example
+
+
+@pytest.mark.parametrize("asked", ["²", "99999", "007", "600", "101", "20"])
+def test_a_status_asked_for_that_no_final_answer_can_have_is_ignored(asked: str) -> None:
+    """`Prefer: code=` takes a final HTTP status (200 to 599): anything else, even where the
+    document has a `default` (or the informational status itself), gets the usual success."""
+    responses = {"200": OK, "101": {"description": "switching"}, "default": {"description": "error"}}
+    assert response_for(responses, asked) == (200, OK)
+    assert prefer_of(f"code={asked}").code == asked
