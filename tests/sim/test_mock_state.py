@@ -5,6 +5,7 @@ Pure: no HTTP, time moved by the namespaces' manual clocks."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -86,8 +87,9 @@ def ids(m: Mock | Memory, namespace: str = "") -> list[str]:
 def test_a_bad_speed_or_clock_mode_is_refused_when_the_mock_is_made() -> None:
     with pytest.raises(ClockError, match="speed"):
         Mock([ND], speed=0)
-    with pytest.raises(ClockError, match="sundial"):
-        Mock([ND], clock="sundial")
+    for shared in (False, True):
+        with pytest.raises(ClockError, match="sundial"):
+            Mock([ND], clock="sundial", shared=shared)
 
 
 def test_in_memory_the_default_namespace_is_there_at_once_shared_it_comes_from_the_log() -> None:
@@ -138,11 +140,34 @@ def test_the_fingerprint_is_the_same_for_the_same_options() -> None:
         {"catalog": catalog(defaults={ND.name: "quick"})},
         {"catalog": catalog(rules=[Rule(ND.name, "job_Slow*", "slow")])},
         {"catalog": Catalog(scenarios={ND.name: {"quick": QUICK}})},
-        {"catalog": Catalog(scenarios={ND.name: {"quick": replace(QUICK, phases=PHASES[1:])}})},
+        {"catalog": Catalog(scenarios={ND.name: {"quick": replace(QUICK, phases=PHASES[1:]), "slow": SLOW}})},
+        {"catalog": catalog(rules=[Rule(ND.name, "job_Slow*", "quick")])},
     ],
 )
 def test_every_option_that_decides_an_answer_changes_the_fingerprint(other: dict[str, Any]) -> None:
     assert mock(**other).fingerprint() != mock().fingerprint()
+
+
+def test_rules_that_differ_change_the_fingerprint() -> None:
+    slow = mock(catalog=catalog(rules=[Rule(ND.name, "job_Slow*", "slow")])).fingerprint()
+    assert mock(catalog=catalog(rules=[Rule(ND.name, "job_Slow*", "quick")])).fingerprint() != slow
+
+
+FINGERPRINT = "68a8311c1f1d3eae1d171365b31a802f"  # of the options below: what a store they wrote keeps
+FINGERPRINT_JOB_BYTES = "eb44f42f463e8df5f907edd9defbd977"
+
+
+def test_the_fingerprint_of_the_same_options_stays_what_a_store_kept() -> None:
+    """A store keeps the fingerprint of the options that wrote it (`Log.agree`), and a process
+    that computes another refuses the store: the same options must give the same fingerprint
+    in every release, or an upgrade refuses the state it left."""
+    document = {"openapi": "3.0.3", "info": {"title": "Stable", "version": "1"}, "paths": {}}
+    stable = replace(ND, document=document, security=ND.security.with_keys(["ndsk_test_1"]))
+    options = {"seed": 7, "speed": 2.0, "chaos": 0.25, "clock": "polls", "limits": Limits(namespaces=9)}
+    rules = catalog(defaults={ND.name: "slow"}, rules=[Rule(ND.name, "job_Quick*", "quick")])
+    assert mock(stable, catalog=rules, **options).fingerprint() == FINGERPRINT
+    bigger = Limits(namespaces=9, job_bytes=2 * Limits.job_bytes)
+    assert mock(stable, catalog=rules, **{**options, "limits": bigger}).fingerprint() == FINGERPRINT_JOB_BYTES
 
 
 def test_the_served_documents_their_mounts_and_keys_change_the_fingerprint() -> None:
@@ -258,7 +283,8 @@ def test_a_change_to_a_namespace_dropped_meanwhile_is_refused(late: str) -> None
     }
     change = changes[late]
     m.apply(m.plan_drop("a"))
-    assert isinstance(m.apply(change).refused, NotFound)
+    refused = m.apply(change).refused
+    assert isinstance(refused, NotFound) and "'a'" in str(refused)  # the 404 says which
     assert not m.has_namespace("a")
 
 
@@ -408,6 +434,21 @@ def test_what_an_evicted_namespace_held_is_still_counted_as_evicted() -> None:
     assert m.usage()["namespaces"]["evicted"] == 2
 
 
+def test_evictions_in_every_namespace_gone_add_up() -> None:
+    m = mock(limits=Limits(jobs=2, journal_entries=1))
+    for name in ("a", "b"):
+        made(m, name, T0)
+        m.apply(m.plan_clock("advance", 100, name))  # the example job has finished: it makes room
+        m.apply(m.plan_create(NewJob(api=ND.name), name))
+        m.apply(m.plan_create(NewJob(api=ND.name), name))
+        m.journal_add(raw(), name)
+        m.journal_add(raw(), name)
+    m.apply(m.plan_drop("a"))
+    m.apply(m.plan_drop("b"))
+    usage = m.usage()
+    assert (usage["namespaces"]["evicted"], usage["jobs"]["evicted"], usage["journal"]["evicted"]) == (2, 2, 2)
+
+
 def raw(path: str = "/v1/jobs/x") -> RawRequest:
     return RawRequest(1.0, "GET", path, "", "key 1a2b3c4d", 200, {}, None)
 
@@ -551,6 +592,20 @@ def test_a_latency_fault_still_shows_the_job() -> None:
     assert m.status(job) == "processing"
 
 
+def test_a_latency_range_draws_another_delay_for_each_poll_and_namespace_the_same_each_run() -> None:
+    ranged = replace(QUICK, faults=(Latency(seconds=(0.5, 3.0)),))
+
+    def delays(namespace: str) -> list[float]:
+        m = memory()
+        m.use(namespace)
+        m.create(NewJob(api=ND.name, id="job_LateLateLate", scenario=ranged), namespace)
+        return [a.delay for _ in range(4) if (a := m.poll(ND.name, "job_LateLateLate", None, namespace))]
+
+    first = delays("a")
+    assert delays("a") == first and len(set(first)) == 4 and all(0.5 <= d <= 3.0 for d in first)
+    assert delays("b") != first
+
+
 def test_a_poll_answers_the_body_the_job_shows_now() -> None:
     m = memory()
     job = m.create(NewJob(api=ND.name, scenario=QUICK))
@@ -668,21 +723,23 @@ def test_reads_of_a_job_never_make_its_namespace_and_find_says_not_found() -> No
     assert m.get(EXAMPLE, "x") is None and m.lookup(ND.name, EXAMPLE, None, "x") is None
     assert not m.knows(EXAMPLE, "x") and not m.has_namespace("x")
     assert m.knows(EXAMPLE) and not m.knows("job_AnyAnyAny012")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="job_AnyAnyAny012"):  # the 404 says which
         m.find("job_AnyAnyAny012", "x")
     assert m.has_namespace("x")  # a control request's read makes it
     assert m.find(EXAMPLE, "x").id == EXAMPLE
 
 
-def test_a_job_is_visible_only_to_its_key_and_in_its_api() -> None:
+def test_a_job_is_visible_only_to_its_key_and_in_its_api_and_namespace() -> None:
     m = memory(ND, SD)
-    job = m.create(NewJob(api=ND.name, owner="key-1"))
-    assert m.visible(ND.name, job.id, "key-1").id == job.id
-    assert m.lookup(ND.name, job.id, "key-1") is not None
-    for api, key in ((ND.name, "key-2"), (ND.name, None), (SD.name, "key-1")):
-        assert m.lookup(api, job.id, key) is None
-        with pytest.raises(NotFound):
-            m.visible(api, job.id, key)
+    job = m.create(NewJob(api=ND.name, owner="key-1"), "x")
+    assert m.lookup(ND.name, job.id, "key-1", "x") is not None
+    for api, key, namespace in (
+        (ND.name, "key-2", "x"),
+        (ND.name, None, "x"),
+        (SD.name, "key-1", "x"),
+        (ND.name, "key-1", ""),
+    ):
+        assert m.lookup(api, job.id, key, namespace) is None
 
 
 def test_a_jobs_status_history_and_progress_follow_its_namespaces_clock() -> None:
@@ -748,6 +805,7 @@ def test_usage_adds_up_every_namespace() -> None:
     m.journal_add(raw())
     m.journal_add(raw(), "x")
     m.journal_add(raw(), "never-made")
+    m.journal_add(raw(), "never-made-either")
     usage = m.usage()
     entry = raw().size()
     assert usage == {
@@ -761,7 +819,7 @@ def test_usage_adds_up_every_namespace() -> None:
             "max_entries_per_namespace": 20,
             "max_bytes_per_namespace": 9000,
             "evicted": 0,
-            "unjournaled": 1,
+            "unjournaled": 2,
         },
     }
 
@@ -825,6 +883,12 @@ def test_an_example_job_keeps_its_documented_fields_and_type_but_runs_its_own_li
     assert ids(m, "another") == [U1]
 
 
+def test_every_example_job_keeps_its_own_type() -> None:
+    examples = [{"job_id": U1, "job_type": "chat"}, {"job_id": U2, "job_type": "attachment_processing"}]
+    m = mock(with_responses(SD, {"200": documented(*examples)}))
+    assert [m.body(m.find(e["job_id"]))["job_type"] for e in examples] == ["chat", "attachment_processing"]
+
+
 def test_an_example_of_a_type_the_api_does_not_declare_gets_one_it_does() -> None:
     m = mock(with_responses(SD, {"200": documented({"job_id": U1, "job_type": "video"})}))
     assert m.body(m.find(U1))["job_type"] in SD.types
@@ -833,18 +897,19 @@ def test_an_example_of_a_type_the_api_does_not_declare_gets_one_it_does() -> Non
 def test_only_success_examples_with_an_id_of_the_apis_form_make_jobs_once_each() -> None:
     responses = {
         "200": documented(
-            {"job_id": U1, "session_id": "first"},
-            {"job_id": U1, "session_id": "second"},
             {"job_id": "<string>"},
+            {"job_id": U1, "session_id": "first"},
             {"job_id": 42},
+            {"job_id": U1, "session_id": "second"},
             ["not", "a", "job"],
+            {"job_id": U3},
             single={"job_id": U2},
         ),
         "202": {"description": "no examples", "content": {"application/json": {}}},
-        "404": documented({"job_id": U3}),
+        "404": documented({"job_id": "d1b7c7f0-7a47-4fd1-9a39-0bd1c1c0ff04"}),
     }
     m = mock(with_responses(SD, responses))
-    assert ids(m) == [U2, U1]
+    assert ids(m) == [U2, U1, U3]
     assert m.body(m.find(U1))["session_id"] == "first"
 
 
@@ -871,6 +936,13 @@ def test_an_example_job_following_the_documented_example_scenario_was_made_when_
     assert seconds(m.body(job)["created_at"]) == T0
 
 
+def test_every_example_job_follows_the_documented_example_scenario() -> None:
+    examples = [{"job_id": U1}, {"job_id": U2, "created_at": "2023-11-14T22:13:20Z"}]
+    m = memory(with_responses(SD, {"200": documented(*examples)}), catalog=documented_example(*WORKING))
+    m.set_time(T0 + 1.5)
+    assert ids(m) == [U1, U2] and m.status(m.find(U2)) == "in_progress"
+
+
 @pytest.mark.parametrize("stamp", [None, "yesterday", 1700000000])
 def test_an_example_job_without_a_readable_creation_time_was_made_with_its_namespace(stamp: Any) -> None:
     example = {"job_id": U1, "created_at": stamp}
@@ -889,7 +961,8 @@ def test_at_a_higher_speed_every_namespaces_jobs_live_faster() -> None:
     m.use("x")
     other = m.create(NewJob(api=ND.name, scenario=QUICK), "x")
     m.advance(0.35, "x")
-    assert m.status(other, "x") == "completed"
+    assert m.status(other, "x") == "completed" and m.body(other, "x")["status"] == "completed"
+    assert json.loads(m.body_bytes(other, "x"))["status"] == "completed"
 
 
 def test_a_replayed_timeline_answers_its_recorded_status_and_headers() -> None:

@@ -405,14 +405,6 @@ class Mock:
         space = self._spaces.get(namespace)
         return space is not None and job_id in space.store
 
-    def visible(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job:
-        """The job as the vendor shows it to this key; NotFound for other keys' jobs."""
-        self._space(namespace)
-        job = self.lookup(api, job_id, identity, namespace)
-        if job is None:
-            raise NotFound(f"no job {job_id!r}")
-        return job
-
     def status(self, job: Job, namespace: str = "") -> str:
         return job.status_at(self._space(namespace).clock.job_time(job))
 
