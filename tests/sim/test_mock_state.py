@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -168,6 +168,12 @@ def test_the_fingerprint_of_the_same_options_stays_what_a_store_kept() -> None:
     assert mock(stable, catalog=rules, **options).fingerprint() == FINGERPRINT
     bigger = Limits(namespaces=9, job_bytes=2 * Limits.job_bytes)
     assert mock(stable, catalog=rules, **{**options, "limits": bigger}).fingerprint() == FINGERPRINT_JOB_BYTES
+
+
+def test_a_document_holding_dates_has_a_fingerprint() -> None:
+    """YAML reads an unquoted `2024-01-01` as a date, which JSON has no form for."""
+    dated = replace(ND, document={**ND.document, "info": {"title": "x", "version": date(2024, 1, 1)}})
+    assert mock(dated).fingerprint() != mock().fingerprint()
 
 
 def test_the_served_documents_their_mounts_and_keys_change_the_fingerprint() -> None:

@@ -197,8 +197,8 @@ class Mock:
                         changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
                 changes.append(JobCreated(name, data, replaces=data.id in examples))
-            evicted = [i for i in examples if i not in space.store and not space.store.was_deleted(i)]
-            changes += [JobDeleted(name, job_id, evicted=True) for job_id in evicted]  # deleted ones: below
+            gone = [job_id for job_id in examples if job_id not in space.store]  # the deleted: tombstoned below
+            changes += [JobDeleted(name, job_id, evicted=True) for job_id in gone]
             changes += [JobDeleted(name, job_id, tombstone=True) for job_id in space.store.deleted()]
         return changes
 
