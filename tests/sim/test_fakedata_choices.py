@@ -268,28 +268,6 @@ def test_a_body_asking_for_too_many_values_stops_at_max_values() -> None:
     assert gen.made <= 2 * fakedata.MAX_VALUES + 1
 
 
-def test_a_schema_that_requires_itself_forever_still_ends() -> None:
-    document = openapi.deref(
-        {
-            "openapi": "3.1.0",
-            "components": {
-                "schemas": {
-                    "Loop": {
-                        "type": "object",
-                        "required": ["next"],
-                        "properties": {"next": {"$ref": "#/components/schemas/Loop"}},
-                    }
-                }
-            },
-        }
-    )
-    value = generator(4, document=document).value(document["components"]["schemas"]["Loop"])
-    depth = 0
-    while isinstance(value, dict):
-        value, depth = value.get("next"), depth + 1
-    assert fakedata.MAX_REF_DEPTH < depth <= fakedata.HARD_DEPTH + 2
-
-
 def test_an_optional_recursion_stops_after_a_few_turns() -> None:
     document = openapi.deref(
         {
@@ -370,3 +348,68 @@ def test_a_numbered_list_matches_the_count_of_its_items() -> None:
     untouched = {"scenes": [{"index": 7}]}
     fakedata.match_counts(untouched, 0)
     assert untouched == {"scenes": [{"index": 7}]}
+
+
+NULLABLE_TREE = {
+    "openapi": "3.1.0",
+    "components": {
+        "schemas": {
+            "Node": {
+                "type": "object",
+                "required": ["child", "tag"],
+                "properties": {
+                    "tag": {"type": "string"},
+                    "note": {"type": "string"},
+                    "child": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]},
+                    "twin": {"anyOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]},
+                },
+            }
+        }
+    },
+}
+
+
+def chain(value: Any, key: str) -> list[dict[str, Any]]:
+    nodes = []
+    while isinstance(value, dict):
+        nodes.append(value)
+        value = value.get(key)
+    return nodes
+
+
+def test_a_required_nullable_recursion_ends_in_null_after_a_few_turns() -> None:
+    """`child: anyOf [Node, null]`, required: each turn through the `$ref` counts, and past
+    MAX_REF_DEPTH turns the child is null (a document resolved once shows two levels a turn)."""
+    document = openapi.deref(NULLABLE_TREE)
+    for value in values(document["components"]["schemas"]["Node"], document=document, seeds=range(6)):
+        nodes = chain(value, "child")
+        assert len(nodes) <= 2 * (fakedata.MAX_REF_DEPTH + 2) and len(nodes) < fakedata.MAX_DEPTH
+        assert "note" in nodes[0] and "note" not in nodes[-1] and nodes[-1]["child"] is None
+        # the optional twin is left out of recursion turns, never made
+        assert all("twin" not in n or n["twin"] is None or isinstance(n["twin"], dict) for n in nodes)
+
+
+def test_a_schema_that_requires_itself_forever_is_followed_to_the_hard_bound() -> None:
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0",
+            "components": {
+                "schemas": {
+                    "Loop": {
+                        "type": "object",
+                        "required": ["next"],
+                        "properties": {"next": {"$ref": "#/components/schemas/Loop"}},
+                    }
+                }
+            },
+        }
+    )
+    nodes = chain(generator(4, document=document).value(document["components"]["schemas"]["Loop"]), "next")
+    assert fakedata.MAX_DEPTH < len(nodes) <= fakedata.HARD_DEPTH + 2
+
+
+def test_without_the_document_a_kept_ref_is_null_where_nullable_or_optional_else_empty() -> None:
+    gen = generator(1)
+    assert gen.value({"$ref": "#/components/schemas/Node", "nullable": True}) is None
+    assert gen.value({"$ref": "#/components/schemas/Node"}) == {}
+    assert gen.value({"$ref": "#/components/schemas/Node"}, "x", required=False) is None

@@ -330,6 +330,17 @@ class Generator:
         finally:
             self._optional = kept
 
+    @contextmanager
+    def _turn(self, branch: Any) -> Iterator[None]:
+        """A branch that is a kept `$ref` (`anyOf: [{$ref: Node}, null]`) is one more turn of
+        a recursive schema, as a `$ref` followed by `_follow` is."""
+        turn = isinstance(branch, Mapping) and "$ref" in branch
+        self._refs += turn
+        try:
+            yield
+        finally:
+            self._refs -= turn
+
     # --- enum, oneOf, anyOf, not -----------------------------------------------------------
 
     def _enum(self, schema: Mapping[str, Any], flat: Mapping[str, Any]) -> Any:
@@ -378,7 +389,7 @@ class Generator:
         for attempt in range(TRIES):
             i = order[attempt % len(order)]
             merged = self._merge(base, branches[i])
-            with self._variant(attempt // len(order) if len(order) > 1 else attempt):
+            with self._variant(attempt // len(order) if len(order) > 1 else attempt), self._turn(branches[i]):
                 value = self.value(merged, name, True)
             if discriminated:
                 value = self._discriminate(flat, branches, i, value)
@@ -546,7 +557,8 @@ class Generator:
         value: Any = None
         for i in order[:TRIES]:
             merged = self._merge(base, branches[i])
-            value = self.value(merged, name, True)
+            with self._turn(branches[i]):
+                value = self.value(merged, name, True)
             if "discriminator" in flat:
                 value = self._discriminate(flat, branches, i, value)
             # a branch alone is made to fit; beside other keywords it may ask what they forbid
