@@ -143,6 +143,16 @@ def test_a_max_length_shortens_open_repeats() -> None:
 
 def test_a_min_length_is_met_by_drawing_again() -> None:
     assert all(len(t) >= 6 for t in drawn(r"^[a-z]{1,8}$", min_length=6))
+    assert all(len(t) == 3 for t in drawn(r"^[a-z]{3}$", min_length=3, max_length=3))
+
+
+def test_a_pattern_of_the_empty_string_gives_it() -> None:
+    assert fakestrings.from_pattern(random.Random(1), re.compile("^$")) == ""
+
+
+def test_a_repeated_group_is_drawn_whole_each_time() -> None:
+    assert all(re.fullmatch(r"(ab){2,3}", t) for t in drawn(r"^(ab){2,3}$"))
+    assert all(re.fullmatch(r"(x[0-9]){1,8}", t) for t in drawn(r"^(x[0-9])+$"))
 
 
 def test_lengths_no_draw_can_meet_give_nothing() -> None:
@@ -203,6 +213,9 @@ def test_lookalikes_are_the_common_forms_a_pattern_may_describe() -> None:
         ("123", False),
         ("abcdefghijk", False),
         ("12345678", True),
+        ("1234", True),
+        ("abcdefg1", True),
+        ("abcdefgh", False),
         ("two words 1234", False),
         ("2025-01-01", False),
         ("v1.2.3", False),
@@ -226,6 +239,8 @@ def test_a_shaped_string_keeps_the_examples_form_and_prefix() -> None:
     assert all(fakestrings.shaped(random.Random(s), "é1").startswith("é") for s in SEEDS)
     no_prefix = [fakestrings.shaped(random.Random(s), "12ab") for s in SEEDS]
     assert all(re.fullmatch(r"\d\d[a-z]{2}", v) for v in no_prefix) and len({v[2:] for v in no_prefix}) > 1
+    assert len({v[0] for v in no_prefix}) > 1  # no prefix: the first character is drawn too
+    assert all(fakestrings.shaped(random.Random(s), "ASST_ab1").startswith("ASST_") for s in SEEDS)
 
 
 def test_fit_length_pads_with_letters_and_digits_and_cuts() -> None:
