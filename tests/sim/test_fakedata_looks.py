@@ -257,8 +257,12 @@ def test_a_number_of_wide_bounds_is_readable() -> None:
 
 def test_a_number_multiple_of_a_step_is_a_whole_number_when_it_can_be() -> None:
     made = values({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 2.5}, "x", seeds=range(40))
-    assert set(made) <= {0, 2.5, 5, 7.5, 10} and {0, 5, 10} & set(made)
+    assert set(made) <= {0, 2.5, 5, 7.5, 10} and {0, 5, 10} & set(made) and {2.5, 7.5} & set(made)
     assert all(isinstance(v, int) for v in made if v in (0, 5, 10))
+    high = values({"type": "number", "minimum": 100, "maximum": 110, "multipleOf": 2.5}, "x", seeds=range(40))
+    assert set(high) <= {100, 102.5, 105, 107.5, 110} and len(set(high)) >= 3
+    above = values({"type": "number", "exclusiveMinimum": 100, "multipleOf": 0.5}, "x")
+    assert all(v > 100 for v in above)
     assert all(0 <= v <= 1000 for v in values({"type": "number", "multipleOf": 1}, "x"))
 
 
