@@ -250,3 +250,15 @@ def test_fit_length_pads_with_letters_and_digits_and_cuts() -> None:
     assert fakestrings.fit_length(rng, "abcdef", 0, 3) == "abc"
     assert fakestrings.fit_length(rng, "abcdef", 2, 6) == "abcdef"
     assert fakestrings.fit_length(rng, "abc", 3, 3) == "abc"
+
+
+def test_addresses_and_times_stay_valid_over_thousands_of_draws() -> None:
+    """Each octet and each clock field is drawn within its range: a rare 256 or :60 would be
+    a body a client's own validation refuses once in a few hundred polls."""
+    rng = random.Random(11)
+    fake = fakedata.seeded_faker(11)
+    for _ in range(3000):
+        address = fakestrings.FORMATS["ipv4"](fake, rng)
+        assert all(0 <= int(octet) <= 255 for octet in address.split(".")) and ipaddress.IPv4Address(address)
+        hours, minutes, seconds = fakestrings.FORMATS["time"](fake, rng).rstrip("Z").split(":")
+        assert int(hours) <= 23 and int(minutes) <= 59 and int(seconds) <= 59
