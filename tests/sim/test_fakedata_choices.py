@@ -458,3 +458,37 @@ def test_a_discriminated_oneof_that_may_be_null_is_null_only_when_optional() -> 
     assert None not in values(pet, document=document, seeds=range(20))
     optional = values(pet, document=document, seeds=range(100), required=False)
     assert None in optional and {v["pet_type"] for v in optional if v} == {"cat", "dog"}
+
+
+@pytest.mark.parametrize("mapping", [True, False])
+def test_branches_alike_but_deep_inside_get_their_own_labels_in_30(mapping: bool) -> None:
+    """`TextEvent` and `ImageEvent` have the same keys and property names, and differ in what
+    `data` holds: each value is labelled with the component it was made from (a 3.0
+    validator checks the labelled component only)."""
+
+    def event(data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["kind", "data"],
+            "properties": {"kind": {"type": "string"}, "data": data},
+        }
+
+    text = event({"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1}}})
+    image = event({"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}})
+    discriminator: dict[str, Any] = {"propertyName": "kind"}
+    if mapping:
+        discriminator["mapping"] = {
+            "text": "#/components/schemas/TextEvent",
+            "image": "#/components/schemas/ImageEvent",
+        }
+    event_schema = {
+        "oneOf": [{"$ref": "#/components/schemas/TextEvent"}, {"$ref": "#/components/schemas/ImageEvent"}],
+        "discriminator": discriminator,
+    }
+    document = openapi.deref(
+        {"openapi": "3.0.3", "components": {"schemas": {"TextEvent": text, "ImageEvent": image, "Event": event_schema}}}
+    )
+    made = values(document["components"]["schemas"]["Event"], "3.0", document=document, seeds=range(30))
+    text_label, image_label = ("text", "image") if mapping else ("TextEvent", "ImageEvent")
+    assert {v["kind"] for v in made} == {text_label, image_label}
+    assert all(("text" in v["data"]) == (v["kind"] == text_label) for v in made)
