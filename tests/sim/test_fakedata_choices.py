@@ -492,3 +492,43 @@ def test_branches_alike_but_deep_inside_get_their_own_labels_in_30(mapping: bool
     text_label, image_label = ("text", "image") if mapping else ("TextEvent", "ImageEvent")
     assert {v["kind"] for v in made} == {text_label, image_label}
     assert all(("text" in v["data"]) == (v["kind"] == text_label) for v in made)
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_a_recursive_discriminated_union_labels_each_node(dialect: Dialect) -> None:
+    """`Tree: oneOf [Leaf, Branch]` where a Branch holds Trees, the Branch declared first: the
+    union's Branch is then a `$ref` kept on the cycle, and is labelled all the same."""
+    node_kind = {"type": "string"}
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0" if dialect == "3.1" else "3.0.3",
+            "components": {
+                "schemas": {
+                    "Branch": {
+                        "type": "object",
+                        "required": ["kind", "children"],
+                        "properties": {
+                            "kind": node_kind,
+                            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+                        },
+                    },
+                    "Leaf": {
+                        "type": "object",
+                        "required": ["kind", "value"],
+                        "properties": {"kind": node_kind, "value": {"type": "integer"}},
+                    },
+                    "Tree": {
+                        "oneOf": [{"$ref": "#/components/schemas/Leaf"}, {"$ref": "#/components/schemas/Branch"}],
+                        "discriminator": {
+                            "propertyName": "kind",
+                            "mapping": {"leaf": "#/components/schemas/Leaf", "branch": "#/components/schemas/Branch"},
+                        },
+                    },
+                }
+            },
+        }
+    )
+    tree = document["components"]["schemas"]["Tree"]
+    made = values(tree, dialect, document=document, seeds=range(30))
+    assert {v["kind"] for v in made} == {"leaf", "branch"}
+    assert all(("value" in v) == (v["kind"] == "leaf") for v in made)

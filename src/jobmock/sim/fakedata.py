@@ -518,7 +518,8 @@ class Generator:
         """The discriminator value that names `branch`: the one its own property allows alone
         (`const`, or an `enum` of one), else the mapping's label for it, else (a 3.0 document
         with no mapping, whose validator looks the value up as a component's name) the name
-        of the component it is."""
+        of the component it is: the same object, else an equal one, else the only one alike (a
+        component of a recursive union, expanded at two places, keeps its `$ref`s at others)."""
 
         def make() -> str | None:
             target = self._target(branch) if isinstance(branch, Mapping) and "$ref" in branch else branch
@@ -543,9 +544,14 @@ class Generator:
             for label, schema in named:
                 if schema is target:
                     return str(label)
-            for label, schema in named:  # a copy of it, once resolved: equal, not the same object
-                if _fingerprint(schema) == _fingerprint(target) and _same(schema, target):
+            alike = [(label, schema) for label, schema in named if _fingerprint(schema) == _fingerprint(target)]
+            for label, schema in alike:  # a copy of it, once resolved: equal, not the same object
+                if _same(schema, target):
                     return str(label)
+            if (
+                len(alike) == 1
+            ):  # expanded elsewhere on a cycle (its `$ref`s kept at other places): unequal, alone alike
+                return str(alike[0][0])
             return None
 
         label: str | None = _cached("label", (discriminator, branch, self.document), make)
