@@ -15,7 +15,6 @@ import random
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -458,9 +457,7 @@ def test_a_recursive_schema_is_made_to_a_bounded_depth_and_fits() -> None:
     """Every Node requires `children` and `cause`, each of which may hold another Node: an
     empty list and `null` end it, past the bound on depth."""
     document = openapi.deref(RECURSIVE)
-    started = time.perf_counter()
     values = made(document["components"]["schemas"]["Node"], "3.1", document=document, seeds=range(10))
-    assert (time.perf_counter() - started) / 10 < 0.1
     assert all(depth(v) <= 2 * (fakedata.MAX_DEPTH + 2) for v in values)
 
 
@@ -470,14 +467,12 @@ def test_without_the_document_a_kept_ref_still_ends_the_recursion_as_before() ->
     assert gen.value({"$ref": "#/components/schemas/Node"}, "cause", required=False) is None
 
 
-def test_a_huge_schema_gives_a_bounded_body_quickly() -> None:
+def test_a_huge_schema_gives_a_bounded_body() -> None:
     leaf = {"type": "object", "properties": {f"f{i}": {"type": "string", "format": "uri"} for i in range(40)}}
     middle = {"type": "object", "properties": {f"m{i}": {"type": "array", "items": leaf} for i in range(40)}}
     top = {"type": "object", "properties": {f"t{i}": middle for i in range(40)}}
     gen = Generator(random.Random(3), fakedata.seeded_faker(3), dialect="3.1")
-    started = time.perf_counter()
     value = gen.value(top)
-    assert time.perf_counter() - started < 0.25
     assert gen.made <= fakedata.LEAN_AFTER + 100
     assert validator(top, "3.1").is_valid(value)
 
@@ -581,14 +576,13 @@ NO_CORPUS = f"no corpus documents in {CORPUS} (see tests/corpus/README.md)"
 
 def check_values(
     path: Path, schemas: list[tuple[str, Mapping[str, Any], Direction]], seeds: range
-) -> tuple[list[str], float, int]:
+) -> tuple[list[str], int]:
     """Values made for each schema under each seed, checked by the real validator: the
-    failures, the longest time one took, and how many schemas no value can fit."""
+    failures, and how many schemas no value can fit."""
     contract = loaded(path)
     document = contract.resolved
     roots = {d: validator({}, contract.dialect, d, document) for d in (READ, WRITE)}
     failures: list[str] = []
-    slowest = 0.0
     unfit = 0
     for where, schema, direction in schemas or list(bodies(document)):
         check = roots[direction].evolve(schema=schema)
@@ -602,15 +596,13 @@ def check_values(
                 direction=direction,
                 document=document,
             )
-            started = time.perf_counter()
             value = gen.value(schema, where.split(" ")[0] if not schemas else "")
-            slowest = max(slowest, time.perf_counter() - started)
             assert gen.made <= fakedata.MAX_VALUES
             error = None if impossible else next(iter(check.iter_errors(value)), None)
             if error is not None:
                 at = list(error.absolute_path)
                 failures.append(f"{path.stem}: {where} (seed {seed}) at {at}: {error.message[:200]}")
-    return failures, slowest, unfit
+    return failures, unfit
 
 
 @pytest.mark.corpus
@@ -618,7 +610,7 @@ def check_values(
 @pytest.mark.parametrize("path", corpus_documents(), ids=lambda p: p.stem)
 def test_every_body_made_for_a_corpus_document_fits_its_schema(path: Path) -> None:
     """Every request and response body of every operation, three seeds each."""
-    failures, _slowest, unfit = check_values(path, [], CORPUS_SEEDS)
+    failures, unfit = check_values(path, [], CORPUS_SEEDS)
     assert not failures, "\n".join(failures[:30])
     assert unfit <= 1  # assemblyai's POST /v2/transcript
 
@@ -630,5 +622,5 @@ def test_every_component_schema_of_a_corpus_document_gets_values_that_fit_it(pat
     """Every schema of `components/schemas`, as a response and as a request, one seed."""
     schemas = (loaded(path).resolved.get("components") or {}).get("schemas") or {}
     named = [(name, s, d) for name, s in schemas.items() if isinstance(s, dict) for d in (READ, WRITE)]
-    failures, _slowest, _unfit = check_values(path, named, range(1))
+    failures, _unfit = check_values(path, named, range(1))
     assert not failures, "\n".join(failures[:30])

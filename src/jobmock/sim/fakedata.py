@@ -666,7 +666,7 @@ class Generator:
             return copy.deepcopy(self.rng.sample(options, min(count, len(options))))
         if not prefix and name == "locales" and all(self.judge.fits(items, code) for code in LOCALES):
             return self.rng.sample(LOCALES, min(count, len(LOCALES)))
-        singular = name[:-1] if name.endswith("s") else name
+        singular = name[:-3] + "y" if name.endswith("ies") else name.removesuffix("s")  # countries: country
         result: list[Any] = [self.value(sub, singular) for sub in prefix[:count]]
         seen = {_key(v) for v in result} if unique else set()
         tries = 3 * count + 3
