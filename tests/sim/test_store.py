@@ -590,3 +590,20 @@ def test_the_jobs_held_are_read_in_order_of_creation_while_jobs_change() -> None
     jobs.delete(made[0].id)
     assert [data.id for data in held] == [job.id for job in made]
     assert [data.id for data in jobs.held()] == [made[1].id, made[2].id]
+
+
+def test_a_jobs_made_up_data_follows_the_servers_seed() -> None:
+    def body(seed: int) -> bytes:
+        jobs = JobStore(APIS, seed=seed)
+        job = jobs.create(NewJob(api=ND.name, id="job_SeededJob001", outcome="completed", duration=10), clock())
+        return job.answer(20, 1.0)[2]
+
+    assert body(3) == body(3) and body(3) != body(4)
+
+
+def test_a_job_has_the_type_outcome_and_duration_asked() -> None:
+    jobs, time = store(), clock()
+    job = jobs.create(NewJob(api=ND.name, job_type="image.generate", outcome="failed", duration=40), time)
+    assert job.job_type == "image.generate" and job.outcome == "failed"
+    done = jobs.create(NewJob(api=ND.name, outcome="completed", duration=40), time)
+    assert done.finish_time == pytest.approx(40)
