@@ -607,3 +607,22 @@ def test_a_job_has_the_type_outcome_and_duration_asked() -> None:
     assert job.job_type == "image.generate" and job.outcome == "failed"
     done = jobs.create(NewJob(api=ND.name, outcome="completed", duration=40), time)
     assert done.finish_time == pytest.approx(40)
+
+
+def test_a_job_is_cancelled_once_even_when_a_later_cancel_was_asked_earlier() -> None:
+    """Two workers' cancels applied in the log's order: the second, asked at an earlier job time, is refused."""
+    jobs, time = store(), clock()
+    job = make(jobs, time, lasting(100))
+    jobs.cancel(job.id, 5, time)
+    with pytest.raises(LifecycleError, match=r"already finished \(cancelled\)"):
+        jobs.cancel(job.id, 4, time)
+    assert job.data.cancelled == 5
+
+
+def test_a_cancelled_job_cannot_be_decided_even_at_an_earlier_instant() -> None:
+    jobs, time = store(), clock()
+    job = make(jobs, time, APPROVAL)
+    jobs.cancel(job.id, 5, time)  # while it waits for approval (2 s to 12 s)
+    with pytest.raises(LifecycleError, match=r"already finished \(cancelled\)"):
+        jobs.decide(job.id, 3, True, time)
+    assert job.data.decided == ()
