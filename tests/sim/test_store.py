@@ -431,7 +431,7 @@ def test_the_bound_holds_through_many_creates_and_cancels() -> None:
     jobs, time = store(max_jobs=4), clock()
     running = make(jobs, time)
     for _ in range(300):
-        job = make(jobs, time, lasting(50))
+        job = make(jobs, time, lasting(1000))
         jobs.cancel(job.id, 0, time)  # finished at once
         time.advance(1)
         assert len(jobs) <= 4 and running.id in jobs
@@ -439,6 +439,10 @@ def test_the_bound_holds_through_many_creates_and_cancels() -> None:
     assert len(kept) == 4 and kept[0] == running.id
     assert [job.seq for job in jobs][1:] == [299, 300, 301]
     assert jobs.evicted == 297
+    time.advance(2000)  # the jobs as first planned would have finished by now: only the running one stays
+    for _ in range(3):
+        make(jobs, time)
+    assert next(job.id for job in jobs) == running.id and jobs.evicted == 300
 
 
 def test_under_the_polls_clock_the_first_job_polled_to_its_end_makes_room() -> None:
@@ -521,10 +525,12 @@ def test_deciding_an_unknown_cancelled_or_decided_job_is_refused() -> None:
         jobs.decide(cancelled.id, 3, True, time)
     decided = make(jobs, time, APPROVAL)
     jobs.decide(decided.id, 5, True, time)
+    with pytest.raises(LifecycleError, match=r"^the job's approval was decided already$"):
+        jobs.decide(decided.id, 4, True, time)  # before the decision already made (another worker's)
+    with pytest.raises(LifecycleError, match=r"^the job is in_progress, not awaiting_approval$"):
+        jobs.decide(decided.id, 5, False, time)  # at its instant (a stopped clock): it no longer waits
     with pytest.raises(LifecycleError):
-        jobs.decide(decided.id, 4, True, time)  # before the decision already made
-    with pytest.raises(LifecycleError):
-        jobs.decide(decided.id, 6, False, time)  # no longer waiting
+        jobs.decide(decided.id, 6, False, time)
     assert decided.data.decided == ((5, True),)
 
 
@@ -581,6 +587,10 @@ def test_the_bytes_jobs_fields_hold_are_counted_until_they_go() -> None:
     assert big.id not in jobs and jobs.payload_bytes == 7
     jobs.delete(small.id)
     assert jobs.payload_bytes == 0
+    plain = jobs.create(NewJob(api=ND.name, outcome="completed", duration=1), time)
+    time.advance(5)
+    jobs.create(NewJob(api=ND.name, fields={"a": 1}, outcome="processing"), time)  # the plain one makes room
+    assert plain.id not in jobs and jobs.payload_bytes == len('{"a":1}')  # it took nothing away
 
 
 def test_the_jobs_held_are_read_in_order_of_creation_while_jobs_change() -> None:
@@ -626,3 +636,40 @@ def test_a_cancelled_job_cannot_be_decided_even_at_an_earlier_instant() -> None:
     with pytest.raises(LifecycleError, match=r"already finished \(cancelled\)"):
         jobs.decide(job.id, 3, True, time)
     assert job.data.decided == ()
+
+
+def test_a_job_made_again_from_the_log_is_the_new_one_even_when_planned_elsewhere() -> None:
+    """A restart restores a job a poll made again (another worker planned it): its fields count anew."""
+    jobs, time = store(), clock()
+    first = jobs.create(NewJob(api=ND.name, id="job_MadeAgain001", fields={"a": 1}, outcome="processing"), time)
+    elsewhere = store().plan(NewJob(api=ND.name, id=first.id, scenario=lasting(2), fields={"bb": 22}), time, spot=True)
+    elsewhere.seq = 2
+    jobs.add(elsewhere, time, replaces=True)
+    again = jobs.get(first.id)
+    assert again is not None and again.scenario is lasting(2) and again.finish_time == 2
+    assert jobs.payload_bytes == len('{"bb":22}') and len(jobs) == 1 and jobs.spot_count == 1
+
+
+def test_a_job_with_a_scenario_and_one_without_replace_each_other() -> None:
+    jobs, time = store(), clock()
+    plain = jobs.create(NewJob(api=ND.name, id="job_MadeAgain001", outcome="processing"), time)
+    scripted = jobs.plan(NewJob(api=ND.name, id=plain.id, scenario=lasting(2)), time, spot=True)
+    scripted.seq = 2
+    jobs.add(scripted, time, replaces=True)
+    back = jobs.plan(NewJob(api=ND.name, id=plain.id, outcome="failed"), time)
+    back.seq = 3
+    jobs.add(back, time, replaces=True)
+    job = jobs.get(plain.id)
+    assert job is not None and job.scenario is None and job.outcome == "failed" and jobs.spot_count == 0
+
+
+def test_a_job_made_outside_a_poll_is_not_made_on_the_spot() -> None:
+    jobs, time = store(max_spot=1), clock()
+    made = [jobs.create(NewJob(api=ND.name, outcome="processing"), time) for _ in range(2)]
+    assert ids(jobs) == [job.id for job in made] and jobs.spot_count == 0 and jobs.evicted == 0
+
+
+def test_a_job_made_with_a_sequence_number_keeps_it_and_the_next_follows() -> None:
+    jobs, time = store(), clock()
+    assert jobs.create(NewJob(api=ND.name), time, seq=10).seq == 10
+    assert jobs.create(NewJob(api=ND.name), time).seq == 11 and jobs.last_seq == 11
