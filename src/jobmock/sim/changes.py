@@ -67,6 +67,7 @@ class JobDeleted:
     namespace: str
     id: str
     tombstone: bool = False  # (a snapshot's) the id stays gone even if no job holds it now
+    evicted: bool = False  # (a snapshot's) an example job evicted: gone, its id free again (no tombstone)
 
 
 @dataclass(frozen=True, slots=True)

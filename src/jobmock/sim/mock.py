@@ -178,6 +178,8 @@ class Mock:
             store.cancel(change.id, change.at, space.clock)
         elif isinstance(change, JobDecided):
             store.decide(change.id, change.at, change.approved, space.clock)
+        elif change.evicted:
+            store.forget(change.id)
         else:
             store.delete(change.id, tombstone=change.tombstone)
         return None
@@ -195,7 +197,8 @@ class Mock:
                         changes.append(JobCancelled(name, data.id, data.cancelled))
                     continue
                 changes.append(JobCreated(name, data, replaces=data.id in examples))
-            changes += [JobDeleted(name, job_id, tombstone=True) for job_id in examples if job_id not in space.store]
+            evicted = [i for i in examples if i not in space.store and not space.store.was_deleted(i)]
+            changes += [JobDeleted(name, job_id, evicted=True) for job_id in evicted]  # deleted ones: below
             changes += [JobDeleted(name, job_id, tombstone=True) for job_id in space.store.deleted()]
         return changes
 

@@ -77,11 +77,11 @@ def request_seed(*parts: Any) -> int:
 
 
 def response_for(responses: Mapping[str, Any], wanted: str | None = None) -> tuple[int, Mapping[str, Any]] | None:
-    """The documented response to answer with, and its status: `wanted` (a status the client
-    asked for) when documented exactly, by its range (`4XX`) or by `default`; else the lowest
-    success status (2xx, then `2XX`), else `default` as 200, else the lowest documented one."""
+    """The documented response to answer with, and its status: `wanted` (a final status, 200 to 599,
+    a client asked for) when documented exactly, by its range (`4XX`) or by `default`; else the
+    lowest success status (2xx, then `2XX`), else `default` as 200, else the lowest documented one."""
     keys = {str(k).upper(): v for k, v in responses.items() if isinstance(v, Mapping)}
-    if wanted is not None and wanted.isdigit():
+    if wanted is not None and re.fullmatch("[2-5][0-9][0-9]", wanted):
         for key in (wanted, wanted[0] + "XX", "DEFAULT"):
             if key in keys:
                 return int(wanted), keys[key]

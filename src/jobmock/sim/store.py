@@ -251,6 +251,10 @@ class JobStore:
             return
         raise NotFound(f"no job {job_id!r}")
 
+    def forget(self, job_id: str) -> None:
+        """(A snapshot's) a job evicted earlier: its id holds no job, and is free again."""
+        self._remove(job_id)
+
     def changed(self, data: JobData, clock: Clock) -> None:
         """Note when the job finishes now (after it is made, or cancelled)."""
         at = data.created + data.finish / clock.speed
