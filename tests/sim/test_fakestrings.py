@@ -153,6 +153,7 @@ def test_a_pattern_of_the_empty_string_gives_it() -> None:
 def test_a_repeated_group_is_drawn_whole_each_time() -> None:
     assert all(re.fullmatch(r"(ab){2,3}", t) for t in drawn(r"^(ab){2,3}$"))
     assert all(re.fullmatch(r"(x[0-9]){1,8}", t) for t in drawn(r"^(x[0-9])+$"))
+    assert all(t in ("abab", "ababab") for t in drawn(r"^(?:ab){2,3}$"))
 
 
 def test_lengths_no_draw_can_meet_give_nothing() -> None:
