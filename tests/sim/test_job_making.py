@@ -190,3 +190,19 @@ def test_a_replayed_timeline_refuses_a_cancel_or_a_decision_saying_why() -> None
         job.cancel_at(1.0)
     with pytest.raises(LifecycleError, match=r"^a replayed timeline cannot be approved or rejected$"):
         job.decide_at(1.0, True)
+
+
+def test_a_31_documents_job_is_drawn_in_its_own_dialect(tmp_path: Path) -> None:
+    """longform written as OpenAPI 3.1: `nullable` means nothing there, so its optional
+    `nullable: true` strings are never drawn null (a 3.0 reading would, 1 in 7)."""
+    text = spec_path("longform").read_text().replace("openapi: 3.0.3", "openapi: 3.1.0", 1)
+    (tmp_path / "longform.yaml").write_text(text)
+    api = load_api(tmp_path / "longform.yaml")
+    assert api.dialect == "3.1"
+    mock = memory(api)
+    drawn = [
+        body_at(mock, mock.create(NewJob(api="longform", duration=30)), 0).get(name, "")
+        for _ in range(30)
+        for name in ("title", "reasoning_model", "writing_model", "function_model")
+    ]
+    assert None not in drawn
