@@ -44,9 +44,6 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
         "TranscriptParams has `additionalProperties: false` beside an `allOf` and no `properties` of its own: in"
         " JSON Schema 2020-12 it refuses every property the allOf requires (`audio_url`), so no body fits it"
     ),
-    ("pinecone-db-data", "POST /records/namespaces/{namespace}/upsert", "error"): (
-        "the request body is application/x-ndjson only, which Schemathesis has no serializer for: no request is sent"
-    ),
     **{
         ("together", f"GET {path}", "ST108"): (
             "`results` is a oneOf of open objects whose properties are all optional, with `nullable` (no keyword in"
@@ -91,6 +88,13 @@ def documents_own(
     """The reason a finding is the document's own, by a rule that holds for every operation it
     names (None: no rule says so); `written` is the document as written, `resolved` with its
     $refs resolved."""
+    if code == "error" and "No supported serializers for media types" in text:
+        return "Schemathesis has no serializer for the request body's only media type (Pinecone's x-ndjson): no request"
+    if code == "error" and "Unsupported type: 'Binary'" in text:
+        return (
+            "Schemathesis fails making the multipart body: a field that may be a binary upload beside other"
+            " alternatives (a oneOf of a file and a URL) is more than its serializer takes; no request is sent"
+        )
     operation = operation_of(resolved, label)
     responses = {str(k).upper() for k in (operation.get("responses") or {})}
     key = label.partition(" ")[2]
@@ -106,10 +110,18 @@ def documents_own(
         status = received.group(1)
         answers = {status, status[0] + "XX", "DEFAULT"} | (set(VALIDATION) if status in VALIDATION else set())
         if status[0] == "4" and status not in ("401", "403", "429") and not answers & responses:
-            return (
-                f"a refused request (data its schemas refuse, negative or as the document's dialect reads them; a"
-                f" path nothing is found at) answered {status}, and the operation documents no response for it"
-                f" (neither {status}, {status[0]}XX nor default{', nor 400 or 422' if status in VALIDATION else ''})"
+            refused = (
+                "a request its schemas refuse (Schemathesis's negative data; or null where a 3.1 document's"
+                " `nullable` is no keyword)"
+            )
+            return {
+                "400": refused,
+                "422": refused,
+                "404": "a path naming nothing: an id no resource has, or a path parameter with a line break (%0A),"
+                " which matches no route (Starlette's mount pattern stops at it), as the vendor finds no such resource",
+            }.get(status, "a refused request") + (
+                f", answered {status}; the operation documents no response for it (neither {status}, {status[0]}XX"
+                f" nor default{', nor 400 or 422' if status in VALIDATION else ''}): jobmock answers its own envelope"
             )
     found = re.search(r"discriminator property '([^']+)' with value '([^']*)'", text)
     if code == "ST111" and found is not None and (found.group(1), found.group(2)) in set(constants(written)):
@@ -198,8 +210,10 @@ def test_schemathesis_finds_nothing_in_the_served_document(
             or documents_own(contract.document, contract.resolved, op, code, text)
         )
     ]
+    shown = set()
     for op, code, text in found:
-        if (op, code, text) not in unexpected:
+        if (op, code, text) not in unexpected and (op, code) not in shown:
+            shown.add((op, code))
             reason = ACCEPTED.get((corpus_document.name, op, code)) or documents_own(
                 contract.document, contract.resolved, op, code, text
             )
