@@ -532,3 +532,16 @@ def test_a_recursive_discriminated_union_labels_each_node(dialect: Dialect) -> N
     made = values(tree, dialect, document=document, seeds=range(30))
     assert {v["kind"] for v in made} == {"leaf", "branch"}
     assert all(("value" in v) == (v["kind"] == "leaf") for v in made)
+
+
+def test_a_value_that_fits_a_nested_oneof_of_another_branch_is_told_apart_from_it() -> None:
+    """`{z}` fits `oneOf [{x: integer}, {requires y}]` too (x is optional): a value of the
+    second branch gets an `x` the nested branch refuses."""
+    nested = {
+        "oneOf": [{"type": "object", "properties": {"x": {"type": "integer"}}}, {"type": "object", "required": ["y"]}]
+    }
+    plain = {"type": "object", "properties": {"z": {"type": "boolean"}}}
+    branches: list[Any] = [nested, plain]
+    made = values({"oneOf": branches}, seeds=range(40))
+    assert all(fitting(branches, v, "3.1") == 1 for v in made)
+    assert any(judge("3.1").fits(plain, v) for v in made) and any(judge("3.1").fits(nested, v) for v in made)
