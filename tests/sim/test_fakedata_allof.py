@@ -246,3 +246,28 @@ def test_parts_that_allow_no_common_type_leave_the_branch_out_of_a_oneof() -> No
     """`{type: string}` and a branch of `{type: integer}` cannot both hold: the other branch is made."""
     schema = {"type": "string", "oneOf": [{"type": "integer"}, {"maxLength": 3}]}
     assert all(isinstance(v, str) and len(v) <= 3 for v in values(schema, "3.1"))
+
+
+def test_type_arrays_of_two_parts_keep_the_types_both_allow() -> None:
+    """3.1 parts with type arrays: `[string, null]` and `[string, integer]` leave a string;
+    `[integer, null]` and `[number, null]` an integer or null."""
+    assert all(
+        isinstance(v, str)
+        for v in values({"allOf": [{"type": ["string", "null"]}, {"type": ["string", "integer"]}]}, "3.1")
+    )
+    made = values({"allOf": [{"type": ["integer", "null"]}, {"type": ["number", "null"]}]}, "3.1", seeds=range(40))
+    assert all(v is None or type(v) is int for v in made) and any(type(v) is int for v in made)
+    assert all(isinstance(v, str) for v in values({"allOf": [{"type": "string"}, {"type": ["string", "null"]}]}, "3.1"))
+
+
+def test_an_inline_branch_without_a_label_keeps_its_drawn_discriminator_value() -> None:
+    """No mapping, no const, no component to name it: the drawn value stays, never null."""
+    kind = {"type": ["string", "null"]}
+    schema = {
+        "oneOf": [
+            {"type": "object", "required": ["kind", "a"], "properties": {"kind": kind, "a": {"type": "integer"}}},
+            {"type": "object", "required": ["kind", "b"], "properties": {"kind": kind, "b": {"type": "boolean"}}},
+        ],
+        "discriminator": {"propertyName": "kind"},
+    }
+    assert all(isinstance(v["kind"], str) for v in values(schema, "3.1", seeds=range(20)))

@@ -257,9 +257,14 @@ def test_a_number_of_wide_bounds_is_readable() -> None:
 
 def test_a_number_multiple_of_a_step_is_a_whole_number_when_it_can_be() -> None:
     made = values({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 2.5}, "x", seeds=range(40))
-    assert set(made) <= {0, 2.5, 5, 7.5, 10} and {0, 5, 10} & set(made)
+    assert set(made) <= {0, 2.5, 5, 7.5, 10} and {0, 5, 10} & set(made) and {2.5, 7.5} & set(made)
     assert all(isinstance(v, int) for v in made if v in (0, 5, 10))
-    assert all(0 <= v <= 1000 for v in values({"type": "number", "multipleOf": 1}, "x"))
+    high = values({"type": "number", "minimum": 100, "maximum": 110, "multipleOf": 2.5}, "x", seeds=range(40))
+    assert set(high) <= {100, 102.5, 105, 107.5, 110} and len(set(high)) >= 3
+    above = values({"type": "number", "exclusiveMinimum": 100, "multipleOf": 0.5}, "x")
+    assert all(v > 100 for v in above)
+    open_multiples = values({"type": "number", "multipleOf": 1}, "x")
+    assert all(0 <= v <= 1000 for v in open_multiples) and len(set(open_multiples)) > 5
 
 
 # --- booleans -------------------------------------------------------------------------------------
@@ -418,3 +423,22 @@ def test_a_schema_without_a_type_gets_the_kind_its_keywords_describe(schema: dic
 def test_a_time_value_is_a_real_instant() -> None:
     for v in values({"type": "string", "format": "date-time"}, "x"):
         assert datetime.fromisoformat(v.replace("Z", "+00:00")).year == 2025
+
+
+def test_a_30_exclusive_minimum_flag_holds_in_a_narrow_range() -> None:
+    made = values({"type": "number", "minimum": 0.5, "exclusiveMinimum": True, "maximum": 0.6}, "x", dialect="3.0")
+    assert all(0.5 < v <= 0.6 for v in made)
+
+
+def test_a_wide_range_far_from_zero_gives_a_number_inside_it() -> None:
+    for kind in ("number", "integer"):
+        made = values({"type": kind, "minimum": -(10**12), "maximum": -(5 * 10**11)}, "x")
+        assert all(-(10**12) <= v <= -(5 * 10**11) for v in made)
+        assert len(set(made)) > 5
+
+
+def test_a_multiple_of_zero_a_vendors_slip_gives_a_number_not_a_crash() -> None:
+    """No value fits `multipleOf: 0` (the validator refuses every one): a plain number, no error."""
+    for kind in ("number", "integer"):
+        gen = Generator(random.Random(1), fakedata.seeded_faker(1))
+        assert 0 <= gen.value({"type": kind, "multipleOf": 0}, "x") <= 1000

@@ -143,6 +143,17 @@ def test_a_max_length_shortens_open_repeats() -> None:
 
 def test_a_min_length_is_met_by_drawing_again() -> None:
     assert all(len(t) >= 6 for t in drawn(r"^[a-z]{1,8}$", min_length=6))
+    assert all(len(t) == 3 for t in drawn(r"^[a-z]{3}$", min_length=3, max_length=3))
+
+
+def test_a_pattern_of_the_empty_string_gives_it() -> None:
+    assert fakestrings.from_pattern(random.Random(1), re.compile("^$")) == ""
+
+
+def test_a_repeated_group_is_drawn_whole_each_time() -> None:
+    assert all(re.fullmatch(r"(ab){2,3}", t) for t in drawn(r"^(ab){2,3}$"))
+    assert all(re.fullmatch(r"(x[0-9]){1,8}", t) for t in drawn(r"^(x[0-9])+$"))
+    assert all(t in ("abab", "ababab") for t in drawn(r"^(?:ab){2,3}$"))
 
 
 def test_lengths_no_draw_can_meet_give_nothing() -> None:
@@ -203,6 +214,9 @@ def test_lookalikes_are_the_common_forms_a_pattern_may_describe() -> None:
         ("123", False),
         ("abcdefghijk", False),
         ("12345678", True),
+        ("1234", True),
+        ("abcdefg1", True),
+        ("abcdefgh", False),
         ("two words 1234", False),
         ("2025-01-01", False),
         ("v1.2.3", False),
@@ -226,6 +240,8 @@ def test_a_shaped_string_keeps_the_examples_form_and_prefix() -> None:
     assert all(fakestrings.shaped(random.Random(s), "é1").startswith("é") for s in SEEDS)
     no_prefix = [fakestrings.shaped(random.Random(s), "12ab") for s in SEEDS]
     assert all(re.fullmatch(r"\d\d[a-z]{2}", v) for v in no_prefix) and len({v[2:] for v in no_prefix}) > 1
+    assert len({v[0] for v in no_prefix}) > 1  # no prefix: the first character is drawn too
+    assert all(fakestrings.shaped(random.Random(s), "ASST_ab1").startswith("ASST_") for s in SEEDS)
 
 
 def test_fit_length_pads_with_letters_and_digits_and_cuts() -> None:
@@ -235,3 +251,15 @@ def test_fit_length_pads_with_letters_and_digits_and_cuts() -> None:
     assert fakestrings.fit_length(rng, "abcdef", 0, 3) == "abc"
     assert fakestrings.fit_length(rng, "abcdef", 2, 6) == "abcdef"
     assert fakestrings.fit_length(rng, "abc", 3, 3) == "abc"
+
+
+def test_addresses_and_times_stay_valid_over_thousands_of_draws() -> None:
+    """Each octet and each clock field is drawn within its range: a rare 256 or :60 would be
+    a body a client's own validation refuses once in a few hundred polls."""
+    rng = random.Random(11)
+    fake = fakedata.seeded_faker(11)
+    for _ in range(3000):
+        address = fakestrings.FORMATS["ipv4"](fake, rng)
+        assert all(0 <= int(octet) <= 255 for octet in address.split(".")) and ipaddress.IPv4Address(address)
+        hours, minutes, seconds = fakestrings.FORMATS["time"](fake, rng).rstrip("Z").split(":")
+        assert int(hours) <= 23 and int(minutes) <= 59 and int(seconds) <= 59

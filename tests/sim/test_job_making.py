@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from jobmock.contract import load_api, load_named, spec_path
 from jobmock.contract.model import ApiModel
+from jobmock.contract.schema_fit import READ, judge
 from jobmock.exceptions import JobError, LifecycleError
 from jobmock.sim.jobs import Job, NewJob, payload_bytes
 from jobmock.sim.mock import Mock
@@ -190,3 +192,40 @@ def test_a_replayed_timeline_refuses_a_cancel_or_a_decision_saying_why() -> None
         job.cancel_at(1.0)
     with pytest.raises(LifecycleError, match=r"^a replayed timeline cannot be approved or rejected$"):
         job.decide_at(1.0, True)
+
+
+def test_a_31_documents_job_is_drawn_in_its_own_dialect(tmp_path: Path) -> None:
+    """longform written as OpenAPI 3.1: `nullable` means nothing there, so its optional
+    `nullable: true` strings are never drawn null (a 3.0 reading would, 1 in 7)."""
+    text = spec_path("longform").read_text().replace("openapi: 3.0.3", "openapi: 3.1.0", 1)
+    (tmp_path / "longform.yaml").write_text(text)
+    api = load_api(tmp_path / "longform.yaml")
+    assert api.dialect == "3.1"
+    mock = memory(api)
+    drawn = [
+        body_at(mock, mock.create(NewJob(api="longform", duration=30)), 0).get(name, "")
+        for _ in range(30)
+        for name in ("title", "reasoning_model", "writing_model", "function_model")
+    ]
+    assert None not in drawn
+
+
+def test_a_job_schema_that_recurses_is_drawn_through_the_document(tmp_path: Path) -> None:
+    """longform (3.1) with a `parent` that is another Job or null, required: the parent is
+    drawn from the document's Job (its `$ref` kept on the cycle), a body that fits it."""
+    document = yaml.safe_load(spec_path("longform").read_text())
+    document["openapi"] = "3.1.0"
+    job = document["components"]["schemas"]["Job"]
+    for prop in job["properties"].values():  # 3.0's nullable as 3.1 writes it
+        if prop.pop("nullable", False):
+            prop["type"] = [prop["type"], "null"]
+    job["properties"]["parent"] = {"anyOf": [{"$ref": "#/components/schemas/Job"}, {"type": "null"}]}
+    job["required"] = [*job.get("required", []), "parent"]
+    (tmp_path / "longform.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    api = load_api(tmp_path / "longform.yaml")
+    mock = memory(api)
+    check = judge("3.1", READ, api.resolved)
+    for _ in range(5):
+        body = body_at(mock, mock.create(NewJob(api="longform", duration=30)), 0)
+        assert isinstance(body["parent"], dict) and "status" in body["parent"]
+        assert check.fits(api.resolved["components"]["schemas"]["Job"], body)

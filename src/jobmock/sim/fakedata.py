@@ -330,6 +330,17 @@ class Generator:
         finally:
             self._optional = kept
 
+    @contextmanager
+    def _turn(self, branch: Any) -> Iterator[None]:
+        """A branch that is a kept `$ref` (`anyOf: [{$ref: Node}, null]`) is one more turn of
+        a recursive schema, as a `$ref` followed by `_follow` is."""
+        turn = isinstance(branch, Mapping) and "$ref" in branch
+        self._refs += turn
+        try:
+            yield
+        finally:
+            self._refs -= turn
+
     # --- enum, oneOf, anyOf, not -----------------------------------------------------------
 
     def _enum(self, schema: Mapping[str, Any], flat: Mapping[str, Any]) -> Any:
@@ -378,7 +389,7 @@ class Generator:
         for attempt in range(TRIES):
             i = order[attempt % len(order)]
             merged = self._merge(base, branches[i])
-            with self._variant(attempt // len(order) if len(order) > 1 else attempt):
+            with self._variant(attempt // len(order) if len(order) > 1 else attempt), self._turn(branches[i]):
                 value = self.value(merged, name, True)
             if discriminated:
                 value = self._discriminate(flat, branches, i, value)
@@ -507,7 +518,8 @@ class Generator:
         """The discriminator value that names `branch`: the one its own property allows alone
         (`const`, or an `enum` of one), else the mapping's label for it, else (a 3.0 document
         with no mapping, whose validator looks the value up as a component's name) the name
-        of the component it is."""
+        of the component it is: the same object, else an equal one, else the only one alike (a
+        component of a recursive union, expanded at two places, keeps its `$ref`s at others)."""
 
         def make() -> str | None:
             target = self._target(branch) if isinstance(branch, Mapping) and "$ref" in branch else branch
@@ -532,9 +544,14 @@ class Generator:
             for label, schema in named:
                 if schema is target:
                     return str(label)
-            for label, schema in named:  # a copy of it, once resolved: equal, not the same object
-                if _fingerprint(schema) == _fingerprint(target) and _same(schema, target):
+            alike = [(label, schema) for label, schema in named if _fingerprint(schema) == _fingerprint(target)]
+            for label, schema in alike:  # a copy of it, once resolved: equal, not the same object
+                if _same(schema, target):
                     return str(label)
+            if (
+                len(alike) == 1
+            ):  # expanded elsewhere on a cycle (its `$ref`s kept at other places): unequal, alone alike
+                return str(alike[0][0])
             return None
 
         label: str | None = _cached("label", (discriminator, branch, self.document), make)
@@ -546,7 +563,8 @@ class Generator:
         value: Any = None
         for i in order[:TRIES]:
             merged = self._merge(base, branches[i])
-            value = self.value(merged, name, True)
+            with self._turn(branches[i]):
+                value = self.value(merged, name, True)
             if "discriminator" in flat:
                 value = self._discriminate(flat, branches, i, value)
             # a branch alone is made to fit; beside other keywords it may ask what they forbid

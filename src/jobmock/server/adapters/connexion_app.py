@@ -264,7 +264,9 @@ class ErrorHandler:
             reply = unauthorized(api, exc)
             return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
         template = template_of(api.document, path[len(api.base_path) :] or "/")
-        if not api.errors.declared and template is not None and status not in (404, 405):
+        # a 404 on an operation's own path: no route took it (Starlette's mount pattern stops at a
+        # line break in a path parameter), so the operation's documented 404 answers, as for any refusal
+        if not api.errors.declared and template is not None and status != 405:
             documented = documented_error(api, request.method, template, status, message, request.headers.get("accept"))
             if documented is not None:
                 return response(
