@@ -129,6 +129,31 @@ CASES: list[tuple[str, dict[str, Any], Callable[[Any], bool]]] = [
         lambda v: set(v) <= {"a"},
     ),
     (
+        "a typed map closed by another part is empty",
+        {"allOf": [{"type": "object", "additionalProperties": {"type": "integer"}}, {"additionalProperties": False}]},
+        lambda v: v == {},
+    ),
+    (
+        "two oneOfs in a part beside a part's own oneOf: all three hold",
+        {
+            "allOf": [
+                {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 0, "maximum": 10},
+                        {"type": "integer", "minimum": 20, "maximum": 30},
+                    ]
+                },
+                {
+                    "allOf": [
+                        {"oneOf": [{"type": "integer", "maximum": 5}, {"type": "integer", "minimum": 25}]},
+                        {"oneOf": [{"type": "integer", "maximum": 100}, {"type": "integer", "minimum": 1000}]},
+                    ]
+                },
+            ]
+        },
+        lambda v: 0 <= v <= 5 or 25 <= v <= 30,
+    ),
+    (
         "an allOf inside a part",
         {"allOf": [{"allOf": [{"type": "integer", "minimum": 7}, {"maximum": 8}]}, {"multipleOf": 2}]},
         lambda v: v == 8,

@@ -545,3 +545,68 @@ def test_a_value_that_fits_a_nested_oneof_of_another_branch_is_told_apart_from_i
     made = values({"oneOf": branches}, seeds=range(40))
     assert all(fitting(branches, v, "3.1") == 1 for v in made)
     assert any(judge("3.1").fits(plain, v) for v in made) and any(judge("3.1").fits(nested, v) for v in made)
+
+
+def test_a_30_request_oneof_of_branches_requiring_a_read_only_id_fits_one() -> None:
+    """In a 3.0 request a required readOnly `id` is left out (its validator lets it out):
+    branches told apart by their other properties still get a value of one only."""
+    branches: list[Any] = [
+        {
+            "type": "object",
+            "required": ["id", "text"],
+            "properties": {"id": {"type": "string", "readOnly": True}, "text": {"type": "string"}},
+        },
+        {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string", "readOnly": True}, "text": {"type": "integer"}},
+        },
+    ]
+    made = values({"oneOf": branches}, "3.0", WRITE, seeds=range(40))
+    assert all("id" not in v for v in made)
+    assert all(sum(judge("3.0", WRITE).fits(b, v) for b in branches) == 1 for v in made)
+
+
+def test_a_branch_that_is_the_components_own_object_is_labelled_by_it() -> None:
+    """A document built in Python may hold the component itself as a branch (no copy)."""
+    cat = {
+        "type": "object",
+        "required": ["pet_type"],
+        "properties": {"pet_type": {"type": "string"}, "meows": {"type": "boolean"}},
+    }
+    dog = {
+        "type": "object",
+        "required": ["pet_type"],
+        "properties": {"pet_type": {"type": "string"}, "barks": {"type": "boolean"}},
+    }
+    pet = {
+        "oneOf": [cat, dog],
+        "discriminator": {
+            "propertyName": "pet_type",
+            "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"},
+        },
+    }
+    document = {"openapi": "3.1.0", "components": {"schemas": {"Cat": cat, "Dog": dog, "Pet": pet}}}
+    assert {v["pet_type"] for v in values(pet, document=document, seeds=range(30))} == {"cat", "dog"}
+
+
+def test_nested_arrays_of_objects_make_only_what_is_required_past_max_depth() -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(fakedata.MAX_DEPTH):
+        schema = {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["down"],
+                "properties": {"down": schema, "extra": {"type": "integer"}},
+            },
+        }
+    value = generator(2).value(schema)
+    assert judge("3.1").fits(schema, value)
+    extras = []
+    while isinstance(value, list):
+        extras.append("extra" in value[0])
+        value = value[0]["down"]
+    assert extras[0] and not extras[-1]

@@ -100,6 +100,7 @@ STRING_NAMES: list[tuple[str, Callable[[str], bool]]] = [
     ("full_name", lambda v: len(words(v)) >= 2 and all(w[0].isupper() for w in words(v))),
     ("display_name", lambda v: len(words(v)) >= 2),
     ("company", lambda v: len(v) > 3),
+    ("organization", lambda v: len(v) > 3 and not v.islower()),
     ("organization_name", lambda v: len(v) > 3),
     ("city", lambda v: v[0].isupper()),
     ("version", lambda v: re.fullmatch(r"[1-3]\.\d\.\d{1,2}", v) is not None),
@@ -442,3 +443,14 @@ def test_a_multiple_of_zero_a_vendors_slip_gives_a_number_not_a_crash() -> None:
     for kind in ("number", "integer"):
         gen = Generator(random.Random(1), fakedata.seeded_faker(1))
         assert 0 <= gen.value({"type": kind, "multipleOf": 0}, "x") <= 1000
+
+
+def test_an_exclusive_minimum_equal_to_the_minimum_is_strict_in_31() -> None:
+    assert set(values({"type": "integer", "minimum": 3, "exclusiveMinimum": 3, "maximum": 4}, "n")) == {4}
+    assert set(values({"type": "integer", "maximum": 3, "exclusiveMaximum": 3, "minimum": 2}, "n")) == {2}
+
+
+def test_a_guessed_size_that_is_no_multiple_of_the_step_gives_way() -> None:
+    made = values({"type": "integer", "multipleOf": 0.75, "minimum": 0, "maximum": 2000}, "width")
+    assert all(v % 3 == 0 for v in made) and len(set(made)) > 5
+    values({"type": "integer", "multipleOf": 0.1, "minimum": 0, "maximum": 50}, "n")  # as the validator divides

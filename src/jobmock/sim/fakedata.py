@@ -732,9 +732,15 @@ class Generator:
         if lo > hi:
             return lo
         if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
-            first, last = math.ceil(Fraction(lo) / Fraction(step)), math.floor(Fraction(hi) / Fraction(step))
-            if first <= last:
-                return int(self.rng.randint(first, last) * Fraction(step))
+            unit = Fraction(str(step))  # 0.75 as 3/4: the integers among its multiples are multiples of 3
+            unit = Fraction(unit.numerator) if unit.denominator > 1 else unit
+            first, last = math.ceil(Fraction(lo) / unit), math.floor(Fraction(hi) / unit)
+            value = lo
+            for _ in range(8 if first <= last else 0):  # the validator divides floats: 7 / 0.1 is no integer to it
+                value = int(self.rng.randint(first, last) * unit)
+                if self.judge.fits({"multipleOf": step}, value):
+                    break
+            return value
         return self.rng.randint(lo, hi)
 
     def _integer_guess(self, schema: Mapping[str, Any], name: str) -> int | None:
