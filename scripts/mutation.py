@@ -90,7 +90,8 @@ def run_mutmut(globs: list[str], fresh: bool = True, refused: str = "") -> None:
     if fresh:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     mutmut = Path(sys.executable).parent / "mutmut"
-    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", "1", *globs]
+    children = os.environ.get("JOBMOCK_MUTATION_CHILDREN", "1")  # more on an idle machine
+    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", children, *globs]
     print("$", " ".join(command), flush=True)
     # mutmut redraws a progress line; only its last lines are worth keeping
     log = ROOT / "mutants.log"

@@ -296,3 +296,27 @@ def test_an_inline_branch_without_a_label_keeps_its_drawn_discriminator_value() 
         "discriminator": {"propertyName": "kind"},
     }
     assert all(isinstance(v["kind"], str) for v in values(schema, "3.1", seeds=range(20)))
+
+
+def test_an_allof_that_reaches_itself_ends_and_fits() -> None:
+    """`Node: allOf [{$ref: Node}, {properties}]`, a vendor's loop (no validator can decide
+    it: it recurses forever): made once, with what its other part asks."""
+    document = openapi.deref(
+        {
+            "openapi": "3.1.0",
+            "components": {
+                "schemas": {
+                    "Node": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Node"},
+                            {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                        ]
+                    }
+                }
+            },
+        }
+    )
+    for seed in range(5):
+        gen = Generator(random.Random(seed), fakedata.seeded_faker(seed), dialect="3.1", document=document)
+        value = gen.value(document["components"]["schemas"]["Node"])
+        assert isinstance(value["name"], str) and set(value) <= {"name"}
