@@ -611,3 +611,31 @@ def test_nested_arrays_of_objects_make_only_what_is_required_past_max_depth() ->
         extras.append("extra" in value[0])
         value = value[0]["down"]
     assert extras[0] and not extras[-1]
+
+
+def test_branches_that_differ_only_in_a_type_get_their_own_labels_in_30() -> None:
+    """Same keys, same property names: only `data`'s type tells TextEvent from CountEvent."""
+
+    def event(kind: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["kind", "data"],
+            "properties": {"kind": {"type": "string"}, "data": {"type": kind}},
+        }
+
+    mapping = {"text": "#/components/schemas/TextEvent", "count": "#/components/schemas/CountEvent"}
+    event_schema = {
+        "oneOf": [{"$ref": "#/components/schemas/TextEvent"}, {"$ref": "#/components/schemas/CountEvent"}],
+        "discriminator": {"propertyName": "kind", "mapping": mapping},
+    }
+    document = openapi.deref(
+        {
+            "openapi": "3.0.3",
+            "components": {
+                "schemas": {"TextEvent": event("string"), "CountEvent": event("integer"), "Event": event_schema}
+            },
+        }
+    )
+    made = values(document["components"]["schemas"]["Event"], "3.0", document=document, seeds=range(30))
+    assert {v["kind"] for v in made} == {"text", "count"}
+    assert all(isinstance(v["data"], str) == (v["kind"] == "text") for v in made)
