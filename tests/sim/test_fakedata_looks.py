@@ -454,3 +454,8 @@ def test_a_guessed_size_that_is_no_multiple_of_the_step_gives_way() -> None:
     made = values({"type": "integer", "multipleOf": 0.75, "minimum": 0, "maximum": 2000}, "width")
     assert all(v % 3 == 0 for v in made) and len(set(made)) > 5
     values({"type": "integer", "multipleOf": 0.1, "minimum": 0, "maximum": 50}, "n")  # as the validator divides
+
+
+def test_an_enum_of_mixed_values_gives_only_those_of_the_schemas_type() -> None:
+    assert set(values({"type": "string", "enum": ["a", 1, None, "b"]}, "x", seeds=range(40))) == {"a", "b"}
+    assert set(values({"type": "integer", "enum": ["a", 1, 2.0, 3]}, "x", seeds=range(40))) <= {1, 2.0, 3}
