@@ -368,3 +368,13 @@ def test_a_status_asked_for_that_no_final_answer_can_have_is_ignored(asked: str)
     responses = {"200": OK, "101": {"description": "switching"}, "default": {"description": "error"}}
     assert response_for(responses, asked) == (200, OK)
     assert prefer_of(f"code={asked}").code == asked
+
+
+def test_an_event_described_by_sses_own_fields_is_written_as_those_fields() -> None:
+    """Mistral-like: `{event, data, id}` is an SSE event's fields, not JSON inside `data:`."""
+    sent = Mocked(200, "text/event-stream", {"event": "message", "id": "7", "data": {"delta": "hé"}}).body_bytes()
+    assert sent == 'event: message\nid: 7\ndata: {"delta": "hé"}\n\n'.encode()
+    lines = Mocked(200, "text/event-stream", {"data": "one\ntwo", "retry": 3000}).body_bytes()
+    assert lines == b"retry: 3000\ndata: one\ndata: two\n\n"
+    other = Mocked(200, "text/event-stream", {"event": "x", "extra": 1}).body_bytes()  # not only SSE fields
+    assert other == b'data: {"event": "x", "extra": 1}\n\n'

@@ -63,10 +63,28 @@ class Mocked:
             return self.body
         media = self.media.lower()
         if media.startswith("text/event-stream"):
-            return f"data: {json.dumps(self.body, ensure_ascii=False)}\n\n".encode()
+            return _event(self.body)
         if isinstance(self.body, str) and not _is_json(media):
             return self.body.encode()
         return json.dumps(self.body, ensure_ascii=False).encode()
+
+
+SSE_FIELDS = ("event", "id", "retry")  # an event's own fields beside `data`
+
+
+def _event(body: Any) -> bytes:
+    """One server-sent event: an object of SSE's own fields (`event`, `data`, `id`, `retry`, as
+    vendors describe an event's schema) written as those fields, its `data` as text or JSON;
+    anything else as the event's JSON data. Data of several lines takes a `data:` line each."""
+    lines = []
+    if isinstance(body, dict) and "data" in body and set(body) <= {"data", *SSE_FIELDS}:
+        lines += [f"{name}: {body[name]}" for name in SSE_FIELDS if body.get(name) is not None]
+        data = body["data"]
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    else:
+        text = json.dumps(body, ensure_ascii=False)
+    lines += [f"data: {line}" for line in text.split("\n")]
+    return ("\n".join(lines) + "\n\n").encode()
 
 
 def request_seed(*parts: Any) -> int:
