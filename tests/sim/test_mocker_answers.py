@@ -376,5 +376,7 @@ def test_an_event_described_by_sses_own_fields_is_written_as_those_fields() -> N
     assert sent == 'event: message\nid: 7\ndata: {"delta": "hé"}\n\n'.encode()
     lines = Mocked(200, "text/event-stream", {"data": "one\ntwo", "retry": 3000}).body_bytes()
     assert lines == b"retry: 3000\ndata: one\ndata: two\n\n"
+    every = Mocked(200, "text/event-stream", {"event": "e", "id": "1", "retry": 5, "data": "d"}).body_bytes()
+    assert every == b"event: e\nid: 1\nretry: 5\ndata: d\n\n"
     other = Mocked(200, "text/event-stream", {"event": "x", "extra": 1}).body_bytes()  # not only SSE fields
     assert other == b'data: {"event": "x", "extra": 1}\n\n'
