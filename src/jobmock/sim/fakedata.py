@@ -548,9 +548,8 @@ class Generator:
             for label, schema in alike:  # a copy of it, once resolved: equal, not the same object
                 if _same(schema, target):
                     return str(label)
-            if (
-                len(alike) == 1
-            ):  # expanded elsewhere on a cycle (its `$ref`s kept at other places): unequal, alone alike
+            # expanded elsewhere on a cycle (its `$ref`s kept at other places): unequal, alone alike
+            if len(alike) == 1:
                 return str(alike[0][0])
             return None
 
