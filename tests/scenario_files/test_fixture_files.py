@@ -112,7 +112,7 @@ PHASES = "api: neuraldraft\nscenarios:\n  a:\n    phases:\n      - {status: pend
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (LAUGHS, ":3: (document): YAML aliases (*name) are not accepted"),
+        (LAUGHS, ":3: l0/0: YAML aliases (*name) are not accepted"),
         ("api: neuraldraft\nscenarios:\n  a:\n    description: one\n    description: two\n",
          ":5: scenarios/a/description: duplicate key 'description' (first on line 4)"),
         (PHASES % ".nan", ":5: scenarios/a/phases/0/duration: .nan is not a usable number"),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 from tests.support import Served, serve
 
@@ -258,6 +259,9 @@ def test_the_served_document_is_the_users_own(things: Served) -> None:
         "$ref": "#/components/schemas/Thing"
     }
     assert "operationId" not in served["paths"]["/things"]["get"]
+    as_yaml = things.unchecked.get("/things/v2/openapi.yaml")
+    assert as_yaml.status_code == 200 and as_yaml.headers["content-type"] == "application/yaml"
+    assert yaml.safe_load(as_yaml.text) == served
 
 
 def test_a_body_refused_before_any_handler_gets_the_documented_error_too(things: Served) -> None:

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import stat
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,34 +73,17 @@ def collect(problems: list[SpecError], action: Callable[[], T]) -> T | None:
 
 @dataclass
 class SpecFile:
-    """A parsed YAML or JSON file that remembers the line of every node."""
+    """A parsed YAML or JSON file that remembers the line of every value."""
 
     path: Path
     data: Any
-    _root: yaml.Node | None
+    _lines: _Lines | None
     # files its $refs brought in, by their key under INCLUDED (`jobmock.contract.refs`)
     included: dict[str, SpecFile] = field(default_factory=dict)
 
     def line_of(self, where: Sequence[PathItem]) -> int | None:
-        """1-based line of the deepest node of `where` that exists in the file."""
-        node = self._root
-        line = node.start_mark.line + 1 if node is not None else None
-        for key in where:
-            if isinstance(node, yaml.MappingNode):
-                found = None
-                for k, v in node.value:
-                    if str(k.value) == str(key):
-                        found = v
-                        break
-                node = found
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                node = node.value[key]
-            else:
-                node = None
-            if node is None:
-                break
-            line = node.start_mark.line + 1
-        return line
+        """1-based line of the deepest value of `where` that exists in the file."""
+        return self._lines.line_of(self.data, where) if self._lines is not None else None
 
     def error(self, where: Sequence[PathItem], message: str) -> SpecError:
         """A problem at `where`; inside an included file's part, reported in that file."""
@@ -220,92 +204,215 @@ def read(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(path, [], f"cannot read file: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    loader = _Loader(text)
     try:
-        _parse_screen(path, text, files.max_nodes)
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-            if root is not None:
-                _screen(path, root, files.max_nodes, bounded)
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
+        data, lines = _Reader(path, loader, files.max_nodes, bounded).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         raise SpecError(path, [], f"invalid YAML: {exc.problem}", line) from exc
     except yaml.YAMLError as exc:
         raise SpecError(path, [], f"invalid YAML: {exc}") from exc
-    # JSON's data model: YAML allows non-string keys (`400:`) and dates; specs must not depend on them.
-    data = json.loads(json.dumps(data, default=str))
-    return SpecFile(path, data, root)
+    finally:
+        loader.dispose()
+    return SpecFile(path, data, lines)
 
 
+_STR = "tag:yaml.org,2002:str"
 _FLOAT = "tag:yaml.org,2002:float"
 _INT = "tag:yaml.org,2002:int"
-_VALUES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_STARTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})  # events that begin a value
+_NO_KEY = object()  # an open mapping waiting for its next key
+_Held = tuple[Any, tuple[str, ...] | None, "array[int]"]  # a container, its keys (None: a list), its values' lines
 
 
-def _parse_screen(path: Path, text: str, max_nodes: int) -> None:
-    """The parser's events, before anything is composed (memory stays flat): aliases
-    (at their own line); far too many values (keys count here: `_screen` then counts the
-    values, with their place) or far too deep a nesting (the composer recurses)."""
-    values = depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, yaml.AliasEvent):
-            raise SpecError(path, [], "YAML aliases (*name) are not accepted: write the value out", line)
-        if isinstance(event, _VALUES):
-            values += 1
-            if values > 2 * max_nodes:
-                raise SpecError(path, [], f"more than {max_nodes} values in one file", line)
-        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            depth += 1
-            if depth > 4 * MAX_DEPTH:
-                raise SpecError(path, [], f"nested deeper than {MAX_DEPTH} levels", line)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            depth -= 1
+class _Lines:
+    """The line of every value, kept beside the data rather than in it: per mapping its
+    keys and their values' lines, per list its items' lines. Each container is held with
+    its entry, so that its id stays its own."""
+
+    def __init__(self, root: int, by_id: dict[int, _Held]) -> None:
+        self.root = root
+        self.by_id = by_id
+
+    def line_of(self, data: Any, where: Sequence[PathItem]) -> int:
+        line, node = self.root, data
+        for key in where:
+            held = self.by_id.get(id(node))
+            if held is None or held[0] is not node:
+                break
+            _, keys, lines = held
+            if keys is not None and str(key) in keys:
+                index = keys.index(str(key))
+                line, node = lines[index], node.get(keys[index])
+            elif keys is None and isinstance(key, int) and 0 <= key < len(lines):
+                line, node = lines[key], node[key] if key < len(node) else None
+            else:
+                break
+        return line
 
 
-def _screen(
-    path: Path, root: yaml.Node, max_nodes: int = MAX_NODES, bounded: Callable[[list[PathItem]], bool] | None = None
-) -> None:
-    """Walk the composed file (no recursion, no construction yet) for what `read` refuses.
-    `bounded`: where numbers past MAX_NUMBER are refused (default: everywhere)."""
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, list[PathItem]]] = [(root, [])]
-    while stack:
-        node, where = stack.pop()
-        line = node.start_mark.line + 1
-        if id(node) in seen:
-            raise SpecError(path, where, "YAML aliases (*name) are not accepted: write the value out", line)
-        seen.add(id(node))
-        if len(seen) > max_nodes:
-            raise SpecError(path, where, f"more than {max_nodes} values in one file", line)
+class _Open:
+    """A mapping or list being read."""
+
+    __slots__ = ("key", "keys", "lines", "value")
+
+    def __init__(self, value: dict[str, Any] | list[Any]) -> None:
+        self.value = value
+        self.keys: list[str] | None = [] if isinstance(value, dict) else None
+        self.lines = array("i")
+        self.key: Any = _NO_KEY
+
+
+class _Reader:
+    """One pass over the parser's events builds the data in JSON's model (string keys, text,
+    numbers, booleans, null) and refuses, each at its line and place, what `read` refuses.
+    Nothing is built past a refusal: no alias is ever expanded, no more than `max_nodes`
+    values are made, and nothing nests deeper than MAX_DEPTH. (Composing PyYAML's node tree
+    first took three times as long, and the tree stayed in memory for the lines.)"""
+
+    def __init__(self, path: Path, loader: Any, max_nodes: int, bounded: Callable[[list[PathItem]], bool] | None):
+        self.path, self.loader, self.max_nodes, self.bounded = path, loader, max_nodes, bounded
+        self.where: list[PathItem] = []  # the place of the value being read
+        self.values = 0
+        self.plain: dict[str, str] = {}  # the tag of each plain text read so far (keys repeat)
+        self.data: Any = None
+        self.root: int | None = None  # the first value's line
+
+    def document(self) -> tuple[Any, _Lines | None]:
+        stack: list[_Open] = []
+        held: dict[int, _Held] = {}
+        documents = 0
+        while True:
+            event = self.loader.get_event()
+            kind = type(event)
+            if kind in _STARTS:
+                self.value(event, kind, stack)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                held[id(done.value)] = (done.value, tuple(done.keys) if done.keys is not None else None, done.lines)
+                if stack:
+                    self.where.pop()
+            elif kind is yaml.AliasEvent:
+                place = [*self.where, len(stack[-1].lines)] if stack and stack[-1].keys is None else self.where
+                message = "YAML aliases (*name) are not accepted: write the value out"
+                raise SpecError(self.path, place, message, event.start_mark.line + 1)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    message = "invalid YAML: more than one document in the file"
+                    raise SpecError(self.path, [], message, event.start_mark.line + 1)
+            elif kind is yaml.StreamEndEvent:
+                break
+        return (self.data, _Lines(self.root, held)) if self.root is not None else (None, None)
+
+    def value(self, event: Any, kind: type, stack: list[_Open]) -> None:
+        """A scalar, or the start of a mapping or list: a key, an item or the document's root."""
+        where, line = self.where, event.start_mark.line + 1
+        top = stack[-1] if stack else None
+        if top is not None and top.keys is not None and top.key is _NO_KEY:
+            top.key = self.key(event, line, top)
+            where.append(top.key)
+            return
+        if top is not None and top.keys is None:
+            where.append(len(top.lines))
+        self.values += 1
+        if self.values > self.max_nodes:
+            raise SpecError(self.path, where, f"more than {self.max_nodes} values in one file", line)
         if len(where) > MAX_DEPTH:
-            raise SpecError(path, where[:MAX_DEPTH], f"nested deeper than {MAX_DEPTH} levels", line)
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key, value in node.value:
-                name = str(key.value)
-                if name in first:
-                    message = f"duplicate key {name!r} (first on line {first[name]})"
-                    raise SpecError(path, [*where, name], message, key.start_mark.line + 1)
-                first[name] = key.start_mark.line + 1
-                stack.append((value, [*where, name]))
-        elif isinstance(node, yaml.SequenceNode):
-            stack += [(item, [*where, index]) for index, item in enumerate(node.value)]
-        elif node.tag in (_FLOAT, _INT):
-            _check_number(path, where, node, line, bounded is None or bounded(where))
+            raise SpecError(self.path, where[:MAX_DEPTH], f"nested deeper than {MAX_DEPTH} levels", line)
+        value = self.scalar(event, line) if kind is yaml.ScalarEvent else self.container(event)
+        if top is None:
+            self.data, self.root = value, line
+        else:
+            if top.keys is not None:
+                top.value[top.key] = value
+                top.keys.append(top.key)
+                top.key = _NO_KEY
+            else:
+                top.value.append(value)  # type: ignore[union-attr]
+            top.lines.append(line)
+        if kind is not yaml.ScalarEvent:
+            stack.append(_Open(value))
+        elif top is not None:
+            where.pop()
 
+    def key(self, event: Any, line: int, top: _Open) -> str:
+        """A mapping's key, as JSON writes it (`400:` is "400", `true:` is "true")."""
+        if type(event) is not yaml.ScalarEvent:
+            raise SpecError(self.path, self.where, "a key must be a plain value, not a mapping or a list", line)
+        value = self.scalar(event, line, checked=False)
+        key = value if isinstance(value, str) else json.dumps(value)
+        if key in top.value:
+            assert top.keys is not None
+            message = f"duplicate key {key!r} (first on line {top.lines[top.keys.index(key)]})"
+            raise SpecError(self.path, [*self.where, key], message, line)
+        return key
 
-def _check_number(path: Path, where: list[PathItem], node: yaml.Node, line: int, bounded: bool = True) -> None:
-    text = str(node.value).lower().replace("_", "")
-    try:
-        value = float(int(text, 0)) if node.tag == _INT else float(text.replace(".inf", "inf").replace(".nan", "nan"))
-    except (ValueError, OverflowError):
-        value = float("inf")
-    if not math.isfinite(value):
-        raise SpecError(path, where, f"{node.value} is not a usable number (not finite)", line)
-    if bounded and abs(value) > MAX_NUMBER:
-        raise SpecError(path, where, f"{node.value} is not a usable number (finite, at most {MAX_NUMBER:g})", line)
+    def tag(self, event: Any, kind: type[yaml.Node], text: str | None = None) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            if kind is yaml.ScalarNode and event.style:  # quoted, literal or folded: text
+                return _STR
+            tag = self.loader.resolve(kind, text, event.implicit if kind is yaml.ScalarNode else True)
+        return str(tag)
+
+    def scalar(self, event: Any, line: int, checked: bool = True) -> Any:
+        text: str = event.value
+        if event.tag is None and not event.style:  # plain, the common case: its type as YAML 1.2 reads it
+            tag = self.plain.get(text)
+            if tag is None:
+                tag = self.plain[text] = self.tag(event, yaml.ScalarNode, text)
+        else:
+            tag = self.tag(event, yaml.ScalarNode, text)
+        if tag in (_STR, _TIMESTAMP):  # a date stays as written: JSON has no dates
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL and event.tag is None:
+            return text.lower() == "true"
+        if tag == _MERGE:
+            raise SpecError(self.path, self.where, "YAML merge keys (<<) are not accepted: write the keys out", line)
+        if tag in (_INT, _FLOAT):
+            try:
+                value: Any = int(text) if tag == _INT else float(text)
+            except ValueError:  # 0x1F, 010, 1:30, .inf: YAML's own spellings
+                value = self.construct(tag, event, line)
+            if checked:
+                self.number(text, value, line)
+            return value
+        return self.construct(tag, event, line)
+
+    def construct(self, tag: str, event: Any, line: int) -> Any:
+        """A scalar of a tag read the rare way, by PyYAML's safe constructor (`!!bool yes`,
+        `!!binary`, `0x1F`), then as JSON's model has it."""
+        constructor = self.loader.yaml_constructors.get(tag)
+        if constructor is None or tag in (_MAP, _SEQ):
+            raise SpecError(self.path, self.where, f"invalid YAML: the tag {tag!r} is not one jobmock reads", line)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return json.loads(json.dumps(constructor(self.loader, node), default=str))
+
+    def container(self, event: Any) -> dict[str, Any] | list[Any]:
+        mapping = type(event) is yaml.MappingStartEvent
+        tag = self.tag(event, yaml.MappingNode if mapping else yaml.SequenceNode)
+        if tag != (_MAP if mapping else _SEQ):
+            reason = f"the tag {tag!r} is not accepted: a document holds JSON's mappings and lists only"
+            raise SpecError(self.path, self.where, f"invalid YAML: {reason}", event.start_mark.line + 1)
+        return {} if mapping else []
+
+    def number(self, text: str, value: Any, line: int) -> None:
+        try:
+            number = abs(float(value))
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            raise SpecError(self.path, list(self.where), f"{text} is not a usable number (not finite)", line)
+        if number > MAX_NUMBER and (self.bounded is None or self.bounded(list(self.where))):
+            message = f"{text} is not a usable number (finite, at most {MAX_NUMBER:g})"
+            raise SpecError(self.path, list(self.where), message, line)
