@@ -45,6 +45,18 @@ MAX_EXPANDED = 2_000_000  # steps `deref` may take for one document (~1 s)
 _CUT_DEPTH = 200  # nesting past which a $ref is kept (Python's recursion limit is ~1000 frames)
 
 
+Place = tuple["Place", str | int] | None  # a place in a document, linked to its parent's: made per value, listed once
+
+
+def listed(place: Place) -> list[str | int]:
+    """The place as a list of keys from the document's top."""
+    keys: list[str | int] = []
+    while place is not None:
+        place, key = place
+        keys.append(key)
+    return keys[::-1]
+
+
 class ExpansionError(ValueError):
     """`deref` cannot go on; `where` is the place in the document it had reached."""
 
@@ -68,19 +80,20 @@ def deref(document: dict[str, Any], node: Any = None) -> Any:
     memo: dict[str, Any] = {}
     stack: set[str] = set()  # the $refs being expanded
 
-    def resolve(ref: str, origin: list[str | int]) -> tuple[Any, list[str | int]]:
+    def resolve(ref: str, origin: Place) -> tuple[Any, Place]:
         found: Any = document
-        at: list[str | int] = []
+        at: Place = None
         try:
             for part in ref[2:].split("/") if ref != "#" else []:
                 part = part.replace("~1", "/").replace("~0", "~")
                 found = found[int(part)] if isinstance(found, list) else found[part]
-                at.append(part)
+                at = (at, part)
         except (KeyError, IndexError, ValueError, TypeError):
-            raise ExpansionError([*origin, "$ref"], f"$ref {ref!r} points to nothing in the document") from None
+            where = [*listed(origin), "$ref"]
+            raise ExpansionError(where, f"$ref {ref!r} points to nothing in the document") from None
         return found, at
 
-    def expand(ref: str, origin: list[str | int], depth: int) -> Any:
+    def expand(ref: str, origin: Place, depth: int) -> Any:
         if ref in memo:
             return memo[ref]
         if ref in stack or depth > _CUT_DEPTH:  # depth: a very long chain of $refs, kept too
@@ -93,25 +106,25 @@ def deref(document: dict[str, Any], node: Any = None) -> Any:
             stack.discard(ref)
         return memo[ref]
 
-    def walk(value: Any, origin: list[str | int], depth: int) -> Any:
+    def walk(value: Any, origin: Place, depth: int) -> Any:
         nonlocal steps
         steps += 1
         if steps > MAX_EXPANDED:
-            raise ExpansionError(origin, f"the $refs expand past {MAX_EXPANDED} steps")
+            raise ExpansionError(listed(origin), f"the $refs expand past {MAX_EXPANDED} steps")
         if isinstance(value, dict):
             ref = value.get("$ref")
             if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
                 target = expand(ref, origin, depth)
-                rest = {k: walk(v, [*origin, k], depth + 1) for k, v in value.items() if k != "$ref"}
+                rest = {k: walk(v, (origin, k), depth + 1) for k, v in value.items() if k != "$ref"}
                 if not rest:
                     return target
                 return {**target, **rest} if isinstance(target, dict) and "$ref" not in target else {**rest, **target}
-            return {k: walk(v, [*origin, k], depth + 1) for k, v in value.items()}
+            return {k: walk(v, (origin, k), depth + 1) for k, v in value.items()}
         if isinstance(value, list):
-            return [walk(v, [*origin, i], depth + 1) for i, v in enumerate(value)]
+            return [walk(v, (origin, i), depth + 1) for i, v in enumerate(value)]
         return value
 
-    return walk(document if node is None else node, [], 0)
+    return walk(document if node is None else node, None, 0)
 
 
 def tree_size(node: Any, limit: int) -> int:

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..exceptions import PathItem, SpecError, SpecErrors
 from .files import INCLUDED, SpecFile, StartupFiles
+from .openapi import Place, listed
 
 MAX_INCLUDED = 64  # files one spec's $refs may bring in
 MAX_CHAIN = 64  # a $ref to a $ref to … : longer chains (and loops) are refused
@@ -81,15 +82,15 @@ def bundle(spec: SpecFile, files: StartupFiles) -> SpecFile:
 
 def _refs(data: Any) -> Iterator[tuple[list[PathItem], dict[str, Any]]]:
     """Every mapping holding a `$ref`, with its place (no recursion: files nest 64 deep)."""
-    stack: list[tuple[Any, list[PathItem]]] = [(data, [])]
+    stack: list[tuple[Any, Place]] = [(data, None)]
     while stack:
-        node, where = stack.pop()
+        node, place = stack.pop()
         if isinstance(node, dict):
             if "$ref" in node:
-                yield [*where, "$ref"], node
-            stack += [(value, [*where, key]) for key, value in node.items()]
+                yield [*listed(place), "$ref"], node
+            stack += [(value, (place, key)) for key, value in node.items()]
         elif isinstance(node, list):
-            stack += [(value, [*where, index]) for index, value in enumerate(node)]
+            stack += [(value, (place, index)) for index, value in enumerate(node)]
 
 
 def _target(current: SpecFile, ref: str, root: Path) -> tuple[Path | None, str]:
