@@ -567,7 +567,7 @@ class Generator:
             if "discriminator" in flat:
                 value = self._discriminate(flat, branches, i, value)
             # a branch alone is made to fit; beside other keywords it may ask what they forbid
-            if not base or (merged is not None and self.judge.fits(merged, value)):
+            if not _constrains(base) or (merged is not None and self.judge.fits(merged, value)):
                 return value
         return value
 
@@ -905,6 +905,16 @@ class Generator:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+_ANNOTATIONS = frozenset(
+    ("title", "description", "example", "examples", "default", "deprecated", "$comment", "externalDocs")
+)
+
+
+def _constrains(schema: Mapping[str, Any]) -> bool:
+    """Whether `schema` holds a keyword that can refuse a value (not only words about it)."""
+    return any(key not in _ANNOTATIONS and not str(key).startswith("x-") for key in schema)
 
 
 def _fingerprint(schema: Any) -> Any:
