@@ -55,6 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     schema.add_argument("format", choices=["fixture", "config", "x-jobmock"])
     _add_plugin(schema)
+    infer = commands.add_parser(
+        "infer",
+        help="print the job lifecycles read from a document that declares none",
+        description="Find the job resources of an OpenAPI document (the poll, its status field and what each "
+        "value means, the create, list, cancel and delete), each decision with its reason, and print the "
+        "x-jobmock extension that says the same, one YAML document per resource, to review, edit and keep. "
+        "Exit status: 0 found, 1 none found, 2 a document that cannot be read.",
+        epilog="example: jobmock infer vendor-openapi.yaml > lifecycle.yaml",
+    )
+    infer.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
     _add_check(commands)
     _add_record(commands)
 
@@ -71,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args, parser)
         if args.command == "record":
             return _record(args)
+        if args.command == "infer":
+            return _infer(args.spec)
         return _schema(args.format)
     except (SpecError, SpecErrors) as exc:
         print(startup_message(exc), file=sys.stderr)
@@ -271,6 +283,21 @@ def _record(args: argparse.Namespace) -> int:
     (name, scenario), *_ = document["scenarios"].items()
     print(f"jobmock record: {scenario['description']}")
     print(f"  wrote scenario {name!r} ({len(scenario['timeline'])} distinct answers) to {args.out}")
+    return 0
+
+
+def _infer(spec: str) -> int:
+    from .contract.infer import described, find_jobs
+    from .contract.model import load_apis
+
+    [api] = load_apis([spec])
+    jobs = find_jobs(api.resolved)
+    if not jobs:
+        print(f"jobmock infer: {spec}: no job resource found (a GET by id answering a status with a success "
+              "state and one before it)", file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"# jobmock infer {spec}: {len(jobs)} job resource(s)")
+    print(described(jobs), end="")
     return 0
 
 

@@ -3,6 +3,7 @@ every value, and the refusals, each with its file, line and place."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,10 @@ def test_numbers_past_the_bound_are_read_where_the_reader_allows(tmp_path: Path)
     assert read(path, bounded=lambda where: where[0] == "x-jobmock").data == {
         "schema": {"maximum": 9223372036854775807}
     }
+
+
+def test_a_json_document_with_characters_past_the_basic_plane_escaped_is_read(tmp_path: Path) -> None:
+    """`json.dumps` writes 😀 as two escapes, which YAML parsers refuse one by one."""
+    written = {"description": "smile 😀, a literal \\ud83d", "enum": ["\\\\ud83d\\ude00"], "n": 1}
+    data, _ = read_text(tmp_path, "{\n" + json.dumps(written)[1:], "doc.json")
+    assert data == written

@@ -6,9 +6,17 @@ inference existed.)"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from conftest import CorpusDocument
-from jobmock.contract.infer import find_jobs
-from jobmock.contract.model import load_apis
+from jobmock.contract.files import StartupFiles, read
+from jobmock.contract.infer import extension, find_jobs
+from jobmock.contract.model import ApiModel, load_apis
+from jobmock.contract.openapi import merged_object
+from jobmock.exceptions import SpecErrors
 
 
 def operation(text: str) -> str:
@@ -38,3 +46,23 @@ def test_every_listed_job_resource_is_inferred(corpus_document: CorpusDocument) 
         if not expected and job.cancel is not None:  # no cancel in the document: a DELETE of the job stands for it
             expected = f"DELETE {job.poll.path}"
         assert shown(job.cancel) == expected
+
+
+def test_each_inferred_lifecycle_is_an_extension_jobmock_accepts(
+    corpus_document: CorpusDocument, tmp_path: Path
+) -> None:
+    """What `jobmock infer` prints, put in the document as its x-jobmock, is read as a job API
+    (every field it names is in the poll's answer, every state is reached), except where the
+    answer is a union of job kinds, which the extension cannot name fields of yet."""
+    [api] = load_apis([str(corpus_document.path)])
+    written = read(corpus_document.path, StartupFiles(max_bytes=64 << 20), bounded=lambda where: False).data
+    for job in find_jobs(api.resolved):
+        union = "properties" not in merged_object(job.poll.success_schema() or {})
+        copy = tmp_path / f"{job.name.replace('/', '-')}.json"
+        copy.write_text(json.dumps({**written, "x-jobmock": extension(job)[0]}))
+        if union:
+            with pytest.raises(SpecErrors, match="the poll response schema has no field"):
+                load_apis([str(copy)])
+        else:
+            [model] = load_apis([str(copy)])
+            assert isinstance(model, ApiModel), job.poll.path

@@ -204,7 +204,7 @@ def read(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(path, [], f"cannot read file: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    loader = _Loader(text)
+    loader = _Loader(_joined_surrogates(text))
     try:
         data, lines = _Reader(path, loader, files.max_nodes, bounded).document()
     except yaml.MarkedYAMLError as exc:
@@ -216,6 +216,24 @@ def read(
     finally:
         loader.dispose()
     return SpecFile(path, data, lines)
+
+
+_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _joined_surrogates(text: str) -> str:
+    """JSON writes a character past U+FFFF as two escapes (`\\ud83d\\ude00`, as Python's
+    `json.dumps` does by default); YAML parsers refuse each half. In a JSON document (every
+    string of it quoted, where the escapes mean this), each pair becomes the character it
+    stands for, on the same line; a backslash escaped itself is left alone."""
+    if "\\u" not in text or text.lstrip()[:1] not in ("{", "["):
+        return text
+
+    def joined(match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATES.sub(joined, text)
 
 
 _STR = "tag:yaml.org,2002:str"

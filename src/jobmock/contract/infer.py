@@ -31,11 +31,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .openapi import Operation, merged_object, operations
-from .states import Classified, classify_all
+from .openapi import Operation, allows_null, merged_object, operations, property_schema
+from .states import Classified, classify, classify_all, working_order
 
 STATUS_NAMES = ("status", "state", "job_status", "phase")
 _QUOTED = re.compile(r"""[`'"]([A-Za-z][A-Za-z0-9_.\-]{0,63})[`'"]""")
+_LISTED = re.compile(r":\s*([A-Za-z_][\w\- ,]*?)\s*\.?\s*$")  # a list after a colon, to the end
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,63}")
+_ID_PARAMETER = re.compile(r"(?i)^(?:id|.*[_-]id|.*[a-z]Id|.*gid|.*sid)$")
 _SUCCESS_CODES = ("200", "201", "202")
 
 
@@ -76,8 +79,17 @@ def find_jobs(resolved: Mapping[str, Any]) -> list[JobResource]:
 
 
 def collection_of(path: str) -> str:
-    """`/batches/{batch_id}` -> `/batches`."""
-    return path.rsplit("/", 1)[0]
+    """`/batches/{batch_id}` -> `/batches`; a path that names no job in it is its own."""
+    return path.rsplit("/", 1)[0] if path.endswith("}") else path
+
+
+def id_parameter(poll: Operation) -> str:
+    """The poll's parameter naming the job: its path's last template, else its query id."""
+    if poll.path.endswith("}"):
+        return poll.path.rsplit("{", 1)[1].rstrip("}")
+    return next(
+        str(p["name"]) for p in poll.spec.get("parameters") or [] if p.get("in") == "query" and p.get("required")
+    )
 
 
 def status_values(schema: Mapping[str, Any]) -> tuple[list[str], str]:
@@ -91,16 +103,22 @@ def status_values(schema: Mapping[str, Any]) -> tuple[list[str], str]:
     examples = schema.get("examples")
     if isinstance(examples, list) and len(examples) > 1 and all(isinstance(v, str) for v in examples):
         return list(dict.fromkeys(examples)), "examples"
-    words = _QUOTED.findall(str(schema.get("description") or ""))
+    description = str(schema.get("description") or "")
+    words = _QUOTED.findall(description)
     if len(words) > 1:
         return list(dict.fromkeys(words)), "description"
+    listed = _LISTED.search(description)  # `Job status: pending, processing, completed, or failed.`
+    if listed is not None:
+        words = [w for w in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+", listed.group(1)) if w]
+        if len(words) > 1 and all(_WORD.fullmatch(w) and classify(w).kind for w in words):
+            return words, "description"
     return [], ""
 
 
 def _job_at(
     op: Operation, ops: Sequence[Operation], by_place: Mapping[tuple[str, str], Operation]
 ) -> JobResource | None:
-    if op.method != "get" or not re.search(r"/\{[^}/]+\}$", op.path):
+    if op.method != "get" or not (re.search(r"/\{[^}/]+\}$", op.path) or _id_in_query(op)):
         return None
     schema = op.success_schema()
     if schema is None:
@@ -122,12 +140,20 @@ def _job_at(
     create = _create(collection, located, ops, by_place)
     listing = by_place.get(("get", collection))
     cancel = by_place.get(("post", op.path + "/cancel"))
-    delete = by_place.get(("delete", op.path))
+    delete = by_place.get(("delete", op.path)) if op.path.endswith("}") else None
     if cancel is None and delete is not None:
         cancel, delete = delete, None
     for kind, found in (("create", create), ("list", listing), ("cancel", cancel), ("delete", delete)):
         reasons.append(f"{kind}: {found.method.upper()} {found.path}" if found else f"{kind}: none found")
     return JobResource(op, field, tuple(classified), source, create, listing, cancel, delete, tuple(reasons))
+
+
+def _id_in_query(op: Operation) -> bool:
+    """A GET that names its job by a required query parameter (`/getJobStatus?jobId=`)."""
+    return any(
+        p.get("in") == "query" and p.get("required") and _ID_PARAMETER.match(str(p.get("name", "")))
+        for p in op.spec.get("parameters") or []
+    )
 
 
 def _status_field(schema: Mapping[str, Any]) -> tuple[str, list[str], str] | None:
@@ -188,3 +214,117 @@ def _create(
 
 def _answers(op: Operation) -> bool:
     return any(str(code) in _SUCCESS_CODES for code in op.spec.get("responses") or {})
+
+
+_CREATED = ("created_at", "created", "createdAt", "created_on", "creation_time", "submitted_at")
+_STARTED = ("started_at", "startedAt", "start_time", "in_progress_at")
+_FINISHED = ("completed_at", "finished_at", "finishedAt", "completedAt", "ended_at", "end_time", "done_at")
+_UPDATED = ("updated_at", "updatedAt", "modified_at", "last_updated")
+_RESULTS = ("result", "results", "output", "outputs", "text", "response", "output_file_id", "fine_tuned_model")
+_ERRORS = ("error", "errors", "failure", "failure_reason", "last_error", "error_message")
+
+
+def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
+    """The `x-jobmock` that says what was inferred about `job` (its lifecycle as far as the
+    extension's schema can say it), and why each part is what it is, one line each."""
+    whole = merged_object(job.poll.success_schema() or {})
+    prefix = job.status.rpartition(".")[0]  # `data.status`: the job's fields are in `data`
+    schema = merged_object(property_schema(whole, prefix) or {}) if prefix else whole
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    dot = prefix + "." if prefix else ""
+    kinds = {c.value: c.kind for c in job.values}
+    initials = [v for v, k in kinds.items() if k == "initial"]
+    working = working_order([v for v, k in kinds.items() if k in ("working", None)])
+    initial = initials[0] if initials else working.pop(0) if working else job.values[0].value
+    working = [*initials[1:], *(w for w in working if w != initial)]
+    successes = [v for v, k in kinds.items() if k == "succeeded"]
+    failures = [v for v, k in kinds.items() if k == "failed"]
+    cancelled = [v for v, k in kinds.items() if k == "cancelled"]
+    cancelling = [v for v, k in kinds.items() if k == "cancelling"]
+    ends = [*failures, *cancelling, *cancelled]  # a terminal state straight from any before it is legal
+    transitions = {s: [*([working[i]] if i < len(working) else successes), *ends] for i, s in enumerate([initial])}
+    for i, state in enumerate(working):
+        transitions[state] = [*([working[i + 1]] if i + 1 < len(working) else successes), *ends]
+    for state in cancelling:
+        transitions[state] = [*cancelled] or [*failures]
+    why = [
+        f"initial: {initial} ({'its name' if initials else 'no initial word: the first working state'})",
+        f"working, in order: {', '.join(working) or '(none)'}",
+        f"terminal: {', '.join([*successes, *failures, *cancelled])}",
+    ]
+    if cancelling:
+        why.append(f"cancelling: {', '.join(cancelling)} (served as a working state until its cancel is modelled)")
+    ext: dict[str, Any] = {
+        "poll": job.poll.operation_id or f"GET {job.poll.path}",
+        "id": _id(job, props, dot),
+        "status": job.status,
+        "states": [c.value for c in job.values],
+        "initial": initial,
+        "working": [*working, *cancelling],
+        "terminal": [*successes, *failures, *cancelled],
+        "transitions": {state: list(dict.fromkeys(after)) for state, after in transitions.items()},
+    }
+    if cancelled:
+        ext["cancelled"] = cancelled[0]
+    stamps = {
+        key: dot + name
+        for key, names in (("created", _CREATED), ("started", _STARTED), ("finished", _FINISHED), ("updated", _UPDATED))
+        if (name := next((n for n in names if n in props), None)) is not None
+    }
+    if stamps:
+        ext["timestamps"] = stamps
+        why.append("timestamps: " + ", ".join(f"{k} {v}" for k, v in stamps.items()))
+    presence = {  # a field the answer must always hold stays in every state
+        **{dot + name: successes for name in _RESULTS if _optional(schema, name) and successes},
+        **{dot + name: failures for name in _ERRORS if _optional(schema, name) and failures},
+    }
+    if presence:
+        ext["presence"] = presence
+        why.append("presence: " + ", ".join(f"{k} in {'/'.join(v)}" for k, v in presence.items()))
+    progress = props.get("progress")
+    if isinstance(progress, Mapping) and progress.get("type") in ("integer", "number"):
+        ext["progress"] = [{"kind": "percent", "field": dot + "progress"}]
+        why.append("progress: percent in `progress`")
+    return ext, why
+
+
+def _optional(schema: Mapping[str, Any], name: str) -> bool:
+    """Whether the field exists and may be left out or null (so it can follow the state)."""
+    sub = (schema.get("properties") or {}).get(name)
+    if not isinstance(sub, Mapping):
+        return False
+    return allows_null(sub) or name not in (schema.get("required") or [])
+
+
+def _id(job: JobResource, props: Mapping[str, Any], dot: str) -> dict[str, Any]:
+    parameter = id_parameter(job.poll)
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", parameter).lower()
+    named = ("id", parameter, snake, "gid", "uuid")
+    field = next((n for n in named if n in props), next((n for n in props if str(n).endswith("id")), "id"))
+    found = props.get(field)
+    sub: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    example = next((e for e in (sub.get("example"), *(sub.get("examples") or [])) if isinstance(e, str)), None)
+    field = dot + field
+    if sub.get("format") == "uuid":
+        return {"parameter": parameter, "field": field, "uuid": True}
+    if example and re.fullmatch(r"[A-Za-z]+[_-][A-Za-z0-9]{4,64}", example):
+        prefix, rest = re.split(r"(?<=[_-])", example, maxsplit=1)
+        alphabet = "hex" if re.fullmatch(r"[0-9a-f]+", rest) else "alphanumeric"
+        return {"parameter": parameter, "field": field, "prefix": prefix, "length": len(rest), "alphabet": alphabet}
+    return {"parameter": parameter, "field": field, "length": 24, "alphabet": "lowercase-alphanumeric"}
+
+
+def described(jobs: Sequence[JobResource]) -> str:
+    """What `jobmock infer` prints: per job resource, its reasons as comments, then the
+    `x-jobmock` that says the same (a YAML document each, `---` between them)."""
+    import yaml  # only here: the rest of this module is pure data
+
+    parts = []
+    for job in jobs:
+        ext, why = extension(job)
+        lines = [f"# {job.name}", *(f"#   {line}" for line in (*job.reasons, *why))]
+        if job.unclassified:
+            lines.append(f"#   not classified (served as working states): {', '.join(job.unclassified)}")
+        text = yaml.safe_dump({"x-jobmock": ext}, sort_keys=False, allow_unicode=True, width=100)
+        parts.append("\n".join(lines) + "\n" + text)
+    return "---\n".join(parts)

@@ -321,7 +321,7 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         need_field([*x, "fixed", i], dotted)
     for i, group in enumerate(ext.get("oneOf", ())):
         for j, dotted in enumerate(group):
-            if not need_field([*x, "oneOf", i, j], dotted).get("nullable"):
+            if not openapi.allows_null(need_field([*x, "oneOf", i, j], dotted)):
                 raise fail([*x, "oneOf", i, j], f"{dotted!r} is not nullable, so it cannot be the null one")
 
     def steps_of(raw: list[dict[str, str]]) -> tuple[Step, ...]:
@@ -370,7 +370,7 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         for i, state in enumerate(only_in):
             if state not in states:
                 raise fail([*x, "presence", dotted, i], f"{state!r} is not a declared state")
-        if openapi.is_required(job_schema, dotted) and not target.get("nullable"):
+        if openapi.is_required(job_schema, dotted) and not openapi.allows_null(target):
             raise fail([*x, "presence", dotted], f"{dotted!r} is required and not nullable, so it cannot be absent")
         presence[dotted] = tuple(only_in)
     state_values = {}

@@ -183,8 +183,11 @@ def operations(document: dict[str, Any]) -> list[Operation]:
 
 
 def find_operation(document: dict[str, Any], operation_id: str) -> Operation | None:
+    """The operation with this operationId, or named `METHOD /path` (`GET /v1/jobs/{id}`: an
+    operation without an operationId)."""
+    method, _, path = operation_id.partition(" ")
     for op in operations(document):
-        if op.operation_id == operation_id:
+        if op.operation_id == operation_id or (path and op.method == method.lower() and op.path == path):
             return op
     return None
 
@@ -225,6 +228,24 @@ def is_required(schema: Mapping[str, Any], dotted: str) -> bool:
     *parents, leaf = dotted.split(".")
     node = property_schema(schema, ".".join(parents)) if parents else schema
     return node is not None and leaf in merged_object(node).get("required", [])
+
+
+def allows_null(schema: Mapping[str, Any]) -> bool:
+    """Whether `schema` says null is a value, in either dialect: 3.0's `nullable: true`,
+    3.1's `type: [x, "null"]`, `type: "null"`, a null `enum` or `const`, or an `anyOf` or
+    `oneOf` branch that does."""
+    kind = schema.get("type")
+    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if (isinstance(schema.get("enum"), list) and None in schema["enum"]) or (
+        "const" in schema and schema["const"] is None
+    ):
+        return True
+    return any(
+        isinstance(branch, Mapping) and allows_null(branch)
+        for key in ("anyOf", "oneOf")
+        for branch in schema.get(key) or []
+    )
 
 
 def is_uuid(text: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from ..contract import dotted
 from ..contract.lifecycle import success_state
 from ..contract.model import ApiModel
-from ..contract.openapi import is_uuid, property_schema
+from ..contract.openapi import allows_null, is_uuid, property_schema
 from ..contract.progress import ProgressView, Step, quantize
 from ..exceptions import JobError, LifecycleError
 from . import fakedata
@@ -272,7 +272,7 @@ def _job_status(entry: Entry, api: ApiModel) -> str | None:
 def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:
     """A field outside its states: null where the schema allows it (unless the API omits
     absent fields, as stories' page says), else left out."""
-    if not api.omit_absent and (property_schema(api.job_schema, name) or {}).get("nullable"):
+    if not api.omit_absent and allows_null(property_schema(api.job_schema, name) or {}):
         dotted.put(body, name, None)
     else:
         dotted.delete(body, name)
