@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .openapi import Operation, allows_null, merged_object, operations, property_schema
-from .states import Classified, classify, classify_all, working_order
+from .states import Classified, classify, classify_all, words, working_order
 
 STATUS_NAMES = ("status", "state", "job_status", "phase")
 _QUOTED = re.compile(r"""[`'"]([A-Za-z][A-Za-z0-9_.\-]{0,63})[`'"]""")
@@ -219,6 +219,7 @@ def _answers(op: Operation) -> bool:
 _CREATED = ("created_at", "created", "createdAt", "created_on", "creation_time", "submitted_at")
 _STARTED = ("started_at", "startedAt", "start_time", "in_progress_at")
 _FINISHED = ("completed_at", "finished_at", "finishedAt", "completedAt", "ended_at", "end_time", "done_at")
+_EXPIRES = ("expires_at", "expiresAt", "expiration_time")
 _UPDATED = ("updated_at", "updatedAt", "modified_at", "last_updated")
 _RESULTS = ("result", "results", "output", "outputs", "text", "response", "output_file_id", "fine_tuned_model")
 _ERRORS = ("error", "errors", "failure", "failure_reason", "last_error", "error_message")
@@ -255,7 +256,7 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     if cancelling:
         why.append(f"cancelling: {', '.join(cancelling)} (served as a working state until its cancel is modelled)")
     ext: dict[str, Any] = {
-        "poll": job.poll.operation_id or f"GET {job.poll.path}",
+        "poll": job.poll.operation_id,
         "id": _id(job, props, dot),
         "status": job.status,
         "states": [c.value for c in job.values],
@@ -266,14 +267,34 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     }
     if cancelled:
         ext["cancelled"] = cancelled[0]
-    stamps = {
-        key: dot + name
-        for key, names in (("created", _CREATED), ("started", _STARTED), ("finished", _FINISHED), ("updated", _UPDATED))
-        if (name := next((n for n in names if n in props), None)) is not None
+    by_state = {  # `failed_at`: set when the job fails, absent before and on other ends
+        state: dot + name
+        for state in ext["states"]
+        if state != initial
+        and (name := next((n for n in _state_stamp_names(state) if _optional(schema, n)), None)) is not None
     }
+    roles = (
+        ("created", _CREATED),
+        ("started", _STARTED),
+        ("finished", _FINISHED),
+        ("updated", _UPDATED),
+        ("expires", _EXPIRES),
+    )
+    stamps: dict[str, Any] = {
+        key: dot + name
+        for key, names in roles
+        if (name := next((n for n in names if n in props and dot + n not in by_state.values()), None)) is not None
+    }
+    if by_state:
+        stamps["states"] = by_state
+    numbers = [n for n in (*stamps.values(), *by_state.values()) if isinstance(n, str) and _numeric(schema, n, dot)]
+    if numbers:
+        stamps["epoch"] = "milliseconds" if any(n.endswith(("_ms", "Ms")) for n in numbers) else "seconds"
     if stamps:
         ext["timestamps"] = stamps
-        why.append("timestamps: " + ", ".join(f"{k} {v}" for k, v in stamps.items()))
+        shown = [f"{k} {v}" for k, v in stamps.items() if isinstance(v, str) and k != "epoch"]
+        shown += [f"{v} on reaching {k}" for k, v in by_state.items()]
+        why.append("timestamps: " + ", ".join(shown) + (f" (unix epoch, {stamps['epoch']})" if numbers else ""))
     presence = {  # a field the answer must always hold stays in every state
         **{dot + name: successes for name in _RESULTS if _optional(schema, name) and successes},
         **{dot + name: failures for name in _ERRORS if _optional(schema, name) and failures},
@@ -286,6 +307,22 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         ext["progress"] = [{"kind": "percent", "field": dot + "progress"}]
         why.append("progress: percent in `progress`")
     return ext, why
+
+
+def _state_stamp_names(state: str) -> tuple[str, str]:
+    """`in_progress` -> (`in_progress_at`, `inProgressAt`)."""
+    said = words(state)
+    return "_".join(said) + "_at", said[0] + "".join(w.capitalize() for w in said[1:]) + "At"
+
+
+def _numeric(schema: Mapping[str, Any], dotted: str, dot: str) -> bool:
+    """Whether a timestamp field is written as a number (unix epoch), not as text."""
+    sub = (schema.get("properties") or {}).get(dotted[len(dot) :])
+    if not isinstance(sub, Mapping):
+        return False
+    kinds = [sub.get("type"), *(b.get("type") for b in sub.get("anyOf") or [] if isinstance(b, Mapping))]
+    flat = {k for kind in kinds for k in (kind if isinstance(kind, list) else [kind])}
+    return bool(flat & {"integer", "number"}) and "string" not in flat
 
 
 def _optional(schema: Mapping[str, Any], name: str) -> bool:

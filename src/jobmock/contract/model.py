@@ -32,6 +32,7 @@ from .refs import bundle
 
 MAX_JOB_SCHEMA = 20_000  # values in the poll response schema, $refs expanded: each job's body is made from it
 Precision = Literal["seconds", "milliseconds", "microseconds"]
+TimeForm = Literal["iso", "seconds", "milliseconds", "number"]  # ISO 8601 text, or unix-epoch numbers
 Alphabet = Literal["alphanumeric", "lowercase-alphanumeric", "hex"]
 
 
@@ -114,8 +115,10 @@ class ApiModel(Contract):
     reporters: tuple[Reporter, ...]
     presence: Mapping[str, tuple[str, ...]]
     state_values: Mapping[str, tuple[Mapping[str, Any], ...]]
-    timestamps: Mapping[str, str]  # role (created, updated, started, finished) -> dotted field
+    timestamps: Mapping[str, str]  # role (created, updated, started, finished, expires) -> dotted field
     precision: Precision
+    state_timestamps: Mapping[str, str] = field(default_factory=dict)  # state -> the field set on reaching it
+    time_forms: Mapping[str, TimeForm] = field(default_factory=dict)  # timestamp field -> how it is written
     omit_absent: bool = False  # a field outside its states is left out even where null is allowed
     one_of: tuple[tuple[str, ...], ...] = ()  # groups of fields of which a job sets exactly one
     owner_field: str | None = None  # the field naming the job's owner (a JWT's `sub` goes there)
@@ -312,9 +315,17 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
 
     need_field([*x, "id", "field"], id_conf["field"])
     need_field([*x, "status"], ext["status"])
-    timestamps: dict[str, str] = {k: v for k, v in ext.get("timestamps", {}).items() if k != "precision"}
+    stamps_conf = ext.get("timestamps", {})
+    timestamps: dict[str, str] = {k: v for k, v in stamps_conf.items() if k not in ("precision", "epoch", "states")}
+    time_forms: dict[str, TimeForm] = {}
     for key, dotted in timestamps.items():
-        need_field([*x, "timestamps", key], dotted)
+        time_forms[dotted] = _time_form(need_field([*x, "timestamps", key], dotted), stamps_conf.get("epoch"))
+    state_timestamps: dict[str, str] = dict(stamps_conf.get("states", {}))
+    for state, dotted in state_timestamps.items():
+        if state not in states:
+            raise fail([*x, "timestamps", "states", state], f"{state!r} is not a declared state")
+        found = need_field([*x, "timestamps", "states", state], dotted)
+        time_forms[dotted] = _time_form(found, stamps_conf.get("epoch"))
     if "ownerField" in ext:
         need_field([*x, "ownerField"], ext["ownerField"])
     for i, dotted in enumerate(ext.get("fixed", ())):
@@ -430,11 +441,28 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         state_values=state_values,
         timestamps=timestamps,
         precision=ext.get("timestamps", {}).get("precision", "seconds"),
+        state_timestamps=state_timestamps,
+        time_forms=time_forms,
         omit_absent=ext.get("absent") == "omitted",
         one_of=tuple(tuple(group) for group in ext.get("oneOf", ())),
         owner_field=ext.get("ownerField"),
         fixed=tuple(ext.get("fixed", ())),
     )
+
+
+def _time_form(schema: Mapping[str, Any], epoch: str | None) -> TimeForm:
+    """How a timestamp field is written, by its schema: text (ISO 8601) where it allows a
+    string, else a unix-epoch integer (seconds, or milliseconds where x-jobmock says so) or
+    number (seconds with a fraction)."""
+    kinds: set[str] = set()
+    for branch in (schema, *(b for key in ("anyOf", "oneOf") for b in schema.get(key) or [])):
+        kind = branch.get("type") if isinstance(branch, Mapping) else None
+        kinds |= set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    if "string" in kinds or not kinds & {"integer", "number"}:
+        return "iso"
+    if epoch == "milliseconds":
+        return "milliseconds"
+    return "seconds" if "integer" in kinds else "number"
 
 
 def _approval(ext: Mapping[str, Any], fail: Callable[[list[str | int], str], SpecError]) -> Approval | None:

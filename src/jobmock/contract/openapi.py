@@ -178,7 +178,9 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                 merged["parameters"] = [p for p in shared if (p.get("name"), p.get("in")) not in names] + list(
                     op.get("parameters", [])
                 )
-                found.append(Operation(path, method, str(op.get("operationId", "")), merged))
+                # one without an operationId is named as Connexion's copy names it (`dialects`)
+                operation_id = str(op.get("operationId") or f"{method} {path}")
+                found.append(Operation(path, method, operation_id, merged))
     return found
 
 

@@ -69,6 +69,9 @@ class JobData:
         return cls(**values)
 
 
+EXPIRES_AFTER = 86_400.0  # job seconds from creation to an `expires` timestamp (a vendor's usual day)
+
+
 @dataclass(slots=True)  # a per-process cache of these is held, not one per job
 class Job:
     api: ApiModel
@@ -238,13 +241,25 @@ class Job:
         dotted.merge(body, copy.deepcopy(self.overlays.get(snap.status, {})))
         dotted.put(body, api.status_field, snap.status)
         stamp = _stamper(api.precision)
-        moments = {"created": 0.0, "updated": updated, "started": snap.started, "finished": snap.finished}
-        for role, name in api.timestamps.items():
-            moment = moments[role]
+        moments = {
+            "created": 0.0,
+            "updated": updated,
+            "started": snap.started,
+            "finished": snap.finished,
+            "expires": EXPIRES_AFTER,
+        }
+        reached: dict[str, float] = {}  # each state the job has been in, when it first was
+        for phase in self.plan.phases:
+            if phase.start > snap.phase.start:
+                break
+            reached.setdefault(phase.status, phase.start)
+        fields = [(name, moments[role]) for role, name in api.timestamps.items()]
+        fields += [(name, reached.get(state)) for state, name in api.state_timestamps.items()]
+        for name, moment in fields:
             if moment is None:
                 _absent(body, api, name)
             else:
-                dotted.put(body, name, stamp(self.created + moment / speed))
+                dotted.put(body, name, _written(api.time_forms.get(name, "iso"), self.created + moment / speed, stamp))
         view = ProgressView(
             status=snap.status,
             progress=snap.progress,
@@ -411,6 +426,18 @@ def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
     props = {k: v for k, v in schema.get("properties", {}).items() if k not in names}
     required = [r for r in schema.get("required", []) if r not in names]
     return {**schema, "properties": props, "required": required}
+
+
+def _written(form: str, epoch: float, stamp: Callable[[float], str]) -> str | int | float:
+    """A timestamp as its field's schema has it (`ApiModel.time_forms`); truncated, never
+    rounded up, as `_stamper` does."""
+    if form == "seconds":
+        return math.floor(epoch)
+    if form == "milliseconds":
+        return math.floor(epoch * 1000)
+    if form == "number":
+        return math.floor(epoch * 1000) / 1000
+    return stamp(epoch)
 
 
 def _stamper(precision: str) -> Callable[[float], str]:
