@@ -267,6 +267,16 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     }
     if cancelled:
         ext["cancelled"] = cancelled[0]
+    if job.create is not None:
+        ext["create"] = {"operation": job.create.operation_id}
+        why.append(f"create: {job.create.method.upper()} {job.create.path} makes a job")
+    if job.cancel is not None and cancelled:
+        parameter = re.findall(r"\{([^}/]+)\}", job.cancel.path)
+        if parameter:
+            ext["cancel"] = {"operation": job.cancel.operation_id, "parameter": parameter[-1]}
+            why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} moves a job to {cancelled[0]}")
+    elif job.cancel is not None:
+        why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} not served as one (no cancelled state)")
     by_state = {  # `failed_at`: set when the job fails, absent before and on other ends
         state: dot + name
         for state in ext["states"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property, partial
 from importlib import resources
 from pathlib import Path
@@ -25,6 +25,7 @@ from . import openapi
 from .bundled import bundled_names, bundled_specs
 from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, problems_in, read_contract
 from .files import SpecFile, StartupFiles, collect
+from .infer import extension, find_jobs
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
@@ -86,12 +87,26 @@ class IdFormat:
 
 
 @dataclass(frozen=True)
+class CreateRule:
+    """The vendor's own create operation (x-jobmock.create): answered with `status`, the new
+    job's body where the documented answer is the job (`answers_job`), else the documented
+    answer with the new job's id in `id_field`; `Location`-like headers it declares point at
+    the job's poll."""
+
+    operation: Operation
+    status: int
+    answers_job: bool
+    id_field: str | None
+    location_headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CancelRule:
     """The vendor's own cancel operation (x-jobmock.cancel)."""
 
     operation: Operation
     parameter: str  # the parameter or body property holding the job id
-    response: Mapping[str, Any] = field(default_factory=lambda: {"message": "Job cancelled"})
+    response: Mapping[str, Any] | None = field(default_factory=lambda: {"message": "Job cancelled"})  # None: the job
     finished_status: int = 409
     finished_message: str = "Job is already {status}."
 
@@ -103,6 +118,7 @@ class ApiModel(Contract):
     lifecycle: Lifecycle
     poll: Operation
     cancel: CancelRule | None
+    create: CreateRule | None = None
     job_schema: Mapping[str, Any]
     ids: IdFormat
     id_parameter: str
@@ -132,7 +148,8 @@ class ApiModel(Contract):
     def job_operation_ids(self) -> tuple[str, ...]:
         """The operations that are about its jobs (the rest are stateless)."""
         cancel = (self.cancel.operation.operation_id,) if self.cancel is not None else ()
-        return (self.poll.operation_id, *cancel)
+        create = (self.create.operation.operation_id,) if self.create is not None else ()
+        return (self.poll.operation_id, *cancel, *create)
 
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
@@ -171,7 +188,7 @@ class ApiModel(Contract):
 
     def driven_fields(self) -> set[str]:
         """Top-level fields the lifecycle drives; overrides and fixtures may not set them."""
-        names = {self.status_field, *self.timestamps.values()}
+        names = {self.status_field, *self.timestamps.values(), *self.state_timestamps.values()}
         for reporter in self.reporters:
             names.update(reporter.driven_fields())
         return {n.split(".")[0] for n in names}
@@ -218,11 +235,36 @@ def load_api(
         raise SpecErrors(problems)
     contract = read_contract(spec, name or path.stem, slips)
     if ext is None:
-        return contract
+        return _with_inferred_jobs(spec, contract)
     try:
         return _build(spec, contract)
     except SpecError as exc:
         raise SpecErrors([exc]) from exc
+
+
+def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
+    """A document with no x-jobmock: its job resources found (`contract.infer`) and the one
+    with the most of the vendor's own operations (a create, a cancel) served with its
+    lifecycle; each decision is a warning with its place. Served statelessly when none is
+    found, or none the inferred extension can describe."""
+    jobs = find_jobs(contract.resolved)
+    notes: list[SpecError] = []
+    for job in sorted(jobs, key=lambda j: (j.create is None, j.cancel is None)):  # stable: the document's order
+        where = ["paths", job.poll.path, "get"]
+        try:
+            model = _build(spec, contract, extension(job)[0])
+        except SpecError as exc:
+            notes.append(spec.error(where, f"a job resource, not served as one: {exc.message}"))
+            continue
+        states = ", ".join(c.value for c in job.values)
+        served = spec.error(where, f"a job resource inferred (status `{job.status}`: {states}): served with its "
+                            "lifecycle; `jobmock infer` shows what was read and why")  # fmt: skip
+        rest = [j.name for j in jobs if j is not job]
+        if rest:
+            notes.append(spec.error([], f"{len(rest)} more job resource(s) found ({', '.join(rest)}): served "
+                                    "statelessly; jobmock serves one job resource per document yet"))  # fmt: skip
+        return replace(model, warnings=(*model.warnings, served, *notes))
+    return replace(contract, warnings=(*contract.warnings, *notes)) if notes else contract
 
 
 def _in_extension(where: list[PathItem]) -> bool:
@@ -240,9 +282,12 @@ def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
     return problems
 
 
-def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one linear list of checks
+def _build(  # noqa: C901 - one linear list of checks
+    spec: SpecFile, contract: Contract, inferred: dict[str, Any] | None = None
+) -> ApiModel:
+    """The ApiModel of the document's x-jobmock, or of the one `inferred` from it (`contract.infer`)."""
     data: dict[str, Any] = spec.data
-    ext: dict[str, Any] = data["x-jobmock"]
+    ext: dict[str, Any] = inferred if inferred is not None else data["x-jobmock"]
     resolved: dict[str, Any] = dict(contract.resolved)
     x = ["x-jobmock"]
 
@@ -401,10 +446,19 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         cancel = CancelRule(
             operation=cancel_op,
             parameter=conf["parameter"],
-            response=conf.get("response", {"message": "Job cancelled"}),
+            # an inferred cancel answers what its document says: the job, where that is its answer
+            response=None
+            if inferred is not None and _answers_job(cancel_op, ext["status"])
+            else conf.get("response", {"message": "Job cancelled"}),
             finished_status=int(conf.get("finishedStatus", 409)),
             finished_message=conf.get("finishedMessage", "Job is already {status}."),
         )
+    create = None
+    if "create" in ext:
+        create_op = openapi.find_operation(resolved, ext["create"]["operation"])
+        if create_op is None:
+            raise fail([*x, "create", "operation"], f"no operation {ext['create']['operation']!r}")
+        create = _create_rule(create_op, ext["status"], id_conf["field"])
     raw_errors = ext.get("errors", {})
     errors = ErrorFormat(
         body=raw_errors.get("body", DEFAULT_ERROR_BODY),
@@ -427,6 +481,7 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         lifecycle=lifecycle,
         poll=poll,
         cancel=cancel,
+        create=create,
         job_schema=job_schema,
         ids=ids,
         id_parameter=id_conf["parameter"],
@@ -447,6 +502,30 @@ def _build(spec: SpecFile, contract: Contract) -> ApiModel:  # noqa: C901 - one 
         one_of=tuple(tuple(group) for group in ext.get("oneOf", ())),
         owner_field=ext.get("ownerField"),
         fixed=tuple(ext.get("fixed", ())),
+    )
+
+
+def _answers_job(op: Operation, status_field: str) -> bool:
+    """Whether the operation's success answer is the job (it has the job's status field)."""
+    answer = op.success_schema()
+    return answer is not None and openapi.property_schema(openapi.merged_object(answer), status_field) is not None
+
+
+def _create_rule(op: Operation, status_field: str, id_field: str) -> CreateRule:
+    codes = sorted(str(c) for c in op.spec.get("responses") or {} if str(c) in ("200", "201", "202"))
+    answer = openapi.merged_object(op.success_schema() or {})
+    props = answer.get("properties") or {}
+    named = [id_field.split(".")[-1], "id", *(n for n in props if str(n).endswith(("_id", "Id", "gid")))]
+    success = next(
+        (r for c, r in (op.spec.get("responses") or {}).items() if str(c) in codes[:1] and isinstance(r, dict)), {}
+    )
+    locations = tuple(h for h in success.get("headers") or {} if h.lower() in ("location", "operation-location"))
+    return CreateRule(
+        operation=op,
+        status=int(codes[0]) if codes else 200,
+        answers_job=_answers_job(op, status_field),
+        id_field=next((n for n in named if n in props), None),
+        location_headers=locations,
     )
 
 

@@ -43,7 +43,7 @@ from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
-from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, poll, stateless
+from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, create, poll, stateless
 from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
 from ..paths import routed_path
 from .dialect_validators import validator_map
@@ -233,6 +233,11 @@ class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type
 
             async def handler(**params: Any) -> ConnexionResponse:
                 return response(await poll(ctx, api, call_of(params)))
+
+        elif api.create is not None and op_id == api.create.operation.operation_id:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await create(ctx, api, call_of(params)))
 
         else:
 
