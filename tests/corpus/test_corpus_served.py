@@ -28,11 +28,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "the document's slip: `additionalProperties: false` beside an `allOf` that brings every property "
         "(3.1: the outer schema allows none, the first part requires audio_url): no request is valid"
     ),
-    ("openai", "GET /models/{model}"): (
-        "jobmock: a path parameter holding `/` (`meta-llama%2Fllama-3.3-70b-instruct`, OpenAI's own model "
-        "names) is routed on the decoded path, where it is two segments: 404"
-    ),
-    ("openai", "DELETE /models/{model}"): "jobmock: as GET /models/{model}",
     ("mistral", "POST /v1/conversations#stream"): (
         "the document has two POST /v1/conversations (`#stream` and not) told apart by the body's `stream`: "
         "jobmock serves the one without a fragment, and warns of the other"
