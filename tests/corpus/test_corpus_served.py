@@ -38,10 +38,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("mistral", "POST /v1/chat/completions#stream"): "as POST /v1/conversations#stream",
     ("mistral", "POST /v1/fim/completions#stream"): "as POST /v1/conversations#stream",
     ("mistral", "POST /v1/audio/transcriptions#stream"): "as POST /v1/conversations#stream",
-    ("pinecone-db-data", "POST /records/namespaces/{namespace}/upsert"): (
-        "jobmock: an application/x-ndjson body is parsed as one JSON document (Connexion takes `*json` "
-        "media types for JSON), so records, one a line, are refused: 400"
-    ),
 }
 
 # Known failures that depend on the data made for the request (the `#stream` twin is refused only

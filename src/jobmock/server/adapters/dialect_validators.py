@@ -14,6 +14,12 @@ itself, or the JSON it holds: a number, a boolean, an object, an array), and a f
 wherever the schema puts it (`format: binary`, `contentMediaType`, a branch of an `anyOf`).
 Connexion's own form reading knows only `type: string, format: binary` at the top and fails
 (a 500) on a property with no `type` (an `anyOf`, an `allOf`), which vendors' uploads have.
+
+JSON Lines bodies (`application/x-ndjson`, `application/jsonl`, `application/x-jsonlines`:
+`LINES`), which Connexion would read as one JSON document, are read a JSON value a line
+(blank lines skipped) by `lines`, and judged in the document's dialect: a schema that
+describes an array (`type: array`, `items`; Pinecone's upsert) describes the whole body, the
+array of its lines; any other schema describes each line. A refusal names the line.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from connexion.exceptions import BadRequestProblem
     from connexion.validators import (
         VALIDATOR_MAP,
         FormDataValidator,
@@ -34,15 +41,17 @@ with warnings.catch_warnings():
 import json
 from collections.abc import Callable, Iterable
 
+from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS31Validator, OAS32Validator, oas31_format_checker, oas32_format_checker
 from starlette.datastructures import FormData, Headers, UploadFile
 
 from ...contract.dialects import SOURCE
 from ...contract.document import Contract
-from ...contract.openapi import pointed
+from ...contract.openapi import MEDIA_OF_LINES, pointed
 from ...contract.schema_fit import WRITE, format_checker, judge, validator_class
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+LINES = MEDIA_OF_LINES
 
 
 def validator_map(api: Contract) -> dict[str, Any]:
@@ -51,6 +60,8 @@ def validator_map(api: Contract) -> dict[str, Any]:
     bodies = type(VALIDATOR_MAP["body"])(VALIDATOR_MAP["body"])  # a MediaTypeDict: matches `*/*json` patterns
     if api.dialect != "3.0":
         bodies["*/*json"] = in_dialect(api)
+    for media in LINES:
+        bodies[media] = lines(api)
     bodies[FORMS[0]] = forms(api, FormDataValidator)
     bodies[FORMS[1]] = forms(api, MultiPartFormDataValidator)
     return {**VALIDATOR_MAP, "body": bodies}
@@ -163,3 +174,71 @@ def in_dialect(api: Contract) -> type[JSONRequestBodyValidator]:
             return self._made
 
     return DialectBodyValidator
+
+
+class Lines(list[Any]):
+    """A JSON Lines body: its values, and the line each is on (`numbers`, from 1)."""
+
+    def __init__(self, values: list[Any], numbers: list[int]):
+        super().__init__(values)
+        self.numbers = numbers
+
+
+def read_lines(text: str) -> Lines | None:
+    """The JSON value of each line that is not blank (`\n` or `\r\n` ends a line); None for a
+    body of blank lines only; BadRequestProblem naming the first line that is not JSON."""
+    values, numbers = [], []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            values.append(json.loads(line))
+        except ValueError as exc:
+            raise BadRequestProblem(detail=f"line {number} is not valid JSON: {exc}") from exc
+        numbers.append(number)
+    return Lines(values, numbers) if values else None
+
+
+def describes_array(schema: Any) -> bool:
+    """Whether a JSON Lines body's schema describes the whole body (an array: a line per
+    item), not one line."""
+    if not isinstance(schema, Mapping):
+        return False
+    kind = schema.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in schema
+
+
+def lines(api: Contract) -> type[JSONRequestBodyValidator]:
+    """Connexion's JSON body validator (its status and wording, its handling of an empty
+    body) for a JSON Lines body: read by `read_lines`, judged by the schema as written."""
+    base = in_dialect(api) if api.dialect != "3.0" else JSONRequestBodyValidator
+
+    class LinesValidator(base):  # type: ignore[misc,valid-type]  # Connexion ships no type hints
+        async def _parse(self, stream: Any, scope: Any) -> Any:
+            body = b"".join([message async for message in stream])
+            return read_lines(body.decode(self._encoding))
+
+        def _validate(self, body: Any) -> Any:
+            if not isinstance(body, Lines):
+                return super()._validate(body)  # none: refused as an empty JSON body is
+            validator = self._validator
+            if describes_array(self._schema):
+                refusal = best_match(validator.iter_errors(list(body)))
+                if refusal is not None:
+                    raise BadRequestProblem(detail=_named(refusal, body.numbers, list(refusal.absolute_path)))
+                return None
+            for number, value in zip(body.numbers, body, strict=True):
+                refusal = best_match(validator.iter_errors(value))
+                if refusal is not None:
+                    raise BadRequestProblem(detail=_named(refusal, [number], [0, *refusal.absolute_path]))
+            return None
+
+    return LinesValidator
+
+
+def _named(refusal: ValidationError, numbers: list[int], path: list[Any]) -> str:
+    """Connexion's wording of a refusal (`message - 'a.b'`), with the line it is on first."""
+    where = f" - '{'.'.join(str(p) for p in path[1:])}'" if len(path) > 1 else ""
+    if path and isinstance(path[0], int) and 0 <= path[0] < len(numbers):
+        return f"line {numbers[path[0]]}: {refusal.message}{where}"
+    return f"{refusal.message}{where}"
