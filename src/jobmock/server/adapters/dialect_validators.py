@@ -20,6 +20,13 @@ JSON Lines bodies (`application/x-ndjson`, `application/jsonl`, `application/x-j
 (blank lines skipped) by `lines`, and judged in the document's dialect: a schema that
 describes an array (`type: array`, `items`; Pinecone's upsert) describes the whole body, the
 array of its lines; any other schema describes each line. A refusal names the line.
+
+A parameter whose schema mixes types (`anyOf: [integer, {enum: [all]}]`, `type: [integer,
+string]`) is text to Connexion (`dialects.typed_parameters`, which marks it with
+`x-jobmock-source`); `parameters` judges its text by the schema as written, in the
+document's dialect: it passes if the text itself fits, or the number or boolean it spells
+(`limit=5` is the integer 5, `limit=all` the text), and is refused with the reason the text
+gets otherwise.
 """
 
 from __future__ import annotations
@@ -36,9 +43,11 @@ with warnings.catch_warnings():
         FormDataValidator,
         JSONRequestBodyValidator,
         MultiPartFormDataValidator,
+        ParameterValidator,
     )
 
 import json
+import math
 from collections.abc import Callable, Iterable
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -64,7 +73,7 @@ def validator_map(api: Contract) -> dict[str, Any]:
         bodies[media] = lines(api)
     bodies[FORMS[0]] = forms(api, FormDataValidator)
     bodies[FORMS[1]] = forms(api, MultiPartFormDataValidator)
-    return {**VALIDATOR_MAP, "body": bodies}
+    return {**VALIDATOR_MAP, "body": bodies, "parameter": parameters(api)}
 
 
 def forms(api: Contract, base: type[FormDataValidator]) -> type[FormDataValidator]:
@@ -242,3 +251,40 @@ def _named(refusal: ValidationError, numbers: list[int], path: list[Any]) -> str
     if path and isinstance(path[0], int) and 0 <= path[0] < len(numbers):
         return f"line {numbers[path[0]]}: {refusal.message}{where}"
     return f"{refusal.message}{where}"
+
+
+def parameters(api: Contract) -> type[ParameterValidator]:
+    """Connexion's parameter validator (its status and wording), judging a parameter of
+    mixed types (its schema marked with `SOURCE`) by the schema as written."""
+    root = validator_class(api.dialect, WRITE)(dict(api.resolved), format_checker=format_checker(api.dialect))
+    made: dict[str, Any] = {}
+
+    def judged_by(source: str) -> Any:
+        if source not in made:
+            written = pointed(api.resolved, source)
+            made[source] = root.evolve(schema=written) if isinstance(written, Mapping) else None
+        return made[source]
+
+    class DialectParameterValidator(ParameterValidator):  # type: ignore[misc]  # Connexion ships no type hints
+        def validate_parameter(self, parameter_type: Any, value: Any, param: Any, param_name: Any = None) -> Any:
+            schema = param.get("schema") if isinstance(param, Mapping) else None
+            source = schema.get(SOURCE) if isinstance(schema, Mapping) else None
+            validator = judged_by(source) if isinstance(source, str) and isinstance(value, str) else None
+            if validator is None:
+                return ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+            return mixed_refusal(validator, value)
+
+    return DialectParameterValidator
+
+
+def mixed_refusal(validator: Any, text: str) -> str | None:
+    """None where a parameter's text fits its schema as itself or as the number or boolean it
+    spells; else the reason (jsonschema's wording) the number or boolean is refused, or the
+    text where it spells neither."""
+    if validator.is_valid(text):
+        return None
+    spelled = _json(text)
+    finite = isinstance(spelled, bool | int) or (isinstance(spelled, float) and math.isfinite(spelled))
+    read = spelled if finite else text  # NaN and Infinity are no JSON numbers
+    refusal = best_match(validator.iter_errors(read))
+    return None if refusal is None else str(refusal)
