@@ -1,4 +1,5 @@
-"""Request bodies checked in their document's own dialect, forms read as their schema says.
+"""Request bodies and parameters of mixed types checked in their document's own dialect,
+forms and JSON Lines read as their schema says.
 
 Connexion reads OpenAPI 3.0 only: it is given a 3.0 translation of a 3.1 or 3.2 document
 (`contract.dialects`), where some JSON Schema 2020-12 keywords have no 3.0 form

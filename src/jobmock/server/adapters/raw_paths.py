@@ -18,8 +18,8 @@ here, inside Connexion (its error handler answers what is refused):
   puts the parameters' real values, decoded once (`a/b`), in their place: they are judged
   by the document and handed to the operation like any other value.
 
-Templates with a `format: path` parameter (which Connexion lets span segments) are matched
-as such: only that parameter may hold `/`s.
+A `format: path` parameter (which Connexion lets span segments) takes segments and encoded
+slashes alike; every other parameter is one segment.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from ...contract.openapi import HTTP_METHODS, pointed
 from ..paths import root_path, routed_path
 from ..types import ASGIApp, Receive, Scope, Send
 
-ROUTED = "jobmock.raw_route"  # in the scope: the route found here (or NOWHERE)
+ROUTED = "jobmock.raw_route"  # in the scope: the route found here (a `Routed`)
 _ROUTING_CONTEXT = "connexion_routing"  # Connexion's scope extension naming the operation it routed to
 _PARAMETER = re.compile(r"\{([^{}]*)\}")
 _SEGMENT_VALUE = r"((?:[^/%]|%[0-9A-F]{2})+)"  # one segment's value, its escapes whole
@@ -46,7 +46,7 @@ _PATH_VALUE = r"((?:[^%]|%[0-9A-F]{2})*)"  # a `format: path` value: segments an
 
 def needs_raw_routing(scope: Scope) -> bool:
     """The request's path holds an encoded `/` or line break, which routing on the decoded
-    path gets wrong (each of `..paths`' layers that reads a route asks this first)."""
+    path gets wrong (the fast paths leave such a request to Connexion, and so here)."""
     raw = scope.get("raw_path")
     if not isinstance(raw, bytes) or b"%" not in raw:
         return False
