@@ -28,11 +28,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "the document's slip: `additionalProperties: false` beside an `allOf` that brings every property "
         "(3.1: the outer schema allows none, the first part requires audio_url): no request is valid"
     ),
-    ("openai", "GET /models/{model}"): (
-        "jobmock: a path parameter holding `/` (`meta-llama%2Fllama-3.3-70b-instruct`, OpenAI's own model "
-        "names) is routed on the decoded path, where it is two segments: 404"
-    ),
-    ("openai", "DELETE /models/{model}"): "jobmock: as GET /models/{model}",
     ("mistral", "POST /v1/conversations#stream"): (
         "the document has two POST /v1/conversations (`#stream` and not) told apart by the body's `stream`: "
         "jobmock serves the one without a fragment, and warns of the other"
@@ -43,10 +38,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("mistral", "POST /v1/chat/completions#stream"): "as POST /v1/conversations#stream",
     ("mistral", "POST /v1/fim/completions#stream"): "as POST /v1/conversations#stream",
     ("mistral", "POST /v1/audio/transcriptions#stream"): "as POST /v1/conversations#stream",
-    ("pinecone-db-data", "POST /records/namespaces/{namespace}/upsert"): (
-        "jobmock: an application/x-ndjson body is parsed as one JSON document (Connexion takes `*json` "
-        "media types for JSON), so records, one a line, are refused: 400"
-    ),
 }
 
 # Known failures that depend on the data made for the request (the `#stream` twin is refused only

@@ -274,10 +274,18 @@ def test_a_body_refused_before_any_handler_gets_the_documented_error_too(things:
     assert "NaN" in refused.json()["detail"]
 
 
-def test_an_id_with_a_line_break_that_no_route_takes_gets_the_operations_own_404(things: Served) -> None:
-    """Starlette's mount pattern stops at a line break, so `GET /things/a%0Ab` reaches no
-    operation; the path is still the operation's, which documents its 404: that one answers."""
-    missing = things.unchecked.get("/things/v2/things/a%0Ab")
+def test_an_id_with_a_line_break_is_routed_to_its_operation(things: Served) -> None:
+    """Starlette's mount pattern stops at a line break: `GET /things/a%0Ab` is routed by its
+    raw path (`adapters.raw_paths`), to the operation whose template it fills."""
+    found = things.unchecked.get("/things/v2/things/a%0Ab")
+    assert found.status_code == 200 and found.json() == EXAMPLE
+    assert things.unchecked.delete("/things/v2/things/a%0Ab").status_code == 204
+
+
+def test_a_path_that_fills_no_template_gets_the_documented_404_of_its_decoded_twin(things: Served) -> None:
+    """`/things/v2%2Fthings/x` fills no template (an encoded `/` is no boundary), though its
+    decoded form is `GET /things/{id}`'s path: a 404, that operation's documented one."""
+    missing = things.unchecked.get("/things/v2%2Fthings/x")
     assert missing.status_code == 404
     assert fits(DOCUMENT_31, ERROR, missing.json()) == []  # the documented 404's shape, with the reason
-    assert things.unchecked.delete("/things/v2/things/a%0Ab").status_code == 404  # documents no 404: jobmock's own
+    assert things.unchecked.delete("/things/v2%2Fthings/x").status_code == 404  # documents no 404: jobmock's own

@@ -10,7 +10,8 @@ reported at the user's own line.
 
 Request bodies are validated in the document's own dialect: each translated body schema
 carries `x-jobmock-source`, the pointer to the schema as written, which the body validator
-(`server/adapters/dialect_validators.py`) follows.
+(`server/adapters/dialect_validators.py`) follows; so does the schema of a parameter whose
+types mix (`anyOf: [integer, string]`), which Connexion is given as text.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any, Literal
 from ..exceptions import PathItem
 
 Dialect = Literal["3.0", "3.1", "3.2"]
-SOURCE = "x-jobmock-source"  # on a translated body schema: where the schema as written is
+SOURCE = "x-jobmock-source"  # on a translated body or mixed parameter schema: where the schema as written is
 CONNEXION_VERSION = "3.0.3"
 
 # JSON Schema 2020-12 keywords a 3.0 Schema Object has no room for. Connexion checks the
@@ -218,7 +219,7 @@ class Translation:
             if key == "schemas":
                 out[key] = {n: self.schema(s, [*where, n]) for n, s in value.items()}
             elif key in ("parameters", "headers"):
-                out[key] = {n: self.parameter(p, [*where, n]) for n, p in value.items()}
+                out[key] = {n: self.parameter(p, [*where, n], marked=key == "parameters") for n, p in value.items()}
             elif key == "requestBodies":
                 out[key] = {n: self.body(b, [*where, n]) for n, b in value.items()}
             elif key == "responses":
@@ -328,10 +329,11 @@ class Translation:
             if isinstance(param, dict) and param.get("in") == "querystring":
                 self.note([*where, i], "a querystring parameter (OpenAPI 3.2) is not validated")
                 continue
-            out.append(self.parameter(param, [*where, i]))
+            out.append(self.parameter(param, [*where, i], marked=True))
         return out
 
-    def parameter(self, param: Any, where: list[PathItem]) -> Any:
+    def parameter(self, param: Any, where: list[PathItem], marked: bool = False) -> Any:
+        """A Parameter (or Header) Object; `marked`: a parameter, with `SOURCE` (its schema's place)."""
         if not isinstance(param, dict):
             return param
         if "$ref" in param:
@@ -339,6 +341,8 @@ class Translation:
         out = dict(param)
         if "schema" in param:
             out["schema"] = self.schema(param["schema"], [*where, "schema"])
+            if marked:  # kept on the schema by `typed_parameters` where types mix, else dropped
+                out[SOURCE] = pointer([*where, "schema"])
         elif isinstance(out.pop("content", None), dict):  # a JSON-encoded value: text to Connexion
             out["schema"] = {"type": "string"}
         return out
@@ -494,7 +498,8 @@ def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
 def typed_parameters(document: dict[str, Any]) -> None:
     """Every parameter's schema in Connexion's copy with the `type` it implies (`with_type`);
     where its types are mixed, text (Connexion casts a parameter by its one `type` and fails
-    on a schema with none: such a parameter is passed on unchecked)."""
+    on a schema with none) marked with `SOURCE`, the schema as written, which the parameter
+    validator judges the text by (`server/adapters/dialect_validators.py`)."""
     places: list[Any] = list(((document.get("components") or {}).get("parameters") or {}).values())
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
@@ -505,11 +510,14 @@ def typed_parameters(document: dict[str, Any]) -> None:
             if isinstance(op, dict):
                 places += op.get("parameters") or []
     for param in places:
+        source = param.pop(SOURCE, None) if isinstance(param, dict) else None
         if isinstance(param, dict) and isinstance(param.get("schema"), dict):
             typed = with_type(param["schema"], lambda node: _local(document, node))
             found = _local(document, typed)
             if not isinstance(found, dict) or not isinstance(found.get("type"), str):
-                typed = {"type": "string"}  # types mixed (`anyOf: [integer, string]`): text, for Connexion not to fail
+                # types mixed (`anyOf: [integer, string]`): text, for Connexion not to fail, judged
+                # by the schema as written (`server/adapters/dialect_validators.py`)
+                typed = {"type": "string", **({SOURCE: source} if source is not None else {})}
             param["schema"] = typed
 
 

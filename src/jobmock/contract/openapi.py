@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 
 _PLAIN_KEYS = {"type", "description", "title", "example", "nullable"}
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# JSON Lines: a JSON value a line (request bodies read so: `server/adapters/dialect_validators.py`)
+MEDIA_OF_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 
 
 @dataclass(frozen=True)

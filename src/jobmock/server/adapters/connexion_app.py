@@ -5,7 +5,9 @@ Connexion checks a request in its own order (security, then parameters and body)
 handlers here only turn a validated request into a `Call` and the operation's `Reply`
 into a response. Connexion's error handler answers what Connexion itself refuses (a
 route or method it does not know, a parameter or body that breaks the document) in the
-vendor's envelope, or as problem JSON on the control API.
+vendor's envelope, or as problem JSON on the control API. A path holding an encoded `/` or
+a line break is routed by its raw form, by two middlewares of `raw_paths` set around
+Connexion's router.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ with warnings.catch_warnings():
     from connexion import request
     from connexion.exceptions import BadRequestProblem, ProblemException
     from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+    from connexion.middleware import MiddlewarePosition
     from connexion.operations import AbstractOperation
     from connexion.options import SwaggerUIOptions
     from connexion.resolver import Resolution, Resolver
@@ -45,8 +48,8 @@ from ...exceptions import AuthError, JobmockError
 from .. import operations
 from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, create, poll, stateless
 from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
-from ..paths import routed_path
 from .dialect_validators import validator_map
+from .raw_paths import RawPathRouting, RawRoute, RealPathParams, path_routed, raw_routes
 
 log = logging.getLogger("jobmock")
 INTERNAL = "Internal error in the mock server"
@@ -59,9 +62,14 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     # document at /_jobmock/openapi.json, jobmock the vendors' (see _add_vendor_api)
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=False))
     apis = ctx.contracts
+    routes: list[RawRoute] = []
     with documents_checked_by_jobmock():
         for api in apis:
-            _add_vendor_api(app, ctx, api, validate_responses)
+            routes += _add_vendor_api(app, ctx, api, validate_responses)
+    routes += raw_routes(CONTROL_PREFIX, ctx.control_document)
+    # paths with an encoded `/` or a line break: routed by their raw form (`raw_paths`)
+    app.add_middleware(RawPathRouting, position=MiddlewarePosition.BEFORE_SWAGGER, routes=routes)
+    app.add_middleware(RealPathParams, position=MiddlewarePosition.BEFORE_SECURITY)
     app.add_api(
         ctx.control_document,
         base_path=CONTROL_PREFIX,
@@ -76,9 +84,12 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     return app
 
 
-def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: bool) -> None:
+def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: bool) -> list[RawRoute]:
+    """Adds the API to Connexion; its routes for paths routed by their raw form."""
+    document = routed_document(api)  # a copy: Connexion changes what it is given; the model's stays untouched
+    routes = raw_routes(api.base_path, document)
     app.add_api(
-        routed_document(api),  # a copy: Connexion changes what it is given; the model's stays untouched
+        document,
         base_path=api.base_path,
         name=api.name,
         resolver=VendorResolver(ctx, api),
@@ -89,6 +100,7 @@ def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: b
         # Connexion's copy has every `$ref` resolved, and answered 500 at <base>/openapi.yaml
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),
     )
+    return routes
 
 
 @contextmanager
@@ -278,7 +290,7 @@ class ErrorHandler:
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message, headers = _classify(exc)
-        path = routed_path(request.scope)  # under any root path, as routed
+        path = path_routed(request.scope)  # under any root path, as routed (a raw path's stand-in)
         if status >= 500:
             log.error("error while answering %s %s", request.method, path, exc_info=exc)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
@@ -296,8 +308,8 @@ class ErrorHandler:
             reply = unauthorized(api, exc)
             return response(Reply(reply.status, reply.body, reply.media, (*headers.items(), *reply.headers)))
         template = template_of(api.document, path[len(api.base_path) :] or "/")
-        # a 404 on an operation's own path: no route took it (Starlette's mount pattern stops at a
-        # line break in a path parameter), so the operation's documented 404 answers, as for any refusal
+        # a 404 on an operation's own path (its decoded form: `/v1%2Fjobs/x` fills no template,
+        # `raw_paths`), so the operation's documented 404 answers, as for any refusal
         if not api.errors.declared and template is not None and status != 405:
             documented = documented_error(api, request.method, template, status, message, request.headers.get("accept"))
             if documented is not None:

@@ -1,4 +1,5 @@
-"""Request bodies checked in their document's own dialect, forms read as their schema says.
+"""Request bodies and parameters of mixed types checked in their document's own dialect,
+forms and JSON Lines read as their schema says.
 
 Connexion reads OpenAPI 3.0 only: it is given a 3.0 translation of a 3.1 or 3.2 document
 (`contract.dialects`), where some JSON Schema 2020-12 keywords have no 3.0 form
@@ -14,6 +15,19 @@ itself, or the JSON it holds: a number, a boolean, an object, an array), and a f
 wherever the schema puts it (`format: binary`, `contentMediaType`, a branch of an `anyOf`).
 Connexion's own form reading knows only `type: string, format: binary` at the top and fails
 (a 500) on a property with no `type` (an `anyOf`, an `allOf`), which vendors' uploads have.
+
+JSON Lines bodies (`application/x-ndjson`, `application/jsonl`, `application/x-jsonlines`:
+`LINES`), which Connexion would read as one JSON document, are read a JSON value a line
+(blank lines skipped) by `lines`, and judged in the document's dialect: a schema that
+describes an array (`type: array`, `items`; Pinecone's upsert) describes the whole body, the
+array of its lines; any other schema describes each line. A refusal names the line.
+
+A parameter whose schema mixes types (`anyOf: [integer, {enum: [all]}]`, `type: [integer,
+string]`) is text to Connexion (`dialects.typed_parameters`, which marks it with
+`x-jobmock-source`); `parameters` judges its text by the schema as written, in the
+document's dialect: it passes if the text itself fits, or the number or boolean it spells
+(`limit=5` is the integer 5, `limit=all` the text), and is refused with the reason the text
+gets otherwise.
 """
 
 from __future__ import annotations
@@ -24,25 +38,30 @@ from typing import Any
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from connexion.exceptions import BadRequestProblem
     from connexion.validators import (
         VALIDATOR_MAP,
         FormDataValidator,
         JSONRequestBodyValidator,
         MultiPartFormDataValidator,
+        ParameterValidator,
     )
 
 import json
+import math
 from collections.abc import Callable, Iterable
 
+from jsonschema.exceptions import ValidationError, best_match
 from openapi_schema_validator import OAS31Validator, OAS32Validator, oas31_format_checker, oas32_format_checker
 from starlette.datastructures import FormData, Headers, UploadFile
 
 from ...contract.dialects import SOURCE
 from ...contract.document import Contract
-from ...contract.openapi import pointed
+from ...contract.openapi import MEDIA_OF_LINES, pointed
 from ...contract.schema_fit import WRITE, format_checker, judge, validator_class
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+LINES = MEDIA_OF_LINES
 
 
 def validator_map(api: Contract) -> dict[str, Any]:
@@ -51,9 +70,11 @@ def validator_map(api: Contract) -> dict[str, Any]:
     bodies = type(VALIDATOR_MAP["body"])(VALIDATOR_MAP["body"])  # a MediaTypeDict: matches `*/*json` patterns
     if api.dialect != "3.0":
         bodies["*/*json"] = in_dialect(api)
+    for media in LINES:
+        bodies[media] = lines(api)
     bodies[FORMS[0]] = forms(api, FormDataValidator)
     bodies[FORMS[1]] = forms(api, MultiPartFormDataValidator)
-    return {**VALIDATOR_MAP, "body": bodies}
+    return {**VALIDATOR_MAP, "body": bodies, "parameter": parameters(api)}
 
 
 def forms(api: Contract, base: type[FormDataValidator]) -> type[FormDataValidator]:
@@ -163,3 +184,108 @@ def in_dialect(api: Contract) -> type[JSONRequestBodyValidator]:
             return self._made
 
     return DialectBodyValidator
+
+
+class Lines(list[Any]):
+    """A JSON Lines body: its values, and the line each is on (`numbers`, from 1)."""
+
+    def __init__(self, values: list[Any], numbers: list[int]):
+        super().__init__(values)
+        self.numbers = numbers
+
+
+def read_lines(text: str) -> Lines | None:
+    """The JSON value of each line that is not blank (`\n` or `\r\n` ends a line); None for a
+    body of blank lines only; BadRequestProblem naming the first line that is not JSON."""
+    values, numbers = [], []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            values.append(json.loads(line))
+        except ValueError as exc:
+            raise BadRequestProblem(detail=f"line {number} is not valid JSON: {exc}") from exc
+        numbers.append(number)
+    return Lines(values, numbers) if values else None
+
+
+def describes_array(schema: Any) -> bool:
+    """Whether a JSON Lines body's schema describes the whole body (an array: a line per
+    item), not one line."""
+    if not isinstance(schema, Mapping):
+        return False
+    kind = schema.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in schema
+
+
+def lines(api: Contract) -> type[JSONRequestBodyValidator]:
+    """Connexion's JSON body validator (its status and wording, its handling of an empty
+    body) for a JSON Lines body: read by `read_lines`, judged by the schema as written."""
+    base = in_dialect(api) if api.dialect != "3.0" else JSONRequestBodyValidator
+
+    class LinesValidator(base):  # type: ignore[misc,valid-type]  # Connexion ships no type hints
+        async def _parse(self, stream: Any, scope: Any) -> Any:
+            body = b"".join([message async for message in stream])
+            return read_lines(body.decode(self._encoding))
+
+        def _validate(self, body: Any) -> Any:
+            if not isinstance(body, Lines):
+                return super()._validate(body)  # none: refused as an empty JSON body is
+            validator = self._validator
+            if describes_array(self._schema):
+                refusal = best_match(validator.iter_errors(list(body)))
+                if refusal is not None:
+                    raise BadRequestProblem(detail=_named(refusal, body.numbers, list(refusal.absolute_path)))
+                return None
+            for number, value in zip(body.numbers, body, strict=True):
+                refusal = best_match(validator.iter_errors(value))
+                if refusal is not None:
+                    raise BadRequestProblem(detail=_named(refusal, [number], [0, *refusal.absolute_path]))
+            return None
+
+    return LinesValidator
+
+
+def _named(refusal: ValidationError, numbers: list[int], path: list[Any]) -> str:
+    """Connexion's wording of a refusal (`message - 'a.b'`), with the line it is on first."""
+    where = f" - '{'.'.join(str(p) for p in path[1:])}'" if len(path) > 1 else ""
+    if path and isinstance(path[0], int) and 0 <= path[0] < len(numbers):
+        return f"line {numbers[path[0]]}: {refusal.message}{where}"
+    return f"{refusal.message}{where}"
+
+
+def parameters(api: Contract) -> type[ParameterValidator]:
+    """Connexion's parameter validator (its status and wording), judging a parameter of
+    mixed types (its schema marked with `SOURCE`) by the schema as written."""
+    root = validator_class(api.dialect, WRITE)(dict(api.resolved), format_checker=format_checker(api.dialect))
+    made: dict[str, Any] = {}
+
+    def judged_by(source: str) -> Any:
+        if source not in made:
+            written = pointed(api.resolved, source)
+            made[source] = root.evolve(schema=written) if isinstance(written, Mapping) else None
+        return made[source]
+
+    class DialectParameterValidator(ParameterValidator):  # type: ignore[misc]  # Connexion ships no type hints
+        def validate_parameter(self, parameter_type: Any, value: Any, param: Any, param_name: Any = None) -> Any:
+            schema = param.get("schema") if isinstance(param, Mapping) else None
+            source = schema.get(SOURCE) if isinstance(schema, Mapping) else None
+            validator = judged_by(source) if isinstance(source, str) and isinstance(value, str) else None
+            if validator is None:
+                return ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+            return mixed_refusal(validator, value)
+
+    return DialectParameterValidator
+
+
+def mixed_refusal(validator: Any, text: str) -> str | None:
+    """None where a parameter's text fits its schema as itself or as the number or boolean it
+    spells; else the reason (jsonschema's wording) the number or boolean is refused, or the
+    text where it spells neither."""
+    if validator.is_valid(text):
+        return None
+    spelled = _json(text)
+    finite = isinstance(spelled, bool | int) or (isinstance(spelled, float) and math.isfinite(spelled))
+    read = spelled if finite else text  # NaN and Infinity are no JSON numbers
+    refusal = best_match(validator.iter_errors(read))
+    return None if refusal is None else str(refusal)

@@ -5,8 +5,10 @@ A frontend polling many jobs, and CI runs creating jobs by the thousand, are the
 load. This layer matches two routes: a plain GET of a poll operation (no vendor query
 parameters besides the id and an API key) and `POST /_jobmock/jobs` with a JSON body. A matched request
 is answered here whatever happens (the operation words every refusal as Connexion would);
-anything else goes on to Connexion. `jobmock serve --no-fast-paths` sends everything
-through Connexion, and the test suite runs both ways.
+anything else goes on to Connexion, and so does a path holding an encoded `/` or line break
+(`/v1%2Fjobs/x` is no poll's path, though its decoded form is: `raw_paths` routes it).
+`jobmock serve --no-fast-paths` sends everything through Connexion, and the test suite runs
+both ways.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..operations.replies import problem, vendor_error
 from ..operations.routing import locate, poll_routes
 from ..paths import routed_path
 from ..types import ASGIApp, Receive, Scope, Send
+from .raw_paths import needs_raw_routing
 from .response_check import ResponseCheck
 
 log = logging.getLogger("jobmock")
@@ -44,7 +47,7 @@ class FastPaths:
         self.check = check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not needs_raw_routing(scope):  # those are Connexion's (`raw_paths`)
             method = scope["method"]
             path = routed_path(scope)  # under any root path, as Connexion routes it
             if method == "GET":

@@ -11,7 +11,8 @@ problem JSON), before anything is read further or changed:
   otherwise hold its connection, and every connection, for as long as it likes);
 - a body that is not JSON by its Content-Type, on an API that takes only JSON: 415 (where
   the document takes other media, multipart or forms, Connexion judges each operation's);
-- JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400.
+- JSON that is not strict (NaN, Infinity), not UTF-8, or nested deeper than `MAX_DEPTH`: 400;
+  so with each line of a JSON Lines body (`application/x-ndjson`...), the refusal naming it.
 A body that passes is handed on as it came.
 """
 
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...contract.document import Contract
-from ...contract.openapi import template_of
+from ...contract.openapi import MEDIA_OF_LINES, template_of
 from ...contract.wire import CONTROL_PREFIX
 from ..gauges import OPEN
 from ..messages import replayed, send_whole
@@ -60,6 +61,21 @@ def strict_json(body: bytes) -> Any:
     if _too_deep(value):
         raise Refused(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
     return value
+
+
+def strict_lines(body: bytes) -> None:
+    """Refused (400) as `strict_json`, naming the line, where a line of a JSON Lines body
+    that is not blank is not strict JSON."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(400, "the body is not UTF-8") from exc
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            try:
+                strict_json(line.encode())
+            except Refused as refused:
+                raise Refused(400, f"line {number}: {refused.message}") from refused
 
 
 def _no_constant(name: str) -> Any:
@@ -158,6 +174,8 @@ class Screening:
             kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if kind == b"application/json" or kind.endswith(b"+json"):
                 strict_json(body)
+            elif kind.decode("latin-1") in MEDIA_OF_LINES:
+                strict_lines(body)
             elif not self._takes_other_media(scope):
                 raise Refused(415, "the body must be JSON, sent with Content-Type: application/json")
         return replayed(body, receive)
