@@ -156,3 +156,28 @@ def test_user_spec_with_the_extension_serves(tmp_path: Path) -> None:
     shutil.copy(bundled_dir() / "nextdocs.yaml", mine)
     apis = load_apis([str(mine)])
     assert [a.name for a in apis] == ["acme"] and apis[0].mount == ""
+
+
+@pytest.mark.parametrize("version", ["3.1.0", "3.2.0"])
+def test_a_key_its_object_does_not_have_is_a_located_warning(tmp_path: Path, version: str) -> None:
+    """Vulcan's (tests/corpus) `examples` on a Response Object, which no version defines
+    there: nothing reads it, so the document is served, and `validate` says where it is. A
+    known key of the wrong type is still refused (`deprecated: maybe`, BROKEN above)."""
+    mine = tmp_path / "stray.yaml"
+    mine.write_text(
+        f"openapi: {version}\n"
+        "info: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /things/{id}:\n"
+        "    get:\n"
+        "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content: {application/json: {schema: {type: object}}}\n"
+        "          examples: {one: {value: {}}}\n"
+    )
+    (api,) = load_apis([str(mine)])
+    said = [str(w) for w in api.warnings]
+    assert f"{mine}:9: paths/~1things~1{{id}}/get/responses/200: 'examples' is not a field of this object" in said[0]
+    assert len(said) == 1 and said[0].endswith(f"in OpenAPI {version[:3]}: ignored")

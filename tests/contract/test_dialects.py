@@ -238,6 +238,38 @@ def test_a_path_name_nobody_declared_is_a_string_and_a_declared_name_the_path_la
     assert routed["paths"]["/b"]["get"]["parameters"] == []
 
 
+def test_a_path_parameter_declared_by_ref_keeps_its_schema() -> None:
+    """Vulcan's (tests/corpus) `{$ref: '#/components/parameters/ComponentId'}`, an integer,
+    on the path item and on operations: it declares its name, so none is added as a string
+    (which Connexion read instead, refusing `/components/61` as "'61' is not of type
+    'integer'"); an operation's own `$ref` replaces the path item's of the same name."""
+    doc = document(version="3.2.0")
+    doc["components"] = {"parameters": {
+        "Id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        "IdText": {"$ref": "#/components/parameters/IdAsText"},
+        "IdAsText": {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+        "Stray": {"name": "stray", "in": "path", "required": True, "schema": {"type": "string"}},
+    }}  # fmt: skip
+    doc["paths"]["/c/{id}"] = {
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "get": {"responses": {"200": {"description": "ok"}}},
+        "put": {
+            "parameters": [{"$ref": "#/components/parameters/IdText"}],
+            "responses": {"200": {"description": "ok"}},
+        },
+    }
+    doc["paths"]["/d/{id}"] = {
+        "get": {
+            "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/Stray"}],
+            "responses": {"200": {"description": "ok"}},
+        }
+    }
+    routed, _ = for_connexion(doc)
+    assert routed["paths"]["/c/{id}"]["get"]["parameters"] == [{"$ref": "#/components/parameters/Id"}]
+    assert routed["paths"]["/c/{id}"]["put"]["parameters"] == [{"$ref": "#/components/parameters/IdText"}]
+    assert routed["paths"]["/d/{id}"]["get"]["parameters"] == [{"$ref": "#/components/parameters/Id"}]
+
+
 def test_a_parameter_with_content_is_text_to_connexion() -> None:
     doc = document()
     parameter = {"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}}

@@ -88,6 +88,14 @@ def upgrade_only(operation: Mapping[str, Any]) -> bool:
     return bool(responses) and all(str(code).startswith("1") for code in responses)
 
 
+def not_routed_32(document: Mapping[str, Any]) -> int:
+    """How many OpenAPI 3.2 operations jobmock does not serve (README, "Bring your own API"):
+    each path item's `query` and its `additionalOperations`, each named by a warning when the
+    document is loaded."""
+    items = [i for i in (document.get("paths") or {}).values() if isinstance(i, Mapping)]
+    return sum(isinstance(i.get("query"), Mapping) + len(i.get("additionalOperations") or {}) for i in items)
+
+
 def calls(contract: Contract, seed: int = 20) -> Iterator[Call]:
     """One valid request per operation of the document (protocol upgrades aside)."""
     for index, (method, path, item, operation) in enumerate(operations(contract.resolved)):

@@ -135,7 +135,33 @@ def documents_own(
             "the text/event-stream schema gives an event's `data` as an object, but an SSE event's data is text on"
             " the wire (no contentMediaType or contentSchema says it holds JSON): no stream fits it"
         )
+    if code == "ST108" and "('event' was unexpected)" in text and sse_closed_without_event(operation):
+        return (
+            "the text/event-stream item schema is closed (`additionalProperties: false`) with no `event` property,"
+            " but every event has a type: `message` where the stream names none, as the SSE standard dispatches"
+            " it and Schemathesis reads it; so no stream fits it (jobmock sends the document's own example, a"
+            " `data:` line alone)"
+        )
     return None
+
+
+def sse_event_schemas(operation: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The schema of one event of each 2xx text/event-stream response (3.2's `itemSchema`, or `schema`)."""
+    for status, response in (operation.get("responses") or {}).items():
+        content = response.get("content") if isinstance(response, Mapping) and str(status)[0] == "2" else None
+        for media, entry in (content or {}).items():
+            if media.startswith("text/event-stream") and isinstance(entry, Mapping):
+                for key in ("itemSchema", "schema"):
+                    if isinstance(entry.get(key), Mapping):
+                        yield entry[key]
+
+
+def sse_closed_without_event(operation: Mapping[str, Any]) -> bool:
+    """Is an event's schema closed to every property but its own, with no `event` among them?"""
+    return any(
+        schema.get("additionalProperties") is False and "event" not in (schema.get("properties") or {})
+        for schema in sse_event_schemas(operation)
+    )
 
 
 def sse_data_not_text(operation: Mapping[str, Any]) -> bool:
@@ -153,7 +179,8 @@ def sse_data_not_text(operation: Mapping[str, Any]) -> bool:
 
 
 def credentials_header(corpus_served: Served) -> list[str]:
-    """`-H NAME: VALUE` for the credentials the document's own (global) security asks."""
+    """`-H NAME: VALUE` for the credentials the document's own (global) security asks (an
+    apiKey in a cookie as a `Cookie` header: Vulcan's session cookie)."""
     (contract,) = corpus_served.app.contracts
     requirements = contract.security.requirements_of(None, None, None)
     call = Call("", "GET", "", {})
@@ -166,6 +193,8 @@ def credentials_header(corpus_served: Served) -> list[str]:
     arguments = []
     for name, value in call.headers.items():
         arguments += ["-H", f"{name}: {value}"]
+    if call.cookies:
+        arguments += ["-H", "Cookie: " + "; ".join(f"{name}={value}" for name, value in call.cookies.items())]
     return arguments
 
 

@@ -1,9 +1,9 @@
 """What the 3.0 copy Connexion routes with must keep as the vendor wrote it, over HTTP (found
 serving the corpus, tests/corpus): a literal path segment routed before a template in its
-place; a parameter whose schema is a `$ref` beside a `description`; form bodies (multipart and
-urlencoded) whose fields are files inside an `anyOf`, JSON objects, numbers, arrays, or have
-no `type` at all. Each is answered 200 when valid and refused with the documented error when
-not, never a 500."""
+place; a parameter whose schema is a `$ref` beside a `description`; a path parameter
+declared by a `$ref`; form bodies (multipart and urlencoded) whose fields are files inside
+an `anyOf`, JSON objects, numbers, arrays, or have no `type` at all. Each is answered 200
+when valid and refused with the documented error when not, never a 500."""
 
 from __future__ import annotations
 
@@ -54,6 +54,10 @@ def document(version: str) -> dict[str, Any]:
                     "responses": OK,
                 }
             },
+            "/things/{thing}": {
+                "parameters": [{"$ref": "#/components/parameters/Thing"}],
+                "get": {"responses": OK},
+            },
             "/resources": {
                 "get": {
                     "parameters": [
@@ -102,6 +106,7 @@ def document(version: str) -> dict[str, Any]:
             },
         },
         "components": {
+            "parameters": {"Thing": {"name": "thing", "in": "path", "required": True, "schema": {"type": "integer"}}},
             "schemas": {
                 "Kind": {"type": "string", "enum": ["voice", "project"]},
                 "Cursor": {"type": "integer", "minimum": 0},
@@ -115,7 +120,7 @@ def document(version: str) -> dict[str, Any]:
                         "Method": {"anyOf": [{"enum": ["GET", "POST"]}, {"type": "string", "maxLength": 0}]},
                     },
                 },
-            }
+            },
         },
     }
 
@@ -143,6 +148,12 @@ def test_a_literal_segment_is_routed_before_a_template_in_its_place(forms: Serve
     assert forms.unchecked.get("/t/abc/paragraphs").status_code == 200
     assert forms.unchecked.get("/t/abc/srt").status_code == 200
     assert forms.unchecked.get("/t/abc/doc").status_code == 400
+
+
+def test_a_path_parameter_declared_by_ref_is_read_as_its_schema_says(forms: Served) -> None:
+    """Vulcan's integer ids, declared by `$ref` on the path item: `/things/61` is an integer."""
+    assert forms.unchecked.get("/things/61").status_code == 200
+    assert forms.unchecked.get("/things/sixty").status_code == 404  # as an inline integer: routed by its type
 
 
 def test_parameter_schemas_with_no_type_at_their_top_are_read(forms: Served) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..exceptions import PathItem
+from .openapi import pointed
 
 Dialect = Literal["3.0", "3.1", "3.2"]
 SOURCE = "x-jobmock-source"  # on a translated body or mixed parameter schema: where the schema as written is
@@ -96,23 +97,24 @@ def for_connexion(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[Not
     return translate.document(document), translate.notes
 
 
-def _with_shared(op: dict[str, Any], shared: list[Any]) -> dict[str, Any]:
+def _with_shared(op: dict[str, Any], shared: list[Any], root: Mapping[str, Any]) -> dict[str, Any]:
     """The operation with its path item's parameters, as OpenAPI means them: those it does
-    not declare again itself (same name and place); Connexion applied both."""
+    not declare again itself (same name and place, a `$ref`'s read where it points); Connexion
+    applied both."""
     given = op.get("parameters")
     own: list[Any] = given if isinstance(given, list) else []
-    taken = {(p.get("name"), p.get("in")) for p in own if isinstance(p, dict) and "name" in p}
-    kept = [p for p in shared if not (isinstance(p, dict) and (p.get("name"), p.get("in")) in taken)]
+    taken = {(p.get("name"), p.get("in")) for p in (_declared(root, p) for p in own) if "name" in p}
+    kept = [p for p in shared if (_declared(root, p).get("name"), _declared(root, p).get("in")) not in taken]
     return {**op, "parameters": [*kept, *own]}
 
 
-def _path_parameters(template: str, op: dict[str, Any]) -> None:
-    """Connexion routes a path's `{name}`s by their declared path parameters: one the
-    document forgot is declared as a string (`validate` warns of it); one declared for a
-    name the path does not have is left out."""
+def _path_parameters(template: str, op: dict[str, Any], root: Mapping[str, Any]) -> None:
+    """Connexion routes a path's `{name}`s by their declared path parameters (a `$ref`'s read
+    where it points): one the document forgot is declared as a string (`validate` warns of
+    it); one declared for a name the path does not have is left out."""
     names = re.findall(r"\{([^{}/]+)\}", template)
-    declared = [p for p in op.get("parameters") or [] if isinstance(p, dict)]
-    known = {p.get("name") for p in declared if p.get("in") == "path" or "$ref" in p}
+    params = [p for p in op.get("parameters") or [] if isinstance(p, dict)]
+    known = {d.get("name") for d in (_declared(root, p) for p in params) if d.get("in") == "path"}
     missing = [
         {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names if n not in known
     ]
@@ -120,10 +122,28 @@ def _path_parameters(template: str, op: dict[str, Any]) -> None:
         op["parameters"] = [
             p
             for p in op["parameters"]
-            if not (isinstance(p, dict) and p.get("in") == "path" and p.get("name") not in names)
+            if not (
+                isinstance(p, dict)
+                and _declared(root, p).get("in") == "path"
+                and _declared(root, p).get("name") not in names
+            )
         ]
     if missing:
         op["parameters"] = [*(op.get("parameters") or []), *missing]
+
+
+def _declared(root: Mapping[str, Any], param: Any) -> Mapping[str, Any]:
+    """A Parameter Object as declared: where its local `$ref` (a chain of them) points in
+    the document (components' parameters keep their names in the translation); {} for
+    anything else."""
+    for _ in range(_REF_HOPS):
+        if not (isinstance(param, dict) and isinstance(param.get("$ref"), str)):
+            break
+        param = pointed(root, param["$ref"])
+    return param if isinstance(param, dict) and "$ref" not in param else {}
+
+
+_REF_HOPS = 10
 
 
 def _only_informational(op: Any) -> bool:
@@ -140,6 +160,7 @@ class Translation:
         self.notes: list[Note] = []
         self.modern = dialect != "3.0"  # JSON Schema 2020-12 inside
         self.dropped_schemes: set[str] = set()
+        self.root: Mapping[str, Any] = {}  # the document as written, where `$ref`s point
 
     def note(self, where: list[PathItem], message: str) -> None:
         self.notes.append(Note(tuple(where), message))
@@ -147,6 +168,7 @@ class Translation:
     # --- the document -------------------------------------------------------------------
 
     def document(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        self.root = doc
         schemes = (doc.get("components") or {}).get("securitySchemes") or {}
         self.dropped_schemes = {n for n, s in schemes.items() if isinstance(s, dict) and s.get("type") == "mutualTLS"}
         out: dict[str, Any] = {}
@@ -289,9 +311,9 @@ class Translation:
         shared = out.pop("parameters", None) if isinstance(out.get("parameters"), list) else None
         for method in _HTTP_METHODS_30:
             if isinstance(out.get(method), dict):
-                op = out[method] = _with_shared(out[method], shared) if shared else out[method]
+                op = out[method] = _with_shared(out[method], shared, self.root) if shared else out[method]
                 if len(where) == 2 and where[0] == "paths":
-                    _path_parameters(str(where[1]), op)
+                    _path_parameters(str(where[1]), op, self.root)
         if shared and not any(m in out for m in _HTTP_METHODS_30):
             out["parameters"] = shared
         return out

@@ -126,7 +126,8 @@ def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecErr
     """What makes `spec` no OpenAPI document jobmock can serve, checked in its own dialect
     (openapi-spec-validator: 3.0, 3.1 or 3.2), each at its line; and what is wrong in it
     but does not stop it being served (a `default` that does not fit its own schema, a
-    `required` name with no property), as warnings. Vendors publish documents with such
+    `required` name with no property, a key its object does not have in that version, such as
+    `examples` on a Response Object), as warnings. Vendors publish documents with such
     slips; a mock that refused them would serve no vendor. `schema_slips=False` skips the
     walk through every Schema Object (its meta-schema, its defaults, its `required` names),
     which only ever warns and is most of the time (seconds on a 3 MB document): `serve`
@@ -159,10 +160,17 @@ def problems_in(spec: SpecFile, schema_slips: bool = True) -> tuple[list[SpecErr
             served = "served as a string" if "{" + name + "}" in path else "left out: the path has no such name"
             slips.append((["paths", path, method], f"{message}: {served}"))
             continue
+        unknown = _UNKNOWN.fullmatch(message)
+        if unknown is not None:  # a key the object does not have in this version: nothing reads it
+            names, verb = unknown.groups()
+            are = "is not a field" if verb == "was" else "are not fields"
+            slips.append((where, f"{names} {are} of this object in OpenAPI {dialect}: ignored"))
+            continue
         problems.append(spec.error(where, message))
     return problems, [spec.error(where, message) for where, message in slips]
 
 
+_UNKNOWN = re.compile(r"(?:Additional|Unevaluated) properties are not allowed \((.*) (was|were) unexpected\)")
 _UNRESOLVED = re.compile(r"Path parameter '([^']*)' for '(\w+)' operation in '([^']*)' was not resolved")
 
 
