@@ -21,6 +21,7 @@ import httpx
 
 from jobmock.contract import openapi
 from jobmock.contract.document import Contract
+from jobmock.contract.model import ApiModel
 from jobmock.contract.schema_fit import READ, WRITE, format_checker, validator_class
 from jobmock.contract.security import Scheme
 from jobmock.sim import fakedata
@@ -96,11 +97,18 @@ def not_routed_32(document: Mapping[str, Any]) -> int:
     return sum(isinstance(i.get("query"), Mapping) + len(i.get("additionalOperations") or {}) for i in items)
 
 
-def calls(contract: Contract, seed: int = 20) -> Iterator[Call]:
-    """One valid request per operation of the document (protocol upgrades aside)."""
+def calls(contract: Contract, seed: int = 20, job: str | None = None) -> Iterator[Call]:
+    """One valid request per operation of the document (protocol upgrades aside); the job
+    operations of a document served with jobs (its poll and cancel) name `job`, a job that
+    exists: a made-up id is one no job has, and gets its 404."""
+    job_operations = set(contract.job_operation_ids) if isinstance(contract, ApiModel) else set()
     for index, (method, path, item, operation) in enumerate(operations(contract.resolved)):
         if upgrade_only(operation):
             continue
+        op_id = str(operation.get("operationId") or f"{method} {path}")
+        fixed = (
+            {contract.id_parameter: job} if job and op_id in job_operations and isinstance(contract, ApiModel) else {}
+        )
         rng = random.Random(seed * 100_003 + index)
         gen = Generator(
             rng,
@@ -109,7 +117,7 @@ def calls(contract: Contract, seed: int = 20) -> Iterator[Call]:
             direction=WRITE,
             document=contract.resolved,
         )
-        yield call_for(contract, method, path, item, operation, gen)
+        yield call_for(contract, method, path, item, operation, gen, fixed)
 
 
 def call_for(
@@ -119,6 +127,7 @@ def call_for(
     item: Mapping[str, Any],
     operation: Mapping[str, Any],
     gen: Generator,
+    fixed: Mapping[str, str] | None = None,
 ) -> Call:
     call = Call(f"{method.upper()} {path}", method.upper(), path.split("#")[0], operation)
     parameters: dict[tuple[str, str], Mapping[str, Any]] = {}
@@ -129,7 +138,9 @@ def call_for(
     for (where, name), param in parameters.items():
         if where != "path" and not param.get("required"):
             continue
-        value = gen.value(param.get("schema") or {"type": "string"}, name)
+        value = (fixed or {}).get(name) if where == "path" else None
+        if value is None:
+            value = gen.value(param.get("schema") or {"type": "string"}, name)
         if where == "path":
             filled = filled.replace("{" + name + "}", quote(simple(value), safe=""))
         elif where == "query":

@@ -435,4 +435,9 @@ def test_assemblyai_takes_its_key_bare_in_authorization() -> None:
             assert refused.headers["www-authenticate"].startswith(
                 'ApiKey realm="assemblyai", in="header", name="Authorization"'
             )
-            assert http.get(url, headers={"Authorization": "a1b2c3d4e5f6"}).status_code == 200  # answered statelessly
+        # the key taken: the list answers, the poll looks the job up (an inferred job resource: none, its 404)
+        assert http.get("/v2/transcript", headers={"Authorization": "a1b2c3d4e5f6"}).status_code == 200
+        unknown = http.get(
+            "/v2/transcript/5552493-16d8-42d8-8feb-c2a16b56f6e8", headers={"Authorization": "a1b2c3d4e5f6"}
+        )
+        assert unknown.status_code == 404

@@ -16,7 +16,7 @@ The rule, written down because a `status` field alone does not make a job:
    order (`processing`, `shipped`, `delivered`) has no success word and is not taken.
 4. **The create** is a POST on the poll's collection (`/batches`) answering 200, 201 or 202,
    else a POST below the collection (`/batch-calling/submit`) answering a body with the same
-   status field and values.
+   status field and values, else a POST that answers 202 with the id the poll takes (`runId`).
    **The list** is a GET on the collection. **The cancel** is a POST on `<poll>/cancel`,
    else a DELETE on the poll's path; **the delete** is that DELETE when a POST cancels.
 
@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .openapi import Operation, allows_null, merged_object, operations, property_schema
+from .dialects import dialect_of
+from .openapi import Operation, merged_object, operations, property_schema
+from .schema_fit import READ, Judge, judge
 from .states import Classified, classify, classify_all, words, working_order
 
 STATUS_NAMES = ("status", "state", "job_status", "phase")
@@ -55,6 +57,7 @@ class JobResource:
     cancel: Operation | None = None
     delete: Operation | None = None
     reasons: tuple[str, ...] = ()
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # resolved: where it was found
 
     @property
     def name(self) -> str:
@@ -72,7 +75,7 @@ def find_jobs(resolved: Mapping[str, Any]) -> list[JobResource]:
     by_place = {(op.method, op.path): op for op in ops}
     found = []
     for op in ops:
-        resource = _job_at(op, ops, by_place)
+        resource = _job_at(op, ops, by_place, resolved)
         if resource is not None:
             found.append(resource)
     return found
@@ -116,7 +119,10 @@ def status_values(schema: Mapping[str, Any]) -> tuple[list[str], str]:
 
 
 def _job_at(
-    op: Operation, ops: Sequence[Operation], by_place: Mapping[tuple[str, str], Operation]
+    op: Operation,
+    ops: Sequence[Operation],
+    by_place: Mapping[tuple[str, str], Operation],
+    document: Mapping[str, Any],
 ) -> JobResource | None:
     if op.method != "get" or not (re.search(r"/\{[^}/]+\}$", op.path) or _id_in_query(op)):
         return None
@@ -126,18 +132,18 @@ def _job_at(
     located = _status_field(schema)
     if located is None:
         return None
-    field, values, source = located
+    status_field, values, source = located
     classified = classify_all(values)
     kinds = {c.kind for c in classified}
     if "succeeded" not in kinds or not kinds & {"initial", "working"}:
         return None
     reasons = [
-        f"poll: GET {op.path} answers an object with a status field `{field}`",
+        f"poll: GET {op.path} answers an object with a status field `{status_field}`",
         f"states: {len(values)} values from its {source}, with a success and a state before it",
         *(f"  {c.value}: {c.kind or 'unclassified'} ({c.reason})" for c in classified),
     ]
     collection = collection_of(op.path)
-    create = _create(collection, located, ops, by_place)
+    create = _create(collection, id_parameter(op), located, ops, by_place)
     listing = by_place.get(("get", collection))
     cancel = by_place.get(("post", op.path + "/cancel"))
     delete = by_place.get(("delete", op.path)) if op.path.endswith("}") else None
@@ -145,7 +151,9 @@ def _job_at(
         cancel, delete = delete, None
     for kind, found in (("create", create), ("list", listing), ("cancel", cancel), ("delete", delete)):
         reasons.append(f"{kind}: {found.method.upper()} {found.path}" if found else f"{kind}: none found")
-    return JobResource(op, field, tuple(classified), source, create, listing, cancel, delete, tuple(reasons))
+    return JobResource(
+        op, status_field, tuple(classified), source, create, listing, cancel, delete, tuple(reasons), document
+    )
 
 
 def _id_in_query(op: Operation) -> bool:
@@ -197,6 +205,7 @@ def _enums(schema: Mapping[str, Any], depth: int = 0) -> Iterator[Any]:
 
 def _create(
     collection: str,
+    parameter: str,
     status: tuple[str, list[str], str],
     ops: Sequence[Operation],
     by_place: Mapping[tuple[str, str], Operation],
@@ -209,7 +218,16 @@ def _create(
             answer = op.success_schema()
             if answer is not None and _status_field(answer) == status:
                 return op
-    return direct
+    if direct is not None:
+        return direct
+    accepting = [  # a POST elsewhere that accepts work (202) and answers the id the poll takes (`runId`)
+        op
+        for op in ops
+        if op.method == "post"
+        and "202" in {str(c) for c in op.spec.get("responses") or {}}
+        and parameter in (merged_object(op.success_schema() or {}).get("properties") or {})
+    ]
+    return min(accepting, key=lambda op: op.path.count("{"), default=None)
 
 
 def _answers(op: Operation) -> bool:
@@ -228,6 +246,7 @@ _ERRORS = ("error", "errors", "failure", "failure_reason", "last_error", "error_
 def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     """The `x-jobmock` that says what was inferred about `job` (its lifecycle as far as the
     extension's schema can say it), and why each part is what it is, one line each."""
+    nulls = judge(dialect_of(job.document.get("openapi")) or "3.0", READ, job.document)  # null as its dialect reads it
     whole = merged_object(job.poll.success_schema() or {})
     prefix = job.status.rpartition(".")[0]  # `data.status`: the job's fields are in `data`
     schema = merged_object(property_schema(whole, prefix) or {}) if prefix else whole
@@ -281,7 +300,7 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         state: dot + name
         for state in ext["states"]
         if state != initial
-        and (name := next((n for n in _state_stamp_names(state) if _optional(schema, n)), None)) is not None
+        and (name := next((n for n in _state_stamp_names(state) if _optional(schema, n, nulls)), None)) is not None
     }
     roles = (
         ("created", _CREATED),
@@ -290,10 +309,22 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         ("updated", _UPDATED),
         ("expires", _EXPIRES),
     )
-    stamps: dict[str, Any] = {
+    stamps: dict[str, Any] = {  # one absent before its moment (not created, updated, expires): where it may be
         key: dot + name
         for key, names in roles
-        if (name := next((n for n in names if n in props and dot + n not in by_state.values()), None)) is not None
+        if (
+            name := next(
+                (
+                    n
+                    for n in names
+                    if n in props
+                    and dot + n not in by_state.values()
+                    and (key in ("created", "updated", "expires") or _optional(schema, n, nulls))
+                ),
+                None,
+            )
+        )
+        is not None
     }
     if by_state:
         stamps["states"] = by_state
@@ -306,8 +337,8 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         shown += [f"{v} on reaching {k}" for k, v in by_state.items()]
         why.append("timestamps: " + ", ".join(shown) + (f" (unix epoch, {stamps['epoch']})" if numbers else ""))
     presence = {  # a field the answer must always hold stays in every state
-        **{dot + name: successes for name in _RESULTS if _optional(schema, name) and successes},
-        **{dot + name: failures for name in _ERRORS if _optional(schema, name) and failures},
+        **{dot + name: successes for name in _RESULTS if _optional(schema, name, nulls) and successes},
+        **{dot + name: failures for name in _ERRORS if _optional(schema, name, nulls) and failures},
     }
     if presence:
         ext["presence"] = presence
@@ -335,12 +366,12 @@ def _numeric(schema: Mapping[str, Any], dotted: str, dot: str) -> bool:
     return bool(flat & {"integer", "number"}) and "string" not in flat
 
 
-def _optional(schema: Mapping[str, Any], name: str) -> bool:
+def _optional(schema: Mapping[str, Any], name: str, nulls: Judge) -> bool:
     """Whether the field exists and may be left out or null (so it can follow the state)."""
     sub = (schema.get("properties") or {}).get(name)
     if not isinstance(sub, Mapping):
         return False
-    return allows_null(sub) or name not in (schema.get("required") or [])
+    return nulls.allows_null(sub) or name not in (schema.get("required") or [])
 
 
 def _id(job: JobResource, props: Mapping[str, Any], dot: str) -> dict[str, Any]:
@@ -352,7 +383,10 @@ def _id(job: JobResource, props: Mapping[str, Any], dot: str) -> dict[str, Any]:
     sub: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     example = next((e for e in (sub.get("example"), *(sub.get("examples") or [])) if isinstance(e, str)), None)
     field = dot + field
-    if sub.get("format") == "uuid":
+    param: Mapping[str, Any] = next(
+        (p for p in job.poll.spec.get("parameters") or [] if p.get("name") == parameter), {}
+    )
+    if sub.get("format") == "uuid" or (param.get("schema") or {}).get("format") == "uuid":
         return {"parameter": parameter, "field": field, "uuid": True}
     if example and re.fullmatch(r"[A-Za-z]+[_-][A-Za-z0-9]{4,64}", example):
         prefix, rest = re.split(r"(?<=[_-])", example, maxsplit=1)

@@ -25,11 +25,12 @@ from . import openapi
 from .bundled import bundled_names, bundled_specs
 from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, problems_in, read_contract
 from .files import SpecFile, StartupFiles, collect
-from .infer import extension, find_jobs
+from .infer import JobResource, extension, find_jobs
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
 from .refs import bundle
+from .schema_fit import READ, judge
 
 MAX_JOB_SCHEMA = 20_000  # values in the poll response schema, $refs expanded: each job's body is made from it
 Precision = Literal["seconds", "milliseconds", "microseconds"]
@@ -106,7 +107,9 @@ class CancelRule:
 
     operation: Operation
     parameter: str  # the parameter or body property holding the job id
-    response: Mapping[str, Any] | None = field(default_factory=lambda: {"message": "Job cancelled"})  # None: the job
+    # what a cancel answers: this body; None: the job itself, or (`documented`) the document's own answer
+    response: Mapping[str, Any] | None = field(default_factory=lambda: {"message": "Job cancelled"})
+    documented: bool = False
     finished_status: int = 409
     finished_message: str = "Job is already {status}."
 
@@ -249,7 +252,7 @@ def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
     found, or none the inferred extension can describe."""
     jobs = find_jobs(contract.resolved)
     notes: list[SpecError] = []
-    for job in sorted(jobs, key=lambda j: (j.create is None, j.cancel is None)):  # stable: the document's order
+    for job in sorted(jobs, key=_rank):
         where = ["paths", job.poll.path, "get"]
         try:
             model = _build(spec, contract, extension(job)[0])
@@ -265,6 +268,12 @@ def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
                                     "statelessly; jobmock serves one job resource per document yet"))  # fmt: skip
         return replace(model, warnings=(*model.warnings, served, *notes))
     return replace(contract, warnings=(*contract.warnings, *notes)) if notes else contract
+
+
+def _rank(job: JobResource) -> tuple[bool, bool, int]:
+    """Which job resource is served first: one with the vendor's create, then its cancel, then
+    the richest lifecycle (most kinds of states); ties in the document's order (a stable sort)."""
+    return (job.create is None, job.cancel is None, -len({c.kind for c in job.values}))
 
 
 def _in_extension(where: list[PathItem]) -> bool:
@@ -358,6 +367,7 @@ def _build(  # noqa: C901 - one linear list of checks
             raise fail(where, f"the poll response schema has no field {dotted!r}")
         return found
 
+    nulls = judge(contract.dialect, READ, resolved)  # null as the document's dialect reads it
     need_field([*x, "id", "field"], id_conf["field"])
     need_field([*x, "status"], ext["status"])
     stamps_conf = ext.get("timestamps", {})
@@ -377,7 +387,7 @@ def _build(  # noqa: C901 - one linear list of checks
         need_field([*x, "fixed", i], dotted)
     for i, group in enumerate(ext.get("oneOf", ())):
         for j, dotted in enumerate(group):
-            if not openapi.allows_null(need_field([*x, "oneOf", i, j], dotted)):
+            if not nulls.allows_null(need_field([*x, "oneOf", i, j], dotted)):
                 raise fail([*x, "oneOf", i, j], f"{dotted!r} is not nullable, so it cannot be the null one")
 
     def steps_of(raw: list[dict[str, str]]) -> tuple[Step, ...]:
@@ -426,7 +436,7 @@ def _build(  # noqa: C901 - one linear list of checks
         for i, state in enumerate(only_in):
             if state not in states:
                 raise fail([*x, "presence", dotted, i], f"{state!r} is not a declared state")
-        if openapi.is_required(job_schema, dotted) and not openapi.allows_null(target):
+        if openapi.is_required(job_schema, dotted) and not nulls.allows_null(target):
             raise fail([*x, "presence", dotted], f"{dotted!r} is required and not nullable, so it cannot be absent")
         presence[dotted] = tuple(only_in)
     state_values = {}
@@ -446,10 +456,9 @@ def _build(  # noqa: C901 - one linear list of checks
         cancel = CancelRule(
             operation=cancel_op,
             parameter=conf["parameter"],
-            # an inferred cancel answers what its document says: the job, where that is its answer
-            response=None
-            if inferred is not None and _answers_job(cancel_op, ext["status"])
-            else conf.get("response", {"message": "Job cancelled"}),
+            # an inferred cancel answers what its document says: the job where that is its answer
+            response=None if inferred is not None else conf.get("response", {"message": "Job cancelled"}),
+            documented=inferred is not None and not _answers_job(cancel_op, poll),
             finished_status=int(conf.get("finishedStatus", 409)),
             finished_message=conf.get("finishedMessage", "Job is already {status}."),
         )
@@ -458,7 +467,7 @@ def _build(  # noqa: C901 - one linear list of checks
         create_op = openapi.find_operation(resolved, ext["create"]["operation"])
         if create_op is None:
             raise fail([*x, "create", "operation"], f"no operation {ext['create']['operation']!r}")
-        create = _create_rule(create_op, ext["status"], id_conf["field"])
+        create = _create_rule(create_op, poll, id_conf["field"])
     raw_errors = ext.get("errors", {})
     errors = ErrorFormat(
         body=raw_errors.get("body", DEFAULT_ERROR_BODY),
@@ -505,13 +514,14 @@ def _build(  # noqa: C901 - one linear list of checks
     )
 
 
-def _answers_job(op: Operation, status_field: str) -> bool:
-    """Whether the operation's success answer is the job (it has the job's status field)."""
+def _answers_job(op: Operation, poll: Operation) -> bool:
+    """Whether the operation's success answer is the job: the poll's own schema (another
+    schema with the same status, a truncated job, would not take the job's body)."""
     answer = op.success_schema()
-    return answer is not None and openapi.property_schema(openapi.merged_object(answer), status_field) is not None
+    return answer is not None and answer == poll.success_schema()
 
 
-def _create_rule(op: Operation, status_field: str, id_field: str) -> CreateRule:
+def _create_rule(op: Operation, poll: Operation, id_field: str) -> CreateRule:
     codes = sorted(str(c) for c in op.spec.get("responses") or {} if str(c) in ("200", "201", "202"))
     answer = openapi.merged_object(op.success_schema() or {})
     props = answer.get("properties") or {}
@@ -523,7 +533,7 @@ def _create_rule(op: Operation, status_field: str, id_field: str) -> CreateRule:
     return CreateRule(
         operation=op,
         status=int(codes[0]) if codes else 200,
-        answers_job=_answers_job(op, status_field),
+        answers_job=_answers_job(op, poll),
         id_field=next((n for n in named if n in props), None),
         location_headers=locations,
     )

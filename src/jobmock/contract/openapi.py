@@ -234,24 +234,6 @@ def is_required(schema: Mapping[str, Any], dotted: str) -> bool:
     return node is not None and leaf in merged_object(node).get("required", [])
 
 
-def allows_null(schema: Mapping[str, Any]) -> bool:
-    """Whether `schema` says null is a value, in either dialect: 3.0's `nullable: true`,
-    3.1's `type: [x, "null"]`, `type: "null"`, a null `enum` or `const`, or an `anyOf` or
-    `oneOf` branch that does."""
-    kind = schema.get("type")
-    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
-        return True
-    if (isinstance(schema.get("enum"), list) and None in schema["enum"]) or (
-        "const" in schema and schema["const"] is None
-    ):
-        return True
-    return any(
-        isinstance(branch, Mapping) and allows_null(branch)
-        for key in ("anyOf", "oneOf")
-        for branch in schema.get(key) or []
-    )
-
-
 def is_uuid(text: str) -> bool:
     """A UUID in its canonical form (not `{…}`, `urn:uuid:` or without dashes)."""
     try:

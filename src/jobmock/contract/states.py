@@ -9,7 +9,7 @@ Each value is split into lowercase words (`IN_PROGRESS`, `inProgress`, `in-progr
 - cancelled: `cancelled`, `canceled`, `cancel`, `aborted`, `stopped`, `killed`, `terminated`,
   `revoked`, `deleted`.
 - failed: `failed`, `failure`, `fail`, `error`, `errored`, `expired`, `timeout`, `timed out`,
-  `exceeded`, `rejected`, `incomplete`, `invalid`.
+  `exceeded`, `rejected`, `incomplete`, `invalid`, `faulted`, `fault`.
 - succeeded: `succeeded`, `success`, `successful`, `completed`, `complete`, `done`, `finished`,
   `ready`, `processed`.
 - initial: `queued`, `pending`, `created`, `not started`, `submitted`, `scheduled`, `waiting`,
@@ -50,7 +50,7 @@ _RULES: tuple[tuple[StateClass, frozenset[str], tuple[tuple[str, ...], ...]], ..
         "failed",
         frozenset(
             {"failed", "failure", "fail", "error", "errored", "expired", "timeout", "exceeded", "rejected"}
-            | {"incomplete", "invalid"}
+            | {"incomplete", "invalid", "faulted", "fault"}
         ),
         (("timed", "out"),),
     ),

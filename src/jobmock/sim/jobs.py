@@ -19,8 +19,9 @@ from typing import Any
 from ..contract import dotted
 from ..contract.lifecycle import success_state
 from ..contract.model import ApiModel
-from ..contract.openapi import allows_null, is_uuid, property_schema
+from ..contract.openapi import is_uuid, property_schema
 from ..contract.progress import ProgressView, Step, quantize
+from ..contract.schema_fit import READ, judge
 from ..exceptions import JobError, LifecycleError
 from . import fakedata
 from .plans import Plan, Snapshot, cancel, decide, default_plan, last_change, snapshot
@@ -287,7 +288,9 @@ def _job_status(entry: Entry, api: ApiModel) -> str | None:
 def _absent(body: dict[str, Any], api: ApiModel, name: str) -> None:
     """A field outside its states: null where the schema allows it (unless the API omits
     absent fields, as stories' page says), else left out."""
-    if not api.omit_absent and allows_null(property_schema(api.job_schema, name) or {}):
+    if not api.omit_absent and judge(api.dialect, READ, api.resolved).allows_null(
+        property_schema(api.job_schema, name) or {}
+    ):
         dotted.put(body, name, None)
     else:
         dotted.delete(body, name)

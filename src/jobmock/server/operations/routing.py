@@ -19,6 +19,7 @@ class PollRoute:
     path: re.Pattern[str] | None  # id in the path
     exact: str | None  # id in the query: the path to match exactly
     keys: frozenset[str] = frozenset()  # query parameters that carry an API key, not vendor parameters
+    literal: frozenset[str] = frozenset()  # paths of other operations `path` matches too (`/deployments/secrets`)
 
 
 def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
@@ -33,8 +34,16 @@ def poll_routes(apis: Iterable[ApiModel]) -> list[PollRoute]:
         full = api.base_path + api.poll.path
         keys = frozenset(s.param for s in api.requirements(api.poll).schemes if s.location == "query")
         if api.id_in == "path":
-            pattern = "^" + re.escape(full).replace(re.escape("{" + api.id_parameter + "}"), "([^/]+)") + "$"
-            routes.append(PollRoute(api, re.compile(pattern), None, keys))
+            pattern = re.compile(
+                "^" + re.escape(full).replace(re.escape("{" + api.id_parameter + "}"), "([^/]+)") + "$"
+            )
+            # a literal path is routed before a template (as Connexion's copy routes it): never a poll
+            literal = frozenset(
+                api.base_path + p
+                for p in api.resolved.get("paths", {})
+                if "{" not in p and pattern.match(api.base_path + p)
+            )
+            routes.append(PollRoute(api, pattern, None, keys, literal))
         else:
             routes.append(PollRoute(api, None, full, keys))
     return routes
@@ -48,7 +57,7 @@ def locate(routes: list[PollRoute], path: str, query: list[tuple[str, str]]) -> 
         vendor_query = [(k, v) for k, v in given if k not in route.keys] if route.keys else given
         if route.path is not None:
             match = route.path.match(path)
-            if match is not None and not vendor_query:
+            if match is not None and not vendor_query and path not in route.literal:
                 return route, match.group(1)
         elif path == route.exact:
             if len(vendor_query) == 1 and vendor_query[0][0] == route.api.id_parameter:

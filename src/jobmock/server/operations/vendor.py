@@ -85,6 +85,8 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
             return vendor_error(api, rule.finished_status, message)
     except JobmockError as exc:
         return vendor_refusal(api, exc)
+    if rule.documented:  # its documented answer (not the job's schema)
+        return await stateless(api, call, rule.operation.method, rule.operation.path)
     if rule.response is None:  # the document's cancel answers the job
         return Reply(200, state.mock.body_bytes(job, namespace), JSON)
     return json_reply(200, rule.response)
