@@ -10,7 +10,7 @@ from ...contract.security import judge
 from ...exceptions import JobmockError
 from .call import Call, credentials_of
 from .context import Context
-from .replies import Reply, answer_reply, vendor_error, vendor_refusal
+from .replies import Reply, answer_reply, job_error, vendor_refusal
 
 
 async def poll(ctx: Context, api: ApiModel, call: Call) -> Reply:
@@ -18,10 +18,10 @@ async def poll(ctx: Context, api: ApiModel, call: Call) -> Reply:
         owner = judge(api.requirements(api.poll), credentials_of(call))
         job_id = str(call.params.get(api.id_parameter, ""))
         if not api.id_check(job_id):
-            return vendor_error(api, 400, f"{api.id_parameter} must be a {api.id_form}")
+            return job_error(api, api.poll, 400, f"{api.id_parameter} must be a {api.id_form}")
         answer = await ctx.state.poll(api.name, job_id, owner, call.namespace, call.scenario)
     except JobmockError as exc:
         return vendor_refusal(api, exc)
     if answer is None:
-        return vendor_error(api, 404)
+        return job_error(api, api.poll, 404)
     return answer_reply(answer)

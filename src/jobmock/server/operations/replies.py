@@ -16,6 +16,7 @@ from typing import Any
 
 from ...contract.document import Contract
 from ...contract.envelopes import error_bytes, phrase
+from ...contract.openapi import Operation
 from ...contract.schema_fit import READ, judge
 from ...exceptions import AuthError, JobmockError
 from ...sim.answer import Answer
@@ -77,6 +78,18 @@ def vendor_error(
     if status == 400:
         status = api.errors.validation
     return Reply(status, vendor_error_bytes(api, status, message), JSON, tuple(headers))
+
+
+def job_error(api: Contract, operation: Operation, status: int, message: str | None = None) -> Reply:
+    """A job operation's refusal (no such job, an id of the wrong form, a job already
+    finished): the operation's own documented answer for `status` where the API does not
+    word its errors in x-jobmock.errors (a lifecycle inferred from the document), else the
+    API's envelope."""
+    if not api.errors.declared:
+        documented = documented_error(api, operation.method, operation.path, status, message or phrase(status))
+        if documented is not None:
+            return documented
+    return vendor_error(api, status, message)
 
 
 def vendor_refusal(api: Contract, exc: JobmockError) -> Reply:

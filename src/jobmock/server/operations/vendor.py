@@ -16,7 +16,7 @@ from ...exceptions import JobmockError, LifecycleError
 from ...sim.jobs import NewJob, payload_bytes
 from .call import Call, credentials_of
 from .context import Context
-from .replies import JSON, Reply, json_reply, vendor_error, vendor_refusal
+from .replies import JSON, Reply, job_error, json_reply, vendor_refusal
 from .stateless import stateless
 
 
@@ -77,12 +77,12 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
         await state.catch_up()  # a job made by another worker a moment ago; no namespace is made for a 404
         job = state.mock.lookup(api.name, str(raw), owner, namespace)
         if job is None:
-            return vendor_error(api, 404)
+            return job_error(api, rule.operation, 404)
         try:
             await state.cancel(job, namespace)
         except LifecycleError:
             message = rule.finished_message.replace("{status}", state.mock.status(job, namespace))
-            return vendor_error(api, rule.finished_status, message)
+            return job_error(api, rule.operation, rule.finished_status, message)
     except JobmockError as exc:
         return vendor_refusal(api, exc)
     if rule.documented:  # its documented answer (not the job's schema)
