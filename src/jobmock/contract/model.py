@@ -270,10 +270,12 @@ def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
     return replace(contract, warnings=(*contract.warnings, *notes)) if notes else contract
 
 
-def _rank(job: JobResource) -> tuple[bool, bool, int]:
-    """Which job resource is served first: one with the vendor's create, then its cancel, then
-    the richest lifecycle (most kinds of states); ties in the document's order (a stable sort)."""
-    return (job.create is None, job.cancel is None, -len({c.kind for c in job.values}))
+def _rank(job: JobResource) -> tuple[bool, bool, int, int]:
+    """Which job resource is served: one with the vendor's create, then its cancel, then a
+    resource of its own (`/batches/{id}` before `/threads/{id}/runs/{id}`), then the richest
+    lifecycle (most kinds of states); ties in the document's order (a stable sort)."""
+    kinds = len({c.kind for c in job.values if c.kind is not None})
+    return (job.create is None, job.cancel is None, job.poll.path.count("{"), -kinds)
 
 
 def _in_extension(where: list[PathItem]) -> bool:
