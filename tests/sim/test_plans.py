@@ -328,3 +328,45 @@ def test_cancel_says_when_the_api_has_no_cancelled_state() -> None:
     plan = default_plan(lifecycle, "completed", random.Random(2))
     with pytest.raises(LifecycleError, match=r"^this API declares no cancelled state$"):
         cancel(plan, lifecycle, 1)
+
+
+BATCH = Lifecycle(  # OpenAI's batches, as inferred: a cancel passes through `cancelling`
+    states=("validating", "in_progress", "cancelling", "completed", "failed", "cancelled"),
+    initial="validating",
+    working=("in_progress", "cancelling"),
+    terminal=("completed", "failed", "cancelled"),
+    transitions={
+        "validating": ("in_progress", "failed", "cancelling", "cancelled"),
+        "in_progress": ("completed", "failed", "cancelling", "cancelled"),
+        "cancelling": ("cancelled",),
+    },
+    cancelled="cancelled",
+    cancelling="cancelling",
+)
+
+
+def test_a_cancel_passes_through_the_cancelling_state_then_rests_cancelled() -> None:
+    plan = default_plan(BATCH, "completed", random.Random(1), duration=20)
+    t = 10.0
+    status_then = snapshot(plan, BATCH, t).status
+    progress_then = snapshot(plan, BATCH, t).progress
+    moved = cancel(plan, BATCH, t)
+    check_plan(moved, BATCH)
+    assert snapshot(moved, BATCH, t - 0.5).status == status_then  # the past is kept
+    assert [snapshot(moved, BATCH, t + s).status for s in (0, 1.9, 2, 100)] == [
+        "cancelling",
+        "cancelling",
+        "cancelled",
+        "cancelled",
+    ]
+    assert snapshot(moved, BATCH, 100).progress == progress_then  # no more work done
+    assert cancel(moved, BATCH, t + 1) == moved  # asked again while cancelling: nothing changes
+    with pytest.raises(LifecycleError, match="already finished"):
+        cancel(moved, BATCH, t + 3)
+
+
+def test_a_plan_never_enters_the_cancelling_state_by_itself() -> None:
+    for outcome in ("completed", "failed", "cancelled"):
+        for seed in range(20):
+            plan = default_plan(BATCH, outcome, random.Random(seed))
+            assert "cancelling" not in [p.status for p in plan.phases]

@@ -272,8 +272,8 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         f"working, in order: {', '.join(working) or '(none)'}",
         f"terminal: {', '.join([*successes, *failures, *cancelled])}",
     ]
-    if cancelling:
-        why.append(f"cancelling: {', '.join(cancelling)} (served as a working state until its cancel is modelled)")
+    if cancelling and cancelled:
+        why.append(f"cancelling: a cancel passes through {cancelling[0]} on its way to {cancelled[0]}")
     ext: dict[str, Any] = {
         "poll": job.poll.operation_id,
         "id": _id(job, props, dot),
@@ -286,6 +286,8 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     }
     if cancelled:
         ext["cancelled"] = cancelled[0]
+        if cancelling:
+            ext["cancelling"] = cancelling[0]
     if job.create is not None:
         ext["create"] = {"operation": job.create.operation_id}
         why.append(f"create: {job.create.method.upper()} {job.create.path} makes a job")

@@ -29,6 +29,7 @@ class Lifecycle:
     terminal: tuple[str, ...]
     transitions: Mapping[str, tuple[str, ...]]
     cancelled: str | None = None
+    cancelling: str | None = None  # the state a cancel passes through on its way to `cancelled`
     approval: Approval | None = None
     initial_seconds: tuple[float, float] = (1.0, 3.0)
     working_seconds: tuple[float, float] = (10.0, 25.0)

@@ -324,6 +324,12 @@ def _build(  # noqa: C901 - one linear list of checks
     cancelled = ext.get("cancelled") or ("cancelled" if "cancelled" in states else None)
     if cancelled is not None and cancelled not in states:
         raise fail([*x, "cancelled"], f"{cancelled!r} is not a declared state")
+    cancelling = ext.get("cancelling")
+    if cancelling is not None:
+        if cancelling not in states or cancelling in ext["terminal"]:
+            raise fail([*x, "cancelling"], f"{cancelling!r} is not a declared state that is not terminal")
+        if cancelled is None or cancelled not in ext["transitions"].get(cancelling, ()):
+            raise fail([*x, "cancelling"], f"{cancelling!r} has no transition to the cancelled state {cancelled!r}")
     approval = _approval(ext, fail)
     duration = ext.get("duration", {})
     lifecycle = Lifecycle(
@@ -333,6 +339,7 @@ def _build(  # noqa: C901 - one linear list of checks
         terminal=tuple(ext["terminal"]),
         transitions={k: tuple(v) for k, v in ext["transitions"].items()},
         cancelled=cancelled,
+        cancelling=cancelling,
         approval=approval,
         initial_seconds=_pair(duration.get("initial", (1.0, 3.0))),
         working_seconds=_pair(duration.get("working", (10.0, 25.0))),

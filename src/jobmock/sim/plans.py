@@ -206,17 +206,29 @@ def default_plan(
     return plan
 
 
+CANCELLING_SECONDS = 2.0  # job seconds a cancel spends in a `cancelling` state, where the API has one
+
+
 def cancel(plan: Plan, lifecycle: Lifecycle, t: float) -> Plan:
-    """The same plan, but moved to the cancelled state at time `t`."""
+    """The same plan, but moved to the cancelled state at time `t`: through the lifecycle's
+    `cancelling` state first (for CANCELLING_SECONDS) where it declares one. A job already
+    cancelling keeps its plan (asking again changes nothing)."""
     target = lifecycle.cancelled
     if target is None:
         raise LifecycleError("this API declares no cancelled state")
     now = snapshot(plan, lifecycle, t)
     if lifecycle.is_terminal(now.status):
         raise LifecycleError(f"the job has already finished ({now.status})")
+    p = now.progress
+    passing = lifecycle.cancelling
+    if passing is not None and now.status == passing:
+        return plan
+    if passing is not None and lifecycle.allows(now.status, passing):
+        done = t + CANCELLING_SECONDS
+        return _moved(plan, now, t, (Phase(passing, t, done, p, p), Phase(target, done, math.inf, p, p)))
     if not lifecycle.allows(now.status, target):
         raise LifecycleError(f"a {now.status} job cannot be cancelled")
-    return _moved(plan, now, t, (Phase(target, t, math.inf, now.progress, now.progress),))
+    return _moved(plan, now, t, (Phase(target, t, math.inf, p, p),))
 
 
 def decide(plan: Plan, lifecycle: Lifecycle, t: float, approved: bool) -> Plan:
