@@ -345,11 +345,39 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     if presence:
         ext["presence"] = presence
         why.append("presence: " + ", ".join(f"{k} in {'/'.join(v)}" for k, v in presence.items()))
-    progress = props.get("progress")
-    if isinstance(progress, Mapping) and progress.get("type") in ("integer", "number"):
-        ext["progress"] = [{"kind": "percent", "field": dot + "progress"}]
-        why.append("progress: percent in `progress`")
+    reporters = _reporters(props, dot)
+    if reporters:
+        ext["progress"] = [entry for entry, _ in reporters]
+        why += [reason for _, reason in reporters]
     return ext, why
+
+
+_DONE = ("completed", "done", "processed", "succeeded", "finished")
+
+
+def _reporters(props: Mapping[str, Any], dot: str) -> list[tuple[dict[str, Any], str]]:
+    """Progress as the job's schema shows it: a `progress` (or `percent`) number, 0-100 or a
+    0-1 fraction where its maximum is 1; counts in an object (`request_counts: {total,
+    completed, failed}`)."""
+    found = []
+    for name in ("progress", "percent", "percentage", "progress_percent"):
+        sub = props.get(name)
+        if isinstance(sub, Mapping) and sub.get("type") in ("integer", "number"):
+            fraction = sub.get("maximum") == 1
+            entry: dict[str, Any] = {"kind": "percent", "field": dot + name}
+            if fraction:
+                entry["scale"] = 1
+            found.append((entry, f"progress: `{name}`, " + ("a 0-1 fraction" if fraction else "0 to 100")))
+            break
+    for name, sub in props.items():
+        counts = merged_object(sub).get("properties") if isinstance(sub, Mapping) else None
+        if not isinstance(counts, Mapping) or "total" not in counts:
+            continue
+        done = next((d for d in _DONE if isinstance(counts.get(d), Mapping)), None)
+        if done is not None:
+            entry = {"kind": "count", "field": f"{dot}{name}.{done}", "total": f"{dot}{name}.total"}
+            found.append((entry, f"progress: `{name}.{done}` of `{name}.total`, its other counts at 0"))
+    return found
 
 
 def _state_stamp_names(state: str) -> tuple[str, str]:

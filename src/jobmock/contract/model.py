@@ -190,11 +190,13 @@ class ApiModel(Contract):
         return tuple(dict.fromkeys(f for f in [*implicit, *self.fixed] if f))
 
     def driven_fields(self) -> set[str]:
-        """Top-level fields the lifecycle drives; overrides and fixtures may not set them."""
+        """Top-level fields the lifecycle drives; overrides and fixtures may not set them. A
+        field inside an object (`request_counts.completed`, `data.status`) is not one: the
+        object is made like any other, the lifecycle writing its own values into it."""
         names = {self.status_field, *self.timestamps.values(), *self.state_timestamps.values()}
         for reporter in self.reporters:
             names.update(reporter.driven_fields())
-        return {n.split(".")[0] for n in names}
+        return {n for n in names if "." not in n}
 
 
 def _any_id(job_id: str) -> bool:

@@ -124,26 +124,32 @@ PERCENT_RESOLUTION = {True: 100, False: 1000}  # integer percent, or float with 
 @reporter_kind("percent")
 @dataclass(frozen=True)
 class Percent(Reporter):
-    """A number from 0 to 100: integer, or float with one decimal, as the schema types it."""
+    """A number from 0 to 100 (integer, or float with one decimal, as the schema types it),
+    or from 0 to 1 (`scale: 1`; read from the schema where its `maximum` is 1): a fraction
+    with three decimals."""
 
+    options: ClassVar[dict[str, Any]] = {"scale": {"enum": [1, 100]}}
     integer: bool = True
+    scale: int = 100
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any], find: FindField) -> Reporter:
-        return cls(raw["field"], integer=find("field", raw["field"]).get("type") == "integer")
+        schema = find("field", raw["field"])
+        scale = int(raw.get("scale") or (1 if schema.get("maximum") == 1 else 100))
+        return cls(raw["field"], integer=schema.get("type") == "integer" and scale == 100, scale=scale)
 
     def resolution(self, steps: int, totals: Mapping[str, int]) -> int:
         return PERCENT_RESOLUTION[self.integer]
 
     def render(self, body: dict[str, Any], view: ProgressView) -> None:
         progress = 1.0 if view.succeeded else view.progress
-        value = quantize(progress, PERCENT_RESOLUTION[self.integer]) * 100
-        dotted.put(body, self.field, round(value) if self.integer else round(value, 1))
+        value = quantize(progress, PERCENT_RESOLUTION[self.integer]) * self.scale
+        dotted.put(body, self.field, round(value) if self.integer else round(value, 1 if self.scale == 100 else 3))
 
     def observed(self, body: Any, field_schema: Mapping[str, Any]) -> Iterator[Observed]:
         found, value = dotted.get(body, self.field)
         if found and isinstance(value, int | float) and not isinstance(value, bool):
-            yield Observed(self.field, float(value), float(field_schema.get("maximum", 100)))
+            yield Observed(self.field, float(value), float(field_schema.get("maximum", self.scale)))
 
 
 def _finished_steps(view: ProgressView) -> tuple[int, int]:
@@ -244,8 +250,23 @@ class Count(Reporter):
     def render(self, body: dict[str, Any], view: ProgressView) -> None:
         total = view.totals[self.field]
         progress = 1.0 if view.succeeded else view.progress
-        dotted.put(body, self.field, round(quantize(progress, total) * total))
+        done = round(quantize(progress, total) * total)
+        dotted.put(body, self.field, done)
         dotted.put(body, self.total, total)
+        parent, _, _ = self.field.rpartition(".")
+        if parent and parent == self.total.rpartition(".")[0]:  # counts in an object ({total, completed, failed})
+            found, counts = dotted.get(body, parent)
+            for name, value in list(counts.items()) if found and isinstance(counts, dict) else ():
+                if (
+                    isinstance(value, int)
+                    and not isinstance(value, bool)
+                    and f"{parent}.{name}"
+                    not in (
+                        self.field,
+                        self.total,
+                    )
+                ):
+                    counts[name] = 0  # the other counts (`failed`) stay at 0: done + 0 never passes the total
 
     def observed(self, body: Any, field_schema: Mapping[str, Any]) -> Iterator[Observed]:
         found, value = dotted.get(body, self.field)
