@@ -288,16 +288,7 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         ext["cancelled"] = cancelled[0]
         if cancelling:
             ext["cancelling"] = cancelling[0]
-    if job.create is not None:
-        ext["create"] = {"operation": job.create.operation_id}
-        why.append(f"create: {job.create.method.upper()} {job.create.path} makes a job")
-    if job.cancel is not None and cancelled:
-        parameter = re.findall(r"\{([^}/]+)\}", job.cancel.path)
-        if parameter:
-            ext["cancel"] = {"operation": job.cancel.operation_id, "parameter": parameter[-1]}
-            why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} moves a job to {cancelled[0]}")
-    elif job.cancel is not None:
-        why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} not served as one (no cancelled state)")
+    why += _operations(job, ext, cancelled[0] if cancelled else None)
     by_state = {  # `failed_at`: set when the job fails, absent before and on other ends
         state: dot + name
         for state in ext["states"]
@@ -350,6 +341,25 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
         ext["progress"] = [entry for entry, _ in reporters]
         why += [reason for _, reason in reporters]
     return ext, why
+
+
+def _operations(job: JobResource, ext: dict[str, Any], cancelled: str | None) -> list[str]:
+    """The vendor's own create, list and cancel, put in `ext`; why, a line each."""
+    why: list[str] = []
+    if job.create is not None:
+        ext["create"] = {"operation": job.create.operation_id}
+        why.append(f"create: {job.create.method.upper()} {job.create.path} makes a job")
+    if job.listing is not None:
+        ext["list"] = {"operation": job.listing.operation_id}
+        why.append(f"list: {job.listing.method.upper()} {job.listing.path} lists the caller's jobs")
+    if job.cancel is not None and cancelled:
+        parameter = re.findall(r"\{([^}/]+)\}", job.cancel.path)
+        if parameter:
+            ext["cancel"] = {"operation": job.cancel.operation_id, "parameter": parameter[-1]}
+            why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} moves a job to {cancelled}")
+    elif job.cancel is not None:
+        why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} not served as one (no cancelled state)")
+    return why
 
 
 _DONE = ("completed", "done", "processed", "succeeded", "finished")

@@ -102,6 +102,20 @@ class CreateRule:
 
 
 @dataclass(frozen=True)
+class ListRule:
+    """The vendor's own list (x-jobmock.list): the caller's jobs, newest first, in the array at
+    `items` of its documented answer ('' when the answer is the array), a page at a time by
+    its `limit` parameter and its `cursor` (a job id: those after it) or `page` number."""
+
+    operation: Operation
+    items: str
+    limit: str | None = None
+    cursor: str | None = None
+    page: str | None = None
+    default_limit: int = 20
+
+
+@dataclass(frozen=True)
 class CancelRule:
     """The vendor's own cancel operation (x-jobmock.cancel)."""
 
@@ -122,6 +136,7 @@ class ApiModel(Contract):
     poll: Operation
     cancel: CancelRule | None
     create: CreateRule | None = None
+    listing: ListRule | None = None
     job_schema: Mapping[str, Any]
     ids: IdFormat
     id_parameter: str
@@ -152,7 +167,8 @@ class ApiModel(Contract):
         """The operations that are about its jobs (the rest are stateless)."""
         cancel = (self.cancel.operation.operation_id,) if self.cancel is not None else ()
         create = (self.create.operation.operation_id,) if self.create is not None else ()
-        return (self.poll.operation_id, *cancel, *create)
+        listing = (self.listing.operation.operation_id,) if self.listing is not None else ()
+        return (self.poll.operation_id, *cancel, *create, *listing)
 
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
@@ -479,6 +495,14 @@ def _build(  # noqa: C901 - one linear list of checks
         if create_op is None:
             raise fail([*x, "create", "operation"], f"no operation {ext['create']['operation']!r}")
         create = _create_rule(create_op, poll, id_conf["field"])
+    listing = None
+    if "list" in ext:
+        list_op = openapi.find_operation(resolved, ext["list"]["operation"])
+        if list_op is None:
+            raise fail([*x, "list", "operation"], f"no operation {ext['list']['operation']!r}")
+        listing = _list_rule(list_op, job_schema)
+        if listing is None:
+            raise fail([*x, "list", "operation"], "its answer holds no list of the poll's jobs")
     raw_errors = ext.get("errors", {})
     errors = ErrorFormat(
         body=raw_errors.get("body", DEFAULT_ERROR_BODY),
@@ -502,6 +526,7 @@ def _build(  # noqa: C901 - one linear list of checks
         poll=poll,
         cancel=cancel,
         create=create,
+        listing=listing,
         job_schema=job_schema,
         ids=ids,
         id_parameter=id_conf["parameter"],
@@ -547,6 +572,41 @@ def _create_rule(op: Operation, poll: Operation, id_field: str) -> CreateRule:
         answers_job=_answers_job(op, poll),
         id_field=next((n for n in named if n in props), None),
         location_headers=locations,
+    )
+
+
+_LIMITS = ("limit", "page_size", "per_page", "pageSize", "perPage", "max_results", "maxResults")
+_CURSORS = ("after", "starting_after", "cursor", "page_token", "pageToken", "next_token", "nextToken")
+_PAGES = ("page", "page_number", "pageNumber")
+
+
+def _list_rule(op: Operation, job_schema: Mapping[str, Any]) -> ListRule | None:
+    """Where the list's answer holds the jobs (an array of the poll's objects, or of objects
+    with its fields), and which parameters page it."""
+    answer = op.success_schema() or {}
+
+    def holds_jobs(schema: Any) -> bool:
+        items = openapi.merged_object(schema.get("items") or {}) if isinstance(schema, Mapping) else {}
+        props = items.get("properties") or {}
+        wanted = set(job_schema.get("properties") or {})
+        return schema.get("type") == "array" and bool(props) and len(wanted & set(props)) >= min(3, len(wanted))
+
+    items = "" if holds_jobs(answer) else None
+    for name, sub in (openapi.merged_object(answer).get("properties") or {}).items():
+        if items is None and holds_jobs(sub):
+            items = str(name)
+    if items is None:
+        return None
+    params = {str(p.get("name")): p for p in op.spec.get("parameters") or [] if p.get("in") == "query"}
+    limit = next((n for n in _LIMITS if n in params), None)
+    default = (params[limit].get("schema") or {}).get("default") if limit else None
+    return ListRule(
+        operation=op,
+        items=items,
+        limit=limit,
+        cursor=next((n for n in _CURSORS if n in params), None),
+        page=next((n for n in _PAGES if n in params), None),
+        default_limit=default if isinstance(default, int) and 0 < default <= 100 else 20,
     )
 
 

@@ -395,6 +395,14 @@ class Mock:
         space = self._spaces.get(namespace)
         return space.store.get(job_id) if space is not None else None
 
+    def page(
+        self, api: str, identity: str | None, namespace: str = "", limit: int = 20, after: str | None = None
+    ) -> tuple[list[Job], bool]:
+        """A page of the jobs this key sees, newest first (the vendor's own list); never makes
+        the namespace."""
+        space = self._spaces.get(namespace)
+        return space.store.page(api, identity, limit, after) if space is not None else ([], False)
+
     def lookup(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job | None:
         """The job as the vendor shows it to this key, or None; never makes the namespace."""
         space = self._spaces.get(namespace)

@@ -126,6 +126,25 @@ class JobStore:
         if len(self._built) > JOB_CACHE:
             self._built.popitem(last=False)
 
+    def page(self, api: str, identity: str | None, limit: int, after: str | None = None) -> tuple[list[Job], bool]:
+        """Up to `limit` of the jobs this key sees (as `visible`), newest first, those after the
+        job `after` when given (a cursor); and whether more follow."""
+        found: list[Job] = []
+        started = after is None
+        for seq, job_id in reversed(self._order[:]):
+            data = self._data.get(job_id)
+            if data is None or data.seq != seq or data.api != api or data.owner not in (None, identity):
+                continue
+            if not started:
+                started = job_id == after
+                continue
+            if len(found) == limit:
+                return found, True
+            job = self.get(job_id)
+            if job is not None:
+                found.append(job)
+        return found, False
+
     def visible(self, api: str, job_id: str, identity: str | None) -> Job | None:
         """The job as a vendor would show it to this key: 404 (None) for other keys' jobs."""
         data = self._data.get(job_id)

@@ -17,7 +17,7 @@ from .control import ControlOperation
 from .poll import poll
 from .replies import Reply
 from .stateless import stateless
-from .vendor import cancel, create
+from .vendor import cancel, create, list_jobs
 
 CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "listApis": service.list_apis,
@@ -44,4 +44,16 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
 }
 STREAMS = ("streamJob", "streamNamespace")  # answered by `middleware.events` (Connexion cannot stream)
 
-__all__ = ["CONTROL", "STREAMS", "Call", "Context", "Reply", "call", "cancel", "create", "poll", "stateless"]
+__all__ = [
+    "CONTROL",
+    "STREAMS",
+    "Call",
+    "Context",
+    "Reply",
+    "call",
+    "cancel",
+    "create",
+    "list_jobs",
+    "poll",
+    "stateless",
+]

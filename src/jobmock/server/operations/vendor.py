@@ -1,5 +1,5 @@
 """The vendor job operations besides the poll: the vendor's own create (x-jobmock.create, or
-inferred) and cancel (x-jobmock.cancel)."""
+inferred), list (x-jobmock.list) and cancel (x-jobmock.cancel)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,45 @@ async def create(ctx: Context, api: ApiModel, call: Call) -> Reply:
         body[rule.id_field] = job.id
         return Reply(rule.status, json.dumps(body, ensure_ascii=False).encode(), JSON, (*documented.headers, *headers))
     return Reply(documented.status, documented.body, documented.media, (*documented.headers, *headers))
+
+
+async def list_jobs(ctx: Context, api: ApiModel, call: Call) -> Reply:
+    """The vendor's list: the jobs the caller's credential sees, newest first, in the array
+    its documented answer holds them in, a page at a time (its limit, and its cursor, a job
+    id, or its page number); `has_more`, `first_id` and `last_id` set where the answer has them."""
+    rule = api.listing
+    assert rule is not None
+    state, namespace = ctx.state, call.namespace
+    try:
+        owner = judge(api.requirements(rule.operation), credentials_of(call))
+    except JobmockError as exc:
+        return vendor_refusal(api, exc)
+    limit = _number(call.params.get(rule.limit) if rule.limit else None, rule.default_limit, 1, 100)
+    page = _number(call.params.get(rule.page) if rule.page else None, 1, 1, 10_000)
+    after = call.params.get(rule.cursor) if rule.cursor else None
+    await state.catch_up()  # jobs another worker made a moment ago
+    jobs, more = state.mock.page(api.name, owner, namespace, limit * page, str(after) if after else None)
+    jobs = jobs[limit * (page - 1) :]
+    bodies = [state.mock.body(job, namespace) for job in jobs]
+    documented = await stateless(api, call, rule.operation.method, rule.operation.path)
+    answer: Any = json.loads(documented.body) if documented.media == JSON and documented.body else None
+    if not rule.items:
+        answer = bodies
+    elif isinstance(answer, dict):
+        answer[rule.items] = bodies
+        shown = {"has_more": more, "first_id": jobs[0].id if jobs else None, "last_id": jobs[-1].id if jobs else None}
+        answer.update({k: v for k, v in shown.items() if k in answer})
+    else:
+        return documented
+    return Reply(documented.status, json.dumps(answer, ensure_ascii=False).encode(), JSON, documented.headers)
+
+
+def _number(raw: Any, default: int, low: int, high: int) -> int:
+    """A paging parameter (already validated by the document), held within [low, high]."""
+    try:
+        return min(max(int(raw), low), high) if raw is not None else default
+    except (TypeError, ValueError):
+        return default
 
 
 def echoed(api: ApiModel, body: Any) -> dict[str, Any]:

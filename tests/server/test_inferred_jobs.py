@@ -1,0 +1,185 @@
+"""A vendor's document with no x-jobmock, served with the lifecycle read from it (issue 21):
+the vendor's own create, poll, list and cancel drive the jobs, each answer held to the
+document (`support.Conformance`), each key seeing its own jobs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobmock.contract.model import ApiModel
+from support import Served, serve
+
+COUNT = {"type": "integer", "minimum": 0}
+STAMP = {"type": "integer", "nullable": True}
+BATCH = {
+    "type": "object",
+    "required": ["id", "object", "status", "input_file_id", "created_at", "request_counts"],
+    "properties": {
+        "id": {"type": "string", "example": "batch_abc123"},
+        "object": {"type": "string", "enum": ["batch"]},
+        "input_file_id": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["validating", "in_progress", "finalizing", "completed", "failed", "cancelling", "cancelled"],
+        },
+        "created_at": {"type": "integer"},
+        "in_progress_at": STAMP,
+        "completed_at": STAMP,
+        "cancelling_at": STAMP,
+        "cancelled_at": STAMP,
+        "output_file_id": {"type": "string", "nullable": True},
+        "request_counts": {
+            "type": "object",
+            "required": ["total", "completed", "failed"],
+            "properties": {"total": COUNT, "completed": COUNT, "failed": COUNT},
+        },
+    },
+}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}},
+}
+
+
+def answer(code: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {code: {"description": code, "content": {"application/json": {"schema": schema}}}}
+
+
+ID = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "string"}}
+LISTING = {
+    "type": "object",
+    "required": ["object", "data", "has_more"],
+    "properties": {
+        "object": {"type": "string", "enum": ["list"]},
+        "data": {"type": "array", "items": BATCH},
+        "first_id": {"type": "string", "nullable": True},
+        "last_id": {"type": "string", "nullable": True},
+        "has_more": {"type": "boolean"},
+    },
+}
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "Batches", "version": "1"},
+    "servers": [{"url": "https://api.example.com/v1"}],
+    "security": [{"bearer": []}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/batches": {
+            "post": {
+                "operationId": "createBatch",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["input_file_id"],
+                                "properties": {"input_file_id": {"type": "string"}},
+                            }
+                        }
+                    },
+                },
+                "responses": answer("201", BATCH),
+            },
+            "get": {
+                "operationId": "listBatches",
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20}},
+                    {"name": "after", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": answer("200", LISTING),
+            },
+        },
+        "/batches/{batch_id}": {
+            "get": {
+                "operationId": "retrieveBatch",
+                "parameters": [ID],
+                "responses": {**answer("200", BATCH), **answer("404", ERROR)},
+            }
+        },
+        "/batches/{batch_id}/cancel": {
+            "post": {
+                "operationId": "cancelBatch",
+                "parameters": [ID],
+                "responses": {**answer("200", BATCH), **answer("404", ERROR), **answer("409", ERROR)},
+            }
+        },
+    },
+}
+A = {"Authorization": "Bearer key-a"}
+B = {"Authorization": "Bearer key-b"}
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    path: Path = tmp_path_factory.mktemp("doc") / "batches.json"
+    path.write_text(json.dumps(DOCUMENT))
+    yield from serve(specs=[str(path)], clock="manual", seed=3)
+
+
+def create(served: Served, headers: dict[str, str], namespace: str) -> dict[str, Any]:
+    made = served.http.post("/v1/batches", json={"input_file_id": "file-abc"}, headers={**headers, **ns(namespace)})
+    assert made.status_code == 201
+    body: dict[str, Any] = made.json()
+    return body
+
+
+def ns(namespace: str) -> dict[str, str]:
+    return {"X-Jobmock-Namespace": namespace}
+
+
+def test_the_job_resource_is_read_from_the_document(batches: Served) -> None:
+    (api,) = batches.app.contracts
+    assert isinstance(api, ApiModel) and api.poll.operation_id == "retrieveBatch"
+    assert api.lifecycle.initial == "validating" and api.lifecycle.cancelling == "cancelling"
+    assert any("a job resource inferred" in str(w) for w in api.warnings)
+
+
+def test_the_vendors_create_makes_a_job_that_moves(batches: Served) -> None:
+    made = create(batches, A, "moves")
+    assert made["status"] == "validating" and made["input_file_id"] == "file-abc"  # the request's field kept
+    assert made["in_progress_at"] is None and made["completed_at"] is None
+    batches.control("moves").advance(60)
+    done = batches.http.get(f"/v1/batches/{made['id']}", headers={**A, **ns("moves")}).json()
+    assert done["status"] == "completed"
+    assert made["created_at"] <= done["in_progress_at"] <= done["completed_at"]
+    counts = done["request_counts"]
+    assert counts["completed"] == counts["total"] and counts["failed"] == 0
+    assert done["output_file_id"] is not None and done["cancelled_at"] is None
+
+
+def test_another_key_sees_nothing_and_an_unknown_id_gets_the_documented_404(batches: Served) -> None:
+    made = create(batches, A, "keys")
+    for path, headers in ((f"/v1/batches/{made['id']}", B), ("/v1/batches/batch_nope", A)):
+        missing = batches.http.get(path, headers={**headers, **ns("keys")})  # held to the 404 the document declares
+        assert missing.status_code == 404 and "message" in missing.json()["error"]
+    assert batches.http.get("/v1/batches", headers={**B, **ns("keys")}).json()["data"] == []
+
+
+def test_the_list_pages_the_callers_jobs_newest_first(batches: Served) -> None:
+    ids = [create(batches, A, "pages")["id"] for _ in range(3)]
+    create(batches, B, "pages")
+    first = batches.http.get("/v1/batches", params={"limit": 2}, headers={**A, **ns("pages")}).json()
+    assert [b["id"] for b in first["data"]] == ids[::-1][:2] and first["has_more"] is True
+    assert first["last_id"] == ids[1]
+    rest = batches.http.get("/v1/batches", params={"after": first["last_id"]}, headers={**A, **ns("pages")}).json()
+    assert [b["id"] for b in rest["data"]] == ids[:1] and rest["has_more"] is False
+
+
+def test_a_cancel_passes_through_cancelling_then_rests_cancelled(batches: Served) -> None:
+    made = create(batches, A, "cancel")
+    batches.control("cancel").advance(5)
+    cancelling = batches.http.post(f"/v1/batches/{made['id']}/cancel", headers={**A, **ns("cancel")})
+    assert cancelling.status_code == 200 and cancelling.json()["status"] == "cancelling"
+    assert cancelling.json()["cancelling_at"] is not None
+    batches.control("cancel").advance(3)
+    rested = batches.http.get(f"/v1/batches/{made['id']}", headers={**A, **ns("cancel")}).json()
+    assert rested["status"] == "cancelled" and rested["cancelled_at"] >= rested["cancelling_at"]
+    again = batches.http.post(f"/v1/batches/{made['id']}/cancel", headers={**A, **ns("cancel")})
+    assert again.status_code == 409 and "cancelled" in again.json()["error"]["message"]
