@@ -72,6 +72,7 @@ def _create(options: ServeOptions, bind: str | None, policy: ControlPolicy | Non
             raise SpecError("--key", [], f"{name!r} is not a served API (served: {', '.join(sorted(by_name))})")
         by_name[name] = by_name[name].with_keys(tokens)
     jobs = {name: api for name, api in by_name.items() if isinstance(api, ApiModel)}
+    jobs.update({s.name: s for api in list(jobs.values()) for s in api.siblings})  # a document's other job resources
     catalog = load_catalog(
         jobs,
         [Path(f) for f in options.fixtures],

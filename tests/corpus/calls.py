@@ -21,7 +21,6 @@ import httpx
 
 from jobmock.contract import openapi
 from jobmock.contract.document import Contract
-from jobmock.contract.model import ApiModel
 from jobmock.contract.schema_fit import READ, WRITE, format_checker, validator_class
 from jobmock.contract.security import Scheme
 from jobmock.sim import fakedata
@@ -97,18 +96,15 @@ def not_routed_32(document: Mapping[str, Any]) -> int:
     return sum(isinstance(i.get("query"), Mapping) + len(i.get("additionalOperations") or {}) for i in items)
 
 
-def calls(contract: Contract, seed: int = 20, job: str | None = None) -> Iterator[Call]:
+def calls(contract: Contract, seed: int = 20, jobs: Mapping[str, tuple[str, str]] | None = None) -> Iterator[Call]:
     """One valid request per operation of the document (protocol upgrades aside); the job
-    operations of a document served with jobs (its poll and cancel) name `job`, a job that
-    exists: a made-up id is one no job has, and gets its 404."""
-    job_operations = set(contract.job_operation_ids) if isinstance(contract, ApiModel) else set()
+    operations of a document served with jobs (a poll, a cancel) name a job that exists:
+    `jobs` maps each to its id parameter and the job (a made-up id gets its 404)."""
     for index, (method, path, item, operation) in enumerate(operations(contract.resolved)):
         if upgrade_only(operation):
             continue
         op_id = str(operation.get("operationId") or f"{method} {path}")
-        fixed = (
-            {contract.id_parameter: job} if job and op_id in job_operations and isinstance(contract, ApiModel) else {}
-        )
+        fixed = dict([jobs[op_id]]) if jobs and op_id in jobs else {}
         rng = random.Random(seed * 100_003 + index)
         gen = Generator(
             rng,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from jobmock.contract.model import ApiModel
 from support import Served, need_corpus_document, serve
 
 LISTED: list[dict[str, Any]] = tomllib.loads((Path(__file__).parent / "corpus.toml").read_text())["document"]
@@ -48,3 +49,15 @@ def corpus_document(request: pytest.FixtureRequest) -> CorpusDocument:
 def corpus_served(corpus_document: CorpusDocument) -> Iterator[Served]:
     """The document served alone by jobmock, as `jobmock serve FILE` serves it."""
     yield from serve(specs=[str(corpus_document.path)], no_bundled_fixtures=True, seed=20)
+
+
+def existing_jobs(served: Served, contract: object) -> dict[str, tuple[str, str]]:
+    """A job made for each job resource the document is served with (its own and its
+    siblings), by the operations that name one: {operationId: (id parameter, job id)}."""
+    if not isinstance(contract, ApiModel):
+        return {}
+    made = {}
+    for model in (contract, *contract.siblings):
+        job = served.control().create(model.name)["id"]
+        made.update({op: (model.id_parameter, job) for op in model.job_operation_ids})
+    return made

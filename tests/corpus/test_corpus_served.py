@@ -18,8 +18,7 @@ import httpx
 import pytest
 from calls import Answers, calls, not_routed_32, operations, upgrade_only
 
-from conftest import CorpusDocument
-from jobmock.contract.model import ApiModel
+from conftest import CorpusDocument, existing_jobs
 from support import Served
 
 # What jobmock cannot answer right for a reason outside it (the document's own slip), by
@@ -77,9 +76,9 @@ def test_every_operation_answers_a_valid_request_as_documented(
     failures: dict[str, str] = {}
     answered = 0
     started = time.monotonic()
-    job = corpus_served.control().create(contract.name)["id"] if isinstance(contract, ApiModel) else None
+    jobs = existing_jobs(corpus_served, contract)
     with httpx.Client(base_url=corpus_served.url, timeout=30) as http:
-        for call in calls(contract, job=job):
+        for call in calls(contract, jobs=jobs):
             try:
                 response = call.send(http, contract.base_path)
             except httpx.HTTPError as exc:

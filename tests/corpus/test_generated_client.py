@@ -22,8 +22,7 @@ import httpx
 import pytest
 from calls import Call, credentials, operations
 
-from conftest import CorpusDocument
-from jobmock.contract.model import ApiModel
+from conftest import CorpusDocument, existing_jobs
 from support import Served
 
 CALLED = 5  # GET functions called per document
@@ -130,12 +129,13 @@ def test_a_generated_client_imports_and_parses_jobmocks_answers(
         gaps = []  # a documented answer the generated function has no parser for
         called = 0
         base = corpus_served.url + contract.base_path
-        job = corpus_served.control().create(contract.name)["id"] if isinstance(contract, ApiModel) else None
+        jobs = existing_jobs(corpus_served, contract)
         for name, module, arguments, path, op in simple_gets(package, contract.resolved):
             if called == CALLED:
                 break
-            if job is not None and isinstance(contract, ApiModel) and path == contract.poll.path:
-                arguments = {**arguments, snake(contract.id_parameter): job}  # a job that exists: polled
+            named = jobs.get(str(op.get("operationId") or f"get {path}"))
+            if named is not None:  # a poll: of a job that exists
+                arguments = {**arguments, snake(named[0]): named[1]}
             call = Call(f"GET {path}", "GET", path, op)
             credentials(call, contract, "get", path, op)
             client_module = importlib.import_module(f"{package}.client")

@@ -68,7 +68,19 @@ DOCUMENT = {
     "info": {"title": "Batches", "version": "1"},
     "servers": [{"url": "https://api.example.com/v1"}],
     "security": [{"bearer": []}],
-    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Export": {
+                "type": "object",
+                "required": ["id", "state"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "state": {"type": "string", "enum": ["pending", "running", "done"]},
+                },
+            }
+        },
+    },
     "paths": {
         "/batches": {
             "post": {
@@ -101,6 +113,16 @@ DOCUMENT = {
                 "operationId": "retrieveBatch",
                 "parameters": [ID],
                 "responses": {**answer("200", BATCH), **answer("404", ERROR)},
+            }
+        },
+        "/exports": {
+            "post": {"operationId": "createExport", "responses": answer("202", {"$ref": "#/components/schemas/Export"})}
+        },
+        "/exports/{export_id}": {
+            "get": {
+                "operationId": "getExport",
+                "parameters": [{"name": "export_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": answer("200", {"$ref": "#/components/schemas/Export"}),
             }
         },
         "/batches/{batch_id}/cancel": {
@@ -183,3 +205,14 @@ def test_a_cancel_passes_through_cancelling_then_rests_cancelled(batches: Served
     assert rested["status"] == "cancelled" and rested["cancelled_at"] >= rested["cancelling_at"]
     again = batches.http.post(f"/v1/batches/{made['id']}/cancel", headers={**A, **ns("cancel")})
     assert again.status_code == 409 and "cancelled" in again.json()["error"]["message"]
+
+
+def test_every_job_resource_of_the_document_is_served(batches: Served) -> None:
+    """The batches keep the document's name; the exports are served beside them as
+    `batches.exports`, through their own create and poll."""
+    assert [a["name"] for a in batches.http.get("/_jobmock/apis").json()["apis"]] == ["batches", "batches.exports"]
+    made = batches.http.post("/v1/exports", headers={**A, **ns("exports")})
+    assert made.status_code == 202 and made.json()["state"] == "pending"
+    batches.control("exports").advance(60)
+    polled = batches.http.get(f"/v1/exports/{made.json()['id']}", headers={**A, **ns("exports")})
+    assert polled.json()["state"] == "done"

@@ -137,6 +137,9 @@ class ApiModel(Contract):
     cancel: CancelRule | None
     create: CreateRule | None = None
     listing: ListRule | None = None
+    # the document's other job resources (inferred), served beside this one on its paths and
+    # named `<name>.<resource>`; empty for an API described by one x-jobmock
+    siblings: tuple[ApiModel, ...] = ()
     job_schema: Mapping[str, Any]
     ids: IdFormat
     id_parameter: str
@@ -264,28 +267,36 @@ def load_api(
 
 
 def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
-    """A document with no x-jobmock: its job resources found (`contract.infer`) and the one
-    with the most of the vendor's own operations (a create, a cancel) served with its
-    lifecycle; each decision is a warning with its place. Served statelessly when none is
-    found, or none the inferred extension can describe."""
-    jobs = find_jobs(contract.resolved)
+    """A document with no x-jobmock: its job resources found (`contract.infer`), each served
+    with its lifecycle. The one with the most of the vendor's own operations (`_rank`) keeps
+    the document's name; the others are its `siblings`, named `<name>.<resource>`. Each
+    decision is a warning with its place. Served statelessly when none is found, or none the
+    inferred extension can describe."""
     notes: list[SpecError] = []
-    for job in sorted(jobs, key=_rank):
+    served: list[ApiModel] = []
+    taken: set[str] = set()  # operations a served resource answers: one resource each
+    for job in sorted(find_jobs(contract.resolved), key=_rank):
         where = ["paths", job.poll.path, "get"]
+        name = contract.name if not served else f"{contract.name}.{re.sub(r'[^A-Za-z0-9_-]+', '_', job.name)}"
         try:
-            model = _build(spec, contract, extension(job)[0])
+            model = _build(spec, replace(contract, name=name), extension(job)[0])
         except SpecError as exc:
             notes.append(spec.error(where, f"a job resource, not served as one: {exc.message}"))
             continue
+        shared = taken & set(model.job_operation_ids)
+        if shared:
+            notes.append(spec.error(where, f"a job resource, not served as one: {', '.join(sorted(shared))} "
+                                    "already answers for another"))  # fmt: skip
+            continue
+        taken |= set(model.job_operation_ids)
         states = ", ".join(c.value for c in job.values)
-        served = spec.error(where, f"a job resource inferred (status `{job.status}`: {states}): served with its "
-                            "lifecycle; `jobmock infer` shows what was read and why")  # fmt: skip
-        rest = [j.name for j in jobs if j is not job]
-        if rest:
-            notes.append(spec.error([], f"{len(rest)} more job resource(s) found ({', '.join(rest)}): served "
-                                    "statelessly; jobmock serves one job resource per document yet"))  # fmt: skip
-        return replace(model, warnings=(*model.warnings, served, *notes))
-    return replace(contract, warnings=(*contract.warnings, *notes)) if notes else contract
+        notes.append(spec.error(where, f"a job resource inferred (status `{job.status}`: {states}): served as "
+                                f"{name!r}; `jobmock infer` shows what was read and why"))  # fmt: skip
+        served.append(replace(model, warnings=()))
+    if not served:
+        return replace(contract, warnings=(*contract.warnings, *notes)) if notes else contract
+    first, *rest = served
+    return replace(first, warnings=(*contract.warnings, *notes), siblings=tuple(rest))
 
 
 def _rank(job: JobResource) -> tuple[bool, bool, int, int]:

@@ -234,12 +234,15 @@ class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type
 
     def resolve(self, operation: AbstractOperation) -> Resolution:
         op_id = operation.operation_id
-        ctx, api = self.ctx, self.api
+        ctx, document = self.ctx, self.api
         method, path = operation.method, operation.path
-        if not isinstance(api, ApiModel) or op_id not in api.job_operation_ids:
+        # the job resource that answers the operation: the document's own, or one of its siblings
+        models = (document, *document.siblings) if isinstance(document, ApiModel) else ()
+        api = next((m for m in models if op_id in m.job_operation_ids), None)
+        if api is None:
 
             async def handler(**params: Any) -> ConnexionResponse:
-                return response(await stateless(api, call_of(params), method, path))
+                return response(await stateless(document, call_of(params), method, path))
 
         elif op_id == api.poll.operation_id:
 
