@@ -51,7 +51,7 @@ def test_the_vendors_operations_around_the_poll_are_found() -> None:
     assert job.listing is not None and job.listing.path == "/v1/jobs"
     assert job.cancel is not None and (job.cancel.method, job.cancel.path) == ("post", "/v1/jobs/{job_id}/cancel")
     assert job.delete is not None and (job.delete.method, job.delete.path) == ("delete", "/v1/jobs/{job_id}")
-    assert job.name == "v1/jobs"
+    assert job.name == "jobs"  # the version left out
     export = found()["/v1/exports/{gid}"]
     assert export.status == "data.state"
     assert export.cancel is not None and export.cancel.method == "delete" and export.delete is None  # DELETE cancels

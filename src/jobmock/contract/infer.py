@@ -61,8 +61,11 @@ class JobResource:
 
     @property
     def name(self) -> str:
-        """The collection's path without templates: `/threads/{thread_id}/runs/{run_id}` -> `threads/runs`."""
-        return "/".join(s for s in collection_of(self.poll.path).split("/") if s and not s.startswith("{"))
+        """The collection's path without templates and versions: `/v1/threads/{thread_id}/runs/{run_id}`
+        -> `threads/runs`."""
+        parts = [s for s in collection_of(self.poll.path).split("/") if s and not s.startswith("{")]
+        named = [s for s in parts if not re.fullmatch(r"v\d+(\.\d+)*", s)]
+        return "/".join(named or parts)
 
     @property
     def unclassified(self) -> list[str]:

@@ -512,7 +512,7 @@ def _build(  # noqa: C901 - one linear list of checks
         if list_op is None:
             raise fail([*x, "list", "operation"], f"no operation {ext['list']['operation']!r}")
         listing = _list_rule(list_op, job_schema)
-        if listing is None:
+        if listing is None and inferred is None:  # inferred: a list that holds no jobs stays stateless
             raise fail([*x, "list", "operation"], "its answer holds no list of the poll's jobs")
     raw_errors = ext.get("errors", {})
     errors = ErrorFormat(
