@@ -59,6 +59,16 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"ratio jobmock/prism: req/s x{N}, p99 x{N}, start x{N}, RSS x{N}",
         ],
     ),
+    "inferred.py": (
+        ("wrk",),
+        [
+            rf"{ROUNDS}neuraldraft +{N} req/s +p50 {N} ms +p99 {N} ms +non-2xx 0",
+            rf"{ROUNDS}inferred +{N} req/s +p50 {N} ms +p99 {N} ms +non-2xx 0",
+            rf"^neuraldraft +{N} +{N} +{N}$",
+            rf"^inferred +{N} +{N} +{N}$",
+            rf"ratio inferred/neuraldraft: req/s x{N}, p99 x{N}",
+        ],
+    ),
     "fakedata.py": (
         (),
         [
