@@ -216,3 +216,20 @@ def test_every_job_resource_of_the_document_is_served(batches: Served) -> None:
     batches.control("exports").advance(60)
     polled = batches.http.get(f"/v1/exports/{made.json()['id']}", headers={**A, **ns("exports")})
     assert polled.json()["state"] == "done"
+
+
+def test_the_other_resources_follow_the_mount_and_the_keys(tmp_path: Path) -> None:
+    """Served beside another API (each under /<name>) and with `--key`, the exports move with
+    the batches: they are the same document's."""
+    path = tmp_path / "batches.json"
+    path.write_text(json.dumps(DOCUMENT))
+    for served in serve(specs=[str(path), "neuraldraft"], clock="manual", keys=("batches=key-a",)):
+        refused = served.unchecked.post("/batches/v1/exports", headers=B)
+        assert refused.status_code == 401
+        made = served.http.post("/batches/v1/exports", headers=A)
+        assert made.status_code == 202
+        polled = served.http.get(f"/batches/v1/exports/{made.json()['id']}", headers=A)
+        assert polled.status_code == 200 and polled.json()["state"] == "pending"
+        job = served.control().create("batches.exports")
+        assert job["poll_url"] == f"{served.url}/batches/v1/exports/{job['id']}"
+        assert served.unchecked.get(job["poll_url"], headers=B).status_code == 401

@@ -165,6 +165,19 @@ class ApiModel(Contract):
     def has_jobs(self) -> bool:
         return True
 
+    # a document's job resources are served together: what changes how it is served changes them all
+    def with_mount(self, mount: str) -> ApiModel:
+        return replace(self, mount=mount, siblings=tuple(s.with_mount(mount) for s in self.siblings))
+
+    def with_keys(self, keys: Sequence[str]) -> ApiModel:
+        siblings = tuple(s.with_keys(keys) for s in self.siblings)
+        return replace(self, security=self.security.with_keys(keys), siblings=siblings)
+
+    def with_server_variables(self, values: Mapping[str, str]) -> ApiModel:
+        own = {name: value for name, value in values.items() if name in self.server_variable_names}
+        siblings = tuple(s.with_server_variables(values) for s in self.siblings)
+        return replace(self, server_variables={**self.server_variables, **own}, siblings=siblings)
+
     @property
     def job_operation_ids(self) -> tuple[str, ...]:
         """The operations that are about its jobs (the rest are stateless)."""
