@@ -14,7 +14,7 @@ from typing import Any
 
 from .contract.document import Contract
 from .contract.files import StartupFiles
-from .contract.model import ApiModel, load_apis
+from .contract.model import ApiModel, load_apis, read_overlays
 from .exceptions import SpecError, SpecErrors, StoreUnavailable
 from .options import ServeOptions
 from .plugins import load_plugins
@@ -59,7 +59,8 @@ def _collector_paused() -> Iterator[None]:
 def _create(options: ServeOptions, bind: str | None, policy: ControlPolicy | None) -> App:
     load_plugins(options.plugins)
     files = StartupFiles(options.max_file_bytes, options.max_document_bytes)
-    by_name = {api.name: api for api in load_apis(options.specs, options.mount, files=files)}
+    overlays = read_overlays(options.overlays, files)
+    by_name = {api.name: api for api in load_apis(options.specs, options.mount, files=files, overlays=overlays)}
     if options.server_variables:
         by_name = {name: api.with_server_variables(options.server_variables) for name, api in by_name.items()}
         unknown = set(options.server_variables) - {v for api in by_name.values() for v in api.server_variable_names}

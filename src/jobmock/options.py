@@ -41,6 +41,7 @@ class ServeOptions:
     validate_responses: bool = False
     keys: tuple[str, ...] = ()  # API=TOKEN
     server_vars: tuple[str, ...] = ()  # NAME=VALUE: a server URL variable of the documents
+    overlays: tuple[str, ...] = ()  # files of an x-jobmock laid over a served document's own or inferred one
     fixtures: tuple[str, ...] = ()
     no_bundled_fixtures: bool = False
     config: str | None = None
@@ -273,6 +274,14 @@ OPTIONS: tuple[Option, ...] = (
         repeat=True,
         metavar="NAME=VALUE",
         flag_name="server_var",
+    ),
+    Option(
+        "overlays",
+        "a YAML file holding x-jobmock (and `api: NAME` with several documents), laid over the document's own "
+        "or inferred lifecycle, the document untouched (repeatable)",
+        repeat=True,
+        metavar="FILE",
+        flag_name="overlay",
     ),
     Option("fixtures", "fixture file or folder (repeatable)", repeat=True, metavar="PATH"),
     Option("no_bundled_fixtures", "do not load the bundled scenarios", switch=True),

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from jobmock import create as create_app
 from jobmock.contract.model import ApiModel
+from jobmock.exceptions import SpecError, SpecErrors
 from support import Served, serve
 
 COUNT = {"type": "integer", "minimum": 0}
@@ -233,3 +235,45 @@ def test_the_other_resources_follow_the_mount_and_the_keys(tmp_path: Path) -> No
         job = served.control().create("batches.exports")
         assert job["poll_url"] == f"{served.url}/batches/v1/exports/{job['id']}"
         assert served.unchecked.get(job["poll_url"], headers=B).status_code == 401
+
+
+def test_an_overlay_is_laid_over_the_inferred_lifecycle_and_the_document_stays_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "batches.json"
+    path.write_text(json.dumps(DOCUMENT))
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("x-jobmock:\n  duration:\n    initial: [0, 0]\n    working: [4, 4]\n")
+    for served in serve(specs=[str(path)], clock="manual", overlays=(str(overlay),)):
+        made = create(served, A, "overlay")
+        served.control("overlay").advance(5)  # the overlay's 4 s of work, not the default 10 to 25
+        polled = served.http.get(f"/v1/batches/{made['id']}", headers={**A, **ns("overlay")}).json()
+        assert polled["status"] == "completed"
+        assert "x-jobmock" not in served.http.get("/v1/openapi.json").json()
+    assert json.loads(path.read_text()) == DOCUMENT
+
+
+def test_a_broken_overlay_is_refused_at_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "batches.json"
+    path.write_text(json.dumps(DOCUMENT))
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("x-jobmock:\n  cancelled: cancelled\n  initial: nowhere\n")
+    with pytest.raises(SpecErrors) as refused:
+        create_app(specs=[str(path)], overlays=(str(overlay),))
+    assert f"{overlay}:3: x-jobmock/initial: 'nowhere' is not one of the declared states" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("duration: {}\n", ":1: (document): an overlay holds an `x-jobmock:` mapping"),
+        ("x-jobmock: {}\npaths: {}\n", ":2: paths: an overlay holds `x-jobmock` and `api` only"),
+        ("api: nowhere\nx-jobmock: {}\n", ":1: api: no served document is named 'nowhere'"),
+    ],
+)
+def test_an_overlay_that_says_nothing_usable_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "batches.json"
+    path.write_text(json.dumps(DOCUMENT))
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(text)
+    with pytest.raises((SpecErrors, SpecError)) as refused:
+        create_app(specs=[str(path)], overlays=(str(overlay),))
+    assert f"{overlay}{message}" in str(refused.value)

@@ -239,13 +239,44 @@ def is_bundled(path: Path) -> bool:
     return path.resolve().parent == bundled_specs().resolve()
 
 
-def load_named(name_or_path: str, strict: bool = True, files: StartupFiles | None = None) -> Contract:
+def load_named(
+    name_or_path: str, strict: bool = True, files: StartupFiles | None = None, overlay: SpecFile | None = None
+) -> Contract:
     """A bundled API by name, or a spec file by path. Bundled specs skip the full OpenAPI
     validation unless `strict` (the test suite validates them)."""
     path = spec_path(name_or_path)
     is_path = "/" in name_or_path or name_or_path.endswith((".yaml", ".yml", ".json"))
     check = strict or not is_bundled(path)
-    return load_api(path, None if is_path else name_or_path, check_openapi=check, files=files, schema_slips=strict)
+    name = None if is_path else name_or_path
+    return load_api(path, name, check_openapi=check, files=files, schema_slips=strict, overlay=overlay)
+
+
+def read_overlays(paths: Sequence[str], files: StartupFiles | None = None) -> dict[str | None, SpecFile]:
+    """`--overlay` files by the API each names (`api: NAME`; None: the only document served),
+    each an `x-jobmock` mapping; SpecError at its place otherwise."""
+    found: dict[str | None, SpecFile] = {}
+    for raw in paths:
+        read = (files or StartupFiles()).read(Path(raw), _in_extension)
+        data = read.data
+        if not isinstance(data, dict) or not isinstance(data.get("x-jobmock"), dict):
+            raise read.error([], "an overlay holds an `x-jobmock:` mapping (and `api: NAME` with several documents)")
+        unknown = sorted(set(data) - {"x-jobmock", "api"})
+        if unknown:
+            raise read.error([unknown[0]], "an overlay holds `x-jobmock` and `api` only")
+        api = data.get("api")
+        if api in found:
+            raise read.error(["api"] if api else [], f"a second overlay for {api or 'the document'}")
+        found[str(api) if api is not None else None] = read
+    return found
+
+
+def _overlaid(ext: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """`ext` with the overlay's keys laid over it: mappings merged key by key, anything else replaced."""
+    merged = dict(ext)
+    for key, value in overlay.items():
+        below = merged.get(key)
+        merged[key] = _overlaid(below, value) if isinstance(below, Mapping) and isinstance(value, Mapping) else value
+    return merged
 
 
 def load_api(
@@ -254,6 +285,7 @@ def load_api(
     check_openapi: bool = True,
     files: StartupFiles | None = None,
     schema_slips: bool = True,
+    overlay: SpecFile | None = None,
 ) -> Contract:
     """Load and check one document: an `ApiModel` when it has an `x-jobmock` lifecycle, else
     a `Contract` (served statelessly). `check_openapi=False` skips the full OpenAPI
@@ -266,20 +298,21 @@ def load_api(
     spec = bundle(files.read_document(path, _in_extension), files)
     problems, slips = problems_in(spec, schema_slips) if check_openapi else ([], [])
     ext = spec.data.get("x-jobmock") if isinstance(spec.data, dict) else None
+    laid = overlay.data["x-jobmock"] if overlay is not None else None
     if ext is not None and not problems:
-        problems += _extension_problems(spec, ext)
+        problems += _extension_problems(spec, _overlaid(ext, laid) if laid else ext, overlay)
     if problems:
         raise SpecErrors(problems)
     contract = read_contract(spec, name or path.stem, slips)
     if ext is None:
-        return _with_inferred_jobs(spec, contract)
+        return _with_inferred_jobs(spec, contract, overlay)
     try:
-        return _build(spec, contract)
+        return _build(spec, contract, _overlaid(ext, laid) if laid else None)
     except SpecError as exc:
-        raise SpecErrors([exc]) from exc
+        raise SpecErrors([_placed(exc, overlay)]) from exc
 
 
-def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
+def _with_inferred_jobs(spec: SpecFile, contract: Contract, overlay: SpecFile | None = None) -> Contract:
     """A document with no x-jobmock: its job resources found (`contract.infer`), each served
     with its lifecycle. The one with the most of the vendor's own operations (`_rank`) keeps
     the document's name; the others are its `siblings`, named `<name>.<resource>`. Each
@@ -291,9 +324,18 @@ def _with_inferred_jobs(spec: SpecFile, contract: Contract) -> Contract:
     for job in sorted(find_jobs(contract.resolved), key=_rank):
         where = ["paths", job.poll.path, "get"]
         name = contract.name if not served else f"{contract.name}.{re.sub(r'[^A-Za-z0-9_-]+', '_', job.name)}"
+        inferred = extension(job)[0]
+        laid = overlay is not None and not served  # the overlay is the first resource's
+        if laid and overlay is not None:
+            inferred = _overlaid(inferred, overlay.data["x-jobmock"])
+            problems = _extension_problems(spec, inferred, overlay)
+            if problems:
+                raise SpecErrors(problems)
         try:
-            model = _build(spec, replace(contract, name=name), extension(job)[0])
+            model = _build(spec, replace(contract, name=name), inferred)
         except SpecError as exc:
+            if laid:
+                raise SpecErrors([_placed(exc, overlay)]) from exc
             notes.append(spec.error(where, f"a job resource, not served as one: {exc.message}"))
             continue
         shared = taken & set(model.job_operation_ids)
@@ -326,13 +368,28 @@ def _in_extension(where: list[PathItem]) -> bool:
     return bool(where) and where[0] == "x-jobmock"
 
 
-def _extension_problems(spec: SpecFile, ext: Any) -> list[SpecError]:
+def _extension_problems(spec: SpecFile, ext: Any, overlay: SpecFile | None = None) -> list[SpecError]:
+    """What breaks the extension's schema, each at its place: in the overlay where the
+    overlay wrote it, else in the document."""
     validator = jsonschema.Draft202012Validator(extension_schema())
     problems = []
     for err in sorted(validator.iter_errors(ext), key=lambda e: list(e.absolute_path)):
         where = ["x-jobmock", *err.absolute_path]
-        problems.append(spec.error(where, err.message))
+        problems.append(_placed(spec.error(where, err.message), overlay))
     return problems
+
+
+def _placed(problem: SpecError, overlay: SpecFile | None) -> SpecError:
+    """A problem of the extension, at its place in the overlay when the overlay wrote it."""
+    where = list(problem.where)
+    if overlay is None or where[:1] != ["x-jobmock"]:
+        return problem
+    node: Any = overlay.data
+    for key in where:
+        if not isinstance(node, Mapping) or key not in node:
+            return problem
+        node = node[key]
+    return overlay.error(where, problem.message)
 
 
 def _build(  # noqa: C901 - one linear list of checks
@@ -673,7 +730,11 @@ def _pair(values: Any) -> tuple[float, float]:
 
 
 def load_apis(
-    specs: Sequence[str] = (), mount: bool | None = None, strict: bool = False, files: StartupFiles | None = None
+    specs: Sequence[str] = (),
+    mount: bool | None = None,
+    strict: bool = False,
+    files: StartupFiles | None = None,
+    overlays: Mapping[str | None, SpecFile] | None = None,
 ) -> list[Contract]:
     """Load bundled names or spec paths (all bundled APIs when empty); all errors at once.
 
@@ -685,10 +746,17 @@ def load_apis(
     mount = len(names) > 1 if mount is None else mount
     apis: list[Contract] = []
     problems: list[SpecError] = []
+    overlays = dict(overlays or {})
+    if None in overlays and len(names) > 1:
+        problems.append(overlays[None].error([], "name the document it is laid over (`api: NAME`): several are served"))
+        overlays.pop(None)
     for name in names:
-        api = collect(problems, partial(load_named, name, strict, files))
+        laid = overlays.pop(None, None) or overlays.pop(Path(name).stem if "/" in name or "." in name else name, None)
+        api = collect(problems, partial(load_named, name, strict, files, laid))
         if api is not None:
             apis.append(api.with_mount(f"/{api.name}" if mount else ""))
+    for left, unused in overlays.items():
+        problems.append(unused.error(["api"], f"no served document is named {left!r}"))
     taken = [a.name for a in apis]
     for api in apis:
         if taken.count(api.name) > 1:
