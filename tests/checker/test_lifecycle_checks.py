@@ -6,6 +6,7 @@ import copy
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from jobmock import CheckUsageError, JobHistory, Mismatch, lifecycle_check, run_checks
 from jobmock.checker import CHECKS
+from jobmock.checker.response_rules import RULES, Seen
 from jobmock.client.polls import Poll
 from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.sim.clock import Clock
@@ -450,3 +452,13 @@ def test_the_report_shows_instants_in_utc_whatever_the_checkers_time_zone(monkey
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_an_api_that_words_no_errors_is_held_to_no_envelope() -> None:
+    """A lifecycle inferred from a document has no x-jobmock errors: its errors are the
+    document's own, which Schemathesis' schema check holds answers to."""
+    api = APIS["neuraldraft"]
+    unworded = replace(api, errors=replace(api.errors, declared=False))
+    seen = Seen(404, {"content-type": "application/json"}, '{"message": "no such batch"}')
+    assert list(RULES["error_envelope"].judge(api, seen))  # the bundled API words its envelope
+    assert list(RULES["error_envelope"].judge(unworded, seen)) == []
