@@ -64,9 +64,11 @@ def retry_after(api: ApiModel | None, seen: Seen) -> Iterator[tuple[str, str]]:
 
 @response_rule("error_envelope")
 def error_envelope(api: ApiModel | None, seen: Seen) -> Iterator[tuple[str, str]]:
-    """An error answer in JSON comes in the API's error envelope (x-jobmock errors). An API
-    whose x-jobmock words no errors (a lifecycle inferred from its document) has no envelope
-    but its document's error schemas, which Schemathesis' schema check holds answers to."""
+    """An error answer in JSON comes in the API's error envelope (x-jobmock errors).
+
+    An API whose x-jobmock words no errors (a lifecycle inferred from its document) has no
+    envelope but its document's error schemas, which Schemathesis' schema check holds
+    answers to."""
     if api is None or not api.errors.declared or seen.status < 400:
         return
     if "json" not in seen.headers.get("content-type", ""):
