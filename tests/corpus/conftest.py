@@ -8,14 +8,16 @@ take minutes on the whole corpus (the biggest documents take seconds to load).""
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from jobmock.contract import openapi
 from jobmock.contract.model import ApiModel
 from support import Served, need_corpus_document, serve
 
@@ -51,13 +53,26 @@ def corpus_served(corpus_document: CorpusDocument) -> Iterator[Served]:
     yield from serve(specs=[str(corpus_document.path)], no_bundled_fixtures=True, seed=20)
 
 
-def existing_jobs(served: Served, contract: object) -> dict[str, tuple[str, str]]:
-    """A job made for each job resource the document is served with (its own and its
-    siblings), by the operations that name one: {operationId: (id parameter, job id)}."""
-    if not isinstance(contract, ApiModel):
-        return {}
-    made = {}
-    for model in (contract, *contract.siblings):
-        job = served.control().create(model.name)["id"]
-        made.update({op: (model.id_parameter, job) for op in model.job_operation_ids})
-    return made
+def existing_jobs(served: Served, contract: object) -> Callable[[str], tuple[str, str] | None]:
+    """For a route (`route`) of an operation that names a job of a served job resource (its
+    own or a sibling's): its id parameter and a new job of that resource, made for the call
+    (a cancel ends its own job, not the next call's); None for any other route. A document's
+    twin keys (`/responses/{id}?beta=true`) share a route."""
+    routes: dict[str, tuple[str, str]] = {}  # route -> (id parameter, resource)
+    for model in (contract, *contract.siblings) if isinstance(contract, ApiModel) else ():
+        for op_id in model.job_operation_ids:
+            op = openapi.find_operation(dict(model.resolved), op_id)
+            named = op is not None and ("{" + model.id_parameter + "}" in op.path or op_id == model.poll.operation_id)
+            if op is not None and named:  # by its path, or a poll by its query (`?request_id=`)
+                routes[route(op.method, op.path)] = (model.id_parameter, model.name)
+
+    def fresh(where: str) -> tuple[str, str] | None:
+        found = routes.get(where)
+        return (found[0], str(served.control().create(found[1])["id"])) if found else None
+
+    return fresh
+
+
+def route(method: str, path: str) -> str:
+    """`get /responses/{id}?beta=true` and `get /responses/{id}#x` route as `get /responses/{id}`."""
+    return f"{method.lower()} {re.split(r'[?#]', path)[0]}"

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from calls import Call, credentials, operations
 
-from conftest import CorpusDocument, existing_jobs
+from conftest import CorpusDocument, existing_jobs, route
 from support import Served
 
 CALLED = 5  # GET functions called per document
@@ -133,7 +133,7 @@ def test_a_generated_client_imports_and_parses_jobmocks_answers(
         for name, module, arguments, path, op in simple_gets(package, contract.resolved):
             if called == CALLED:
                 break
-            named = jobs.get(str(op.get("operationId") or f"get {path}"))
+            named = jobs(route("get", path))
             if named is not None:  # a poll: of a job that exists
                 arguments = {**arguments, snake(named[0]): named[1]}
             call = Call(f"GET {path}", "GET", path, op)

@@ -370,3 +370,21 @@ def test_a_plan_never_enters_the_cancelling_state_by_itself() -> None:
         for seed in range(20):
             plan = default_plan(BATCH, outcome, random.Random(seed))
             assert "cancelling" not in [p.status for p in plan.phases]
+
+
+def test_a_long_chain_of_working_states_reaches_exactly_full_progress() -> None:
+    """Nine working states (together's clusters): shares of 1/9 summed one by one passed 1.0
+    by a rounding error, and the plan was refused as decreasing at the end."""
+    working = tuple(f"step_{i}" for i in range(9))
+    chain = ("start", *working, "done")
+    lifecycle = Lifecycle(
+        states=chain,
+        initial="start",
+        working=working,
+        terminal=("done",),
+        transitions={before: (after,) for before, after in itertools.pairwise(chain)},
+    )
+    for seed in range(10):
+        plan = default_plan(lifecycle, "done", random.Random(seed))
+        check_plan(plan, lifecycle)
+        assert snapshot(plan, lifecycle, 10_000).progress == 1.0

@@ -346,15 +346,33 @@ def extension(job: JobResource) -> tuple[dict[str, Any], list[str]]:
     return ext, why
 
 
+def listed_jobs(listing: Operation, poll: Operation) -> str | None:
+    """Where the list's success answer holds the jobs as the poll answers them: '' when the
+    answer is an array of the poll's schema, else the name of its property that is; None when
+    it holds no such array (a list of summaries is not a list of the jobs: stateless)."""
+    job = poll.success_schema()
+    answer = listing.success_schema()
+    if job is None or answer is None:
+        return None
+    if answer.get("type") == "array" and answer.get("items") == job:
+        return ""
+    for name, sub in (merged_object(answer).get("properties") or {}).items():
+        if isinstance(sub, Mapping) and sub.get("type") == "array" and sub.get("items") == job:
+            return str(name)
+    return None
+
+
 def _operations(job: JobResource, ext: dict[str, Any], cancelled: str | None) -> list[str]:
     """The vendor's own create, list and cancel, put in `ext`; why, a line each."""
     why: list[str] = []
     if job.create is not None:
         ext["create"] = {"operation": job.create.operation_id}
         why.append(f"create: {job.create.method.upper()} {job.create.path} makes a job")
-    if job.listing is not None:
+    if job.listing is not None and listed_jobs(job.listing, job.poll) is not None:
         ext["list"] = {"operation": job.listing.operation_id}
         why.append(f"list: {job.listing.method.upper()} {job.listing.path} lists the caller's jobs")
+    elif job.listing is not None:
+        why.append(f"list: {job.listing.method.upper()} {job.listing.path} holds no array of the jobs: stateless")
     if job.cancel is not None and cancelled:
         parameter = re.findall(r"\{([^}/]+)\}", job.cancel.path)
         if parameter:

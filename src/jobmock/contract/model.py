@@ -25,7 +25,7 @@ from . import openapi
 from .bundled import bundled_names, bundled_specs
 from .document import DEFAULT_ERROR_BODY, Contract, ErrorFormat, problems_in, read_contract
 from .files import SpecFile, StartupFiles, collect
-from .infer import JobResource, extension, find_jobs
+from .infer import JobResource, extension, find_jobs, listed_jobs
 from .lifecycle import Approval, Lifecycle
 from .openapi import Operation
 from .progress import REPORTERS, Reporter, Step, progress_schema
@@ -581,7 +581,7 @@ def _build(  # noqa: C901 - one linear list of checks
         list_op = openapi.find_operation(resolved, ext["list"]["operation"])
         if list_op is None:
             raise fail([*x, "list", "operation"], f"no operation {ext['list']['operation']!r}")
-        listing = _list_rule(list_op, job_schema)
+        listing = _list_rule(list_op, poll)
         if listing is None and inferred is None:  # inferred: a list that holds no jobs stays stateless
             raise fail([*x, "list", "operation"], "its answer holds no list of the poll's jobs")
     raw_errors = ext.get("errors", {})
@@ -661,21 +661,9 @@ _CURSORS = ("after", "starting_after", "cursor", "page_token", "pageToken", "nex
 _PAGES = ("page", "page_number", "pageNumber")
 
 
-def _list_rule(op: Operation, job_schema: Mapping[str, Any]) -> ListRule | None:
-    """Where the list's answer holds the jobs (an array of the poll's objects, or of objects
-    with its fields), and which parameters page it."""
-    answer = op.success_schema() or {}
-
-    def holds_jobs(schema: Any) -> bool:
-        items = openapi.merged_object(schema.get("items") or {}) if isinstance(schema, Mapping) else {}
-        props = items.get("properties") or {}
-        wanted = set(job_schema.get("properties") or {})
-        return schema.get("type") == "array" and bool(props) and len(wanted & set(props)) >= min(3, len(wanted))
-
-    items = "" if holds_jobs(answer) else None
-    for name, sub in (openapi.merged_object(answer).get("properties") or {}).items():
-        if items is None and holds_jobs(sub):
-            items = str(name)
+def _list_rule(op: Operation, poll: Operation) -> ListRule | None:
+    """Where the list's answer holds the jobs (`infer.listed_jobs`), and which parameters page it."""
+    items = listed_jobs(op, poll)
     if items is None:
         return None
     params = {str(p.get("name")): p for p in op.spec.get("parameters") or [] if p.get("in") == "query"}

@@ -184,10 +184,12 @@ def default_plan(
         reach = len(working) / (len(working) + 1)
     phases: list[Phase] = []
     t = progress = 0.0
+    done = 0  # working states passed: each one's share is reach * done / n (summed shares drift: 9 x 1/9 > 1)
     for status in middle:
         if status in lifecycle.working:
             length = working_len * reach / len(working)
-            after = progress + reach / len(working)
+            done += 1
+            after = reach * done / len(working)
         else:
             length = initial_len if status == route[0] else 0.0
             after = progress

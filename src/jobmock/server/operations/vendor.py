@@ -73,7 +73,9 @@ async def list_jobs(ctx: Context, api: ApiModel, call: Call) -> Reply:
         answer = bodies
     elif isinstance(answer, dict):
         answer[rule.items] = bodies
-        shown = {"has_more": more, "first_id": jobs[0].id if jobs else None, "last_id": jobs[-1].id if jobs else None}
+        shown: dict[str, Any] = {"has_more": more}
+        if jobs:  # an empty page keeps the document's own values (its schema may not allow null)
+            shown.update(first_id=jobs[0].id, last_id=jobs[-1].id)
         answer.update({k: v for k, v in shown.items() if k in answer})
     else:
         return documented
