@@ -190,6 +190,23 @@ def _add_check(commands: Any) -> None:  # argparse's subparsers (a private type)
     )
     check.add_argument("--job", action="append", default=[], metavar="ID", help="a job to watch (repeatable)")
     check.add_argument("--checks", help="comma-separated checks to run (default: all)")
+    check.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="OPERATION",
+        help="check only these operations (repeatable): an operationId, a path, 'METHOD /path' or 'tag:NAME'",
+    )
+    check.add_argument(
+        "--exclude", action="append", default=[], metavar="OPERATION", help="leave these operations out (as --include)"
+    )
+    check.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="send this value for a parameter (a required api-version, say) in every request (repeatable)",
+    )
     check.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     check.add_argument("--lifecycle-timeout", type=_positive, default=60.0, metavar="SECONDS", help="default 60")
     check.add_argument("--poll-interval", type=_positive, default=0.5, metavar="SECONDS", help="default 0.5")
@@ -225,6 +242,9 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             max_examples=args.max_examples,
             seed=args.seed,
             control_token=args.control_token,
+            include=args.include,
+            exclude=args.exclude,
+            parameters=_pairs(args.param),
         )
     except CheckUsageError as exc:
         known = (args.token, args.control_token or os.environ.get("JOBMOCK_CONTROL_TOKEN"), *_userinfo(args.url))
@@ -235,6 +255,17 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         write_junit(report, args.report)
         print(f"JUnit report: {args.report}")
     return report.exit_code
+
+
+def _pairs(items: Sequence[str]) -> dict[str, str]:
+    """`NAME=VALUE` options as a mapping; CheckUsageError for one without `=`."""
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise CheckUsageError(f"--param {item!r}: takes NAME=VALUE")
+        pairs[name] = value
+    return pairs
 
 
 def _add_record(commands: Any) -> None:  # argparse's subparsers (a private type)

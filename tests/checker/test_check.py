@@ -25,6 +25,8 @@ from jobmock.checker import CHECKS
 from jobmock.checker.lifecycle_checks import run_checks
 from jobmock.checker.report import ranges, trail
 from jobmock.checker.runner import CheckReport
+from jobmock.checker.schema_checks import selected_operations
+from jobmock.contract import load_named
 from jobmock.sim.scenarios import PhaseSpec, Scenario
 from support import TOKENS, create
 
@@ -233,6 +235,11 @@ def test_cli_exit_2_when_the_target_cannot_be_reached() -> None:
         (["nosuchapi", "--url", "http://127.0.0.1:9"], "no such spec file or bundled API"),
         (["neuraldraft", "--url", "http://127.0.0.1:9", "--checks", "nope"], "unknown check 'nope'"),
         (["neuraldraft"], "check needs API and --url"),
+        (
+            ["neuraldraft", "--url", "http://127.0.0.1:9", "--include", "nope"],
+            "'nope' names no operation of neuraldraft",
+        ),
+        (["neuraldraft", "--url", "http://127.0.0.1:9", "--param", "api-version"], "takes NAME=VALUE"),
     ],
 )
 def test_cli_exit_2_on_usage_errors(args: list[str], message: str) -> None:
@@ -384,3 +391,20 @@ def test_an_error_outside_the_envelope_is_caught_on_every_response() -> None:
                        checks=["status_code_conformance", "error_envelope"])  # fmt: skip
     assert report.contract is not None
     assert {f.check for f in report.contract.failures} == {"error_envelope"}, render_text(report)
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "chosen"),
+    [
+        ((), (), None),
+        (("getJob",), (), ["GET /jobs/{id}"]),
+        (("/jobs/{id}",), (), ["GET /jobs/{id}"]),
+        (("GET /jobs/{id}",), (), ["GET /jobs/{id}"]),
+        (("tag:Jobs",), (), ["GET /jobs/{id}"]),
+        ((), ("getJob",), []),
+    ],
+)
+def test_operations_are_selected_by_id_path_method_or_tag(
+    include: tuple[str, ...], exclude: tuple[str, ...], chosen: list[str] | None
+) -> None:
+    assert selected_operations(load_named("neuraldraft"), include, exclude) == chosen

@@ -277,3 +277,11 @@ def test_an_overlay_that_says_nothing_usable_is_refused(tmp_path: Path, text: st
     with pytest.raises((SpecErrors, SpecError)) as refused:
         create_app(specs=[str(path)], overlays=(str(overlay),))
     assert f"{overlay}{message}" in str(refused.value)
+
+
+def test_the_journal_names_the_resource_each_request_was_for(batches: Served) -> None:
+    made = batches.http.post("/v1/exports", headers={**A, **ns("journal")}).json()
+    batches.http.get(f"/v1/exports/{made['id']}", headers={**A, **ns("journal")})
+    batches.http.get("/v1/batches", headers={**A, **ns("journal")})
+    apis = [(e["method"], e["api"]) for e in batches.control("journal").journal()]
+    assert apis == [("POST", "batches"), ("GET", "batches.exports"), ("GET", "batches")]

@@ -112,6 +112,9 @@ def check(
     seed: int | None = None,
     headers: Mapping[str, str] | None = None,
     control_token: str | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    parameters: Mapping[str, str] | None = None,
 ) -> CheckReport:
     """Check the API at `url` (its base URL, replacing the spec's server) against its spec.
 
@@ -121,6 +124,7 @@ def check(
     started = time.monotonic()
     model = load_target_api(api)
     contract_checks, lifecycle_checks = split_checks(checks)
+    selected = contract.selected_operations(model, include, exclude)  # CheckUsageError for one that names none
     if not urlsplit(url).scheme.startswith("http") or not urlsplit(url).netloc:
         raise CheckUsageError(f"--url must be an http(s) base URL, got {url!r}")
     sent = dict(headers or {})
@@ -153,7 +157,9 @@ def check(
     def schemathesis() -> contract.ContractResult | None:
         if not contract_checks:
             return None
-        return contract.run_schemathesis(model, url, sent, job_ids, contract_checks, max_examples, seed)
+        return contract.run_schemathesis(
+            model, url, sent, job_ids, contract_checks, max_examples, seed, selected, dict(parameters or {})
+        )
 
     async def both() -> tuple[list[JobHistory], contract.ContractResult | None]:
         """Watch the jobs from the first instant (a short job's early states are seen) while

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..contract.model import ApiModel
+from ..contract.openapi import operations
+from ..exceptions import CheckUsageError
 from .response_rules import judging, register_with_schemathesis
 
 
@@ -66,6 +68,31 @@ def _follow(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def selected_operations(api: ApiModel, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str] | None:
+    """The operations to check, as Schemathesis names them (`GET /jobs/{id}`), by `--include`
+    and `--exclude` selectors (an operationId, a path, `METHOD /path`, `tag:NAME`); None: all.
+    CheckUsageError for a selector that names no operation of the document."""
+    if not include and not exclude:
+        return None
+    ops = operations(dict(api.resolved))
+
+    def matches(selector: str) -> set[str]:
+        found = {
+            f"{op.method.upper()} {op.path}"
+            for op in ops
+            if selector in (op.operation_id, op.path, f"{op.method.upper()} {op.path}", f"{op.method} {op.path}")
+            or (selector.startswith("tag:") and selector[4:] in (op.spec.get("tags") or []))
+        }
+        if not found:
+            raise CheckUsageError(f"{selector!r} names no operation of {api.name} (an operationId, a path, "
+                                  "'METHOD /path' or 'tag:NAME')")  # fmt: skip
+        return found
+
+    chosen = set().union(*(matches(s) for s in include)) if include else {f"{o.method.upper()} {o.path}" for o in ops}
+    chosen -= set().union(*(matches(s) for s in exclude)) if exclude else set()
+    return sorted(chosen)
+
+
 def run_schemathesis(
     api: ApiModel,
     base_url: str,
@@ -74,14 +101,18 @@ def run_schemathesis(
     checks: Sequence[str] | None = None,
     max_examples: int = 50,
     seed: int | None = None,
+    operations_checked: Sequence[str] | None = None,
+    parameters: Mapping[str, str] | None = None,
 ) -> ContractResult:
-    """Run the engine over every operation of the spec at `base_url`."""
+    """Run the engine over every operation of the spec at `base_url` (or those named, as
+    `selected_operations` names them), `parameters` sent as given."""
     import schemathesis
 
     register_with_schemathesis()
     document = with_job_examples(api, job_ids)
-    schema = schemathesis.openapi.from_dict(document)
-    schema.config.update(base_url=base_url, headers=dict(headers))
+    loaded = schemathesis.openapi.from_dict(document)
+    schema = loaded.include(name=list(operations_checked)) if operations_checked is not None else loaded
+    schema.config.update(base_url=base_url, headers=dict(headers), parameters=dict(parameters or {}) or None)
     schema.config.checks.update(included_check_names=list(checks) if checks is not None else ["all"])
     schema.config.generation.update(max_examples=max_examples)
     if seed is not None:

@@ -20,7 +20,10 @@ class JournalReader:
         self.state = state
         apis = state.mock.apis
         self.routes: list[PollRoute] = poll_routes(apis.values())
-        self.bases = sorted(((a.base_path or "/", a.name) for a in apis.values()), reverse=True)
+        # the longest base first; on one base, the document's own name before its other job
+        # resources' (`batches` before `batches.exports`: a request no poll names is the document's)
+        bases = ((a.base_path or "/", a.name) for a in apis.values())
+        self.bases = sorted(bases, key=lambda base: (-len(base[0]), base[0], len(base[1])))
 
     async def entries(
         self, namespace: str = "", job: str | None = None, api: str | None = None, client: str | None = None
