@@ -49,6 +49,9 @@ async def create(ctx: Context, api: ApiModel, call: Call) -> Reply:
     return Reply(documented.status, documented.body, documented.media, (*documented.headers, *headers))
 
 
+MAX_LISTED = 1_000  # jobs a page-numbered list reaches into (a cursor reaches any)
+
+
 async def list_jobs(ctx: Context, api: ApiModel, call: Call) -> Reply:
     """The vendor's list: the jobs the caller's credential sees, newest first, in the array
     its documented answer holds them in, a page at a time (its limit, and its cursor, a job
@@ -61,7 +64,8 @@ async def list_jobs(ctx: Context, api: ApiModel, call: Call) -> Reply:
     except JobmockError as exc:
         return vendor_refusal(api, exc)
     limit = _number(call.params.get(rule.limit) if rule.limit else None, rule.default_limit, 1, 100)
-    page = _number(call.params.get(rule.page) if rule.page else None, 1, 1, 10_000)
+    # a page number is held within the first MAX_LISTED jobs: each job before a page is read to reach it
+    page = _number(call.params.get(rule.page) if rule.page else None, 1, 1, max(1, MAX_LISTED // limit))
     after = call.params.get(rule.cursor) if rule.cursor else None
     await state.catch_up()  # jobs another worker made a moment ago
     jobs, more = state.mock.page(api.name, owner, namespace, limit * page, str(after) if after else None)
