@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dialects import dialect_of
-from .openapi import Operation, merged_object, operations, property_schema
+from .openapi import Operation, merged_object, operations, property_schema, value_types
 from .schema_fit import READ, Judge, judge
 from .states import Classified, classify, classify_all, words, working_order
 
@@ -422,9 +422,8 @@ def _numeric(schema: Mapping[str, Any], dotted: str, dot: str) -> bool:
     sub = (schema.get("properties") or {}).get(dotted[len(dot) :])
     if not isinstance(sub, Mapping):
         return False
-    kinds = [sub.get("type"), *(b.get("type") for b in sub.get("anyOf") or [] if isinstance(b, Mapping))]
-    flat = {k for kind in kinds for k in (kind if isinstance(kind, list) else [kind])}
-    return bool(flat & {"integer", "number"}) and "string" not in flat
+    kinds = value_types(sub)  # as the model reads it to write the field (`model._time_form`)
+    return bool(kinds & {"integer", "number"}) and "string" not in kinds
 
 
 def _optional(schema: Mapping[str, Any], name: str, nulls: Judge) -> bool:

@@ -683,10 +683,7 @@ def _time_form(schema: Mapping[str, Any], epoch: str | None) -> TimeForm:
     """How a timestamp field is written, by its schema: text (ISO 8601) where it allows a
     string, else a unix-epoch integer (seconds, or milliseconds where x-jobmock says so) or
     number (seconds with a fraction)."""
-    kinds: set[str] = set()
-    for branch in (schema, *(b for key in ("anyOf", "oneOf") for b in schema.get(key) or [])):
-        kind = branch.get("type") if isinstance(branch, Mapping) else None
-        kinds |= set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    kinds = openapi.value_types(schema)
     if "string" in kinds or not kinds & {"integer", "number"}:
         return "iso"
     if epoch == "milliseconds":

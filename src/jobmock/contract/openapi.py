@@ -234,6 +234,15 @@ def is_required(schema: Mapping[str, Any], dotted: str) -> bool:
     return node is not None and leaf in merged_object(node).get("required", [])
 
 
+def value_types(schema: Mapping[str, Any]) -> set[str]:
+    """The JSON types a schema names, its own `type` and its `anyOf`/`oneOf` branches'."""
+    kinds: set[str] = set()
+    for branch in (schema, *(b for key in ("anyOf", "oneOf") for b in schema.get(key) or [])):
+        kind = branch.get("type") if isinstance(branch, Mapping) else None
+        kinds |= set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    return kinds
+
+
 def is_uuid(text: str) -> bool:
     """A UUID in its canonical form (not `{…}`, `urn:uuid:` or without dashes)."""
     try:
