@@ -408,3 +408,42 @@ def test_operations_are_selected_by_id_path_method_or_tag(
     include: tuple[str, ...], exclude: tuple[str, ...], chosen: list[str] | None
 ) -> None:
     assert selected_operations(load_named("neuraldraft"), include, exclude) == chosen
+
+
+# --- #21 fuzzing leaves the watched jobs alone ----------------------------------------------
+
+RENDER_FARM = Path(__file__).with_name("render_farm.yaml")  # no x-jobmock; poll, cancel, delete share one $ref id
+
+
+def test_schemathesis_changing_calls_never_name_a_watched_job() -> None:
+    """The watched job's id is an example of the poll's id parameter, which the cancel and the
+    delete share (one `$ref`): Schemathesis' examples phase sends it to them too. Each such call
+    goes out for another id of the same form instead, and is counted; the poll still gets it."""
+    from jobmock.checker.schema_checks import run_schemathesis
+
+    seen: list[tuple[str, str]] = []
+
+    async def record(request: Request) -> Response:
+        seen.append((request.method, request.url.path))
+        return Response('{"message": "no"}', 404, media_type="application/json")
+
+    routes = [Route("/v2/renders/{rest:path}", record, methods=["GET", "POST", "DELETE"])]
+    watched = "knls676wh4yqqb56hhopcwi3"
+    with BackgroundServer(Starlette(routes=routes)) as server:
+        result = run_schemathesis(load_named(str(RENDER_FARM)), server.url + "/v2", {"X-Api-Key": "k"}, [watched],
+                                  ["not_a_server_error"], max_examples=5, seed=1)  # fmt: skip
+    assert ("GET", f"/v2/renders/{watched}") in seen  # the poll was given the job
+    changing = [(method, path) for method, path in seen if method != "GET"]
+    assert changing and not [call for call in changing if watched in call[1]], changing
+    assert result.spared > 0
+    spared = {path for _method, path in changing if "knls676wh4yqqb56hhopcwi" in path}
+    assert spared and all(len(path.split("/")[3]) == len(watched) for path in spared)  # the id's form kept
+
+
+def test_another_id_keeps_the_form_and_names_no_watched_job() -> None:
+    from jobmock.checker.schema_checks import other_id
+
+    assert other_id("job_ab9", frozenset({"job_ab9"})) == "job_ab0"
+    assert other_id("job_ab9", frozenset({"job_ab9", "job_ab0"})) == "job_ab1"
+    assert other_id("JOB-Z", frozenset({"JOB-Z"})) == "JOB-A"
+    assert other_id("--", frozenset({"--"})) == "--0"

@@ -285,3 +285,28 @@ def test_the_journal_names_the_resource_each_request_was_for(batches: Served) ->
     batches.http.get("/v1/batches", headers={**A, **ns("journal")})
     apis = [(e["method"], e["api"]) for e in batches.control("journal").journal()]
     assert apis == [("POST", "batches"), ("GET", "batches.exports"), ("GET", "batches")]
+
+
+RENDER_FARM = Path(__file__).parents[1] / "checker" / "render_farm.yaml"  # a cancel POST and a DELETE
+
+
+def test_the_vendors_delete_removes_the_job_for_good(tmp_path: Path) -> None:
+    """The document's DELETE beside its POST cancel is its delete: the job is gone (the next
+    poll and a second delete get the documented 404), another key cannot delete it, and a
+    cancel answers the job as the cancel left it."""
+    key, other = {"X-Api-Key": "key-a"}, {"X-Api-Key": "key-b"}
+    for served in serve(specs=[str(RENDER_FARM)], clock="manual", seed=3):
+        (api,) = served.app.contracts
+        assert (
+            isinstance(api, ApiModel) and api.delete is not None and api.delete.operation.operation_id == "deleteRender"
+        )
+        jobs = [served.http.post("/v2/renders", json={"scene": "a"}, headers=key).json()["id"] for _ in range(2)]
+        cancelled = served.http.post(f"/v2/renders/{jobs[1]}/cancel", headers=key)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "canceled"
+        assert served.http.delete(f"/v2/renders/{jobs[0]}", headers=other).status_code == 404
+        gone = served.http.delete(f"/v2/renders/{jobs[0]}", headers=key)
+        assert gone.status_code == 204 and gone.content == b""
+        for again in (served.http.get(f"/v2/renders/{jobs[0]}", headers=key),
+                      served.http.delete(f"/v2/renders/{jobs[0]}", headers=key)):  # fmt: skip
+            assert again.status_code == 404 and "message" in again.json()
+        assert served.http.get(f"/v2/renders/{jobs[1]}", headers=key).status_code == 200  # the other job stays

@@ -1,8 +1,9 @@
 """Schemathesis, in-process, against any implementation of a spec.
 
 Runs Schemathesis 4's engine with every check (or a chosen set), feeds it live job
-ids as parameter examples so that 200 answers are exercised, and returns its
-failures as plain data for jobmock's report.
+ids as parameter examples so that 200 answers are exercised, keeps its changing calls
+(a cancel, a delete) off those jobs, which the lifecycle checks watch meanwhile, and
+returns its failures as plain data for jobmock's report.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ContractResult:
     failures: list[ContractFailure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # could not test: unreachable, bad schema
     statuses: Counter[int] = field(default_factory=Counter)  # how many answers of each status it saw
+    spared: int = 0  # changing calls that named a watched job, sent for another id instead
 
 
 def check_names() -> list[str]:
@@ -109,6 +111,7 @@ def run_schemathesis(
     import schemathesis
 
     register_with_schemathesis()
+    _register_sparing_hook()
     document = with_job_examples(api, job_ids)
     loaded = schemathesis.openapi.from_dict(document)
     schema = loaded.include(name=list(operations_checked)) if operations_checked is not None else loaded
@@ -119,11 +122,78 @@ def run_schemathesis(
         schema.config.seed = seed
     result = ContractResult()
     done = judging(document, api)  # the per-response rules read this API's envelope
+    _SPARED[id(document)] = (frozenset(job_ids), result)
     try:
         _execute(schema, base_url, result)
     finally:
         done()
+        _SPARED.pop(id(document), None)
     return result
+
+
+# The jobs a run's lifecycle checks watch, by the run's document: a changing call (any method
+# but GET, HEAD, OPTIONS) that names one is sent for another id of the same form, so fuzzing
+# never cancels or deletes a job whose lifecycle is being judged. Schemathesis 4 dispatches
+# `before_call` hooks globally only, so one hook serves every run and finds its run here.
+_SPARED: dict[int, tuple[frozenset[str], ContractResult]] = {}
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _register_sparing_hook() -> None:
+    import schemathesis
+    from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
+
+    if _spare_watched_jobs not in GLOBAL_HOOK_DISPATCHER.get_all_by_name("before_call"):
+        schemathesis.hook("before_call")(_spare_watched_jobs)
+
+
+def _spare_watched_jobs(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    run = _SPARED.get(id(case.operation.schema.raw_schema))
+    if run is None or not run[0] or case.method.upper() in _READING:
+        return
+    watched, result = run
+    named = False
+    for container in ("path_parameters", "query", "headers", "cookies"):
+        values = getattr(case, container, None)
+        if isinstance(values, dict):
+            for key, value in values.items():
+                if isinstance(value, str) and value in watched:
+                    values[key], named = other_id(value, watched), True
+    if case.body is not None:
+        body, touched = _spared_in(case.body, watched)
+        if touched:
+            case.body, named = body, True
+    result.spared += int(named)
+
+
+def _spared_in(value: Any, watched: frozenset[str]) -> tuple[Any, bool]:
+    if isinstance(value, str):
+        return (other_id(value, watched), True) if value in watched else (value, False)
+    if isinstance(value, dict):
+        pairs = {key: _spared_in(item, watched) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, any(t for _, t in pairs.values())
+    if isinstance(value, list):
+        items = [_spared_in(item, watched) for item in value]
+        return [item for item, _ in items], any(t for _, t in items)
+    return value, False
+
+
+def other_id(job_id: str, watched: frozenset[str]) -> str:
+    """An id of the same form (length, prefix, each character's class) naming no watched job:
+    its last letters or digits changed, so a pattern the document gives ids still holds."""
+    chars = list(job_id)
+    for i in reversed(range(len(chars))):
+        c = chars[i]
+        ring = "0123456789" if c.isdigit() else "abcdefghijklmnopqrstuvwxyz" if c.islower() else (
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c.isupper() else "")  # fmt: skip
+        if not ring:
+            continue
+        for step in range(1, len(ring)):
+            chars[i] = ring[(ring.index(c) + step) % len(ring)]
+            if "".join(chars) not in watched:
+                return "".join(chars)
+        chars[i] = c
+    return job_id + "0"  # no letter or digit to change: longer, so it names no watched job
 
 
 def _execute(schema: Any, base_url: str, result: ContractResult) -> None:

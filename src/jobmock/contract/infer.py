@@ -363,7 +363,7 @@ def listed_jobs(listing: Operation, poll: Operation) -> str | None:
 
 
 def _operations(job: JobResource, ext: dict[str, Any], cancelled: str | None) -> list[str]:
-    """The vendor's own create, list and cancel, put in `ext`; why, a line each."""
+    """The vendor's own create, list, cancel and delete, put in `ext`; why, a line each."""
     why: list[str] = []
     if job.create is not None:
         ext["create"] = {"operation": job.create.operation_id}
@@ -380,6 +380,10 @@ def _operations(job: JobResource, ext: dict[str, Any], cancelled: str | None) ->
             why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} moves a job to {cancelled}")
     elif job.cancel is not None:
         why.append(f"cancel: {job.cancel.method.upper()} {job.cancel.path} not served as one (no cancelled state)")
+    named = re.findall(r"\{([^}/]+)\}", job.delete.path) if job.delete is not None else []
+    if job.delete is not None and named:
+        ext["delete"] = {"operation": job.delete.operation_id, "parameter": named[-1]}
+        why.append(f"delete: {job.delete.method.upper()} {job.delete.path} removes a job (its next poll: 404)")
     return why
 
 

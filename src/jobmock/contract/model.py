@@ -128,6 +128,17 @@ class CancelRule:
     finished_message: str = "Job is already {status}."
 
 
+@dataclass(frozen=True)
+class DeleteRule:
+    """The vendor's own delete (x-jobmock.delete): the job is gone (its next poll is the
+    documented 404), answered with the documented success: the job as it was, where the
+    answer is the job, else the document's own answer with the job's id where it has one."""
+
+    operation: Operation
+    parameter: str  # the path parameter holding the job id
+    answers_job: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class ApiModel(Contract):
     """A served document with jobs: its `x-jobmock` lifecycle, read and checked against it."""
@@ -137,6 +148,7 @@ class ApiModel(Contract):
     cancel: CancelRule | None
     create: CreateRule | None = None
     listing: ListRule | None = None
+    delete: DeleteRule | None = None
     # the document's other job resources (inferred), served beside this one on its paths and
     # named `<name>.<resource>`; empty for an API described by one x-jobmock
     siblings: tuple[ApiModel, ...] = ()
@@ -184,7 +196,8 @@ class ApiModel(Contract):
         cancel = (self.cancel.operation.operation_id,) if self.cancel is not None else ()
         create = (self.create.operation.operation_id,) if self.create is not None else ()
         listing = (self.listing.operation.operation_id,) if self.listing is not None else ()
-        return (self.poll.operation_id, *cancel, *create, *listing)
+        delete = (self.delete.operation.operation_id,) if self.delete is not None else ()
+        return (self.poll.operation_id, *cancel, *create, *listing, *delete)
 
     def steps_for(self, job_type: str | None) -> tuple[Step, ...]:
         if job_type is not None and job_type in self.types and self.types[job_type].steps:
@@ -570,6 +583,15 @@ def _build(  # noqa: C901 - one linear list of checks
             finished_status=int(conf.get("finishedStatus", 409)),
             finished_message=conf.get("finishedMessage", "Job is already {status}."),
         )
+    delete = None
+    if "delete" in ext:
+        delete_op = openapi.find_operation(resolved, ext["delete"]["operation"])
+        if delete_op is None:
+            raise fail([*x, "delete", "operation"], f"no operation {ext['delete']['operation']!r}")
+        if delete_op.parameter(ext["delete"]["parameter"]) is None:
+            raise fail([*x, "delete", "parameter"], f"{delete_op.operation_id} has no parameter "
+                                                    f"{ext['delete']['parameter']!r}")  # fmt: skip
+        delete = DeleteRule(delete_op, ext["delete"]["parameter"], _answers_job(delete_op, poll))
     create = None
     if "create" in ext:
         create_op = openapi.find_operation(resolved, ext["create"]["operation"])
@@ -608,6 +630,7 @@ def _build(  # noqa: C901 - one linear list of checks
         cancel=cancel,
         create=create,
         listing=listing,
+        delete=delete,
         job_schema=job_schema,
         ids=ids,
         id_parameter=id_conf["parameter"],

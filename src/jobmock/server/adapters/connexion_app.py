@@ -46,7 +46,7 @@ from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
-from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, create, list_jobs, poll, stateless
+from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, create, delete, list_jobs, poll, stateless
 from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
 from .dialect_validators import validator_map
 from .raw_paths import RawPathRouting, RawRoute, RealPathParams, path_routed, raw_routes
@@ -258,6 +258,11 @@ class VendorResolver(Resolver):  # type: ignore[misc]  # Connexion ships no type
 
             async def handler(**params: Any) -> ConnexionResponse:
                 return response(await list_jobs(ctx, api, call_of(params)))
+
+        elif api.delete is not None and op_id == api.delete.operation.operation_id:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(await delete(ctx, api, call_of(params)))
 
         else:
 

@@ -17,7 +17,7 @@ from .control import ControlOperation
 from .poll import poll
 from .replies import Reply
 from .stateless import stateless
-from .vendor import cancel, create, list_jobs
+from .vendor import cancel, create, delete, list_jobs
 
 CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "listApis": service.list_apis,
@@ -53,6 +53,7 @@ __all__ = [
     "call",
     "cancel",
     "create",
+    "delete",
     "list_jobs",
     "poll",
     "stateless",

@@ -1,5 +1,5 @@
 """The vendor job operations besides the poll: the vendor's own create (x-jobmock.create, or
-inferred), list (x-jobmock.list) and cancel (x-jobmock.cancel)."""
+inferred), list (x-jobmock.list), cancel (x-jobmock.cancel) and delete (x-jobmock.delete)."""
 
 from __future__ import annotations
 
@@ -125,6 +125,7 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
             return job_error(api, rule.operation, 404)
         try:
             await state.cancel(job, namespace)
+            job = state.mock.lookup(api.name, job.id, owner, namespace) or job  # as the cancel left it
         except LifecycleError:
             message = rule.finished_message.replace("{status}", state.mock.status(job, namespace))
             return job_error(api, rule.operation, rule.finished_status, message)
@@ -135,3 +136,30 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
     if rule.response is None:  # the document's cancel answers the job
         return Reply(200, state.mock.body_bytes(job, namespace), JSON)
     return json_reply(200, rule.response)
+
+
+async def delete(ctx: Context, api: ApiModel, call: Call) -> Reply:
+    """The vendor's delete: the job is gone for every key (its next poll is the documented
+    404); answered with the job as it was where the documented answer is the job, else the
+    documented answer (its `id` set to the job's); 404 for an id this key cannot see."""
+    rule = api.delete
+    assert rule is not None
+    state, namespace = ctx.state, call.namespace
+    try:
+        owner = judge(api.requirements(rule.operation), credentials_of(call))
+        await state.catch_up()
+        job = state.mock.lookup(api.name, str(call.params.get(rule.parameter, "")), owner, namespace)
+        if job is None:
+            return job_error(api, rule.operation, 404)
+        last = state.mock.body_bytes(job, namespace)
+        await state.delete(job.id, namespace)
+    except JobmockError as exc:
+        return vendor_refusal(api, exc)
+    documented = await stateless(api, call, rule.operation.method, rule.operation.path)
+    if rule.answers_job:
+        return Reply(documented.status, last, JSON, documented.headers)
+    body: Any = json.loads(documented.body) if documented.media == JSON and documented.body else None
+    if isinstance(body, dict) and "id" in body:
+        body["id"] = job.id
+        return Reply(documented.status, json.dumps(body, ensure_ascii=False).encode(), JSON, documented.headers)
+    return documented
