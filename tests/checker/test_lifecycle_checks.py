@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from jobmock import CheckUsageError, JobHistory, Mismatch, lifecycle_check, run_checks
 from jobmock.checker import CHECKS
@@ -462,3 +463,23 @@ def test_an_api_that_words_no_errors_is_held_to_no_envelope() -> None:
     seen = Seen(404, {"content-type": "application/json"}, '{"message": "no such batch"}')
     assert list(RULES["error_envelope"].judge(api, seen))  # the bundled API words its envelope
     assert list(RULES["error_envelope"].judge(unworded, seen)) == []
+
+
+def test_an_expiry_a_day_ahead_is_no_timestamp_from_the_future(tmp_path: Path) -> None:
+    """OpenAI's batches carry `expires_at`, a day after `created_at`: meant to be ahead of the
+    server's clock, unlike every other timestamp (a `completed_at` ahead of it is still caught)."""
+    document = yaml.safe_load((Path(__file__).with_name("render_farm.yaml")).read_text())
+    job = document["components"]["schemas"]["Job"]["properties"]
+    job.update(expires_at={"type": "integer"}, completed_at={"type": ["integer", "null"]})
+    path = tmp_path / "render_farm.json"
+    path.write_text(json.dumps(document))
+    api = load_api(path)
+    assert api.timestamps.get("expires") == "expires_at"
+    created = float(int(time.time()) - 60)
+    body = {"id": "r1", "status": "succeeded", "created_at": int(created), "expires_at": int(created) + 86_400}
+    polls = tuple(
+        Poll(i, created + 30, "GET", "http://127.0.0.1/x", {}, 200, {}, {**body, **late}, "")
+        for i, late in enumerate([{"completed_at": int(created) + 20}, {"completed_at": int(created) + 3_600}])
+    )
+    mismatches = run_checks(JobHistory(api, "r1", polls), ["timestamps_not_future"])
+    assert [v.actual.split(" ")[0] for v in mismatches] == [datetime.fromtimestamp(created + 3_600, UTC).isoformat()]

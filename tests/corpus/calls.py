@@ -48,8 +48,9 @@ class Call:
     content: bytes | None = None
     media: str | None = None  # the request body's media type
 
-    def send(self, http: httpx.Client, base: str) -> httpx.Response:
-        headers = dict(self.headers)
+    def send(self, http: httpx.Client, base: str, extra: Mapping[str, str] | None = None) -> httpx.Response:
+        """Send it under `base`, with `extra` headers besides its own (a namespace, a scenario)."""
+        headers = {**self.headers, **(extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         kwargs: dict[str, Any] = {}

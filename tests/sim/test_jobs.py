@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,3 +231,30 @@ def test_a_longform_job_names_its_jwt_subject_as_its_user() -> None:
         NewJob(api="longform", owner=token_owner(longform.requirements(longform.poll), jwt("not-a-uuid")))
     )
     assert mock.body(other)["user_id"] != "not-a-uuid"  # user_id is a UUID: a drawn one stands
+
+
+def test_a_result_made_after_a_body_that_spent_the_data_budget_is_still_there(tmp_path: Path) -> None:
+    """AssemblyAI's transcript: a job body of thousands of values, then its `text` (null or a
+    string, in 3.1) shown on success only. The body spent the values one body may make, and
+    `text` came out null on success; it is made on a budget of its own."""
+    wide = {f"f{i}": {"type": "object", "required": [f"g{k}" for k in range(30)],
+                      "properties": {f"g{k}": {"type": "string"} for k in range(30)}} for i in range(200)}  # fmt: skip
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/transcripts/{id}": {"get": {"operationId": "getTranscript",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["id", "status", "text", "meta"],
+                "properties": {"id": {"type": "string"}, "text": {"type": ["string", "null"]},
+                               "status": {"type": "string", "enum": ["queued", "processing", "completed", "error"]},
+                               "meta": {"type": "object", "required": sorted(wide), "properties": wide}},
+            }}}}}}}},
+    }  # fmt: skip
+    path = tmp_path / "transcripts.json"
+    path.write_text(json.dumps(document))
+    api = load_api(path)
+    assert api.presence.get("text") == ("completed",)
+    jobs = JobStore({api.name: api}, seed=1)
+    done = jobs.create(NewJob(api=api.name, outcome="completed", duration=5), EPOCH).render(60, 1.0)
+    assert done["status"] == "completed" and isinstance(done["text"], str) and done["text"]

@@ -17,13 +17,12 @@ from email.utils import parsedate_to_datetime
 from functools import cached_property, partial
 from typing import Any
 
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
-
 from ..client.polls import Poll
 from ..contract import openapi
 from ..contract.dotted import get as dotted_get
 from ..contract.model import ApiModel
 from ..contract.progress import Observed
+from ..contract.schema_fit import READ, format_checker, validator_class
 from ..exceptions import CheckUsageError
 from ..registry import Registry
 from .response_rules import RULES, ResponseRule, Seen
@@ -74,9 +73,12 @@ class JobHistory:
                 yield poll, job, status
 
     @cached_property
-    def validator(self) -> OAS30Validator:
+    def validator(self) -> Any:
+        """The job schema's validator in the document's own dialect (3.0, or 3.1's JSON Schema
+        2020-12), as a client reads an answer: formats checked, writeOnly left out."""
         schema = openapi.resolvable(self.api.job_schema, self.api.resolved)  # a recursive one too
-        return OAS30Validator(schema, format_checker=oas30_format_checker)  # formats too
+        cls = validator_class(self.api.dialect, READ)
+        return cls(schema, format_checker=format_checker(self.api.dialect))
 
 
 CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]
@@ -335,10 +337,13 @@ def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
 
 @lifecycle_check("timestamps_not_future")
 def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
-    """No timestamp lies in the future of the answer (its Date header, else arrival time)."""
+    """No timestamp lies in the future of the answer (its Date header, else arrival time),
+    but the one meant to: when the job expires."""
     for poll, job in history.jobs():
         _earliest, latest = _server_time(poll, history.skew)
-        for field_name, instant in _timestamps(history, job).values():
+        for role, (field_name, instant) in _timestamps(history, job).items():
+            if role == "expires":
+                continue
             if instant > latest:
                 lead = (instant - latest).total_seconds()
                 yield Mismatch(

@@ -24,7 +24,7 @@ from ..contract.model import ApiModel
 from ..exceptions import PathItem, SpecError, SpecErrors, UnknownScenario
 from ..sim.catalog import Catalog, Rule
 from ..sim.faults import fault_schema, parse_fault
-from ..sim.scenarios import Entry, PhaseSpec, Scenario
+from ..sim.scenarios import Entry, PhaseSpec, Scenario, outcome_scenarios
 from .validate import check_scenario
 
 
@@ -92,6 +92,9 @@ def load_catalog(
     sources += [(p, False) for p in fixture_files(p for p in paths if p.exists())]
     for path, is_bundled in sources:
         collect(problems, partial(_load_file, path, apis, catalog, is_bundled, files))
+    for name, api in apis.items():  # an API no file gives a scenario: one per terminal state
+        if not catalog.scenarios.get(name):
+            catalog.scenarios[name] = {s.name: s for s in outcome_scenarios(name, api.lifecycle)}
     if config is not None and not problems:
         collect(problems, partial(_load_config, config, apis, catalog, files))
     if problems:

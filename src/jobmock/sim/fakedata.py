@@ -157,6 +157,15 @@ class Generator:
 
     # --- any schema -------------------------------------------------------------------------
 
+    def value_of_its_own(self, schema: Any, name: str = "") -> Any:
+        """`value` on a budget of its own (MAX_VALUES, LEAN_AFTER), for a field made apart from
+        a body that may have spent the shared one (a job's state-bound result or error)."""
+        spent, self.made = self.made, 0
+        try:
+            return self.value(schema, name, required=True)
+        finally:
+            self.made += spent
+
     def value(self, schema: Any, name: str = "", required: bool = True) -> Any:
         """A value for `schema`; `required=False` (an optional property) may draw null where
         the schema allows it."""

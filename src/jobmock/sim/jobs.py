@@ -339,7 +339,7 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
     elif job_type is not None and not api.types:
         raise JobError(f"the {api.name} API declares no job types")
 
-    outcome = request.outcome or success_state(lifecycle)
+    outcome = request.outcome or (scenario.outcome if scenario else None) or success_state(lifecycle)
     if request.duration is not None and not (0 < request.duration <= 86_400):
         raise JobError("duration must be a number of seconds above 0 and at most 86400")
     try:
@@ -367,9 +367,9 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         result = api.types[job_type].result if job_type is not None and api.types else None
         if name == "result" and result is not None:
             schema = dict(result)
-        value = gen.value(schema, name.split(".")[-1], required=True)
+        value = gen.value_of_its_own(schema, name.split(".")[-1])  # the static body may have spent the budget
         if value is None:  # never hide a gated field behind a random null
-            value = gen.value({k: v for k, v in schema.items() if k != "nullable"}, name.split(".")[-1])
+            value = gen.value_of_its_own(_not_null(schema), name.split(".")[-1])
         gated[name] = value
     for name in gated_names:
         if "." in name:
@@ -390,8 +390,8 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         kept = rng.choice(group)
         for name in group:
             dotted.put(static, name, None)
-        wanted = {k: v for k, v in (property_schema(api.job_schema, kept) or {}).items() if k != "nullable"}
-        dotted.put(static, kept, gen.value(wanted, kept.split(".")[-1]))
+        wanted = _not_null(property_schema(api.job_schema, kept) or {})
+        dotted.put(static, kept, gen.value_of_its_own(wanted, kept.split(".")[-1]))
     if request.fields:
         bad = sorted(set(request.fields) & driven)
         if bad:
@@ -423,6 +423,14 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         job.plan = cancel(job.plan, lifecycle, request.cancelled)
     request.finish = job.finish_time
     return job
+
+
+def _not_null(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema without its null: 3.0's `nullable`, or `null` in a 3.1 type list."""
+    kept = {k: v for k, v in schema.items() if k != "nullable"}
+    if isinstance(kept.get("type"), list) and len([t for t in kept["type"] if t != "null"]) >= 1:
+        kept["type"] = [t for t in kept["type"] if t != "null"]
+    return kept
 
 
 def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:

@@ -50,6 +50,23 @@ class Scenario:
     total: int | None = None  # what count progress counts up to (stories' scenes_total); None: drawn
     breaks_contract: str | None = None  # why its literal answers may break the spec (say it, or they may not)
     source: str = ""  # file:line, for messages
+    outcome: str | None = None  # no phases, no timeline: a realistic lifecycle ending in this state
+
+
+def outcome_scenarios(api: str, lifecycle: Lifecycle) -> list[Scenario]:
+    """A scenario per terminal state, named as the document writes the state (`failed`,
+    `TIMEOUT_EXCEEDED`): for an API no fixture gives a scenario (a vendor's document served as
+    it is), so `Prefer: scenario=failed` on its own create or poll works as for a bundled API."""
+    return [
+        Scenario(
+            api,
+            state,
+            f"A realistic lifecycle that ends {state}.",
+            outcome=state,
+            source="jobmock (one per terminal state)",
+        )
+        for state in lifecycle.terminal
+    ]
 
 
 def build_plan(phases: tuple[PhaseSpec, ...], lifecycle: Lifecycle) -> Plan:
