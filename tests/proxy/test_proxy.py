@@ -10,8 +10,9 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -21,7 +22,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from jobmock import BackgroundServer, JobmockClient
@@ -168,6 +169,34 @@ def test_an_exchange_is_relayed_byte_for_byte() -> None:
     direct_seen, proxied_seen = echo.received
     assert proxied_seen == direct_seen  # the upstream got the same request: nothing added, nothing decoded
     assert proxied_seen["raw_path"] == "/v1/jobs/a%2Fb/x" and proxied_seen["query"] == "b=2&a=1&a=%20"
+
+
+def test_an_event_stream_is_relayed_as_it_arrives() -> None:
+    """The upstream sends its second event only once the client has read the first through the
+    proxy: a proxy that waited for the whole answer would get "gave up" as the second."""
+    first_read = threading.Event()
+
+    async def events(request: Request) -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b"event: state\ndata: first\n\n"
+            seen = await asyncio.to_thread(first_read.wait, 10)
+            yield b"event: state\ndata: second\n\n" if seen else b"data: gave up\n\n"
+
+        return StreamingResponse(body(), media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/v1/jobs/{id}/events", events)])
+    path = "/v1/jobs/job_Streamed001/events"
+    with (
+        BackgroundServer(app, relay=True) as server,
+        proxying(server.url + "/v1") as client,
+        client.stream("GET", path, headers=AUTH) as answer,
+    ):
+        chunks = answer.iter_raw()
+        got = next(chunks)
+        first_read.set()
+        got += b"".join(chunks)
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    assert got == b"event: state\ndata: first\n\nevent: state\ndata: second\n\n"
 
 
 # --- lifecycles across clients -----------------------------------------------------------------
@@ -386,6 +415,15 @@ def test_credentials_never_appear_in_what_the_proxy_reports() -> None:
     assert "response_schema_conformance" in found and "REDACTED" in found
     for value in (secret, cookie, keyed):
         assert value not in found and value not in answer.headers["jobmock-violations"]
+
+
+def test_the_command_refuses_a_bad_upstream_in_one_line_with_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmock", "proxy", "neuraldraft", "--upstream", "ftp://example.invalid/v1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == "jobmock: --upstream: 'ftp://example.invalid/v1': must be the API's http(s) base URL\n"
 
 
 def test_the_command_says_a_port_it_cannot_bind_and_exits_3() -> None:
