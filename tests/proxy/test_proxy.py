@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from jobmock import BackgroundServer, JobmockClient
+from jobmock import BackgroundServer, JobmockClient, SpecError
 from jobmock.checker.response_rules import RULES, Seen
 from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.contract.model import ApiModel
@@ -397,6 +397,24 @@ def test_a_request_body_over_the_cap_is_refused_before_the_upstream() -> None:
         answer = client.post("/v1/jobs", headers=AUTH, json={"prompt": "x" * 200})
     assert answer.status_code == 413 and "--max-body-bytes" in answer.json()["error"]["message"]
     assert script.seen == []
+
+
+def test_the_violations_answer_only_loopback_hosts_and_pages() -> None:
+    with scripted({}) as (_script, upstream), proxying(upstream) as client:
+        rebound = client.get("/_jobmock/violations", headers={"Host": "evil.example"})
+        framed = client.get("/_jobmock/violations", headers={"Origin": "https://evil.example"})
+        local = client.get("/_jobmock/violations", headers={"Origin": "http://localhost:5173"})
+    assert (rebound.status_code, framed.status_code, local.status_code) == (403, 403, 200)
+
+
+def test_options_are_refused_before_anything_is_loaded_or_bound() -> None:
+    with pytest.raises(SpecError, match="no such file") as refused:
+        ProxyOptions("neuraldraft", "https://api.example/v1", ca_bundle="/no/such/bundle.pem")
+    assert refused.value.file == "--ca-bundle"
+    with pytest.raises(SpecError, match="send credentials from the client"):
+        ProxyOptions("neuraldraft", "https://user:pw@api.example/v1")
+    with pytest.raises(SpecError, match="'1': must be 2 or more"):
+        ProxyOptions("neuraldraft", "https://api.example/v1", max_polls=1)
 
 
 def test_credentials_never_appear_in_what_the_proxy_reports() -> None:

@@ -188,7 +188,9 @@ class ProxyApp:
         secrets = _credentials(request_headers, query)
         status = answer.status_code
         if located is None:
-            missing = Finding("operation_declared", "an operation of the document", f"{method} {scope['path']}")
+            missing = Finding(
+                "request_declared", "a request to an operation of the document", f"{method} {scope['path']}"
+            )
             return self.log.add([missing], self.api.name, None, request, status, secrets)
         lower = {k.lower(): v for k, v in answer.headers.items()}
         found = judge_answer(self.api, located, status, lower, body)
