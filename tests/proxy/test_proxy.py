@@ -25,11 +25,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from jobmock import BackgroundServer, JobmockClient, SpecError
+from jobmock import BackgroundServer, JobmockClient, ProxyOptions, SpecError, create_proxy
 from jobmock.checker.response_rules import RULES, Seen
 from jobmock.contract import bundled_names, load_api, spec_path
 from jobmock.contract.model import ApiModel
-from jobmock.proxy import ProxyOptions, create_proxy
 from jobmock.sim.clock import Clock
 from jobmock.sim.jobs import NewJob
 from jobmock.sim.store import JobStore
