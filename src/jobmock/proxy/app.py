@@ -202,7 +202,8 @@ class ProxyApp:
                     _json(body) if body is not None and is_json(media_type(lower.get("content-type", ""))) else None
                 )
                 text = body.decode("utf-8", "replace") if body is not None else ""
-                return Poll(index, time.time(), method, request, {}, status, lower, parsed, text)
+                target = scope["path"] + (f"?{query.decode('latin-1')}" if query else "")  # kept here only, never shown
+                return Poll(index, time.time(), method, target, {}, status, lower, parsed, text)
 
             found += self.following.add(model, job_id, status, poll)
         return self.log.add(found, self.api.name, located.operation_id, request, status, secrets)
