@@ -17,6 +17,8 @@ PUBLIC = {  # changed only on purpose: users import these, and nothing else
     "create", "serve", "ServeOptions", "App", "BackgroundServer", "Limits", "ControlPolicy", "load_plugins",
     # drive a running jobmock
     "JobmockClient",
+    # stand between an app and the real API
+    "run_proxy", "create_proxy", "ProxyOptions",
     # check any implementation, and the report types
     "check", "CheckReport", "Violation", "JobHistory", "Poll", "Mismatch", "run_checks", "render_text", "write_junit",
     # record a real job

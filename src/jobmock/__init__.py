@@ -7,6 +7,8 @@ jobmock (or its pytest plugin) is cheap and has no side effects.
 - serve: `create` (an ASGI app), `serve` (as `jobmock serve`), `ServeOptions`, `App`,
   `BackgroundServer`, `Limits`, `ControlPolicy`, `load_plugins`;
 - drive a running jobmock: `JobmockClient`;
+- stand between an app and the real API: `run_proxy` (as `jobmock proxy`), `create_proxy`
+  (its ASGI app), `ProxyOptions`;
 - check any implementation: `check`, `CheckReport`, `Violation`, `JobHistory`, `Poll`,
   `Mismatch`, `run_checks`, `render_text`, `write_junit`;
 - record a real job: `record`, `write_fixture`;
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     )
     from .options import ServeOptions
     from .plugins import load_plugins
+    from .proxy import ProxyOptions, create_proxy, run_proxy
     from .running import serve
     from .scenario_files import record, write_fixture
     from .server import App, BackgroundServer, ControlPolicy
@@ -72,6 +75,7 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(["App", "BackgroundServer", "ControlPolicy"], "server"),
     "Limits": "sim.limits",
     "JobmockClient": "client",
+    **dict.fromkeys(["ProxyOptions", "create_proxy", "run_proxy"], "proxy"),
     "Poll": "client",
     **dict.fromkeys(
         [
@@ -137,6 +141,7 @@ __all__ = [
     "NamespaceFull",
     "NotFound",
     "Poll",
+    "ProxyOptions",
     "Reporter",
     "RequestError",
     "ServeOptions",
@@ -148,6 +153,7 @@ __all__ = [
     "check",
     "clock_mode",
     "create",
+    "create_proxy",
     "fault_kind",
     "lifecycle_check",
     "load_plugins",
@@ -155,6 +161,7 @@ __all__ = [
     "render_text",
     "reporter_kind",
     "run_checks",
+    "run_proxy",
     "serve",
     "write_fixture",
     "write_junit",

@@ -67,11 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     infer.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
     _add_check(commands)
     _add_record(commands)
+    _add_proxy(commands)
 
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "proxy":
+            return _proxy(args)
         load_plugins(getattr(args, "plugin", None) or ())
         if args.command == "specs":
             return _specs()
@@ -314,6 +317,67 @@ def _record(args: argparse.Namespace) -> int:
     (name, scenario), *_ = document["scenarios"].items()
     print(f"jobmock record: {scenario['description']}")
     print(f"  wrote scenario {name!r} ({len(scenario['timeline'])} distinct answers) to {args.out}")
+    return 0
+
+
+def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
+    proxy = commands.add_parser(
+        "proxy",
+        help="stand between an app and the real API: relay every exchange, check each against the document",
+        description="Relay every request to the upstream unchanged and its answer back unchanged, adding a "
+        "Jobmock-Violations header where the answer breaks the document or a job's polls break its lifecycle "
+        "(all of them at /_jobmock/violations). The API is served at its server URL's path, as `serve SPEC` "
+        "serves it. Exit status: 2 bad options or spec, 3 the port cannot be bound.",
+        epilog="example: jobmock proxy neuraldraft --upstream https://api.neuraldraft.io/v1 --port 8080",
+    )
+    proxy.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
+    proxy.add_argument("--upstream", required=True, metavar="URL", help="the API's base URL (as check --url)")
+    proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    proxy.add_argument("--port", type=int, default=8080, help="port to listen on; 0: a free one (8080)")
+    proxy.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS", help="to the upstream (5)")
+    proxy.add_argument("--read-timeout", type=float, default=30.0, metavar="SECONDS", help="between reads (30)")
+    proxy.add_argument(
+        "--total-timeout", type=float, default=60.0, metavar="SECONDS", help="until the answer can be relayed (60)"
+    )
+    proxy.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=10 * 1024 * 1024,
+        metavar="N",
+        help="a larger request body is refused 413; a larger answer is relayed unjudged (10485760)",
+    )
+    proxy.add_argument("--ca-bundle", metavar="FILE", help="PEM certificates to trust besides the system's")
+    proxy.add_argument("--max-polls", type=int, default=50, metavar="N", help="polls kept per followed job (50)")
+    proxy.add_argument("--max-jobs", type=int, default=1000, metavar="N", help="jobs followed at once (1000)")
+    proxy.add_argument(
+        "--max-violations", type=int, default=10_000, metavar="N", help="violations kept for /_jobmock/violations"
+    )
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    from .proxy import ProxyOptions, run_proxy
+
+    options = ProxyOptions(
+        spec=args.spec,
+        upstream=args.upstream,
+        host=args.host,
+        port=args.port,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.read_timeout,
+        total_timeout=args.total_timeout,
+        max_body_bytes=args.max_body_bytes,
+        ca_bundle=args.ca_bundle,
+        max_polls=args.max_polls,
+        max_jobs=args.max_jobs,
+        max_violations=args.max_violations,
+    )  # SpecError for a bad value: one line, exit status 2
+    try:
+        run_proxy(options)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        print(f"jobmock: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}", file=sys.stderr)
+        return STARTUP_FAILURE
+    except SystemExit as exc:  # uvicorn's own start-up failure (it said why)
+        return exc.code if isinstance(exc.code, int) else STARTUP_FAILURE
     return 0
 
 

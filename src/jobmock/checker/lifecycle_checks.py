@@ -121,6 +121,18 @@ def run_checks(history: JobHistory, names: Sequence[str] | None = None) -> list[
     ]
 
 
+def judge_latest(history: JobHistory, names: Sequence[str] | None = None) -> list[Violation]:
+    """What the newest poll of `history` shows that breaks the named checks (all when None):
+    the entry point for polls judged one by one as they arrive (`jobmock proxy`), with the
+    very checks `run_checks` runs over a whole history. The earlier polls are the context
+    (the state before, the first value of a fixed field); a violation they show was found
+    when each of them was the newest."""
+    if not history.polls:
+        return []
+    newest = history.polls[-1]
+    return [violation for violation in run_checks(history, names) if violation.poll is newest]
+
+
 def _show(value: Any) -> str:
     if value is ABSENT:
         return "absent"

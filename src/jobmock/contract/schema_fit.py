@@ -169,6 +169,20 @@ class Judge:
         except Exception:  # a broken schema (bad regex, $ref to nothing, too deep): no value fits it
             return False
 
+    def first_error(self, schema: Any, value: Any) -> str | None:
+        """Why `value` does not fit `schema`, as the validator words it and where in the value
+        (`at data/status: 'weird' is not one of [...]`); None when it fits. The error at the
+        shallowest place comes first, so the same misfit is always worded the same way."""
+        try:
+            errors = list(self._validator(schema).iter_errors(value))
+        except Exception as exc:  # a broken schema (bad regex, $ref to nothing): nothing fits it
+            return f"the schema cannot be used: {exc}"
+        if not errors:
+            return None
+        error = min(errors, key=lambda e: (len(e.absolute_path), [str(p) for p in e.absolute_path]))
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        return f"at {where}: {error.message}"
+
     def _plain(self, schema: Mapping[str, Any]) -> bool:
         """A schema `string_fits` answers for: plain string keywords, extensions, and the
         readOnly/writeOnly that do not matter in this direction."""

@@ -9,7 +9,9 @@ answers 408); one the app never reads (a GET's) is not waited for: when the answ
 complete before the body, the connection is closed, not kept alive for a trickle.
 Each request's scope carries `ABORT` (an ASGI extension): a way to reset the connection at
 once, which an event stream whose client stopped reading uses (uvicorn's own close would
-wait, holding the unsent bytes, for a client that never reads).
+wait, holding the unsent bytes, for a client that never reads), and `TARGET`: the request
+target as the client wrote it, which uvicorn reduces to its path (`jobmock proxy` refuses an
+absolute-form target, `GET http://elsewhere/ HTTP/1.1`, which the path alone would hide).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ...sim.limits import ConnectionLimits
 from ..gauges import ABORT, OPEN, stop_began
+
+TARGET = "jobmock.target"  # the scope extension holding the request target as sent: {"target": bytes}
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -46,7 +50,9 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
-        self.scope.setdefault("extensions", {})[ABORT] = {"abort": self.transport.abort}
+        extensions = self.scope.setdefault("extensions", {})
+        extensions[ABORT] = {"abort": self.transport.abort}
+        extensions[TARGET] = {"target": bytes(self.url)}
         super().on_headers_complete()
         self._body_of: Any = self.cycle  # the request whose body is arriving, until it has
 

@@ -18,7 +18,11 @@ from .connections import GuardedProtocol
 GRACE_SECONDS = 1  # on SIGTERM or Ctrl-C, answers still in flight (a latency fault) get this long
 
 
-def _config(app: Any, host: str, port: int, limits: ConnectionLimits | None = None) -> uvicorn.Config:
+def _config(
+    app: Any, host: str, port: int, limits: ConnectionLimits | None = None, relay: bool = False
+) -> uvicorn.Config:
+    """uvicorn's settings for jobmock. `relay`: the app relays another server's answers (`jobmock
+    proxy`), whose `Date` and `Server` headers are theirs: uvicorn adds none of its own."""
     limits = limits or ConnectionLimits()
     config = uvicorn.Config(
         app,
@@ -31,6 +35,8 @@ def _config(app: Any, host: str, port: int, limits: ConnectionLimits | None = No
         timeout_graceful_shutdown=GRACE_SECONDS,
         timeout_keep_alive=limits.keep_alive,
         limit_concurrency=limits.max_connections,
+        server_header=not relay,
+        date_header=not relay,
     )
     config.header_timeout = limits.header_timeout  # type: ignore[attr-defined]  # read by GuardedProtocol
     return config
@@ -54,11 +60,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_app(app: Any, sock: socket.socket, limits: ConnectionLimits | None = None) -> None:
-    """Serve on a bound socket until interrupted."""
+def serve_app(app: Any, sock: socket.socket, limits: ConnectionLimits | None = None, relay: bool = False) -> None:
+    """Serve on a bound socket until interrupted (`relay`: see `_config`)."""
     quiet_drops()
     host, port = sock.getsockname()[:2]
-    uvicorn.Server(_config(app, host, port, limits)).run(sockets=[sock])
+    uvicorn.Server(_config(app, host, port, limits, relay)).run(sockets=[sock])
 
 
 def serve_workers(factory: str, sock: socket.socket, workers: int, limits: ConnectionLimits | None = None) -> None:
@@ -75,10 +81,17 @@ def serve_workers(factory: str, sock: socket.socket, workers: int, limits: Conne
 class BackgroundServer:
     """A server on a free loopback port in a thread; a context manager for tests."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, limits: ConnectionLimits | None = None):
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ConnectionLimits | None = None,
+        relay: bool = False,
+    ):
         self.sock = bind(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
-        self.server = uvicorn.Server(_config(app, host, self.port, limits))
+        self.server = uvicorn.Server(_config(app, host, self.port, limits, relay))
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     @property

@@ -1,0 +1,328 @@
+"""The proxy's ASGI app: each request forwarded (`forwarding`), its answer judged
+(`exchanges`, `following`) and relayed with a `Jobmock-Violations` header when something is
+wrong, and `GET /_jobmock/violations` to read what was found.
+
+Requests are refused here, never forwarded, when they would reach something other than the
+API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the
+API's base path (404), a body past `--max-body-bytes` (413); each in the document's error
+envelope, as the upstream's failures (502, 504) are. A JSON answer up to `--max-body-bytes`
+is read whole before it is relayed, because the header that judges it goes first; any other
+answer (a file, an event stream, a JSON one past the cap) is relayed as it arrives, judged
+on its status and content type only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import httpx
+
+from ..client.polls import Poll
+from ..contract.document import Contract
+from ..contract.openapi import Operation
+from ..contract.secrets import secret_name
+from ..server.gauges import ABORT
+from ..server.operations.replies import Reply, job_error, problem, vendor_error
+from ..server.policy import ControlPolicy
+from ..server.process.connections import TARGET
+from ..server.types import Receive, Scope, Send
+from .exchanges import Located, is_json, judge_answer, locate, media_type
+from .findings import HEADER, Finding, FindingLog, header_value
+from .following import Following
+from .forwarding import Upstream, UpstreamFailure, failure, relayed_headers
+from .options import ProxyOptions
+
+CONTROL = "/_jobmock"
+VIOLATIONS = CONTROL + "/violations"
+PAGE = 100  # violations a page, by default
+MAX_PAGE = 1000
+
+
+class ProxyApp:
+    def __init__(self, api: Contract, options: ProxyOptions, upstream: Upstream | None = None):
+        self.api = api
+        self.options = options
+        self.upstream = upstream or Upstream(options)
+        self.base = api.server_path  # served where `jobmock serve SPEC` serves it: the client's base URL is the same
+        self.following = Following(options.max_polls, options.max_jobs)
+        self.log = FindingLog(options.max_violations)
+        self.policy = ControlPolicy(bound=(options.host,))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            reply = self._refusal(scope)
+            if reply is not None:
+                await _send_reply(send, reply)
+            elif scope["path"] == CONTROL or scope["path"].startswith(CONTROL + "/"):
+                await _send_reply(send, self._control(scope))
+            else:
+                await self._forward(scope, receive, send)
+        # a WebSocket is refused by returning without accepting it (uvicorn answers 403)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.upstream.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def _refusal(self, scope: Scope) -> Reply | None:
+        target = scope.get("extensions", {}).get(TARGET, {}).get("target")
+        if isinstance(target, bytes) and not target.startswith(b"/"):
+            shown = target.decode("latin-1")[:100]
+            reason = f"the request target {shown!r} is refused: jobmock proxy is not an open proxy; it reaches "
+            return vendor_error(self.api, 400, reason + f"{self.options.upstream} only, by paths below its own origin")
+        return None
+
+    # --- forwarding ---------------------------------------------------------------------
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        raw: bytes = scope.get("raw_path") or quote(path).encode()
+        base = quote(self.base).encode()
+        if (self.base and not (path == self.base or path.startswith(self.base + "/"))) or not raw.startswith(base):
+            message = f"{path} is not below the API's base path {self.base}: jobmock proxy reaches only the API"
+            await _send_reply(send, vendor_error(self.api, 404, message))
+            return
+        method: str = scope["method"]
+        query: bytes = scope.get("query_string", b"")
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
+        below = path[len(self.base) :] or "/"
+        located = locate(self.api, method, below, query)
+        body = await _read_body(receive, headers, self.options.max_body_bytes)
+        if body is None:
+            cap = self.options.max_body_bytes
+            await _send_reply(
+                send, self._error(located, 413, f"the request body is over {cap} bytes (--max-body-bytes)")
+            )
+            return
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.options.total_timeout):
+                answer = await self.upstream.send(method, raw[len(base) :], query, headers, body)
+        except UpstreamFailure as exc:
+            await _send_reply(send, self._error(located, exc.status, exc.reason))
+            return
+        except TimeoutError as exc:
+            await _send_reply(send, self._error(located, 504, failure(exc, self.upstream.origin).reason))
+            return
+        try:
+            await self._relay(scope, send, answer, located, headers, started)
+        finally:
+            await answer.aclose()
+
+    def _error(self, located: Located | None, status: int, message: str) -> Reply:
+        """The proxy's own refusal, in the document's error envelope (the operation's own
+        documented one where the document words no envelope)."""
+        if located is not None:
+            operation = Operation(located.template, located.method, located.operation_id, dict(located.spec))
+            return job_error(self.api, operation, status, message)
+        return vendor_error(self.api, status, message)
+
+    async def _relay(
+        self,
+        scope: Scope,
+        send: Send,
+        answer: httpx.Response,
+        located: Located | None,
+        request_headers: list[tuple[bytes, bytes]],
+        started: float,
+    ) -> None:
+        headers = relayed_headers(answer.headers.raw)
+        media = media_type(answer.headers.get("content-type", ""))
+        chunks = answer.aiter_raw()
+        read: list[bytes] = []
+        whole = False
+        if is_json(media):
+            left = self.options.total_timeout - (time.monotonic() - started)
+            try:
+                async with asyncio.timeout(max(left, 0.001)):
+                    whole = await _read_up_to(chunks, read, self.options.max_body_bytes)
+            except (httpx.HTTPError, TimeoutError) as exc:
+                reason = failure(exc, self.upstream.origin)
+                await _send_reply(send, self._error(located, reason.status, reason.reason))
+                return
+        body = _decoded(b"".join(read), answer.headers.get("content-encoding", "")) if whole else None
+        findings = self._judge(located, answer, body, request_headers, scope)
+        said = header_value(findings)
+        if said is not None:
+            headers.append((HEADER.lower().encode(), said))
+        await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
+        try:
+            for chunk in read:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if not whole:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except httpx.HTTPError:  # the upstream broke off mid-answer: so does the proxy, rather than end it as whole
+            abort = scope.get("extensions", {}).get(ABORT, {}).get("abort")
+            if abort is not None:
+                abort()
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    # --- judging ------------------------------------------------------------------------
+
+    def _judge(
+        self,
+        located: Located | None,
+        answer: httpx.Response,
+        body: bytes | None,
+        request_headers: list[tuple[bytes, bytes]],
+        scope: Scope,
+    ) -> list[Finding]:
+        method: str = scope["method"]
+        query: bytes = scope.get("query_string", b"")
+        request = f"{method} {scope['path']}" + (f"?{query.decode('latin-1')}" if query else "")
+        secrets = _credentials(request_headers, query)
+        status = answer.status_code
+        if located is None:
+            missing = Finding(
+                "request_declared", "a request to an operation of the document", f"{method} {scope['path']}"
+            )
+            return self.log.add([missing], self.api.name, None, request, status, secrets)
+        lower = {k.lower(): v for k, v in answer.headers.items()}
+        found = judge_answer(self.api, located, status, lower, body)
+        if located.job is not None:
+            model, job_id = located.job
+
+            def poll(index: int) -> Poll:
+                parsed = (
+                    _json(body) if body is not None and is_json(media_type(lower.get("content-type", ""))) else None
+                )
+                text = body.decode("utf-8", "replace") if body is not None else ""
+                target = scope["path"] + (f"?{query.decode('latin-1')}" if query else "")  # kept here only, never shown
+                return Poll(index, time.time(), method, target, {}, status, lower, parsed, text)
+
+            found += self.following.add(model, job_id, status, poll)
+        return self.log.add(found, self.api.name, located.operation_id, request, status, secrets)
+
+    # --- /_jobmock ------------------------------------------------------------------------
+
+    def _control(self, scope: Scope) -> Reply:
+        refused = self.policy.refusal(dict(scope.get("headers", [])), needs_token=False)
+        if refused is not None:
+            return problem(*refused)
+        if scope["path"] != VIOLATIONS:
+            return problem(404, f"the proxy's control API has {VIOLATIONS} only")
+        if scope["method"] not in ("GET", "HEAD"):
+            return problem(405, f"{VIOLATIONS} answers GET", [("Allow", "GET, HEAD")])
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        try:
+            limit = int(asked.get("limit", [str(PAGE)])[0])
+            after = int(asked.get("cursor", ["0"])[0])
+        except ValueError:
+            return problem(400, "limit and cursor are whole numbers")
+        if not 1 <= limit <= MAX_PAGE or after < 0:
+            return problem(400, f"limit is 1 to {MAX_PAGE}, cursor 0 or more")
+        records, cursor = self.log.page(limit, after)
+        counts = self.following.counts
+        body: dict[str, Any] = {
+            "violations": [record.as_json() for record in records],
+            "next": str(cursor) if cursor is not None else None,
+            "kept": len(self.log.records),
+            "dropped": self.log.dropped,
+            "jobs": {
+                "followed": counts.followed,
+                "dropped": counts.dropped_jobs,
+                "polls": counts.polls,
+                "dropped_polls": counts.dropped_polls,
+                "max_jobs": self.options.max_jobs,
+                "max_polls": self.options.max_polls,
+            },
+        }
+        return Reply(200, json.dumps(body, ensure_ascii=False).encode())
+
+
+def _credentials(headers: list[tuple[bytes, bytes]], query: bytes) -> list[str]:
+    """The secrets a request carries (the values of its secret-named headers, cookies and
+    query parameters, and a scheme's credentials without the scheme): hidden wherever a
+    finding would repeat them."""
+    found: list[str] = []
+    for name, value in headers:
+        text = value.decode("latin-1")
+        if name.lower() == b"cookie":
+            found += [v.strip() for part in text.split(";") for _n, _, v in [part.partition("=")] if v.strip()]
+        elif secret_name(name.decode("latin-1")):
+            found += [text, text.split(" ", 1)[-1]]
+    for param, values in parse_qs(query.decode("latin-1")).items():
+        if secret_name(param, param=True):
+            found += values
+    return [secret for secret in found if secret]
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _decoded(raw: bytes, encoding: str) -> bytes | None:
+    """The body as its JSON text (gzip and deflate undone); None for an encoding not undone here."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompress(raw, 16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(raw)
+            except zlib.error:
+                return zlib.decompress(raw, -zlib.MAX_WBITS)
+    except zlib.error:
+        return None
+    return None
+
+
+async def _read_up_to(chunks: AsyncIterator[bytes], read: list[bytes], cap: int) -> bool:
+    """Read chunks into `read` until the answer ends (True) or passes `cap` bytes (False)."""
+    size = 0
+    async for chunk in chunks:
+        read.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            return False
+    return True
+
+
+async def _read_body(receive: Receive, headers: list[tuple[bytes, bytes]], cap: int) -> bytes | None:
+    """The request's body, or None when it is over `cap` bytes (said or sent)."""
+    declared = dict(headers).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > cap:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+async def _send_reply(send: Send, reply: Reply) -> None:
+    headers: list[tuple[bytes, bytes]] = [(k.lower().encode(), v.encode("latin-1")) for k, v in reply.headers]
+    if reply.media is not None:
+        headers.append((b"content-type", reply.media.encode()))
+    headers.append((b"content-length", str(len(reply.body)).encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body})

@@ -1,0 +1,64 @@
+"""`ProxyOptions`: every setting of `jobmock proxy`, checked once, before anything binds.
+
+The command line and the Python API make the same object, so a bad value is refused the
+same way from both: a `SpecError` naming the option (`jobmock: --upstream: 'ftp://x':
+...`), exit status 2, before the spec is loaded or a port is bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..exceptions import SpecError
+
+
+@dataclass(frozen=True)
+class ProxyOptions:
+    spec: str  # a bundled API name or a document path, loaded as `serve` and `check` load it
+    upstream: str  # the API's base URL (as `check --url`): its server URL's path included
+    host: str = "127.0.0.1"
+    port: int = 8080
+    connect_timeout: float = 5.0  # seconds to open a connection to the upstream
+    read_timeout: float = 30.0  # seconds between two reads of the upstream's answer
+    total_timeout: float = 60.0  # seconds from the request to the answer ready to relay
+    max_body_bytes: int = 10 * 1024 * 1024  # a request body past it is refused 413; an answer past it is not judged
+    ca_bundle: str | None = None  # a PEM file of CA certificates trusted besides the system's
+    max_polls: int = 50  # polls kept per followed job: its first and the newest
+    max_jobs: int = 1000  # jobs followed at once; the one seen longest ago is dropped first
+    max_violations: int = 10_000  # violations kept for /_jobmock/violations; the oldest dropped first
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.upstream)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SpecError("--upstream", [], f"{self.upstream!r}: must be the API's http(s) base URL")
+        if parts.username is not None or parts.password is not None:
+            raise SpecError("--upstream", [], "carries user:password@: send credentials from the client, per request")
+        if parts.query or parts.fragment:
+            raise SpecError("--upstream", [], f"{self.upstream!r}: a base URL has no query or fragment")
+        for name, seconds in (
+            ("--connect-timeout", self.connect_timeout),
+            ("--read-timeout", self.read_timeout),
+            ("--total-timeout", self.total_timeout),
+        ):
+            if not seconds > 0:
+                raise SpecError(name, [], f"{seconds!r}: must be above 0 seconds")
+        for name, count, least in (
+            ("--max-body-bytes", self.max_body_bytes, 1),
+            ("--max-polls", self.max_polls, 2),
+            ("--max-jobs", self.max_jobs, 1),
+            ("--max-violations", self.max_violations, 1),
+        ):
+            if count < least:
+                raise SpecError(name, [], f"'{count}': must be {least} or more")
+        if not 0 <= self.port <= 65535:
+            raise SpecError("--port", [], f"'{self.port}': must be 0 to 65535")
+        if self.ca_bundle is not None and not Path(self.ca_bundle).is_file():
+            raise SpecError("--ca-bundle", [], f"{self.ca_bundle!r}: no such file")
+
+    @property
+    def origin(self) -> str:
+        """The only origin the proxy reaches: the upstream's scheme, host and port."""
+        parts = urlsplit(self.upstream)
+        return f"{parts.scheme}://{parts.netloc}"

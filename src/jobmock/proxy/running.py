@@ -1,0 +1,59 @@
+"""`create_proxy` and `run_proxy`: `jobmock proxy` from Python, as the CLI runs it.
+
+The document is loaded as `serve` and `check` load it (a bundled name or a path; a lifecycle
+from its `x-jobmock`, else inferred), and every problem with it or with the options is found
+before anything binds; a port that cannot be bound raises OSError before anything is
+printed as served. uvicorn runs the app as it runs `serve`'s (`server.process.run`), but adds
+no `Date` or `Server` header of its own: those of the answers are the upstream's.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import replace
+from typing import Any, TextIO
+
+from ..contract.model import load_apis
+from ..server.policy import is_loopback
+from ..server.process.run import bind, serve_app
+from .app import VIOLATIONS, ProxyApp
+from .options import ProxyOptions
+
+
+def create_proxy(options: ProxyOptions | None = None, **fields: Any) -> ProxyApp:
+    """The proxy's ASGI app for `options` (or the `ProxyOptions` fields given); SpecError or
+    SpecErrors for a document that cannot be served."""
+    options = options or ProxyOptions(**fields)
+    (api,) = load_apis([options.spec], mount=False)
+    return ProxyApp(api, options)
+
+
+def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **fields: Any) -> None:
+    """Proxy until interrupted (Ctrl-C or SIGTERM)."""
+    out = out or sys.stdout
+    options = options or ProxyOptions(**fields)
+    app = create_proxy(options)
+    sock = bind(options.host, options.port)  # OSError: nothing is printed as if it served
+    options = replace(options, port=sock.getsockname()[1])
+    app.options = options
+    where = f"http://{options.host}:{options.port}"
+    api = app.api
+    print(f"jobmock proxy: {where}{api.server_path or '/'} -> {options.upstream} ({api.name}, each answer held to its "
+          "document)", file=out)  # fmt: skip
+    print(f"  violations   {where}{VIOLATIONS}", file=out, flush=True)
+    for note in api.warnings:
+        print(f"jobmock: warning: {note}", file=sys.stderr, flush=True)
+    if not is_loopback(options.host.strip("[]")):
+        print(f"jobmock: warning: proxying on {options.host}, reachable from other machines: they reach "
+              f"{options.upstream} through it, and read {VIOLATIONS}", file=sys.stderr, flush=True)  # fmt: skip
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        serve_app(app, sock, relay=True)
+    except (KeyboardInterrupt, SystemExit) as stop:
+        if isinstance(stop, SystemExit) and stop.code not in (0, None):
+            raise
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
