@@ -71,17 +71,24 @@ def _check_timeline(spec: SpecFile, api: ApiModel, scenario: Scenario, where: li
         if mark < previous:
             raise spec.error(place, "timeline entries must be in order of time (or poll number)")
         previous = mark
-        schema = _response_schema(api, entry.status)
-        if schema is None:
-            raise spec.error(
-                [*place, "status"], f"the contract declares no {entry.status} answer for {api.poll.operation_id}"
-            )
-        error = next(iter(OAS30Validator(openapi.resolvable(schema, api.resolved)).iter_errors(entry.body)), None)
-        if error is not None and scenario.breaks_contract is None:
-            pointer = "/".join(map(str, error.absolute_path)) or "(body)"
-            raise spec.error(
-                [*place, "body"], f"the contract forbids this {entry.status} body: {pointer}: {error.message}"
-            )
+        problem = answer_problem(api, entry.status, entry.body)
+        if problem is not None and (problem[0] == "status" or scenario.breaks_contract is None):
+            raise spec.error([*place, problem[0]], problem[1])
+
+
+def answer_problem(api: ApiModel, status: int, body: Any) -> tuple[str, str] | None:
+    """What the contract says against one literal answer of a timeline: ("status", why) when
+    it declares no such answer for the poll (no scenario may hold it), ("body", why) when the
+    body breaks the declared one (a scenario marked `breaksContract` may); None when it allows
+    it. `record` and `proxy --record` ask it before they write, the loader when it reads."""
+    schema = _response_schema(api, status)
+    if schema is None:
+        return "status", f"the contract declares no {status} answer for {api.poll.operation_id}"
+    error = next(iter(OAS30Validator(openapi.resolvable(schema, api.resolved)).iter_errors(body)), None)
+    if error is None:
+        return None
+    pointer = "/".join(map(str, error.absolute_path)) or "(body)"
+    return "body", f"the contract forbids this {status} body: {pointer}: {error.message}"
 
 
 def _response_schema(api: ApiModel, status: int) -> dict[str, Any] | None:
