@@ -75,9 +75,9 @@ def test_a_job_two_clients_poll_is_replayed_with_the_same_states_bodies_and_seco
         with recording(upstream.url + "/v1", folder) as clients:
             for i in range(40):
                 time.sleep(0.02)  # answers far enough apart that each keeps its own second (to the millisecond)
-                before = time.time()
+                before = time.monotonic()
                 answer = clients[i % 2].get(path, headers=AUTH)
-                seen.append((before, time.time(), answer.json()))
+                seen.append((before, time.monotonic(), answer.json()))
                 assert answer.status_code == 200 and "jobmock-violations" not in answer.headers, answer.headers
                 if answer.json()["status"] in TERMINAL:
                     break

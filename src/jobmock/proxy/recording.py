@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class Recording:
 
     api: ApiModel
     job_id: str
-    start: float  # when the proxy had the job's first answer (epoch seconds)
+    start: float  # when the proxy had the job's first answer (time.monotonic: a clock set back moves no entry)
     last: float = 0.0  # and its latest
     polls: int = 0
     timeline: list[dict[str, Any]] = field(default_factory=list)
@@ -68,6 +69,7 @@ class Recorder:
         self.max_answers = max_answers
         self.max_jobs = max_jobs
         self.recordings: dict[tuple[str, str], Recording] = {}
+        self.ended: dict[tuple[str, str], Recording] = {}  # those ended and due: written after this answer
         self.counts = RecordCounts()
         self.lock = asyncio.Lock()  # one write at a time, in the order they were asked for
 
@@ -82,11 +84,11 @@ class Recorder:
                 if poll.index == 0:  # counted once: when following starts it
                     self.counts.not_recorded += 1
                 return
-            recording = self.recordings[key] = Recording(api, job_id, poll.at)
+            recording = self.recordings[key] = Recording(api, job_id, time.monotonic())
             self.counts.recorded += 1
         recording.polls += 1
-        recording.last = poll.at
-        if not add_answer(recording.timeline, api, poll.at - recording.start, poll, known):
+        recording.last = time.monotonic()
+        if not add_answer(recording.timeline, api, recording.last - recording.start, poll, known):
             return
         if len(recording.timeline) > self.max_answers:
             del recording.timeline[1]  # the first stays: the job's start
@@ -95,13 +97,18 @@ class Recorder:
             recording.status = dotted_get(poll.job, api.status_field)[1]
             recording.ended = recording.ended or recording.status in api.lifecycle.terminal
         recording.due = True
+        if recording.ended:
+            self.ended[key] = recording
 
     async def write_ended(self) -> None:
         """Write the file of each job that has ended and changed since its file was written."""
-        await self._write([r for r in self.recordings.values() if r.due and r.ended])
+        if self.ended:
+            due, self.ended = list(self.ended.values()), {}
+            await self._write(due)
 
     async def close(self) -> None:
         """On shutdown: write the file of every job not written as it is now."""
+        self.ended = {}
         await self._write([r for r in self.recordings.values() if r.due or r.failed])
 
     def path(self, recording: Recording) -> Path:
@@ -145,8 +152,9 @@ class Recorder:
         write_fixture(document, path, by="jobmock proxy --record")
 
     def _description(self, recording: Recording) -> str:
+        polls = f"{recording.polls} poll" + ("s" if recording.polls != 1 else "")
         text = (
-            f"Recorded by jobmock proxy from {self.source} (job {recording.job_id}): {recording.polls} polls over "
+            f"Recorded by jobmock proxy from {self.source} (job {recording.job_id}): {polls} over "
             f"{recording.last - recording.start:.1f} s"
         )
         if recording.left_out:

@@ -7,10 +7,10 @@ second it was first seen; serving it replays the job exactly, with the recorded 
 rewritten to each new job's id. An answer the contract declares no status for is left out
 (no scenario may hold it); a body that breaks the declared one is kept, and the scenario is
 marked `breaksContract` with the first such answer, so that the vendor's bug loads and is
-replayed as recorded (the loader asks the same `answer_problem`). Credentials are never
-written: no request header is kept, and what `contract.secrets.redact` finds in a body (the
-request's own credentials where the vendor echoes them, fields, URL parameters and values
-that look secret) is redacted.
+replayed as recorded (the loader asks the same `validate.status_problem` and `body_problem`).
+Credentials are never written: no request header is kept, and what `contract.secrets.redact`
+finds in a body (the request's own credentials where the vendor echoes them, fields, URL
+parameters and values that look secret) is redacted.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..client.polls import Poll
 from ..client.watch import watch_job
 from ..contract.model import ApiModel
 from ..contract.secrets import redact
-from .validate import answer_problem
+from .validate import body_problem, status_problem
 
 
 def record(
@@ -76,15 +76,12 @@ def add_answer(
     """Add the poll's answer, `at` seconds after the first, to the timeline, redacted; False
     when it adds nothing: an answer with no JSON body or one the contract declares no status
     for, or the same answer as the previous entry (which still holds)."""
-    if poll.status_code is None or poll.body is None:
+    if poll.status_code is None or poll.body is None or status_problem(api, poll.status_code) is not None:
         return False
     entry: dict[str, Any] = {"at": round(max(at, 0.0), 3), "status": poll.status_code}
     if "retry-after" in poll.headers:
         entry["headers"] = {"Retry-After": redact(poll.headers["retry-after"], known=known)}
     entry["body"] = redact(poll.body, known=known)
-    problem = answer_problem(api, poll.status_code, entry["body"])
-    if problem is not None and problem[0] == "status":
-        return False
     if timeline and {k: v for k, v in timeline[-1].items() if k != "at"} == {
         k: v for k, v in entry.items() if k != "at"
     }:
@@ -103,11 +100,9 @@ def fixture(
         "timeline": timeline,
     }
     for i, entry in enumerate(timeline):
-        problem = answer_problem(api, entry["status"], entry["body"])
-        if problem is not None:
-            scenario["breaksContract"] = (
-                f"recorded as answered (timeline entry {i + 1}, at {entry['at']} s): {problem[1]}"
-            )
+        why = body_problem(api, entry["status"], entry["body"])
+        if why is not None:
+            scenario["breaksContract"] = f"recorded as answered (timeline entry {i + 1}, at {entry['at']} s): {why}"
             break
     return {"api": api.name, "scenarios": {name: scenario}}
 

@@ -71,24 +71,34 @@ def _check_timeline(spec: SpecFile, api: ApiModel, scenario: Scenario, where: li
         if mark < previous:
             raise spec.error(place, "timeline entries must be in order of time (or poll number)")
         previous = mark
-        problem = answer_problem(api, entry.status, entry.body)
-        if problem is not None and (problem[0] == "status" or scenario.breaks_contract is None):
-            raise spec.error([*place, problem[0]], problem[1])
+        why = status_problem(api, entry.status)
+        if why is not None:
+            raise spec.error([*place, "status"], why)
+        why = body_problem(api, entry.status, entry.body)
+        if why is not None and scenario.breaks_contract is None:
+            raise spec.error([*place, "body"], why)
 
 
-def answer_problem(api: ApiModel, status: int, body: Any) -> tuple[str, str] | None:
-    """What the contract says against one literal answer of a timeline: ("status", why) when
-    it declares no such answer for the poll (no scenario may hold it), ("body", why) when the
-    body breaks the declared one (a scenario marked `breaksContract` may); None when it allows
-    it. `record` and `proxy --record` ask it before they write, the loader when it reads."""
+def status_problem(api: ApiModel, status: int) -> str | None:
+    """Why no timeline may hold an answer with this status: the contract declares no such
+    answer for the poll. None when it declares one. `record` and `proxy --record` leave such
+    answers out; the loader refuses them."""
+    if _response_schema(api, status) is None:
+        return f"the contract declares no {status} answer for {api.poll.operation_id}"
+    return None
+
+
+def body_problem(api: ApiModel, status: int, body: Any) -> str | None:
+    """Why the contract forbids this body for a status it declares (a timeline marked
+    `breaksContract` may still hold it); None when it allows it."""
     schema = _response_schema(api, status)
     if schema is None:
-        return "status", f"the contract declares no {status} answer for {api.poll.operation_id}"
+        return None
     error = next(iter(OAS30Validator(openapi.resolvable(schema, api.resolved)).iter_errors(body)), None)
     if error is None:
         return None
     pointer = "/".join(map(str, error.absolute_path)) or "(body)"
-    return "body", f"the contract forbids this {status} body: {pointer}: {error.message}"
+    return f"the contract forbids this {status} body: {pointer}: {error.message}"
 
 
 def _response_schema(api: ApiModel, status: int) -> dict[str, Any] | None:
