@@ -352,6 +352,12 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
     proxy.add_argument(
         "--max-violations", type=int, default=10_000, metavar="N", help="violations kept for /_jobmock/violations"
     )
+    proxy.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each job seen as a scenario `serve --fixtures DIR` replays, one file per job",
+    )
+    proxy.add_argument("--max-recorded", type=int, default=100, metavar="N", help="jobs recorded in a run (100)")
 
 
 def _proxy(args: argparse.Namespace) -> int:
@@ -370,6 +376,8 @@ def _proxy(args: argparse.Namespace) -> int:
         max_polls=args.max_polls,
         max_jobs=args.max_jobs,
         max_violations=args.max_violations,
+        record=args.record,
+        max_recorded=args.max_recorded,
     )  # SpecError for a bad value: one line, exit status 2
     try:
         run_proxy(options)

@@ -18,6 +18,7 @@ import json
 import time
 import zlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -37,6 +38,7 @@ from .findings import HEADER, Finding, FindingLog, header_value
 from .following import Following
 from .forwarding import Upstream, UpstreamFailure, failure, relayed_headers
 from .options import ProxyOptions
+from .recording import Recorder
 
 CONTROL = "/_jobmock"
 VIOLATIONS = CONTROL + "/violations"
@@ -53,6 +55,11 @@ class ProxyApp:
         self.following = Following(options.max_polls, options.max_jobs)
         self.log = FindingLog(options.max_violations)
         self.policy = ControlPolicy(bound=(options.host,))
+        self.recorder = (  # --record: each job a fixture (`recording.py`)
+            Recorder(Path(options.record), options.upstream, options.max_polls, options.max_recorded)
+            if options.record is not None
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -73,6 +80,8 @@ class ProxyApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.recorder is not None:
+                    await self.recorder.close()  # the jobs that had not ended, as they were
                 await self.upstream.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -155,6 +164,8 @@ class ProxyApp:
                 return
         body = _decoded(b"".join(read), answer.headers.get("content-encoding", "")) if whole else None
         findings = self._judge(located, answer, body, request_headers, scope)
+        if self.recorder is not None:
+            await self.recorder.write_ended()  # a job's file is there before its end is relayed
         said = header_value(findings)
         if said is not None:
             headers.append((HEADER.lower().encode(), said))
@@ -197,15 +208,20 @@ class ProxyApp:
         if located.job is not None:
             model, job_id = located.job
 
+            made: list[Poll] = []
+
             def poll(index: int) -> Poll:
                 parsed = (
                     _json(body) if body is not None and is_json(media_type(lower.get("content-type", ""))) else None
                 )
                 text = body.decode("utf-8", "replace") if body is not None else ""
                 target = scope["path"] + (f"?{query.decode('latin-1')}" if query else "")  # kept here only, never shown
-                return Poll(index, time.time(), method, target, {}, status, lower, parsed, text)
+                made.append(Poll(index, time.time(), method, target, {}, status, lower, parsed, text))
+                return made[-1]
 
             found += self.following.add(model, job_id, status, poll)
+            if self.recorder is not None and made:  # a poll following took: recorded too
+                self.recorder.add(model, job_id, made[-1], secrets)
         return self.log.add(found, self.api.name, located.operation_id, request, status, secrets)
 
     # --- /_jobmock ------------------------------------------------------------------------
@@ -242,6 +258,8 @@ class ProxyApp:
                 "max_polls": self.options.max_polls,
             },
         }
+        if self.recorder is not None:
+            body["jobs"].update(self.recorder.as_json())
         return Reply(200, json.dumps(body, ensure_ascii=False).encode())
 
 

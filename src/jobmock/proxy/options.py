@@ -7,6 +7,7 @@ same way from both: a `SpecError` naming the option (`jobmock: --upstream: 'ftp:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +29,9 @@ class ProxyOptions:
     max_polls: int = 50  # polls kept per followed job: its first and the newest
     max_jobs: int = 1000  # jobs followed at once; the one seen longest ago is dropped first
     max_violations: int = 10_000  # violations kept for /_jobmock/violations; the oldest dropped first
+    # --record: each job seen, a fixture `serve --fixtures` replays (`recording.py`)
+    record: str | None = None  # the folder the fixtures go to, one file per job; made if missing
+    max_recorded: int = 100  # jobs recorded in a run; those seen after them are counted, not recorded
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream)
@@ -49,6 +53,7 @@ class ProxyOptions:
             ("--max-polls", self.max_polls, 2),
             ("--max-jobs", self.max_jobs, 1),
             ("--max-violations", self.max_violations, 1),
+            ("--max-recorded", self.max_recorded, 1),
         ):
             if count < least:
                 raise SpecError(name, [], f"'{count}': must be {least} or more")
@@ -56,9 +61,22 @@ class ProxyOptions:
             raise SpecError("--port", [], f"'{self.port}': must be 0 to 65535")
         if self.ca_bundle is not None and not Path(self.ca_bundle).is_file():
             raise SpecError("--ca-bundle", [], f"{self.ca_bundle!r}: no such file")
+        if self.record is not None:
+            _check_record_folder(self.record)
 
     @property
     def origin(self) -> str:
         """The only origin the proxy reaches: the upstream's scheme, host and port."""
         parts = urlsplit(self.upstream)
         return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_record_folder(folder: str) -> None:
+    """--record names a folder jobmock may write to, or one it may make (its nearest existing
+    parent writable): refused before anything binds, not when the first job ends."""
+    path = Path(folder).absolute()
+    if path.exists() and not path.is_dir():
+        raise SpecError("--record", [], f"{folder!r}: not a folder")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise SpecError("--record", [], f"{folder!r}: cannot write there")
