@@ -59,6 +59,22 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], list[str]]] = {
             rf"ratio jobmock/prism: req/s x{N}, p99 x{N}, start x{N}, RSS x{N}",
         ],
     ),
+    "proxy.py": (
+        ("wrk", "prism"),
+        [
+            *[
+                rf"{ROUNDS}{way} +{N} req/s +p50 {N} ms +p99 {N} ms +\(1 connection: p50 {N} ms +p99 {N} ms\) "
+                rf"+non-2xx 0"
+                for way in ("direct", "jobmock", "prism")
+            ],
+            *[rf"^{way} +{N} +{N} +{N} +{N} +{N}$" for way in ("direct", "jobmock", "prism")],
+            *[
+                rf"{way} proxy: adds p50 [+-]{N} ms, p99 [+-]{N} ms at one connection; req/s x{N} of direct at 32"
+                for way in ("jobmock", "prism")
+            ],
+            rf"ratio jobmock/prism proxy: req/s x{N}, p99 \(32 conn.\) x{N}",
+        ],
+    ),
     "inferred.py": (
         ("wrk",),
         [
