@@ -28,6 +28,7 @@ class ProxyOptions:
     max_polls: int = 50  # polls kept per followed job: its first and the newest
     max_jobs: int = 1000  # jobs followed at once; the one seen longest ago is dropped first
     max_violations: int = 10_000  # violations kept for /_jobmock/violations; the oldest dropped first
+    errors: bool = False  # --errors: a request breaking the document is refused 422, an answer breaking it is a 502
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream)
