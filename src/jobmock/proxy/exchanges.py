@@ -138,12 +138,14 @@ def _declared_headers(api: Contract, declared: Mapping[str, Any], headers: Mappi
         value = headers.get(str(name).lower())
         if value is None:
             if spec.get("required") is True:
-                found.append(Finding("response_headers_conformance", f"a {name} header", f"no {name} header"))
+                found.append(
+                    Finding("response_headers_conformance", f"the required {name} header", f"no {name} header")
+                )
             continue
         schema = spec.get("schema")
         problem = judge(api.dialect, READ, api.resolved).text_error(schema, value) if schema is not None else None
         if problem is not None:
-            expected = f"a {name} header fitting its schema"
+            expected = f"the {name} header fitting its schema"
             found.append(Finding("response_headers_conformance", expected, f"{name}: {value[:100]} ({problem})"))
     return found
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from ..contract.document import Contract
-from ..contract.security import WRONG_FORM, Credentials, judge
+from ..contract.security import Credentials, judge
 from ..exceptions import AuthError
 from ..server.adapters.request_check import RequestCheck
 from ..server.types import Scope
@@ -54,9 +54,7 @@ async def judge_request(
     try:
         judge(requirements, Credentials(named, query))  # the first of a header wins, the last of a query parameter
     except AuthError as exc:
-        said = str(exc)  # "Invalid token format: …" would read "Invalid token REDACTED" once redacted
-        got = "a credential not of that form" if said.startswith(WRONG_FORM.partition("{")[0]) else said
-        found.append(Finding("request_security", requirements.hint, got, "request"))
+        found.append(Finding("request_security", requirements.hint, _got(exc), "request"))
     refusal = await check.refusal(scope, body)
     if refusal is not None:
         if refusal.part == "route":
@@ -69,3 +67,13 @@ async def judge_request(
         else:
             found.append(Finding("request_body", "a body as the operation declares it", refusal.message, "request"))
     return found
+
+
+def _got(exc: AuthError) -> str:
+    """What came instead of the credentials asked for, in words no redaction rewrites (the
+    vendor's wording, `Invalid token format: …`, would read `Invalid token REDACTED`)."""
+    if exc.kind == "missing":
+        return "no credential"
+    if exc.kind == "scheme":
+        return str(exc)  # `Authorization header must be 'Bearer <token>'`
+    return "a credential not of that form"
