@@ -1,6 +1,9 @@
-"""The proxy's ASGI app: each request forwarded (`forwarding`), its answer judged
-(`exchanges`, `following`) and relayed with a `Jobmock-Violations` header when something is
-wrong, and `GET /_jobmock/violations` to read what was found.
+"""The proxy's ASGI app: each request judged (`request_checks`) and forwarded (`forwarding`),
+its answer judged (`exchanges`, `following`) and relayed with a `Jobmock-Violations` header
+when something is wrong, and `GET /_jobmock/violations` to read what was found. Under
+`--errors` what is wrong is refused instead: a breaking request with 422 before it reaches
+the upstream, a breaking answer (or the poll first showing a lifecycle violation) with 502,
+each in the document's error envelope, listing the violations.
 
 Requests are refused here, never forwarded, when they would reach something other than the
 API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the

@@ -42,6 +42,9 @@ def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **
     print(f"jobmock proxy: {where}{api.server_path or '/'} -> {options.upstream} ({api.name}, each answer held to its "
           "document)", file=out)  # fmt: skip
     print(f"  violations   {where}{VIOLATIONS}", file=out, flush=True)
+    if options.errors:
+        print("  --errors     a request breaking the document is refused 422, an answer breaking it is a 502",
+              file=out, flush=True)  # fmt: skip
     for note in api.warnings:
         print(f"jobmock: warning: {note}", file=sys.stderr, flush=True)
     if not is_loopback(options.host.strip("[]")):
