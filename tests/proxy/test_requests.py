@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,15 +122,16 @@ def test_a_request_breaking_the_document_is_flagged_and_still_forwarded(
     assert listed[0]["operation"] == {"/cancelJob": "cancelJob", "/getJobStatus": "getJobStatus"}.get(path)
 
 
-def test_what_a_request_breaks_is_said_when_the_upstream_cannot_answer_it() -> None:
+def test_what_a_request_breaks_is_said_when_the_upstream_cannot_answer_it(caplog: pytest.LogCaptureFixture) -> None:
     with proxying(f"http://127.0.0.1:{free_port()}") as client:  # nothing listens there
-        answer = client.get("/getJobStatus", params={"jobId": JOB})
+        answer = client.get("/getJobStatus", params={"jobId": JOB, "undeclared": "1"})
         listed = violations(client)
     assert answer.status_code == 502 and "could not be reached" in in_longforms_envelope(answer)
     assert answer.headers["jobmock-violations"] == (
         "1; request_security: expected a JWT (three base64url segments separated by dots); got no credential"
     )
     assert [(v["check"], v["status"]) for v in listed] == [("request_security", 502)]
+    assert not any("not defined in specification" in r.getMessage() for r in caplog.records)  # judged quietly
 
 
 @pytest.mark.parametrize("case", BROKEN)
@@ -152,7 +154,9 @@ def test_with_errors_a_breaking_request_is_refused_422_before_the_upstream(
 
 
 @pytest.mark.parametrize("errors", [False, True])
-def test_a_valid_exchange_passes_untouched(longform: tuple[str, Recorded], errors: bool) -> None:
+def test_a_valid_exchange_passes_untouched(
+    longform: tuple[str, Recorded], errors: bool, caplog: pytest.LogCaptureFixture
+) -> None:
     upstream, recorded = longform
     with JobmockClient(upstream) as control:
         job = control.create("longform", duration=60, token=TOKENS["longform"])
@@ -168,6 +172,7 @@ def test_a_valid_exchange_passes_untouched(longform: tuple[str, Recorded], error
     assert not any("jobmock-violations" in a.headers for a in (polled, cancelled, again))
     assert listed == []
     assert recorded.seen == ["GET /getJobStatus", "POST /cancelJob", "POST /cancelJob"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []  # judged quietly
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -275,6 +280,13 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [message], properties: {message: {type: string}}}
+  /renders/{id}:
+    get:
+      operationId: getRender
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string, pattern: "^render_"}}
+      responses:
+        default: {description: Any answer.}
 """
 ACCEPTED = {"id": "render_1"}
 GOOD_HEADERS = {"X-Request-Id": "req_1", "X-RateLimit-Remaining": "7"}
@@ -288,7 +300,9 @@ def acme(tmp_path: Path) -> str:
     return str(path)
 
 
-def test_header_and_cookie_parameters_and_a_body_are_judged_in_the_documents_dialect(acme: str) -> None:
+def test_path_header_and_cookie_parameters_and_a_body_are_judged_in_the_documents_dialect(
+    acme: str, caplog: pytest.LogCaptureFixture
+) -> None:
     sent: dict[str, tuple[dict[str, str], Any]] = {
         "valid (null frames: 3.1's type list)": ({**SESSION, "X-Region": "eu"}, {"scene": "a", "frames": None}),
         "no X-Region": (SESSION, {"scene": "a"}),
@@ -299,8 +313,14 @@ def test_header_and_cookie_parameters_and_a_body_are_judged_in_the_documents_dia
     with scripted([(202, GOOD_HEADERS, ACCEPTED)], "/v2") as (script, upstream), proxying(upstream, acme) as client:
         said = {case: client.post("/v2/renders", headers=h, json=b).headers.get("jobmock-violations")
                 for case, (h, b) in sent.items()}  # fmt: skip
-    assert script.seen == len(sent)  # every one forwarded
+        for path in ("/v2/renders/render_1", "/v2/renders/other_1"):
+            said[path] = client.get(path, headers=SESSION).headers.get("jobmock-violations")
+    assert script.seen == len(sent) + 2  # every one forwarded
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []  # judged quietly
     assert said == {
+        "/v2/renders/render_1": None,
+        "/v2/renders/other_1": "1; request_parameters: expected parameters as the operation declares them; "
+        "got 'other_1' does not match '^render_'",
         "valid (null frames: 3.1's type list)": None,
         "no X-Region": "1; request_parameters: expected parameters as the operation declares them; "
         "got Missing header parameter 'X-Region'",

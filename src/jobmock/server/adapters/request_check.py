@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,6 +46,21 @@ from .raw_paths import RawPathRouting, RealPathParams
 log = logging.getLogger("jobmock")
 VERDICT = "jobmock.request_check"  # in the scope Connexion is given: the `Verdict` its layers write
 Part = Literal["parameters", "body", "route"]
+_JUDGING: ContextVar[bool] = ContextVar("jobmock_request_check", default=False)
+# Connexion's loggers that speak of the request it judges ("Function argument 'x' not defined in
+# specification", one line per parameter the document does not declare)
+CHATTY = ("connexion.decorators.parameter", "connexion.middleware.validation", "connexion.validators.parameter")
+
+
+class _Quiet(logging.Filter):
+    """Connexion's lines about a request judged here: the proxy says what is wrong with a
+    request in its findings, not in its log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _JUDGING.get()
+
+
+_QUIET = _Quiet()
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,9 @@ class RequestCheck:
         for kind in (ProblemException, HTTPException, Exception):
             app.add_error_handler(kind, _noted)
         self.app = app
+        for name in CHATTY:
+            if _QUIET not in logging.getLogger(name).filters:
+                logging.getLogger(name).addFilter(_QUIET)
 
     async def refusal(self, scope: Scope, body: bytes) -> Refusal | None:
         """Why serve would refuse this request (its scope, as the proxy received it, and its
@@ -97,11 +116,14 @@ class RequestCheck:
         async def send(message: Message) -> None:
             pass  # the answer is the verdict
 
+        judging = _JUDGING.set(True)
         try:
             await self.app({**scope, "headers": headers, VERDICT: verdict}, receive, send)
         except Exception:  # a fault of ours or Connexion's is no fault of the request
             log.exception("error while judging %s %s", scope.get("method"), scope.get("path"))
             return None
+        finally:
+            _JUDGING.reset(judging)
         return verdict.refusal
 
 
@@ -124,7 +146,7 @@ class _Passed(Resolver):  # type: ignore[misc]  # Connexion ships no type hints
     """Every operation's handler: reached only by a request Connexion let in."""
 
     def resolve(self, operation: AbstractOperation) -> Resolution:
-        async def handler() -> ConnexionResponse:  # no arguments: Connexion hands it no parameter to read
+        async def handler(**params: Any) -> ConnexionResponse:
             return ConnexionResponse(status_code=204)
 
         return Resolution(handler, operation.operation_id)
