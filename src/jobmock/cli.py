@@ -325,9 +325,10 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         "proxy",
         help="stand between an app and the real API: relay every exchange, check each against the document",
         description="Relay every request to the upstream unchanged and its answer back unchanged, adding a "
-        "Jobmock-Violations header where the answer breaks the document or a job's polls break its lifecycle "
-        "(all of them at /_jobmock/violations). The API is served at its server URL's path, as `serve SPEC` "
-        "serves it. Exit status: 2 bad options or spec, 3 the port cannot be bound.",
+        "Jobmock-Violations header where the request or the answer breaks the document or a job's polls break its "
+        "lifecycle (all of them at /_jobmock/violations); with --errors, refuse them instead. The API is served at "
+        "its server URL's path, as `serve SPEC` serves it. Exit status: 2 bad options or spec, 3 the port cannot be "
+        "bound.",
         epilog="example: jobmock proxy neuraldraft --upstream https://api.neuraldraft.io/v1 --port 8080",
     )
     proxy.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
@@ -358,6 +359,12 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         help="write each job seen as a scenario `serve --fixtures DIR` replays, one file per job",
     )
     proxy.add_argument("--max-recorded", type=int, default=100, metavar="N", help="jobs recorded in a run (100)")
+    proxy.add_argument(
+        "--errors",
+        action="store_true",
+        help="refuse a request that breaks the document with 422 before it reaches the upstream, and turn an "
+        "answer that breaks it into 502, both in the document's error envelope (default: flag them only)",
+    )
 
 
 def _proxy(args: argparse.Namespace) -> int:
@@ -378,6 +385,7 @@ def _proxy(args: argparse.Namespace) -> int:
         max_violations=args.max_violations,
         record=args.record,
         max_recorded=args.max_recorded,
+        errors=args.errors,
     )  # SpecError for a bad value: one line, exit status 2
     try:
         run_proxy(options)

@@ -21,6 +21,8 @@ machinery, by the same checks.
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -183,6 +185,18 @@ class Judge:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         return f"at {where}: {error.message}"
 
+    def text_error(self, schema: Any, text: str) -> str | None:
+        """Why a header's or a parameter's text fits `schema` neither as itself nor as the value
+        it spells (`spelled`: `5` the integer, `true` the boolean; a list of them, split at
+        commas, for an array: OpenAPI's `simple` style); None when it fits one of them."""
+        value = spelled(text)
+        candidates = [text, value]
+        if isinstance(schema, Mapping) and (schema.get("type") == "array" or "items" in schema):
+            candidates = [[spelled(part.strip()) for part in text.split(",")] if text else []]
+        if any(self.fits(schema, candidate) for candidate in candidates):
+            return None
+        return self.first_error(schema, candidates[-1])
+
     def _plain(self, schema: Mapping[str, Any]) -> bool:
         """A schema `string_fits` answers for: plain string keywords, extensions, and the
         readOnly/writeOnly that do not matter in this direction."""
@@ -251,6 +265,17 @@ class Judge:
         if len(self._validators) > CACHED_SCHEMAS:  # the oldest first (no reordering: safe across threads)
             evict(self._validators)
         return validator
+
+
+def spelled(text: str) -> Any:
+    """The value a parameter's or header's text spells: the number or boolean JSON reads in
+    it (a finite one: NaN and Infinity are no JSON numbers), else the text itself."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    finite = isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value))
+    return value if finite else text
 
 
 def evict(cache: dict[Any, Any]) -> None:

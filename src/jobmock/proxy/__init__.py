@@ -1,10 +1,11 @@
 """`jobmock proxy`: stand between an app and the real API, relay every exchange unchanged, and
-hold each answer to the document and each job's polls to its lifecycle, with the very
-checks `jobmock check` runs. `create_proxy` makes the ASGI app, `run_proxy` serves it as
-the CLI does; `ProxyOptions` holds every setting.
+hold each request and answer to the document and each job's polls to its lifecycle, with
+the very rules `jobmock serve` and `jobmock check` apply (`--errors`: refuse what breaks
+them). `create_proxy` makes the ASGI app, `run_proxy` serves it as the CLI does;
+`ProxyOptions` holds every setting.
 
-Above the server and the checker (it uses both: uvicorn as `serve` runs it, the lifecycle
-checks as `check` runs them), beside `running`.
+Above the server and the checker (it uses both: uvicorn as `serve` runs it, Connexion as
+`serve` validates requests, the lifecycle checks as `check` runs them), beside `running`.
 """
 
 from __future__ import annotations

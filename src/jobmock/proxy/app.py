@@ -1,6 +1,9 @@
-"""The proxy's ASGI app: each request forwarded (`forwarding`), its answer judged
-(`exchanges`, `following`) and relayed with a `Jobmock-Violations` header when something is
-wrong, and `GET /_jobmock/violations` to read what was found.
+"""The proxy's ASGI app: each request judged (`request_checks`) and forwarded (`forwarding`),
+its answer judged (`exchanges`, `following`) and relayed with a `Jobmock-Violations` header
+when something is wrong, and `GET /_jobmock/violations` to read what was found. Under
+`--errors` what is wrong is refused instead: a breaking request with 422 before it reaches
+the upstream, a breaking answer (or the poll first showing a lifecycle violation) with 502,
+each in the document's error envelope, listing the violations.
 
 Requests are refused here, never forwarded, when they would reach something other than the
 API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the
@@ -28,6 +31,7 @@ from ..client.polls import Poll
 from ..contract.document import Contract
 from ..contract.openapi import Operation
 from ..contract.secrets import secret_name
+from ..server.adapters.request_check import RequestCheck
 from ..server.gauges import ABORT
 from ..server.operations.replies import Reply, job_error, problem, vendor_error
 from ..server.policy import ControlPolicy
@@ -39,11 +43,13 @@ from .following import Following
 from .forwarding import Upstream, UpstreamFailure, failure, relayed_headers
 from .options import ProxyOptions
 from .recording import Recorder
+from .request_checks import judge_request
 
 CONTROL = "/_jobmock"
 VIOLATIONS = CONTROL + "/violations"
 PAGE = 100  # violations a page, by default
 MAX_PAGE = 1000
+LISTED = 20  # violations an --errors refusal lists in its message (the count goes on)
 
 
 class ProxyApp:
@@ -60,6 +66,7 @@ class ProxyApp:
             if options.record is not None
             else None
         )
+        self.requests = RequestCheck(api)  # each request judged as `serve` judges it (`request_checks`)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -116,18 +123,24 @@ class ProxyApp:
                 send, self._error(located, 413, f"the request body is over {cap} bytes (--max-body-bytes)")
             )
             return
+        asked = await judge_request(self.api, self.requests, located, scope, body)
+        if asked and self.options.errors:  # --errors: refused before it reaches the upstream
+            await _send_reply(send, self._violations(located, 422, self._record(asked, located, scope, 422, headers)))
+            return
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.options.total_timeout):
                 answer = await self.upstream.send(method, raw[len(base) :], query, headers, body)
         except UpstreamFailure as exc:
-            await _send_reply(send, self._error(located, exc.status, exc.reason))
+            reply = self._error(located, exc.status, exc.reason)
+            await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
             return
         except TimeoutError as exc:
-            await _send_reply(send, self._error(located, 504, failure(exc, self.upstream.origin).reason))
+            reply = self._error(located, 504, failure(exc, self.upstream.origin).reason)
+            await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
             return
         try:
-            await self._relay(scope, send, answer, located, headers, started)
+            await self._relay(scope, send, answer, located, headers, started, asked)
         finally:
             await answer.aclose()
 
@@ -147,6 +160,7 @@ class ProxyApp:
         located: Located | None,
         request_headers: list[tuple[bytes, bytes]],
         started: float,
+        asked: list[Finding],
     ) -> None:
         headers = relayed_headers(answer.headers.raw)
         media = media_type(answer.headers.get("content-type", ""))
@@ -160,12 +174,16 @@ class ProxyApp:
                     whole = await _read_up_to(chunks, read, self.options.max_body_bytes)
             except (httpx.HTTPError, TimeoutError) as exc:
                 reason = failure(exc, self.upstream.origin)
-                await _send_reply(send, self._error(located, reason.status, reason.reason))
+                reply = self._error(located, reason.status, reason.reason)
+                await _send_reply(send, self._flagged(reply, asked, scope, request_headers, located))
                 return
         body = _decoded(b"".join(read), answer.headers.get("content-encoding", "")) if whole else None
-        findings = self._judge(located, answer, body, request_headers, scope)
+        findings = self._judge(located, answer, body, request_headers, scope, asked)
         if self.recorder is not None:
             await self.recorder.write_ended()  # a job's file is there before its end is relayed
+        if findings and self.options.errors:  # --errors: an answer that breaks the document is not relayed
+            await _send_reply(send, self._violations(located, 502, findings))
+            return
         said = header_value(findings)
         if said is not None:
             headers.append((HEADER.lower().encode(), said))
@@ -192,19 +210,17 @@ class ProxyApp:
         body: bytes | None,
         request_headers: list[tuple[bytes, bytes]],
         scope: Scope,
+        asked: list[Finding],
     ) -> list[Finding]:
+        """What the exchange breaks (`asked`: what its request breaks, `request_checks`), recorded."""
         method: str = scope["method"]
         query: bytes = scope.get("query_string", b"")
-        request = f"{method} {scope['path']}" + (f"?{query.decode('latin-1')}" if query else "")
-        secrets = _credentials(request_headers, query)
         status = answer.status_code
+        found = list(asked)
         if located is None:
-            missing = Finding(
-                "request_declared", "a request to an operation of the document", f"{method} {scope['path']}"
-            )
-            return self.log.add([missing], self.api.name, None, request, status, secrets)
+            return self._record(found, located, scope, status, request_headers)
         lower = {k.lower(): v for k, v in answer.headers.items()}
-        found = judge_answer(self.api, located, status, lower, body)
+        found += judge_answer(self.api, located, status, lower, body)
         if located.job is not None:
             model, job_id = located.job
 
@@ -221,8 +237,51 @@ class ProxyApp:
 
             found += self.following.add(model, job_id, status, poll)
             if self.recorder is not None and made:  # a poll following took: recorded too
-                self.recorder.add(model, job_id, made[-1], secrets)
-        return self.log.add(found, self.api.name, located.operation_id, request, status, secrets)
+                self.recorder.add(model, job_id, made[-1], _credentials(request_headers, query))
+        return self._record(found, located, scope, status, request_headers)
+
+    def _record(
+        self,
+        found: list[Finding],
+        located: Located | None,
+        scope: Scope,
+        status: int,
+        request_headers: list[tuple[bytes, bytes]],
+    ) -> list[Finding]:
+        """Add what an exchange answered `status` showed to the log; return what the answer says
+        of it (redacted: `FindingLog.add`)."""
+        query: bytes = scope.get("query_string", b"")
+        request = f"{scope['method']} {scope['path']}" + (f"?{query.decode('latin-1')}" if query else "")
+        secrets = _credentials(request_headers, query)
+        operation = located.operation_id if located is not None else None
+        return self.log.add(found, self.api.name, operation, request, status, secrets)
+
+    def _flagged(
+        self,
+        reply: Reply,
+        asked: list[Finding],
+        scope: Scope,
+        request_headers: list[tuple[bytes, bytes]],
+        located: Located | None,
+    ) -> Reply:
+        """The proxy's own answer (the upstream failed) with what the request broke: recorded,
+        and in its header."""
+        said = header_value(self._record(asked, located, scope, reply.status, request_headers))
+        if said is None:
+            return reply
+        return Reply(reply.status, reply.body, reply.media, (*reply.headers, (HEADER, said.decode())))
+
+    def _violations(self, located: Located | None, status: int, findings: list[Finding]) -> Reply:
+        """--errors: the refusal of a request (422) or of an answer (502) that breaks the
+        document, listing what it breaks, in the document's error envelope, with the header."""
+        what = "the request" if status == 422 else "the upstream's answer"
+        listed = "; ".join(f"({n}) {finding.line()}" for n, finding in enumerate(findings[:LISTED], 1))
+        more = f"; and {len(findings) - LISTED} more" if len(findings) > LISTED else ""
+        count = f"{len(findings)} violation{'s' if len(findings) > 1 else ''}"
+        message = f"{what} breaks the API's document (jobmock proxy --errors), {count}: {listed}{more}"
+        reply = self._error(located, status, message)  # a documented 400 may word it: the status stays
+        said = header_value(findings) or b""
+        return Reply(status, reply.body, reply.media, (*reply.headers, (HEADER, said.decode())))
 
     # --- /_jobmock ------------------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """One exchange held to the document: which operation a request is, and whether the answer
-is one the document allows.
+is one the document allows (the request itself is `request_checks.py`'s).
 
 Prism's proxy judges each answer alone; so does this module, and the lifecycle across
 answers is `following.py`'s. An answer is judged as a client reading the document would:
 its status is declared for the operation (exactly, by its range `4XX`, or by `default`), its
 `Content-Type` is one the response declares, its JSON body fits the response's schema in the
 document's own dialect (`contract.schema_fit`, the validator the rest of jobmock trusts),
-and it keeps the rules every answer of a job API keeps (`checker.response_rules`: a 429
-carries Retry-After, a JSON error comes in the vendor's envelope), the very functions
+the headers the response declares are there when required and fit their schemas (a value
+read as the text it is or the number or boolean it spells: `Judge.text_error`), and it
+keeps the rules every answer of a job API keeps (`checker.response_rules`: a 429 carries
+Retry-After, a JSON error comes in the vendor's envelope), the very functions
 `jobmock check` applies. The per-answer findings take Schemathesis' names where it has the
 same check (`status_code_conformance`, ...), as `jobmock check` reports them.
 """
@@ -115,6 +117,7 @@ def judge_answer(
         listed = ", ".join(sorted(str(code) for code in responses)) or "none"
         found.append(Finding("status_code_conformance", f"a documented status ({listed})", f"HTTP {status}"))
     else:
+        found += _declared_headers(api, declared, headers)
         found += _content(api, declared, status, headers, body)
     model = api if isinstance(api, ApiModel) else None
     text = body.decode("utf-8", "replace") if body is not None else ""
@@ -122,6 +125,28 @@ def judge_answer(
         found += [
             Finding(rule.name, expected, actual) for expected, actual in rule.judge(model, Seen(status, headers, text))
         ]
+    return found
+
+
+def _declared_headers(api: Contract, declared: Mapping[str, Any], headers: Mapping[str, str]) -> list[Finding]:
+    """The response's declared headers: each required one present, each value fitting its
+    schema (a declared `Content-Type` is ignored, as OpenAPI says)."""
+    found: list[Finding] = []
+    for name, spec in (declared.get("headers") or {}).items():
+        if not isinstance(spec, Mapping) or str(name).lower() == "content-type":
+            continue
+        value = headers.get(str(name).lower())
+        if value is None:
+            if spec.get("required") is True:
+                found.append(
+                    Finding("response_headers_conformance", f"the required {name} header", f"no {name} header")
+                )
+            continue
+        schema = spec.get("schema")
+        problem = judge(api.dialect, READ, api.resolved).text_error(schema, value) if schema is not None else None
+        if problem is not None:
+            expected = f"the {name} header fitting its schema"
+            found.append(Finding("response_headers_conformance", expected, f"{name}: {value[:100]} ({problem})"))
     return found
 
 

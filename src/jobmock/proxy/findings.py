@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from ..contract.secrets import redact
 
-Kind = Literal["exchange", "lifecycle"]
+Kind = Literal["request", "exchange", "lifecycle"]  # the request, the answer, the job across its polls
 HEADER = "Jobmock-Violations"
 HEADER_CHARS = 300  # the header's length at most: a count and one finding, short
 POLLS_LISTED = 20  # poll numbers kept per lifecycle finding (the count goes on)
@@ -103,7 +103,8 @@ class FindingLog:
         secrets: Sequence[str] = (),
     ) -> list[Finding]:
         """Record what one exchange showed; return, redacted, those it is the first to show
-        (for a lifecycle finding) or all of them (an exchange finding is the answer's own)."""
+        (for a lifecycle finding) or all of them (a request or exchange finding is the
+        exchange's own)."""
         shown: list[Finding] = []
         now = time.time()
         for raw in findings:
@@ -115,7 +116,8 @@ class FindingLog:
                 raw.job,
                 raw.poll,
             )
-            key = (finding.kind, api, operation if finding.kind == "exchange" else None, finding.job, finding.check,
+            own = finding.kind != "lifecycle"  # the exchange's own: shown on every exchange that shows it
+            key = (finding.kind, api, operation if own else None, finding.job, finding.check,
                    finding.expected, finding.actual)  # fmt: skip
             known = self.records.get(key)
             if known is not None:
@@ -123,7 +125,7 @@ class FindingLog:
                 known.last_seen = now
                 if finding.poll is not None and len(known.polls) < POLLS_LISTED:
                     known.polls.append(finding.poll)
-                if finding.kind == "exchange":
+                if own:
                     shown.append(finding)
                 continue
             polls = [finding.poll] if finding.poll is not None else []

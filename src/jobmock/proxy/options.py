@@ -32,6 +32,7 @@ class ProxyOptions:
     # --record: each job seen, a fixture `serve --fixtures` replays (`recording.py`)
     record: str | None = None  # the folder the fixtures go to, one file per job; made if missing
     max_recorded: int = 100  # jobs recorded in a run; those seen after them are counted, not recorded
+    errors: bool = False  # --errors: a request breaking the document is refused 422, an answer breaking it is a 502
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream)

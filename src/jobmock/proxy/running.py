@@ -45,6 +45,9 @@ def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **
     if options.record is not None:
         print(f"  recording    {options.record} (a fixture per job: jobmock serve --fixtures {options.record})",
               file=out, flush=True)  # fmt: skip
+    if options.errors:
+        print("  --errors     a request breaking the document is refused 422, an answer breaking it is a 502",
+              file=out, flush=True)  # fmt: skip
     for note in api.warnings:
         print(f"jobmock: warning: {note}", file=sys.stderr, flush=True)
     if not is_loopback(options.host.strip("[]")):

@@ -65,7 +65,7 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     routes: list[RawRoute] = []
     with documents_checked_by_jobmock():
         for api in apis:
-            routes += _add_vendor_api(app, ctx, api, validate_responses)
+            routes += add_vendor_api(app, api, VendorResolver(ctx, api), validate_responses)
     routes += raw_routes(CONTROL_PREFIX, ctx.control_document)
     # paths with an encoded `/` or a line break: routed by their raw form (`raw_paths`)
     app.add_middleware(RawPathRouting, position=MiddlewarePosition.BEFORE_SWAGGER, routes=routes)
@@ -84,18 +84,28 @@ def connexion_app(ctx: Context, validate_responses: bool = False) -> Any:
     return app
 
 
-def _add_vendor_api(app: Any, ctx: Context, api: Contract, validate_responses: bool) -> list[RawRoute]:
-    """Adds the API to Connexion; its routes for paths routed by their raw form."""
-    document = routed_document(api)  # a copy: Connexion changes what it is given; the model's stays untouched
+def add_vendor_api(
+    app: Any,
+    api: Contract,
+    resolver: Resolver,
+    validate_responses: bool = False,
+    secured: bool = True,
+    validators: dict[str, Any] | None = None,
+) -> list[RawRoute]:
+    """Adds the API to Connexion, each operation answered by `resolver`'s handler; its routes
+    for paths routed by their raw form. `secured=False`: Connexion lets every request in,
+    its credentials judged elsewhere (`request_check`). `validators`: the API's
+    `validator_map`, if not the one made here."""
+    document = routed_document(api, secured)  # a copy: Connexion changes what it is given; the model's stays untouched
     routes = raw_routes(api.base_path, document)
     app.add_api(
         document,
         base_path=api.base_path,
         name=api.name,
-        resolver=VendorResolver(ctx, api),
+        resolver=resolver,
         validate_responses=validate_responses,
         security_map={JUDGED: judged_by(api)},
-        validator_map=validator_map(api),
+        validator_map=validators if validators is not None else validator_map(api),
         # jobmock serves the document as written at <base>/openapi.json (`middleware.documents`):
         # Connexion's copy has every `$ref` resolved, and answered 500 at <base>/openapi.yaml
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),
@@ -168,13 +178,14 @@ def call_of(params: Mapping[str, Any]) -> Call:
 JUDGED = "x-jobmock-judged"  # the one security scheme of the documents Connexion is given
 
 
-def routed_document(api: Contract) -> dict[str, Any]:
+def routed_document(api: Contract, secured: bool = True) -> dict[str, Any]:
     """The copy of the API's document Connexion routes with, its security handed to `judge`:
     every operation that asks for credentials names one scheme, `JUDGED`, with the operation
     as its one scope (`get /v1/jobs/{id}`); one open to all has `security: []`. Connexion's
     own handlers cannot take a vendor's rules (an API key under any name with no function
     to check it, AND of schemes that are not OAuth, the vendor's wording), but its security
-    layer runs where vendors check credentials: before parameters and body."""
+    layer runs where vendors check credentials: before parameters and body. `secured=False`:
+    every operation is open to all (`security: []`)."""
     document = dict(api.routed)  # copied where it changes: Connexion deep-copies what it is given itself
     document["security"] = []
     components = document["components"] = dict(document.get("components") or {})
@@ -190,7 +201,8 @@ def routed_document(api: Contract) -> dict[str, Any]:
             operation = item.get(method)
             if isinstance(operation, dict):
                 asked = api.security.requirements_of(None, method, str(path))
-                item[method] = {**operation, "security": [] if asked.open else [{JUDGED: [f"{method} {path}"]}]}
+                judged = [{JUDGED: [f"{method} {path}"]}] if secured and not asked.open else []
+                item[method] = {**operation, "security": judged}
     return document
 
 
@@ -302,7 +314,7 @@ class ErrorHandler:
         self.control = control  # the control API's document, for its Allow headers
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        status, message, headers = _classify(exc)
+        status, message, headers = classify(exc)
         path = path_routed(request.scope)  # under any root path, as routed (a raw path's stand-in)
         if status >= 500:
             log.error("error while answering %s %s", request.method, path, exc_info=exc)
@@ -332,7 +344,8 @@ class ErrorHandler:
         return response(vendor_error(api, status, message, headers.items()))
 
 
-def _classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
+def classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    """The status, message and headers of what Connexion (or a handler) raised."""
     if isinstance(exc, ProblemException):
         detail = str(exc.detail or exc.title or phrase(exc.status))
         if isinstance(exc, BadRequestProblem):

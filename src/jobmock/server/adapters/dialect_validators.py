@@ -48,7 +48,6 @@ with warnings.catch_warnings():
     )
 
 import json
-import math
 from collections.abc import Callable, Iterable
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -58,7 +57,7 @@ from starlette.datastructures import FormData, Headers, UploadFile
 from ...contract.dialects import SOURCE
 from ...contract.document import Contract
 from ...contract.openapi import MEDIA_OF_LINES, pointed
-from ...contract.schema_fit import WRITE, format_checker, judge, validator_class
+from ...contract.schema_fit import WRITE, format_checker, judge, spelled, validator_class
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 LINES = MEDIA_OF_LINES
@@ -284,8 +283,5 @@ def mixed_refusal(validator: Any, text: str) -> str | None:
     text where it spells neither."""
     if validator.is_valid(text):
         return None
-    spelled = _json(text)
-    finite = isinstance(spelled, bool | int) or (isinstance(spelled, float) and math.isfinite(spelled))
-    read = spelled if finite else text  # NaN and Infinity are no JSON numbers
-    refusal = best_match(validator.iter_errors(read))
+    refusal = best_match(validator.iter_errors(spelled(text)))
     return None if refusal is None else str(refusal)
