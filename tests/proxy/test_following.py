@@ -51,3 +51,21 @@ def test_a_followed_job_keeps_its_first_poll_and_its_newest() -> None:
     assert following.counts.dropped_polls == len(polls) - 4
     assert {f.check for f in found} >= {"progress_monotonic", "terminal_stable"}
     assert all(f.kind == "lifecycle" and f.job == "job_ProxyWatch01" for f in found)
+
+
+def test_an_answer_repeating_one_that_broke_nothing_is_not_judged_again_and_misses_nothing() -> None:
+    """Clients poll faster than a job moves: most answers repeat the one before. One that
+    repeats a clean answer is not judged again (the checks' cost grows with the polls kept),
+    and yet what the polls show is what the whole history shows, repeats of the broken
+    answers included."""
+    twice = [copy.deepcopy(poll) for poll in broken() for _ in range(2)]
+    polls = [Poll(i, p.at, p.method, p.url, {}, p.status_code, p.headers, p.body, p.text) for i, p in enumerate(twice)]
+    whole = {(v.check, v.poll.index) for v in run_checks(JobHistory(NEURALDRAFT, "job_ProxyWatch01", tuple(polls)))}
+    following = Following(max_polls=len(polls), max_jobs=10)
+    found = {
+        (f.check, (f.poll or 0) - 1)
+        for poll in polls
+        for f in following.add(NEURALDRAFT, "job_ProxyWatch01", 200, lambda i, p=poll: p)
+    }
+    assert found == {(check, index) for check, index in whole if check in following.checks()}
+    assert {"progress_monotonic", "terminal_stable"} <= {check for check, _ in found}
