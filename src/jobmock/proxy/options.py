@@ -3,15 +3,30 @@
 The command line and the Python API make the same object, so a bad value is refused the
 same way from both: a `SpecError` naming the option (`jobmock: --upstream: 'ftp://x':
 ...`), exit status 2, before the spec is loaded or a port is bound.
+
+The jobmock inside the proxy (its control API, dashboard, journal, and the mock that
+answers for `--mock` and `--mock-when-down`) takes `serve`'s own options where they apply
+(`mock_options`, a `ServeOptions`: seed, clock, scenarios, control token, bounds); what only
+a server of its own decides (the spec, host, port, workers, shared state) is the proxy's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..exceptions import SpecError
+from ..options import ServeOptions
+
+# serve's options that apply to the jobmock inside the proxy (`--max-jobs` is the proxy's: `--max-mock-jobs`)
+MOCK_OPTIONS = (
+    "seed", "speed", "clock", "chaos", "keys", "fixtures", "no_bundled_fixtures", "config", "overlays", "plugins",
+    "control_token", "allowed_hosts", "cors_origins", "insecure_control", "max_namespaces", "namespace_ttl",
+    "max_jobs", "max_spot_jobs", "journal_entries", "journal_bytes", "max_streams", "stream_heartbeat",
+    "stream_stall", "max_job_bytes", "body_timeout", "max_file_bytes", "max_document_bytes",
+)  # fmt: skip
+RENAMED = {"max_jobs": "max_mock_jobs"}
 
 
 @dataclass(frozen=True)
@@ -28,8 +43,15 @@ class ProxyOptions:
     max_polls: int = 50  # polls kept per followed job: its first and the newest
     max_jobs: int = 1000  # jobs followed at once; the one seen longest ago is dropped first
     max_violations: int = 10_000  # violations kept for /_jobmock/violations; the oldest dropped first
+    mock_when_down: bool = False  # the upstream cannot be reached (connect error or timeout): the mock answers
+    mock: tuple[str, ...] = ()  # operations the mock always answers: an operationId or `METHOD /path`
+    mock_options: ServeOptions = field(default_factory=ServeOptions)  # the jobmock inside (MOCK_OPTIONS apply)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "mock", tuple(self.mock))  # a list given in Python
+        if self.mock_options.workers != 1 or self.mock_options.state != "memory":
+            raise SpecError("mock_options", [], "the jobmock inside the proxy runs in its process, in memory: "
+                            "no --workers or --state")  # fmt: skip
         parts = urlsplit(self.upstream)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SpecError("--upstream", [], f"{self.upstream!r}: must be the API's http(s) base URL")
