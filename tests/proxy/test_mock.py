@@ -6,6 +6,8 @@ stopped; and the violations the proxy finds, pushed as events."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from jobmock import BackgroundServer, JobmockClient, ProxyOptions, ServeOptions, SpecError, create_proxy
-from support import TOKENS, create, free_port
+from support import TOKENS, ServeProcess, create, free_port
 
 BATCH = {
     "type": "object",
@@ -128,8 +130,10 @@ def test_the_control_api_journal_and_dashboard_work_on_the_proxy(document: str) 
         polled = client.get(f"/v1/batches/{made['id']}", headers=KEY)
         apis = client.get("/_jobmock/apis").json()["apis"]
         ours = client.post("/_jobmock/jobs", json={"api": apis[0]["name"]}, headers={"X-Jobmock-Namespace": "dev"})
-        listed = {ns: [j["id"] for j in client.get("/_jobmock/jobs", headers={"X-Jobmock-Namespace": ns}).json()["jobs"]]
-                  for ns in ("", "dev")}  # fmt: skip
+        listed = {
+            ns: [job["id"] for job in client.get("/_jobmock/jobs", headers={"X-Jobmock-Namespace": ns}).json()["jobs"]]
+            for ns in ("", "dev")
+        }
         clock = client.put("/_jobmock/clock", json={"mode": "polls"})
         page = client.get("/", follow_redirects=True)
         document_served = client.get("/_jobmock/openapi.json").json()
@@ -292,3 +296,41 @@ def test_the_violations_stream_delivers_each_violation_as_it_is_found() -> None:
     assert violation["request"] == "GET /v1/jobs/job_Teapot00001"
     assert json.loads(replayed["data"]) == violation
     assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+class ProxyProcess(ServeProcess):
+    """`jobmock proxy ARGS` in a process of its own on a free loopback port."""
+
+    def command(self, args: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "jobmock", "proxy", "--port", str(self.port), *args]
+
+
+def test_the_command_mocks_when_down_with_serves_options_for_its_jobmock(tmp_path: Path) -> None:
+    down = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    args = ("neuraldraft", "--upstream", down, "--mock-when-down", "--clock", "manual", "--max-mock-jobs", "5")
+    with ProxyProcess(*args, log=tmp_path / "proxy.log") as proxy:
+        clock = proxy.http.get("/_jobmock/clock").json()
+        status = proxy.http.get("/_jobmock/status").json()
+        made = proxy.http.post("/_jobmock/jobs", json={"api": "neuraldraft"}).json()
+        auth = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
+        polled = proxy.http.get(f"/v1/jobs/{made['id']}", headers=auth)
+        unknown = proxy.http.get("/v1/jobs/job_NotTheMocks1", headers=auth)
+    banner = (tmp_path / "proxy.log").read_text()
+    assert clock["mode"] == "manual" and status["jobs"]["max_per_namespace"] == 5
+    assert polled.status_code == 200 and polled.headers["jobmock-mocked"] == "its job"
+    assert unknown.status_code == 404 and unknown.headers["jobmock-mocked"] == "upstream down"
+    assert f"  dashboard    {proxy.url}/" in banner and "mocked       when the upstream is down" in banner
+
+
+def test_the_command_refuses_a_mock_naming_no_operation_in_one_line_with_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmock", "proxy", "neuraldraft", "--upstream", "http://127.0.0.1:9/v1",
+         "--mock", "createJob"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("jobmock: --mock: 'createJob' names no operation of neuraldraft")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""

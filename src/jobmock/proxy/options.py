@@ -19,15 +19,6 @@ from urllib.parse import urlsplit
 from ..exceptions import SpecError
 from ..options import ServeOptions
 
-# serve's options that apply to the jobmock inside the proxy (`--max-jobs` is the proxy's: `--max-mock-jobs`)
-MOCK_OPTIONS = (
-    "seed", "speed", "clock", "chaos", "keys", "fixtures", "no_bundled_fixtures", "config", "overlays", "plugins",
-    "control_token", "allowed_hosts", "cors_origins", "insecure_control", "max_namespaces", "namespace_ttl",
-    "max_jobs", "max_spot_jobs", "journal_entries", "journal_bytes", "max_streams", "stream_heartbeat",
-    "stream_stall", "max_job_bytes", "body_timeout", "max_file_bytes", "max_document_bytes",
-)  # fmt: skip
-RENAMED = {"max_jobs": "max_mock_jobs"}
-
 
 @dataclass(frozen=True)
 class ProxyOptions:
@@ -45,7 +36,7 @@ class ProxyOptions:
     max_violations: int = 10_000  # violations kept for /_jobmock/violations; the oldest dropped first
     mock_when_down: bool = False  # the upstream cannot be reached (connect error or timeout): the mock answers
     mock: tuple[str, ...] = ()  # operations the mock always answers: an operationId or `METHOD /path`
-    mock_options: ServeOptions = field(default_factory=ServeOptions)  # the jobmock inside (MOCK_OPTIONS apply)
+    mock_options: ServeOptions = field(default_factory=ServeOptions)  # the jobmock inside (`options.EMBEDDED` apply)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mock", tuple(self.mock))  # a list given in Python
