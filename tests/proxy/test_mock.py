@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from jobmock import BackgroundServer, JobmockClient, ProxyOptions, ServeOptions, SpecError, create_proxy
-from support import TOKENS, ServeProcess, create, free_port
+from support import TOKENS, ServeProcess, create, free_port, run_schemathesis
 
 BATCH = {
     "type": "object",
@@ -334,3 +334,14 @@ def test_the_command_refuses_a_mock_naming_no_operation_in_one_line_with_exit_2(
     assert done.returncode == 2
     assert done.stderr.startswith("jobmock: --mock: 'createJob' names no operation of neuraldraft")
     assert done.stderr.count("\n") == 1 and done.stdout == ""
+
+
+def test_schemathesis_finds_nothing_in_the_proxys_violations_as_its_control_document_describes_them() -> None:
+    """The Proxy operations of the proxy's `/_jobmock/openapi.json` (control.yaml's), with a
+    violation found first, so that the page and the stream have one to show."""
+    with BackgroundServer(teapot_upstream()) as server, proxying("neuraldraft", server.url + "/v1") as client:
+        client.get("/v1/jobs/job_Teapot00001", headers={"Authorization": f"Bearer {TOKENS['neuraldraft']}"})
+        found, errors, ran = run_schemathesis(str(client.base_url).rstrip("/"), tag="Proxy")
+    assert not errors
+    assert not found, "\n".join(f"{key}: {sample}" for key, sample in found.items())
+    assert {"response_schema_conformance", "negative_data_rejection"} <= ran

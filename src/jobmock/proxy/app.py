@@ -242,7 +242,7 @@ class ProxyApp:
     def _control(self, scope: Scope) -> Reply:
         if scope["method"] not in ("GET", "HEAD"):
             return problem(405, f"{VIOLATIONS} answers GET", [("Allow", "GET, HEAD")])
-        asked = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         limit_text, cursor_text = asked.get("limit", [str(PAGE)])[0], asked.get("cursor", ["0"])[0]
         if not all(text.isascii() and text.isdigit() and len(text) <= 18 for text in (limit_text, cursor_text)):
             return problem(400, "limit and cursor are whole numbers")
