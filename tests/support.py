@@ -364,3 +364,56 @@ def need_redis() -> None:
         if os.environ.get("CI"):
             raise AssertionError("redis-server is missing: .ci/run installs it with apt")
         pytest.skip("needs Debian's redis-server (apt install redis-server); CI installs it")
+
+
+# --- Schemathesis over the control API (tests/server/test_control_contract.py, tests/proxy) ---------
+
+CONTROL_CONFIG = """
+seed = 7
+request-timeout = 2
+max-stream-events = 1
+[generation]
+max-examples = 12
+[checks]
+enabled = true
+[[operations]]
+include-operation-id = "createJob"
+checks.positive_data_acceptance.enabled = false
+[[operations]]
+include-operation-id = "dropNamespace"
+checks.positive_data_acceptance.enabled = false
+"""
+
+
+def run_schemathesis(
+    url: str, headers: dict[str, str] | None = None, tag: str | None = None
+) -> tuple[dict[tuple[str, str, str], str], list[str], set[str]]:
+    """Upstream Schemathesis over the control API's own document (`/_jobmock/openapi.json`)
+    at `url` (its operations of one `tag`, or all): every failure (check, operation, title →
+    how to repeat it), every error, and the checks that ran."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.engine import events, from_schema
+
+    config = SchemathesisConfig.from_str(CONTROL_CONFIG)
+    schema = schemathesis.openapi.from_url(url + "/_jobmock/openapi.json", config=config, headers=headers or {})
+    if tag is not None:
+        schema = schema.include(tag=tag)
+    schema.config.update(base_url=url + "/_jobmock", headers=headers or {})
+    found: dict[tuple[str, str, str], str] = {}
+    errors: list[str] = []
+    ran: set[str] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            for nodes in event.recorder.checks.values():
+                for node in nodes:
+                    ran.add(node.name)
+                    if node.failure_info is not None:
+                        failure = node.failure_info.failure
+                        found[(node.name, event.recorder.label, failure.title)] = node.failure_info.code_sample
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            errors.append(str(event))
+        elif isinstance(event, events.EngineFinished):
+            for failure in event.failures:
+                found[("after_run", failure.code, failure.title)] = failure.message
+    return found, errors, ran

@@ -28,7 +28,12 @@ FIND_OUT = "find out"  # create(bind=FIND_OUT): the server it runs under binds; 
 
 
 def create(
-    options: ServeOptions | None = None, *, bind: str | None = None, policy: ControlPolicy | None = None, **fields: Any
+    options: ServeOptions | None = None,
+    *,
+    bind: str | None = None,
+    policy: ControlPolicy | None = None,
+    proxy: bool = False,
+    **fields: Any,
 ) -> App:
     """The app `options` describe (or `ServeOptions(**fields)`), ready to serve.
 
@@ -36,9 +41,10 @@ def create(
     server of the user's binds it (the ASGI factory), so the app looks when it starts.
     Either way, an address other machines reach needs a control token (SpecError naming
     --host). `policy` replaces the control-plane policy the options make. Every problem
-    in any file stops start-up (SpecError, SpecErrors)."""
+    in any file stops start-up (SpecError, SpecErrors). `proxy`: the jobmock inside `jobmock
+    proxy` (`proxy.running`), whose control API documents the proxy's violations too."""
     with _collector_paused():
-        return _create(replace_options(options, fields), bind, policy)
+        return _create(replace_options(options, fields), bind, policy, proxy)
 
 
 @contextmanager
@@ -56,7 +62,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _create(options: ServeOptions, bind: str | None, policy: ControlPolicy | None) -> App:
+def _create(options: ServeOptions, bind: str | None, policy: ControlPolicy | None, proxy: bool = False) -> App:
     load_plugins(options.plugins)
     files = StartupFiles(options.max_file_bytes, options.max_document_bytes)
     overlays = read_overlays(options.overlays, files)
@@ -113,6 +119,7 @@ def _create(options: ServeOptions, bind: str | None, policy: ControlPolicy | Non
         policy=policy,
         startup_files=files.usage(),
         contracts=list(by_name.values()),
+        proxy=proxy,
     )
 
 

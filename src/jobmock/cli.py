@@ -321,14 +321,17 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
+    from .options import EMBEDDED, add_arguments
+
     proxy = commands.add_parser(
         "proxy",
         help="stand between an app and the real API: relay every exchange, check each against the document",
         description="Relay every request to the upstream unchanged and its answer back unchanged, adding a "
         "Jobmock-Violations header where the request or the answer breaks the document or a job's polls break its "
         "lifecycle (all of them at /_jobmock/violations); with --errors, refuse them instead. The API is served at "
-        "its server URL's path, as `serve SPEC` serves it. Exit status: 2 bad options or spec, 3 the port cannot be "
-        "bound.",
+        "its server URL's path, as `serve SPEC` serves it. The proxy holds a jobmock of the same document (its "
+        "control API, journal, dashboard and event streams, set with serve's options below), which answers what "
+        "--mock and --mock-when-down give it. Exit status: 2 bad options or spec, 3 the port cannot be bound.",
         epilog="example: jobmock proxy neuraldraft --upstream https://api.neuraldraft.io/v1 --port 8080",
     )
     proxy.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
@@ -365,11 +368,29 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         help="refuse a request that breaks the document with 422 before it reaches the upstream, and turn an "
         "answer that breaks it into 502, both in the document's error envelope (default: flag them only)",
     )
+    mocked = proxy.add_argument_group("the mock as a fallback")
+    mocked.add_argument(
+        "--mock",
+        action="append",
+        default=[],
+        metavar="OPERATION",
+        help="always answer this operation from the mock: an operationId or 'METHOD /path', as check --include "
+        "takes them (repeatable); requests about a job the mock made stay with it",
+    )
+    mocked.add_argument(
+        "--mock-when-down",
+        action="store_true",
+        help="when the upstream cannot be reached (connect error or timeout), the mock answers",
+    )
+    # the jobmock inside (control API, dashboard, mock) takes serve's own options; --max-mock-jobs is serve's --max-jobs
+    add_arguments(proxy, EMBEDDED, dest_prefix="mock.", env=False)
 
 
 def _proxy(args: argparse.Namespace) -> int:
+    from .options import EMBEDDED, read_options
     from .proxy import ProxyOptions, run_proxy
 
+    given = {name.removeprefix("mock."): value for name, value in vars(args).items() if name.startswith("mock.")}
     options = ProxyOptions(
         spec=args.spec,
         upstream=args.upstream,
@@ -386,6 +407,9 @@ def _proxy(args: argparse.Namespace) -> int:
         record=args.record,
         max_recorded=args.max_recorded,
         errors=args.errors,
+        mock=tuple(args.mock),
+        mock_when_down=args.mock_when_down,
+        mock_options=read_options(given, {}, EMBEDDED),  # no JOBMOCK_* variable: the proxy reads none yet
     )  # SpecError for a bad value: one line, exit status 2
     try:
         run_proxy(options)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -385,33 +385,58 @@ OPTIONS: tuple[Option, ...] = (
 )
 _BY_NAME = {option.name: option for option in OPTIONS}
 _SERVER_ONLY = {"host", "port", "workers", "report_polling", "max_connections", "keep_alive", "header_timeout"}
+# the options that apply to the jobmock inside `jobmock proxy` (the spec, binding, workers and
+# shared state are the proxy's), with the flag each takes there: the proxy's --max-jobs is its own
+EMBEDDED: tuple[Option, ...] = tuple(
+    replace(option, flag_name="max_mock_jobs") if option.name == "max_jobs" else option
+    for option in OPTIONS
+    if option.name
+    not in {
+        *_SERVER_ONLY,
+        "specs",
+        "state",
+        "validate_responses",
+        "server_vars",
+        "no_fast_paths",
+        "plugins",
+        "log_bytes",
+    }
+)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options as argparse arguments. They are read as text: `read_options` checks them,
-    so that argv and the environment are judged by the same code."""
+def add_arguments(
+    parser: argparse.ArgumentParser, options: Sequence[Option] = OPTIONS, dest_prefix: str = "", env: bool = True
+) -> None:
+    """The options as argparse arguments (their `dest` prefixed with `dest_prefix`; `env`: the
+    help names each one's JOBMOCK_* variable). They are read as text: `read_options` checks
+    them, so that argv and the environment are judged by the same code."""
     groups: dict[str, Any] = {"": parser}
-    for option in OPTIONS:
+    for option in options:
         target = groups.get(option.group) or groups.setdefault(option.group, parser.add_argument_group(option.group))
         default = option.default
         shown = "" if option.switch or default in (None, (), "") else f" (default {default})"
-        helptext = f"{option.help}; or {option.env}{shown}"
+        helptext = f"{option.help}; or {option.env}{shown}" if env else f"{option.help}{shown}"
+        dest = dest_prefix + option.name
         if option.name == "specs":
-            target.add_argument("specs", nargs="*", metavar="SPEC", help=helptext)
+            target.add_argument(dest, nargs="*", metavar="SPEC", help=helptext)
         elif option.switch:
-            target.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=helptext)
+            target.add_argument(option.flag, dest=dest, action="store_true", default=None, help=helptext)
         else:
             action = "append" if option.repeat else "store"
-            target.add_argument(option.flag, dest=option.name, action=action, metavar=option.metavar, help=helptext)
+            metavar = option.metavar or option.name.upper()
+            target.add_argument(option.flag, dest=dest, action=action, metavar=metavar, help=helptext)
 
 
-def read_options(given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ServeOptions:
+def read_options(
+    given: Mapping[str, Any], environ: Mapping[str, str] | None = None, options: Sequence[Option] = OPTIONS
+) -> ServeOptions:
     """ServeOptions from argparse's values (`vars(args)`; None or absent: not given) and the
-    JOBMOCK_* variables (read for what the command line does not give). Plugins load
-    first, so that their clock modes and fault kinds are known to the other options."""
+    JOBMOCK_* variables (read for what the command line does not give), of `options`. Plugins
+    load first, so that their clock modes and fault kinds are known to the other options."""
     environ = os.environ if environ is None else environ
     raw: dict[str, tuple[str, Any]] = {}  # option name -> (where it came from, its text or texts)
-    for option in OPTIONS:
+    by_name = {option.name: option for option in options}
+    for option in options:
         value = given.get(option.name)
         if value not in (None, [], False):
             raw[option.name] = ("argv", value)
@@ -422,7 +447,7 @@ def read_options(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
     load_plugins(names, environ)  # JOBMOCK_PLUGINS too
     values: dict[str, Any] = {"plugins": tuple(names)}
     for name, (source, value) in raw.items():
-        values[name] = _read(_BY_NAME[name], source, value)
+        values[name] = _read(by_name[name], source, value)
     return ServeOptions(**values)
 
 
@@ -471,4 +496,4 @@ def workers_env(options: ServeOptions) -> dict[str, str]:
     return kept.to_env()
 
 
-__all__ = ["OPTIONS", "Option", "ServeOptions", "add_arguments", "from_env", "read_options", "workers_env"]
+__all__ = ["EMBEDDED", "OPTIONS", "Option", "ServeOptions", "add_arguments", "from_env", "read_options", "workers_env"]

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from jobmock import BackgroundServer, ControlPolicy
+from jobmock import BackgroundServer, ControlPolicy, ProxyOptions, ServeOptions, create_proxy
 from support import TOKENS, create, need_chromium
 
 WAIT = 30_000  # ms Playwright waits for what a test expects (it never waits for time to pass)
@@ -387,6 +387,37 @@ def test_a_frontend_on_another_port_picks_a_scenario_by_cookie(page: Page, jobmo
         )
         assert answer.headers["access-control-allow-origin"] == app_server.url
         assert answer.headers["access-control-allow-credentials"] == "true" and "Origin" in answer.headers["vary"]
+
+
+def test_under_the_proxy_the_page_lists_violations_as_they_come_and_who_answered_each_request(page: Page) -> None:
+    """The proxy's dashboard: its jobmock's own, with a violations panel fed by its stream and
+    the journal saying whether the upstream or the mock answered. `serve`'s shows neither."""
+
+    async def teapot(request: Any) -> Any:
+        return HTMLResponse('{"error": {"code": "teapot", "message": "short"}}', 418, media_type="application/json")
+
+    upstream = Starlette(routes=[Route("/v1/jobs/{id}", teapot)])
+    auth = {"Authorization": f"Bearer {TOKENS['neuraldraft']}"}
+    with BackgroundServer(upstream) as served:
+        proxy = create_proxy(ProxyOptions("neuraldraft", served.url + "/v1", port=0, mock_options=ServeOptions(seed=2)))
+        with BackgroundServer(proxy, relay=True) as server:
+            open_dashboard(page, server.url)
+            expect(page.locator("#violations-box")).to_be_visible()
+            expect(page.locator("#violations-summary")).to_have_text("None found yet.")
+            httpx.get(server.url + "/v1/jobs/job_Teapot00001", headers=auth)
+            first = page.locator("#violations tbody tr").first
+            expect(first).to_contain_text("status_code_conformance")
+            expect(first).to_contain_text("GET /v1/jobs/job_Teapot00001")
+            expect(first).to_contain_text("HTTP 418")
+            expect(page.locator("#violations-summary")).to_contain_text("1 found")
+            expect(page.locator("#journal tbody tr").first).to_contain_text("upstream")
+            expect(page.get_by_role("columnheader", name="Answered by")).to_be_visible()
+
+
+def test_serves_page_has_no_violations_panel(page: Page, jobmock: str) -> None:
+    open_dashboard(page, jobmock)
+    expect(page.locator("#violations-box")).to_be_hidden()
+    expect(page.get_by_role("columnheader", name="Answered by")).to_be_hidden()
 
 
 def test_the_readmes_picture_is_made_by_its_script(tmp_path: Path) -> None:

@@ -13,61 +13,18 @@ One check is left out on two operations, with its reason (README, "Control API")
   clear 400;
 - `dropNamespace` names its namespace by a header or a cookie, one of the two, which
   OpenAPI 3.0 cannot require: without either it is the default one, which cannot be
-  dropped (400)."""
+  dropped (400).
+
+(`support.run_schemathesis` and its configuration: `jobmock proxy`'s tests run it too.)"""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-import schemathesis
-from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events, from_schema
 
 from jobmock import BackgroundServer
-from support import create
-
-CONFIG = """
-seed = 7
-request-timeout = 2
-max-stream-events = 1
-[generation]
-max-examples = 12
-[checks]
-enabled = true
-[[operations]]
-include-operation-id = "createJob"
-checks.positive_data_acceptance.enabled = false
-[[operations]]
-include-operation-id = "dropNamespace"
-checks.positive_data_acceptance.enabled = false
-"""
-
-
-def run_schemathesis(
-    url: str, headers: dict[str, str] | None = None
-) -> tuple[dict[tuple[str, str, str], str], list[str], set[str]]:
-    """Every failure (check, operation, title → how to repeat it), every error, and the checks that ran."""
-    config = SchemathesisConfig.from_str(CONFIG)
-    schema = schemathesis.openapi.from_url(url + "/_jobmock/openapi.json", config=config, headers=headers or {})
-    schema.config.update(base_url=url + "/_jobmock", headers=headers or {})
-    found: dict[tuple[str, str, str], str] = {}
-    errors: list[str] = []
-    ran: set[str] = set()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
-            for nodes in event.recorder.checks.values():
-                for node in nodes:
-                    ran.add(node.name)
-                    if node.failure_info is not None:
-                        failure = node.failure_info.failure
-                        found[(node.name, event.recorder.label, failure.title)] = node.failure_info.code_sample
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            errors.append(str(event))
-        elif isinstance(event, events.EngineFinished):
-            for failure in event.failures:
-                found[("after_run", failure.code, failure.title)] = failure.message
-    return found, errors, ran
+from support import create, run_schemathesis
 
 
 @pytest.mark.parametrize("token", [None, "s3cret"], ids=["open", "with-control-token"])

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract.document import Contract
 from ..contract.model import ApiModel
 from ..contract.openapi import operations
 from ..exceptions import CheckUsageError
@@ -70,7 +71,7 @@ def _follow(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def selected_operations(api: ApiModel, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str] | None:
+def selected_operations(api: Contract, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str] | None:
     """The operations to check, as Schemathesis names them (`GET /jobs/{id}`), by `--include`
     and `--exclude` selectors (an operationId, a path, `METHOD /path`, `tag:NAME`); None: all.
     CheckUsageError for a selector that names no operation of the document."""

@@ -1,9 +1,12 @@
-"""The proxy's ASGI app: each request judged (`request_checks`) and forwarded (`forwarding`),
-its answer judged (`exchanges`, `following`) and relayed with a `Jobmock-Violations` header
-when something is wrong, and `GET /_jobmock/violations` to read what was found. Under
-`--errors` what is wrong is refused instead: a breaking request with 422 before it reaches
-the upstream, a breaking answer (or the poll first showing a lifecycle violation) with 502,
-each in the document's error envelope, listing the violations.
+"""The proxy's ASGI app: each request judged (`request_checks`) and forwarded
+(`forwarding`), its answer judged (`exchanges`, `following`) and relayed with a
+`Jobmock-Violations` header when something is wrong, and `GET /_jobmock/violations` (and
+its event stream, `streams`) to read what was found. Under `--errors` what is wrong is
+refused instead: a breaking request with 422 before it reaches the upstream, a breaking
+answer (or the poll first showing a lifecycle violation) with 502, each in the document's
+error envelope, listing the violations. The rest of `/_jobmock` and the dashboard at `/`
+are the jobmock inside the proxy's, which also answers the requests `mocking` gives it
+(`--mock`, its own jobs, the upstream down). This module only dispatches.
 
 Requests are refused here, never forwarded, when they would reach something other than the
 API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the
@@ -32,66 +35,78 @@ from ..contract.document import Contract
 from ..contract.openapi import Operation
 from ..contract.secrets import secret_name
 from ..server.adapters.request_check import RequestCheck
+from ..server.app import App
 from ..server.gauges import ABORT
+from ..server.messages import replayed
+from ..server.middleware.guard import Guard
+from ..server.middleware.lifespan import Lifespan
 from ..server.operations.replies import Reply, job_error, problem, vendor_error
 from ..server.policy import ControlPolicy
+from ..server.process.bind import listening_hosts
 from ..server.process.connections import TARGET
 from ..server.types import Receive, Scope, Send
 from .exchanges import Located, is_json, judge_answer, locate, media_type
 from .findings import HEADER, Finding, FindingLog, header_value
 from .following import Following
 from .forwarding import Upstream, UpstreamFailure, failure, relayed_headers
+from .mocking import DOWN, Mocking
 from .options import ProxyOptions
 from .recording import Recorder
 from .request_checks import judge_request
+from .streams import violation_stream
 
 CONTROL = "/_jobmock"
 VIOLATIONS = CONTROL + "/violations"
+VIOLATION_EVENTS = VIOLATIONS + "/events"
 PAGE = 100  # violations a page, by default
 MAX_PAGE = 1000
 LISTED = 20  # violations an --errors refusal lists in its message (the count goes on)
 
 
 class ProxyApp:
-    def __init__(self, api: Contract, options: ProxyOptions, upstream: Upstream | None = None):
+    """`mock`: the jobmock inside (`assembly.create` with `proxy=True`); `policy`: who may
+    read its control API, the proxy's violations too."""
+
+    def __init__(
+        self, api: Contract, options: ProxyOptions, mock: App, policy: ControlPolicy, upstream: Upstream | None = None
+    ):
         self.api = api
         self.options = options
+        self.mock = mock
         self.upstream = upstream or Upstream(options)
         self.base = api.server_path  # served where `jobmock serve SPEC` serves it: the client's base URL is the same
         self.following = Following(options.max_polls, options.max_jobs)
         self.log = FindingLog(options.max_violations)
-        self.policy = ControlPolicy(bound=(options.host,))
         self.recorder = (  # --record: each job a fixture (`recording.py`)
             Recorder(Path(options.record), options.upstream, options.max_polls, options.max_recorded)
             if options.record is not None
             else None
         )
         self.requests = RequestCheck(api)  # each request judged as `serve` judges it (`request_checks`)
+        self.mocking = Mocking(mock, api, options.mock, options.mock_when_down)
+        self.own = Guard(self._violations, policy, listening_hosts)  # the jobmock's guard's checks, on the proxy's own
+        self.lifespan = Lifespan(
+            self._http, [*mock.parts, self.own, self.upstream, *([self.recorder] if self.recorder else [])]
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "http":
-            reply = self._refusal(scope)
-            if reply is not None:
-                await _send_reply(send, reply)
-            elif scope["path"] == CONTROL or scope["path"].startswith(CONTROL + "/"):
-                await _send_reply(send, self._control(scope))
-            else:
-                await self._forward(scope, receive, send)
-        # a WebSocket is refused by returning without accepting it (uvicorn answers 403)
+        await self.lifespan(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                if self.recorder is not None:
-                    await self.recorder.close()  # the jobs that had not ended, as they were
-                await self.upstream.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return  # a WebSocket is refused by returning without accepting it (uvicorn answers 403)
+        path: str = scope["path"]
+        reply = self._refusal(scope)
+        if reply is not None:
+            await _send_reply(send, reply)
+        elif path in (VIOLATIONS, VIOLATION_EVENTS):
+            await self.own(scope, receive, send)
+        elif path in ("/", CONTROL) or path.startswith(CONTROL + "/"):
+            await self.mock.app(scope, receive, send)  # the jobmock inside: control API, dashboard, streams
+        elif not self.base or path == self.base or path.startswith(self.base + "/"):
+            await self.mocking.journaled(scope, send, lambda journaled: self._forward(scope, receive, journaled))
+        else:
+            await self._forward(scope, receive, send)  # refused: not below the API's base path
 
     def _refusal(self, scope: Scope) -> Reply | None:
         target = scope.get("extensions", {}).get(TARGET, {}).get("target")
@@ -116,6 +131,10 @@ class ProxyApp:
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
         below = path[len(self.base) :] or "/"
         located = locate(self.api, method, below, query)
+        mocked = self.mocking.reason(located, scope, below)
+        if mocked is not None:
+            await self.mocking.answer(scope, receive, send, mocked)
+            return
         body = await _read_body(receive, headers, self.options.max_body_bytes)
         if body is None:
             cap = self.options.max_body_bytes
@@ -125,15 +144,18 @@ class ProxyApp:
             return
         asked = await judge_request(self.api, self.requests, located, scope, body)
         if asked and self.options.errors:  # --errors: refused before it reaches the upstream
-            await _send_reply(send, self._violations(located, 422, self._record(asked, located, scope, 422, headers)))
+            await _send_reply(send, self._refused(located, 422, self._record(asked, located, scope, 422, headers)))
             return
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.options.total_timeout):
                 answer = await self.upstream.send(method, raw[len(base) :], query, headers, body)
         except UpstreamFailure as exc:
-            reply = self._error(located, exc.status, exc.reason)
-            await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
+            if exc.unreachable and self.mocking.when_down:
+                await self.mocking.answer(scope, replayed(body, receive), send, DOWN)
+            else:
+                reply = self._error(located, exc.status, exc.reason)
+                await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
             return
         except TimeoutError as exc:
             reply = self._error(located, 504, failure(exc, self.upstream.origin).reason)
@@ -182,7 +204,7 @@ class ProxyApp:
         if self.recorder is not None:
             await self.recorder.write_ended()  # a job's file is there before its end is relayed
         if findings and self.options.errors:  # --errors: an answer that breaks the document is not relayed
-            await _send_reply(send, self._violations(located, 502, findings))
+            await _send_reply(send, self._refused(located, 502, findings))
             return
         said = header_value(findings)
         if said is not None:
@@ -271,7 +293,7 @@ class ProxyApp:
             return reply
         return Reply(reply.status, reply.body, reply.media, (*reply.headers, (HEADER, said.decode())))
 
-    def _violations(self, located: Located | None, status: int, findings: list[Finding]) -> Reply:
+    def _refused(self, located: Located | None, status: int, findings: list[Finding]) -> Reply:
         """--errors: the refusal of a request (422) or of an answer (502) that breaks the
         document, listing what it breaks, in the document's error envelope, with the header."""
         what = "the request" if status == 422 else "the upstream's answer"
@@ -285,21 +307,22 @@ class ProxyApp:
 
     # --- /_jobmock ------------------------------------------------------------------------
 
+    async def _violations(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The proxy's own control routes (behind `self.own`, the control API's guard)."""
+        if scope["path"] == VIOLATION_EVENTS:
+            await violation_stream(scope, receive, send, self.log, self.mock.state.mock.limits)
+        else:
+            await _send_reply(send, self._control(scope))
+
     def _control(self, scope: Scope) -> Reply:
-        refused = self.policy.refusal(dict(scope.get("headers", [])), needs_token=False)
-        if refused is not None:
-            return problem(*refused)
-        if scope["path"] != VIOLATIONS:
-            return problem(404, f"the proxy's control API has {VIOLATIONS} only")
         if scope["method"] not in ("GET", "HEAD"):
             return problem(405, f"{VIOLATIONS} answers GET", [("Allow", "GET, HEAD")])
-        asked = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        try:
-            limit = int(asked.get("limit", [str(PAGE)])[0])
-            after = int(asked.get("cursor", ["0"])[0])
-        except ValueError:
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        limit_text, cursor_text = asked.get("limit", [str(PAGE)])[0], asked.get("cursor", ["0"])[0]
+        if not all(text.isascii() and text.isdigit() and len(text) <= 18 for text in (limit_text, cursor_text)):
             return problem(400, "limit and cursor are whole numbers")
-        if not 1 <= limit <= MAX_PAGE or after < 0:
+        limit, after = int(limit_text), int(cursor_text)
+        if not 1 <= limit <= MAX_PAGE:
             return problem(400, f"limit is 1 to {MAX_PAGE}, cursor 0 or more")
         records, cursor = self.log.page(limit, after)
         counts = self.following.counts

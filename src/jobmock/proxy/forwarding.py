@@ -45,12 +45,14 @@ Headers = Sequence[tuple[bytes, bytes]]
 
 
 class UpstreamFailure(Exception):
-    """The upstream could not answer: `status` 502 (refused, reset, not HTTP) or 504 (timed out)."""
+    """The upstream could not answer: `status` 502 (refused, reset, not HTTP) or 504 (timed out);
+    `unreachable`: no connection could be made (nothing reached it: `--mock-when-down` mocks)."""
 
-    def __init__(self, status: int, reason: str):
+    def __init__(self, status: int, reason: str, unreachable: bool = False):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.unreachable = unreachable
 
 
 def relayed_headers(headers: Iterable[tuple[bytes, bytes]], drop: Iterable[str] = ()) -> list[tuple[bytes, bytes]]:
@@ -117,6 +119,12 @@ class Upstream:
     async def close(self) -> None:
         await self.client.aclose()
 
+    async def start(self) -> None:  # a part of the app's lifespan: its connections close at shutdown
+        pass
+
+    async def stop(self) -> None:
+        await self.close()
+
 
 _TIMEOUTS: dict[type[BaseException], str] = {
     httpx.ConnectTimeout: "no connection",
@@ -128,8 +136,9 @@ _TIMEOUTS: dict[type[BaseException], str] = {
 
 def failure(exc: BaseException, origin: str) -> UpstreamFailure:
     """What an httpx error (or the total timeout) means for the client: 504 or 502, and why."""
+    unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         kind = _TIMEOUTS.get(type(exc), "no complete answer")  # the total timeout (--total-timeout) is a TimeoutError
-        return UpstreamFailure(504, f"the upstream {origin} timed out: {kind} in time")
+        return UpstreamFailure(504, f"the upstream {origin} timed out: {kind} in time", unreachable)
     said = str(exc) or type(exc).__name__
-    return UpstreamFailure(502, f"the upstream {origin} could not be reached: {said}")
+    return UpstreamFailure(502, f"the upstream {origin} could not be reached: {said}", unreachable)

@@ -3,16 +3,22 @@
 The command line and the Python API make the same object, so a bad value is refused the
 same way from both: a `SpecError` naming the option (`jobmock: --upstream: 'ftp://x':
 ...`), exit status 2, before the spec is loaded or a port is bound.
+
+The jobmock inside the proxy (its control API, dashboard, journal, and the mock that
+answers for `--mock` and `--mock-when-down`) takes `serve`'s own options where they apply
+(`mock_options`, a `ServeOptions`: seed, clock, scenarios, control token, bounds); what only
+a server of its own decides (the spec, host, port, workers, shared state) is the proxy's.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..exceptions import SpecError
+from ..options import ServeOptions
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,15 @@ class ProxyOptions:
     record: str | None = None  # the folder the fixtures go to, one file per job; made if missing
     max_recorded: int = 100  # jobs recorded in a run; those seen after them are counted, not recorded
     errors: bool = False  # --errors: a request breaking the document is refused 422, an answer breaking it is a 502
+    mock_when_down: bool = False  # the upstream cannot be reached (connect error or timeout): the mock answers
+    mock: tuple[str, ...] = ()  # operations the mock always answers: an operationId or `METHOD /path`
+    mock_options: ServeOptions = field(default_factory=ServeOptions)  # the jobmock inside (`options.EMBEDDED` apply)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "mock", tuple(self.mock))  # a list given in Python
+        if self.mock_options.workers != 1 or self.mock_options.state != "memory":
+            raise SpecError("mock_options", [], "the jobmock inside the proxy runs in its process, in memory: "
+                            "no --workers or --state")  # fmt: skip
         parts = urlsplit(self.upstream)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SpecError("--upstream", [], f"{self.upstream!r}: must be the API's http(s) base URL")

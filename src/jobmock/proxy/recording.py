@@ -106,6 +106,12 @@ class Recorder:
             due, self.ended = list(self.ended.values()), {}
             await self._write(due)
 
+    async def start(self) -> None:  # a part of the proxy's lifespan: nothing to open
+        return None
+
+    async def stop(self) -> None:
+        await self.close()
+
     async def close(self) -> None:
         """On shutdown: write the file of every job not written as it is now."""
         self.ended = {}

@@ -1,10 +1,12 @@
 """`create_proxy` and `run_proxy`: `jobmock proxy` from Python, as the CLI runs it.
 
 The document is loaded as `serve` and `check` load it (a bundled name or a path; a lifecycle
-from its `x-jobmock`, else inferred), and every problem with it or with the options is found
-before anything binds; a port that cannot be bound raises OSError before anything is
-printed as served. uvicorn runs the app as it runs `serve`'s (`server.process.run`), but adds
-no `Date` or `Server` header of its own: those of the answers are the upstream's.
+from its `x-jobmock`, else inferred): by `assembly.create`, which makes the jobmock inside the
+proxy from it and `serve`'s options, so that the proxy's control API, dashboard and mock are
+`serve`'s own. Every problem with the document or the options is found before anything
+binds; a port that cannot be bound raises OSError before anything is printed as served.
+uvicorn runs the app as it runs `serve`'s (`server.process.run`), but adds no `Date` or
+`Server` header of its own: those of the answers are the upstream's.
 """
 
 from __future__ import annotations
@@ -14,19 +16,24 @@ import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
-from ..contract.model import load_apis
+from ..assembly import create
 from ..server.policy import is_loopback
 from ..server.process.run import bind, serve_app
-from .app import VIOLATIONS, ProxyApp
+from .app import VIOLATION_EVENTS, VIOLATIONS, ProxyApp
 from .options import ProxyOptions
 
 
 def create_proxy(options: ProxyOptions | None = None, **fields: Any) -> ProxyApp:
     """The proxy's ASGI app for `options` (or the `ProxyOptions` fields given); SpecError or
-    SpecErrors for a document that cannot be served."""
+    SpecErrors for a document that cannot be served, or options that cannot be (a bind other
+    machines reach with no `--control-token`, as `serve` refuses it; a `--mock` naming no
+    operation)."""
     options = options or ProxyOptions(**fields)
-    (api,) = load_apis([options.spec], mount=False)
-    return ProxyApp(api, options)
+    served = replace(options.mock_options, specs=(options.spec,), host=options.host, port=options.port, mount=False)
+    policy = served.policy(options.host)
+    mock = create(served, policy=policy, proxy=True)
+    (api,) = mock.contracts
+    return ProxyApp(api, options, mock, policy)
 
 
 def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **fields: Any) -> None:
@@ -41,7 +48,13 @@ def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **
     api = app.api
     print(f"jobmock proxy: {where}{api.server_path or '/'} -> {options.upstream} ({api.name}, each answer held to its "
           "document)", file=out)  # fmt: skip
-    print(f"  violations   {where}{VIOLATIONS}", file=out, flush=True)
+    asks = "  (it asks for the control token)" if options.mock_options.control_token else ""
+    print(f"  dashboard    {where}/{asks}", file=out)
+    print(f"  control      {where}/_jobmock/jobs", file=out)
+    mocked = ", ".join([*options.mock, *(["when the upstream is down"] if options.mock_when_down else [])])
+    if mocked:
+        print(f"  mocked       {mocked} (and every request about a job the mock made)", file=out)
+    print(f"  violations   {where}{VIOLATIONS} (as events: {VIOLATION_EVENTS})", file=out, flush=True)
     if options.record is not None:
         print(f"  recording    {options.record} (a fixture per job: jobmock serve --fixtures {options.record})",
               file=out, flush=True)  # fmt: skip

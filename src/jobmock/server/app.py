@@ -41,14 +41,16 @@ def build_app(
     listening: Callable[[], list[str]] = listening_hosts,
     startup_files: Mapping[str, int] | None = None,
     contracts: Sequence[Contract] | None = None,
+    proxy: bool = False,
 ) -> App:
     """`validate_responses`: every answer is held to its document (Connexion's validators, on
     the poll fast path too). `fast_paths=False`: Connexion answers the polls and creates too.
     `policy`: who may use the control API (default: loopback, no token); where its `bound` is
     None, `listening` finds out the bind when the server starts. `startup_files`: what was
     read at start-up (`StartupFiles.usage`), shown at /_jobmock/status. `contracts`: every
-    served document (default: the state's job APIs); those without jobs are served statelessly."""
-    ctx = Context(state, startup_files, contracts)
+    served document (default: the state's job APIs); those without jobs are served statelessly.
+    `proxy`: the jobmock inside `jobmock proxy` (its control document has the proxy's operations)."""
+    ctx = Context(state, startup_files, contracts, proxy)
     apis = ctx.contracts
     inner: ASGIApp = connexion_app(ctx, validate_responses)
     if fast_paths:  # under --validate-responses the polls' answers are checked there as Connexion checks

@@ -72,10 +72,13 @@ class JournalEntry:
     job_status: str | None  # the job's status in the answer
     fault: str | None  # the injected fault, if any (429, 503, latency, drop)
     retry_after: str | None  # the Retry-After header answered
+    via: str | None = None  # under `jobmock proxy`: "upstream", or "mock: WHY" (None under `serve`)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["at"] = datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if self.via is None:  # said only under `jobmock proxy`
+            del data["via"]
         return data
 
 

@@ -403,6 +403,10 @@ class Mock:
         space = self._spaces.get(namespace)
         return space.store.page(api, identity, limit, after) if space is not None else ([], False)
 
+    def is_example(self, job_id: str) -> bool:
+        """Whether the id is one of the documents' own example jobs, made in every namespace."""
+        return any(job_id == example for _api, example in self._example_ids)
+
     def lookup(self, api: str, job_id: str, identity: str | None, namespace: str = "") -> Job | None:
         """The job as the vendor shows it to this key, or None; never makes the namespace."""
         space = self._spaces.get(namespace)

@@ -46,7 +46,20 @@ from ...contract.security import Credentials, judge
 from ...contract.wire import CONTROL_PREFIX
 from ...exceptions import AuthError, JobmockError
 from .. import operations
-from ..operations import CONTROL, STREAMS, Call, Context, Reply, cancel, create, delete, list_jobs, poll, stateless
+from ..operations import (
+    CONTROL,
+    PROXIED,
+    STREAMS,
+    Call,
+    Context,
+    Reply,
+    cancel,
+    create,
+    delete,
+    list_jobs,
+    poll,
+    stateless,
+)
 from ..operations.replies import api_for, documented_error, problem, unauthorized, vendor_error
 from .dialect_validators import validator_map
 from .raw_paths import RawPathRouting, RawRoute, RealPathParams, path_routed, raw_routes
@@ -296,6 +309,11 @@ class ControlResolver(Resolver):  # type: ignore[misc]  # Connexion ships no typ
 
             async def handler(**params: Any) -> ConnexionResponse:
                 return response(problem(500, "event streams are served by jobmock's stream layer"))
+
+        elif op_id in PROXIED:
+
+            async def handler(**params: Any) -> ConnexionResponse:
+                return response(problem(500, "violations are served by jobmock proxy, in front of its jobmock"))
 
         else:
             core = CONTROL[op_id]

@@ -114,17 +114,22 @@ class EventStreams:
         except JobmockError as exc:
             await send_whole(send, exc.status, problem_bytes(exc.status, str(exc)), PROBLEM)
             return
-        limit = mock.limits.streams
-        if OPEN.streams >= limit:
-            detail = f"{limit} event streams are open already (jobmock serve --max-streams N)"
-            await send_whole(send, 503, problem_bytes(503, detail), PROBLEM, ((b"retry-after", RETRY_AFTER),))
-            return
-        abort = scope.get("extensions", {}).get(ABORT, {}).get("abort")
-        OPEN.streams += 1
-        try:
-            await stream(send, receive, tick, pause, mock.limits, scope["method"] == "HEAD", abort)
-        finally:
-            OPEN.streams -= 1
+        await bounded_stream(scope, receive, send, tick, pause, mock.limits)
+
+
+async def bounded_stream(scope: Scope, receive: Receive, send: Send, tick: Tick, pause: float, limits: Limits) -> None:
+    """`stream` one more event stream, or 503 when `--max-streams` are open (counted at
+    /status): every stream of the process, `jobmock proxy`'s violations too, goes through here."""
+    if OPEN.streams >= limits.streams:
+        detail = f"{limits.streams} event streams are open already (jobmock serve --max-streams N)"
+        await send_whole(send, 503, problem_bytes(503, detail), PROBLEM, ((b"retry-after", RETRY_AFTER),))
+        return
+    abort = scope.get("extensions", {}).get(ABORT, {}).get("abort")
+    OPEN.streams += 1
+    try:
+        await stream(send, receive, tick, pause, limits, scope["method"] == "HEAD", abort)
+    finally:
+        OPEN.streams -= 1
 
 
 PROBLEM = b"application/problem+json"

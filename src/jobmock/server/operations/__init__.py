@@ -43,9 +43,11 @@ CONTROL: dict[str, ControlOperation] = {  # control.yaml's operationIds
     "getPollingReport": journal.polling_report,
 }
 STREAMS = ("streamJob", "streamNamespace")  # answered by `middleware.events` (Connexion cannot stream)
+PROXIED = ("listViolations", "streamViolations")  # answered by `jobmock proxy`, before its jobmock (`proxy.app`)
 
 __all__ = [
     "CONTROL",
+    "PROXIED",
     "STREAMS",
     "Call",
     "Context",

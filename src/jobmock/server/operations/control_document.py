@@ -15,12 +15,22 @@ from ...contract.openapi import HTTP_METHODS
 from ...exceptions import RequestError
 from ...sim.clock import CLOCK_MODES
 
+PROXY_TAG = "Proxy"  # control.yaml's operations that only `jobmock proxy` serves (its violations)
 
-def control_document(apis: Sequence[str] = ()) -> dict[str, Any]:
+
+def control_document(apis: Sequence[str] = (), proxy: bool = False) -> dict[str, Any]:
     """control.yaml, with the clock modes it accepts and answers taken from the registry, the
-    served APIs (`apis`) as the values an `api` may take, and every error documented."""
+    served APIs (`apis`) as the values an `api` may take, and every error documented. The
+    operations tagged `Proxy` are kept for the jobmock inside `jobmock proxy` (`proxy`) only:
+    `serve` has no upstream, and does not document what it does not answer."""
     text = resources.files("jobmock.contract").joinpath("control.yaml").read_text()
     document: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not proxy:
+        paths = document["paths"]
+        for path, item in list(paths.items()):
+            if all(PROXY_TAG in op.get("tags", ()) for m, op in item.items() if m in HTTP_METHODS):
+                del paths[path]
+        document["tags"] = [tag for tag in document["tags"] if tag["name"] != PROXY_TAG]
     modes = list(CLOCK_MODES)
     put = document["paths"]["/clock"]["put"]["requestBody"]["content"]["application/json"]["schema"]
     answer = document["components"]["responses"]["Clock"]["content"]["application/json"]["schema"]

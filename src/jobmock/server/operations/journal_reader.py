@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from ...sim.journal import JournalEntry, RawRequest
 from ...sim.polling import ClientReport, analyse
 from ...state import State
-from .replies import DROP, FAULT, JOB_STATUS
+from .replies import DROP, FAULT, JOB_STATUS, VIA
 from .routing import PollRoute, locate, poll_routes
 
 
@@ -64,4 +64,5 @@ class JournalReader:
             job_status=raw.marks.get(JOB_STATUS),
             fault=raw.marks.get(FAULT),
             retry_after=raw.retry_after,
+            via=raw.marks.get(VIA),
         )

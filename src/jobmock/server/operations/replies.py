@@ -27,6 +27,7 @@ JSON = "application/json"
 PROBLEM = "application/problem+json"
 MARK = "x-jobmock-"  # the delivery marks: headers `middleware.delivery` acts on and strips
 DELAY, DROP, FAULT, JOB_STATUS = (MARK + n for n in ("delay", "drop", "fault", "job-status"))
+VIA = MARK + "via"  # journaled, never sent: who answered a request `jobmock proxy` took (`middleware.journal`)
 
 
 @dataclass(slots=True)  # made on every request: not frozen, which costs a setattr a field

@@ -6,6 +6,7 @@ const CONTROL = "/_jobmock";
 const PAGE = 25; // jobs a page shows
 const WATCHED = 500; // newest jobs the namespace stream follows
 const REFRESH = 2000; // ms between journal, report and clock refreshes
+const VIOLATIONS_SHOWN = 200; // the newest violations the table keeps (the rest: GET /_jobmock/violations)
 
 const state = {
   namespace: sessionStorage.getItem("jobmock-namespace") || "",
@@ -17,6 +18,8 @@ const state = {
   selected: null,
   clock: null, // {mode, now (ms), frozen, at (performance.now() when read)}
   streams: [],
+  proxy: false, // served by `jobmock proxy`: its violations and who answered each request are shown
+  violations: [], // the newest first, from the violations stream
 };
 
 const $ = (selector) => document.querySelector(selector);
@@ -125,7 +128,7 @@ async function follow(path, onEvent, controller, onOpen) {
           if (data) onEvent(kind, JSON.parse(data));
         }
       }
-      if (path.endsWith("/events") && path !== "/events") return; // a job's stream ends with the job
+      if (path.startsWith("/jobs/")) return; // a job's stream ends with the job
     } catch (error) {
       if (controller.signal.aborted) return;
       $("#live").textContent = "reconnecting…";
@@ -434,6 +437,7 @@ async function refreshJournal() {
         h("td", {}, e.status ?? "dropped"),
         h("td", {}, e.job_status || ""),
         h("td", {}, e.fault || ""),
+        h("td", { class: "proxy-only" }, e.via || ""),
       ),
     ),
   );
@@ -452,6 +456,55 @@ async function refreshAll() {
   for (const spent of document.querySelectorAll(".so-far")) spent.textContent = ` · ${since(spent.dataset.since)} so far`;
 }
 
+// --- violations (under jobmock proxy) -----------------------------------------------------
+
+async function detectProxy() {
+  // Only `jobmock proxy` answers /violations (`serve` has no upstream to judge): a 404 here
+  // leaves the page as `serve`'s.
+  const answer = await fetch(`${CONTROL}/violations?limit=1`, { headers: headers() });
+  state.proxy = answer.ok;
+  document.body.classList.toggle("proxy", state.proxy);
+  $("#violations-box").hidden = !state.proxy;
+}
+
+function violationRow(v) {
+  return h(
+    "tr",
+    { "data-violation": v.id },
+    h("td", {}, moment(v.first_seen)),
+    h("td", {}, h("code", {}, v.check)),
+    h("td", {}, v.job || ""),
+    h("td", {}, h("code", {}, v.request)),
+    h("td", {}, v.status),
+    h("td", {}, v.expected),
+    h("td", {}, v.actual),
+  );
+}
+
+function renderViolations() {
+  const shown = state.violations;
+  $("#violations-summary").textContent = shown.length
+    ? `${shown.length}${shown.length >= VIOLATIONS_SHOWN ? "+" : ""} found (newest first; all at /_jobmock/violations)`
+    : "None found yet.";
+  $("#violations tbody").replaceChildren(...shown.map(violationRow));
+}
+
+function watchViolations() {
+  state.violations = [];
+  renderViolations();
+  stream(
+    "/violations/events",
+    (kind, data) => {
+      if (kind !== "violation") return;
+      state.violations = [data, ...state.violations.filter((v) => v.id !== data.id)].slice(0, VIOLATIONS_SHOWN);
+      renderViolations();
+    },
+    () => {
+      state.violations = []; // a reconnected stream sends every kept one again
+    },
+  );
+}
+
 // --- start --------------------------------------------------------------------------------
 
 function restart() {
@@ -460,6 +513,7 @@ function restart() {
   state.selected = null;
   $("#job-detail").replaceChildren(h("p", {}, "Choose a job's id in the list to follow it."));
   watchJobs();
+  if (state.proxy) watchViolations();
   refreshAll();
 }
 
@@ -527,6 +581,7 @@ async function start() {
 async function boot() {
   try {
     await loadApis();
+    await detectProxy();
     unlocked();
     restart();
     showError("");
