@@ -349,8 +349,7 @@ def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
 
 @lifecycle_check("timestamps_not_future")
 def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
-    """No timestamp lies in the future of the answer (its Date header, else arrival time),
-    but the one meant to: when the job expires."""
+    """No timestamp but the expiry lies in the future of the answer (its Date header, else arrival time)."""
     for poll, job in history.jobs():
         _earliest, latest = _server_time(poll, history.skew)
         for role, (field_name, instant) in _timestamps(history, job).items():
