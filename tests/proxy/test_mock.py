@@ -338,10 +338,12 @@ def test_the_command_refuses_a_mock_naming_no_operation_in_one_line_with_exit_2(
 
 def test_schemathesis_finds_nothing_in_the_proxys_violations_as_its_control_document_describes_them() -> None:
     """The Proxy operations of the proxy's `/_jobmock/openapi.json` (control.yaml's), with a
-    violation found first, so that the page and the stream have one to show."""
+    violation found first, so that the page has one to show. Its stream is left to the test
+    above: Schemathesis can only wait out its request timeout on each stream that has nothing
+    more to send (some 40 s in all)."""
     with BackgroundServer(teapot_upstream()) as server, proxying("neuraldraft", server.url + "/v1") as client:
         client.get("/v1/jobs/job_Teapot00001", headers={"Authorization": f"Bearer {TOKENS['neuraldraft']}"})
-        found, errors, ran = run_schemathesis(str(client.base_url).rstrip("/"), tag="Proxy")
+        found, errors, ran = run_schemathesis(str(client.base_url).rstrip("/"), tag="Proxy", skip="streamViolations")
     assert not errors
     assert not found, "\n".join(f"{key}: {sample}" for key, sample in found.items())
     assert {"response_schema_conformance", "negative_data_rejection"} <= ran
