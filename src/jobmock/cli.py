@@ -331,7 +331,9 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         "lifecycle (all of them at /_jobmock/violations); with --errors, refuse them instead. The API is served at "
         "its server URL's path, as `serve SPEC` serves it. The proxy holds a jobmock of the same document (its "
         "control API, journal, dashboard and event streams, set with serve's options below), which answers what "
-        "--mock and --mock-when-down give it. Exit status: 2 bad options or spec, 3 the port cannot be bound.",
+        "--mock and --mock-when-down give it. When it stops (Ctrl-C, SIGTERM) it prints what it found as check does. "
+        "Exit status: 0 stopped (1 with --fail-on-violations when it found any), 2 bad options or spec, 3 the port "
+        "cannot be bound.",
         epilog="example: jobmock proxy neuraldraft --upstream https://api.neuraldraft.io/v1 --port 8080",
     )
     proxy.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
@@ -367,6 +369,17 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         action="store_true",
         help="refuse a request that breaks the document with 422 before it reaches the upstream, and turn an "
         "answer that breaks it into 502, both in the document's error envelope (default: flag them only)",
+    )
+    proxy.add_argument(
+        "--report",
+        metavar="FILE.xml",
+        help="when the proxy stops, also write what it found as JUnit XML, as check --report does (the text report "
+        "is printed either way)",
+    )
+    proxy.add_argument(
+        "--fail-on-violations",
+        action="store_true",
+        help="exit with status 1 when the proxy stops having found a violation (default: 0, the report says)",
     )
     mocked = proxy.add_argument_group("the mock as a fallback")
     mocked.add_argument(
@@ -409,16 +422,17 @@ def _proxy(args: argparse.Namespace) -> int:
         errors=args.errors,
         mock=tuple(args.mock),
         mock_when_down=args.mock_when_down,
+        report=args.report,
+        fail_on_violations=args.fail_on_violations,
         mock_options=read_options(given, {}, EMBEDDED),  # no JOBMOCK_* variable: the proxy reads none yet
     )  # SpecError for a bad value: one line, exit status 2
     try:
-        run_proxy(options)
+        return run_proxy(options)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         print(f"jobmock: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}", file=sys.stderr)
         return STARTUP_FAILURE
     except SystemExit as exc:  # uvicorn's own start-up failure (it said why)
         return exc.code if isinstance(exc.code, int) else STARTUP_FAILURE
-    return 0
 
 
 def _infer(spec: str) -> int:

@@ -41,6 +41,9 @@ class ProxyOptions:
     errors: bool = False  # --errors: a request breaking the document is refused 422, an answer breaking it is a 502
     mock_when_down: bool = False  # the upstream cannot be reached (connect error or timeout): the mock answers
     mock: tuple[str, ...] = ()  # operations the mock always answers: an operationId or `METHOD /path`
+    # on stop, the report `jobmock check` writes (`reporting.py`): printed, and as JUnit XML in `report`
+    report: str | None = None  # --report FILE.xml: written when the proxy stops
+    fail_on_violations: bool = False  # --fail-on-violations: exit status 1 when it stops having found any
     mock_options: ServeOptions = field(default_factory=ServeOptions)  # the jobmock inside (`options.EMBEDDED` apply)
 
     def __post_init__(self) -> None:
@@ -77,6 +80,8 @@ class ProxyOptions:
             raise SpecError("--ca-bundle", [], f"{self.ca_bundle!r}: no such file")
         if self.record is not None:
             _check_record_folder(self.record)
+        if self.report is not None:
+            _check_report_file(self.report)
 
     @property
     def origin(self) -> str:
@@ -94,3 +99,15 @@ def _check_record_folder(folder: str) -> None:
     existing = next(p for p in (path, *path.parents) if p.exists())
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise SpecError("--record", [], f"{folder!r}: cannot write there")
+
+
+def _check_report_file(name: str) -> None:
+    """--report names a file jobmock may write in a folder that exists: refused before
+    anything binds, not when the proxy stops and the report is all there is."""
+    path = Path(name).absolute()
+    if path.is_dir():
+        raise SpecError("--report", [], f"{name!r}: a folder, not a file")
+    if not path.parent.is_dir() or not os.access(path.parent, os.W_OK | os.X_OK):
+        raise SpecError("--report", [], f"{name!r}: cannot write there")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise SpecError("--report", [], f"{name!r}: cannot write there")
