@@ -20,10 +20,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from test_proxy import AUTH, Script, Scripted, lifecycle, poll_alternately, scripted
+from test_proxy import AUTH, Scripted, lifecycle, poll_alternately, scripted
 
 from jobmock import BackgroundServer, ProxyOptions, SpecError, create_proxy, render_text
 from jobmock.proxy import ProxyApp
+from jobmock.proxy.options import read_proxy_options
 from support import TOKENS
 
 TOKEN = TOKENS["neuraldraft"]
@@ -64,18 +65,11 @@ def reproduce_lines(text: str) -> list[str]:
 
 def test_on_stop_each_violation_is_reported_once_with_a_curl_line_that_repeats_it(tmp_path: Path) -> None:
     junit = tmp_path / "proxy.xml"
-    with scripted(broken_upstream()) as (script, upstream):
-        with proxy(upstream, report=str(junit)) as (app, clients):
-            polled = poll_alternately(clients, WATCHED, len(broken_upstream()[WATCHED]))
-            polled += poll_alternately(clients, MALFORMED, 4)
-            assert not junit.exists()  # written when the proxy stops
-        text = render_text(app.report())
-        seen_before = len(script.seen)
-        for line in reproduce_lines(text):  # as a reader would: their token in TOKEN
-            done = subprocess.run(["bash", "-c", line], env={**os.environ, "TOKEN": TOKEN}, capture_output=True,
-                                  timeout=30, check=False)  # fmt: skip
-            assert done.returncode == 0, done.stderr
-        repeated = script.seen[seen_before:]
+    with scripted(broken_upstream()) as (_script, upstream), proxy(upstream, report=str(junit)) as (app, clients):
+        polled = poll_alternately(clients, WATCHED, len(broken_upstream()[WATCHED]))
+        polled += poll_alternately(clients, MALFORMED, 4)
+        assert not junit.exists()  # written when the proxy stops
+    text = render_text(app.report())
     assert all(answer.status_code == 200 for answer in polled)
     assert failures_of(text) == [
         "progress_monotonic [lifecycle] job job_ProxyWatch01, poll 5",
@@ -90,11 +84,6 @@ def test_on_stop_each_violation_is_reported_once_with_a_curl_line_that_repeats_i
         f'curl -i -X GET -H "Authorization: Bearer $TOKEN" {upstream}/jobs/job_Malformed001',
     ]
     assert TOKEN not in text
-    # each line, run, sent the request to the upstream again, with the token in its place
-    assert [(r.url.path, r.headers["authorization"]) for r in repeated] == [
-        (WATCHED, f"Bearer {TOKEN}"),
-        (MALFORMED, f"Bearer {TOKEN}"),
-    ]
 
     xml = junit.read_text()
     assert TOKEN not in xml and "$TOKEN" in xml
@@ -118,10 +107,28 @@ def test_on_stop_each_violation_is_reported_once_with_a_curl_line_that_repeats_i
     assert suites["neuraldraft.requests"].get("failures") == "0"
 
 
-def test_a_stop_with_nothing_wrong_conforms() -> None:
-    with scripted({WATCHED: lifecycle()}) as (_script, upstream):
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("sh")), reason="runs the lines with curl")
+def test_a_reproduce_line_run_sends_the_request_again_with_your_token() -> None:
+    with scripted(broken_upstream()) as (script, upstream):
         with proxy(upstream) as (app, clients):
-            poll_alternately(clients, WATCHED, 16)
+            poll_alternately(clients, WATCHED, len(broken_upstream()[WATCHED]))
+            poll_alternately(clients, MALFORMED, 2)
+        lines = reproduce_lines(render_text(app.report()))
+        seen_before = len(script.seen)
+        for line in lines:  # as a reader would: their token in TOKEN
+            done = subprocess.run(["sh", "-c", line], env={**os.environ, "TOKEN": TOKEN}, capture_output=True,
+                                  timeout=30, check=False)  # fmt: skip
+            assert done.returncode == 0 and done.stdout.startswith(b"HTTP/1.1 200"), done.stderr
+        repeated = script.seen[seen_before:]
+    assert [(r.url.path, r.headers["authorization"]) for r in repeated] == [
+        (WATCHED, f"Bearer {TOKEN}"),
+        (MALFORMED, f"Bearer {TOKEN}"),
+    ]
+
+
+def test_a_stop_with_nothing_wrong_conforms() -> None:
+    with scripted({WATCHED: lifecycle()}) as (_script, upstream), proxy(upstream) as (app, clients):
+        poll_alternately(clients, WATCHED, 16)
     text = render_text(app.report())
     assert "FAILURES" not in text and "reproduce:" not in text
     assert "over 1 job, 0 failures" in text and "over 16 exchanges, 0 failures" in text
@@ -132,12 +139,12 @@ def test_the_proxy_counts_its_jobs_at_status_beside_its_jobmocks(tmp_path: Path)
     answers = broken_upstream()
     body = answers[WATCHED][5][2]
     answers |= {f"/v1/jobs/job_Counted000{i}x": [(200, {}, {**body, "id": f"job_Counted000{i}x"})] for i in range(3)}
-    with scripted(answers) as (_script, upstream):
-        with proxy(upstream, max_jobs=2, max_polls=3, record=str(tmp_path / "recorded")) as (app, clients):
-            for path in [WATCHED, MALFORMED, *(p for p in answers if "Counted" in p)]:
-                poll_alternately(clients, path, 4)
-            status = clients[0].get("/_jobmock/status")
-            head = clients[0].head("/_jobmock/status")
+    bounded = {"max_jobs": 2, "max_polls": 3, "record": str(tmp_path / "recorded")}
+    with scripted(answers) as (_script, upstream), proxy(upstream, **bounded) as (app, clients):
+        for path in [WATCHED, MALFORMED, *(p for p in answers if "Counted" in p)]:
+            poll_alternately(clients, path, 4)
+        status = clients[0].get("/_jobmock/status")
+        head = clients[0].head("/_jobmock/status")
     assert status.status_code == 200 and head.status_code == 200
     counts = status.json()
     assert {"namespaces", "jobs", "journal", "state"} <= set(counts)  # the jobmock's own, as with serve
@@ -172,11 +179,12 @@ def test_credentials_in_a_query_or_a_cookie_become_token_in_their_place(tmp_path
     spec.write_text(yaml.safe_dump(document))
     key, other = "opaque-key-value-1234", "opaque-cookie-value-5678"
     answers = broken_upstream()
-    answers[MALFORMED.replace("001", "002")] = [(200, {}, {**answers[MALFORMED][0][2], "id": "job_Malformed002", "message": 43})]
-    with scripted(answers) as (_script, upstream):
-        with proxy(upstream, spec=str(spec)) as (app, clients):
-            clients[0].get(MALFORMED, params={"ak": key, "page": "1"})
-            clients[1].get(MALFORMED.replace("001", "002"), headers={"Cookie": f"acct={other}"})
+    answers[MALFORMED.replace("001", "002")] = [
+        (200, {}, {**answers[MALFORMED][0][2], "id": "job_Malformed002", "message": 43})
+    ]
+    with scripted(answers) as (_script, upstream), proxy(upstream, spec=str(spec)) as (app, clients):
+        clients[0].get(MALFORMED, params={"ak": key, "page": "1"})
+        clients[1].get(MALFORMED.replace("001", "002"), headers={"Cookie": f"acct={other}"})
     text = render_text(app.report())
     lines = reproduce_lines(text)
     assert lines == [
@@ -189,9 +197,8 @@ def test_credentials_in_a_query_or_a_cookie_become_token_in_their_place(tmp_path
 def test_a_request_body_is_repeated_and_its_secrets_are_not() -> None:
     """A create that breaks the document: the line repeats its body and content type (the key a
     body carries redacted), and its credential as `$TOKEN`."""
-    with scripted({}) as (_script, upstream):
-        with proxy(upstream) as (app, clients):
-            clients[0].post("/v1/jobs", headers=AUTH, json={"type": "not-a-type", "api_key": "sk_live_abcdef123"})
+    with scripted({}) as (_script, upstream), proxy(upstream) as (app, clients):
+        clients[0].post("/v1/jobs", headers=AUTH, json={"type": "not-a-type", "api_key": "sk_live_abcdef123"})
     text = render_text(app.report())
     assert reproduce_lines(text) == [
         """curl -i -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' """
@@ -208,13 +215,34 @@ def test_a_report_file_that_cannot_be_written_is_refused_before_anything_binds(t
         ProxyOptions("neuraldraft", "http://127.0.0.1:9/v1", report=str(tmp_path))
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_the_command_prints_the_report_on_sigterm_and_fails_on_violations_when_asked(tmp_path: Path) -> None:
-    junit = tmp_path / "proxy.xml"
+PLUGIN = """
+from jobmock import JobHistory, Mismatch, lifecycle_check
+
+
+@lifecycle_check("message_is_words")
+def message_is_words(history: JobHistory):
+    \"\"\"A job's message is words, never a number.\"\"\"
+    for poll, job in history.jobs():
+        if isinstance(job.get("message"), int):
+            yield Mismatch(poll, "a message in words", f"message {job['message']}")
+"""
+
+
+def test_the_command_prints_the_report_on_sigterm_with_its_plugins_checks_and_fails_when_asked(
+    tmp_path: Path,
+) -> None:
+    """Options from JOBMOCK_* variables as `serve` reads them (the report file, the exit status),
+    and a lifecycle check of your own, registered by `--plugin`, run on the jobs followed."""
+    junit, plugin = tmp_path / "proxy.xml", tmp_path / "words.py"
+    plugin.write_text(PLUGIN)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("JOBMOCK_")}
+    environ |= {"JOBMOCK_REPORT": str(junit), "JOBMOCK_FAIL_ON_VIOLATIONS": "1", "JOBMOCK_PORT": "0"}
     with scripted(broken_upstream()) as (_script, upstream):
-        command = [sys.executable, "-m", "jobmock", "proxy", "neuraldraft", "--upstream", upstream, "--port", "0",
-                   "--report", str(junit), "--fail-on-violations"]  # fmt: skip
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as running:
+        command = [sys.executable, "-m", "jobmock", "proxy", "neuraldraft", "--upstream", upstream, "--plugin",
+                   str(plugin)]  # fmt: skip
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ
+        ) as running:
             try:
                 assert running.stdout is not None
                 banner = running.stdout.readline()  # printed once the port is bound
@@ -230,9 +258,40 @@ def test_the_command_prints_the_report_on_sigterm_and_fails_on_violations_when_a
     assert running.returncode == 1, err
     report = out[out.index("jobmock proxy neuraldraft in front of") :]
     assert failures_of(report) == [
-        "response_schema_conformance [exchange] GET /v1/jobs/job_Malformed001 (getJob) answered 200"
-    ]
-    assert "Result: 1 failure (exit 1) in " in report
+        "response_schema_conformance [exchange] GET /v1/jobs/job_Malformed001 (getJob) answered 200",
+        "message_is_words [lifecycle] job job_Malformed001, poll 1",
+    ], report
+    assert "Result: 2 failures (exit 1) in " in report
     assert report.rstrip().endswith(f"JUnit report: {junit}")
-    assert ET.parse(junit).getroot().get("name") == "jobmock proxy neuraldraft"
+    root = ET.parse(junit).getroot()
+    assert root.get("name") == "jobmock proxy neuraldraft"
+    failed = {case.get("name") for case in root.iter("testcase") if case.find("failure") is not None}
+    assert failed == {"response_schema_conformance", "message_is_words"}
     assert TOKEN not in out + err + junit.read_text()
+
+
+def test_options_come_from_jobmock_variables_the_command_line_winning() -> None:
+    environ = {
+        "JOBMOCK_UPSTREAM": "http://127.0.0.1:9/v1",
+        "JOBMOCK_MAX_POLLS": "9",
+        "JOBMOCK_MAX_JOBS": "3",  # the proxy's --max-jobs: jobs followed
+        "JOBMOCK_MAX_MOCK_JOBS": "5",  # serve's --max-jobs, for the jobmock inside
+        "JOBMOCK_MOCK": "getJob, POST /jobs",
+        "JOBMOCK_ERRORS": "yes",
+        "JOBMOCK_SEED": "4",
+    }
+    options = read_proxy_options("neuraldraft", {"max_polls": "7", "mock.seed": "8"}, environ)
+    assert (options.upstream, options.max_polls, options.max_jobs, options.errors) == (
+        environ["JOBMOCK_UPSTREAM"],
+        7,
+        3,
+        True,
+    )
+    assert options.mock == ("getJob", "POST /jobs")
+    assert (options.mock_options.max_jobs, options.mock_options.seed) == (5, 8)
+    with pytest.raises(SpecError) as bad:
+        read_proxy_options("neuraldraft", {}, {**environ, "JOBMOCK_MAX_POLLS": "1"})
+    assert (bad.value.file, bad.value.message) == ("JOBMOCK_MAX_POLLS", "'1': must be 2 or more")
+    with pytest.raises(SpecError, match="required: the API's base URL") as missing:
+        read_proxy_options("neuraldraft", {}, {})
+    assert missing.value.file == "--upstream"
