@@ -6,7 +6,9 @@ refused instead: a breaking request with 422 before it reaches the upstream, a b
 answer (or the poll first showing a lifecycle violation) with 502, each in the document's
 error envelope, listing the violations. The rest of `/_jobmock` and the dashboard at `/`
 are the jobmock inside the proxy's, which also answers the requests `mocking` gives it
-(`--mock`, its own jobs, the upstream down). This module only dispatches.
+(`--mock`, its own jobs, the upstream down); its `/_jobmock/status` answer gets the proxy's
+counts added. What was found is reported when the proxy stops (`report`, `reporting`).
+This module only dispatches.
 
 Requests are refused here, never forwarded, when they would reach something other than the
 API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the
@@ -107,10 +109,8 @@ class ProxyApp:
             await _send_reply(send, reply)
         elif path in (VIOLATIONS, VIOLATION_EVENTS):
             await self.own(scope, receive, send)
-        elif path == STATUS and scope["method"] == "GET":
-            await self.mock.app(
-                scope, receive, self._with_counts(send)
-            )  # the jobmock's answer, the proxy's counts added
+        elif path == STATUS and scope["method"] == "GET":  # the jobmock's answer, the proxy's counts added
+            await self.mock.app(scope, receive, self._with_counts(send))
         elif path in ("/", CONTROL) or path.startswith(CONTROL + "/"):
             await self.mock.app(scope, receive, send)  # the jobmock inside: control API, dashboard, streams
         elif not self.base or path == self.base or path.startswith(self.base + "/"):
