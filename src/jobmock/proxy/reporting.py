@@ -65,7 +65,8 @@ def reproduce(
     }
     declared = _declared_parameters(api, located)
     # a header named as the document spells it (ASGI gives them in lower case)
-    spelt = {"content-type": "Content-Type"} | {name.lower(): name for kind, name in declared if kind == "header"}
+    kept = {name.lower(): name for kind, name in declared if kind == "header"}
+    spelt = {"content-type": "Content-Type"} | kept
     spelt |= {s.param.lower(): s.param for s in requirements.schemes if s.location == "header"}
     sent: list[tuple[str, str]] = []
     cookies: list[tuple[str, str]] = []
@@ -83,7 +84,7 @@ def reproduce(
                     cookies.append((cookie, text))
         elif ("header", lower) in carried or secret_name(name):
             sent.append((name, in_place_of(value)))
-        elif ("header", lower) in {(kind, n.lower()) for kind, n in declared} or (lower == "content-type" and body):
+        elif lower in kept or (lower == "content-type" and body):
             sent.append((name, value))
     target, _, query = url.partition("?")
     if query:
