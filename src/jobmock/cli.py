@@ -322,6 +322,7 @@ def _record(args: argparse.Namespace) -> int:
 
 def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
     from .options import EMBEDDED, add_arguments
+    from .proxy.options import MOCK_PREFIX, PROXY
 
     proxy = commands.add_parser(
         "proxy",
@@ -331,94 +332,30 @@ def _add_proxy(commands: Any) -> None:  # argparse's subparsers (a private type)
         "lifecycle (all of them at /_jobmock/violations); with --errors, refuse them instead. The API is served at "
         "its server URL's path, as `serve SPEC` serves it. The proxy holds a jobmock of the same document (its "
         "control API, journal, dashboard and event streams, set with serve's options below), which answers what "
-        "--mock and --mock-when-down give it. Exit status: 2 bad options or spec, 3 the port cannot be bound.",
+        "--mock and --mock-when-down give it. When it stops (Ctrl-C, SIGTERM) it prints what it found as check does. "
+        "Every option can also come from the JOBMOCK_* variable named after it; the command line wins. "
+        "Exit status: 0 stopped (1 with --fail-on-violations when it found any), 2 bad options or spec, 3 the port "
+        "cannot be bound.",
         epilog="example: jobmock proxy neuraldraft --upstream https://api.neuraldraft.io/v1 --port 8080",
     )
     proxy.add_argument("spec", metavar="SPEC", help="bundled API name or OpenAPI document")
-    proxy.add_argument("--upstream", required=True, metavar="URL", help="the API's base URL (as check --url)")
-    proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    proxy.add_argument("--port", type=int, default=8080, help="port to listen on; 0: a free one (8080)")
-    proxy.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS", help="to the upstream (5)")
-    proxy.add_argument("--read-timeout", type=float, default=30.0, metavar="SECONDS", help="between reads (30)")
-    proxy.add_argument(
-        "--total-timeout", type=float, default=60.0, metavar="SECONDS", help="until the answer can be relayed (60)"
-    )
-    proxy.add_argument(
-        "--max-body-bytes",
-        type=int,
-        default=10 * 1024 * 1024,
-        metavar="N",
-        help="a larger request body is refused 413; a larger answer is relayed unjudged (10485760)",
-    )
-    proxy.add_argument("--ca-bundle", metavar="FILE", help="PEM certificates to trust besides the system's")
-    proxy.add_argument("--max-polls", type=int, default=50, metavar="N", help="polls kept per followed job (50)")
-    proxy.add_argument("--max-jobs", type=int, default=1000, metavar="N", help="jobs followed at once (1000)")
-    proxy.add_argument(
-        "--max-violations", type=int, default=10_000, metavar="N", help="violations kept for /_jobmock/violations"
-    )
-    proxy.add_argument(
-        "--record",
-        metavar="DIR",
-        help="write each job seen as a scenario `serve --fixtures DIR` replays, one file per job",
-    )
-    proxy.add_argument("--max-recorded", type=int, default=100, metavar="N", help="jobs recorded in a run (100)")
-    proxy.add_argument(
-        "--errors",
-        action="store_true",
-        help="refuse a request that breaks the document with 422 before it reaches the upstream, and turn an "
-        "answer that breaks it into 502, both in the document's error envelope (default: flag them only)",
-    )
-    mocked = proxy.add_argument_group("the mock as a fallback")
-    mocked.add_argument(
-        "--mock",
-        action="append",
-        default=[],
-        metavar="OPERATION",
-        help="always answer this operation from the mock: an operationId or 'METHOD /path', as check --include "
-        "takes them (repeatable); requests about a job the mock made stay with it",
-    )
-    mocked.add_argument(
-        "--mock-when-down",
-        action="store_true",
-        help="when the upstream cannot be reached (connect error or timeout), the mock answers",
-    )
+    add_arguments(proxy, PROXY)
     # the jobmock inside (control API, dashboard, mock) takes serve's own options; --max-mock-jobs is serve's --max-jobs
-    add_arguments(proxy, EMBEDDED, dest_prefix="mock.", env=False)
+    add_arguments(proxy, EMBEDDED, dest_prefix=MOCK_PREFIX)
 
 
 def _proxy(args: argparse.Namespace) -> int:
-    from .options import EMBEDDED, read_options
-    from .proxy import ProxyOptions, run_proxy
+    from .proxy import run_proxy
+    from .proxy.options import read_proxy_options
 
-    given = {name.removeprefix("mock."): value for name, value in vars(args).items() if name.startswith("mock.")}
-    options = ProxyOptions(
-        spec=args.spec,
-        upstream=args.upstream,
-        host=args.host,
-        port=args.port,
-        connect_timeout=args.connect_timeout,
-        read_timeout=args.read_timeout,
-        total_timeout=args.total_timeout,
-        max_body_bytes=args.max_body_bytes,
-        ca_bundle=args.ca_bundle,
-        max_polls=args.max_polls,
-        max_jobs=args.max_jobs,
-        max_violations=args.max_violations,
-        record=args.record,
-        max_recorded=args.max_recorded,
-        errors=args.errors,
-        mock=tuple(args.mock),
-        mock_when_down=args.mock_when_down,
-        mock_options=read_options(given, {}, EMBEDDED),  # no JOBMOCK_* variable: the proxy reads none yet
-    )  # SpecError for a bad value: one line, exit status 2
+    options = read_proxy_options(args.spec, vars(args))  # SpecError for a bad value: one line, exit status 2
     try:
-        run_proxy(options)
+        return run_proxy(options)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         print(f"jobmock: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}", file=sys.stderr)
         return STARTUP_FAILURE
     except SystemExit as exc:  # uvicorn's own start-up failure (it said why)
         return exc.code if isinstance(exc.code, int) else STARTUP_FAILURE
-    return 0
 
 
 def _infer(spec: str) -> int:

@@ -1,6 +1,6 @@
 """`ServeOptions`: every option of `jobmock serve`, read from the command line or from
 `JOBMOCK_*` environment variables by the same code (the ASGI factory, `--workers` and
-the pytest plugin read them too).
+the pytest plugin read them too; `jobmock proxy` reads its own options with it).
 
 Each option is one `Option`: its flag, its variable (`--max-jobs` is JOBMOCK_MAX_JOBS),
 its default and how its text is read. The command line wins over the environment. A bad
@@ -156,7 +156,7 @@ class ServeOptions:
 # --- reading text ----------------------------------------------------------------------
 
 
-def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+def whole(low: int, high: int | None = None) -> Callable[[str], int]:
     def read(text: str) -> int:
         try:
             value = int(text)
@@ -169,7 +169,7 @@ def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
     return read
 
 
-def _number(low: float = 0.0, high: float = math.inf, above: bool = True) -> Callable[[str], float]:
+def number(low: float = 0.0, high: float = math.inf, above: bool = True) -> Callable[[str], float]:
     def read(text: str) -> float:
         try:
             value = float(text)
@@ -225,9 +225,12 @@ def _token(text: str) -> str:
     return text
 
 
+_SERVES = object()  # an Option's default is ServeOptions' own
+
+
 @dataclass(frozen=True)
 class Option:
-    name: str  # the ServeOptions field
+    name: str  # the ServeOptions field (or another command's options')
     help: str
     read: Callable[[str], Any] = _text  # from one string (argv or the environment)
     repeat: bool = False  # repeatable flag; comma-separated in its variable
@@ -235,6 +238,7 @@ class Option:
     group: str = ""
     metavar: str | None = None
     flag_name: str | None = None  # when the flag is not the field's name (--key for `keys`)
+    default_value: Any = field(default=_SERVES, repr=False)  # another command's option: its default
 
     @property
     def flag(self) -> str:
@@ -246,7 +250,7 @@ class Option:
 
     @property
     def default(self) -> Any:
-        return _DEFAULTS[self.name]
+        return _DEFAULTS[self.name] if self.default_value is _SERVES else self.default_value
 
 
 _DEFAULTS = {f.name: f.default for f in fields(ServeOptions)}
@@ -257,9 +261,9 @@ BOUNDS = "bounds (current counts: GET /_jobmock/status)"
 OPTIONS: tuple[Option, ...] = (
     Option("specs", "bundled API names or OpenAPI files (default: every bundled API)", repeat=True, metavar="SPEC"),
     Option("host", "address to listen on (a non-loopback one needs --control-token)"),
-    Option("port", "port to listen on; 0 picks a free one", _whole(0, 65535)),
-    Option("seed", "same seed, same fake data and ids", _whole(-(2**63), 2**63 - 1)),
-    Option("speed", "run lifecycles this many times faster", _number()),
+    Option("port", "port to listen on; 0 picks a free one", whole(0, 65535)),
+    Option("seed", "same seed, same fake data and ids", whole(-(2**63), 2**63 - 1)),
+    Option("speed", "run lifecycles this many times faster", number()),
     Option("validate_responses", "check every response against its spec (through Connexion)", switch=True),
     Option(
         "keys",
@@ -287,12 +291,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_bundled_fixtures", "do not load the bundled scenarios", switch=True),
     Option("config", "scenario rules by job id and defaults per API", metavar="FILE"),
     Option("clock", "real (default), manual, polls, or a plugin's mode", _clock),
-    Option("chaos", "share of polls (0 to 1) meeting a random fault", _number(0, 1, above=False), metavar="RATE"),
+    Option("chaos", "share of polls (0 to 1) meeting a random fault", number(0, 1, above=False), metavar="RATE"),
     Option("report_polling", "on exit, print how each client polled", switch=True),
     Option(
         "state", "memory (default), a SQLite file (./jobmock.db, sqlite:///path) or redis://host:port/db", metavar="URL"
     ),
-    Option("workers", "worker processes (N > 1 share a SQLite file by default)", _whole(1), metavar="N"),
+    Option("workers", "worker processes (N > 1 share a SQLite file by default)", whole(1), metavar="N"),
     Option(
         "plugins",
         f"a module or .py file registering extensions (repeatable; or {PLUGINS_ENV})",
@@ -301,12 +305,12 @@ OPTIONS: tuple[Option, ...] = (
         flag_name="plugin",
     ),
     Option("no_fast_paths", "answer polls and creates through Connexion too (slower; to compare)", switch=True),
-    Option("max_connections", "more get 503", _whole(1), group=CONNECTIONS, metavar="N"),
-    Option("keep_alive", "seconds an idle connection stays open", _whole(1), group=CONNECTIONS, metavar="SECONDS"),
+    Option("max_connections", "more get 503", whole(1), group=CONNECTIONS, metavar="N"),
+    Option("keep_alive", "seconds an idle connection stays open", whole(1), group=CONNECTIONS, metavar="SECONDS"),
     Option(
         "header_timeout",
         "seconds for a request's headers to arrive",
-        _number(0, 3600),
+        number(0, 3600),
         group=CONNECTIONS,
         metavar="SECONDS",
     ),
@@ -334,51 +338,49 @@ OPTIONS: tuple[Option, ...] = (
         switch=True,
         group=CONTROL,
     ),
-    Option("max_namespaces", "namespaces besides the default one", _whole(1), group=BOUNDS, metavar="N"),
-    Option("namespace_ttl", "seconds a namespace may stay idle", _number(), group=BOUNDS, metavar="SECONDS"),
-    Option("max_jobs", "jobs per namespace", _whole(1), group=BOUNDS, metavar="N"),
-    Option(
-        "max_spot_jobs", "jobs made by polls naming a scenario, per namespace", _whole(1), group=BOUNDS, metavar="N"
-    ),
-    Option("journal_entries", "journal entries per namespace", _whole(1), group=BOUNDS, metavar="N"),
-    Option("journal_bytes", "journal bytes per namespace", _whole(1), group=BOUNDS, metavar="N"),
+    Option("max_namespaces", "namespaces besides the default one", whole(1), group=BOUNDS, metavar="N"),
+    Option("namespace_ttl", "seconds a namespace may stay idle", number(), group=BOUNDS, metavar="SECONDS"),
+    Option("max_jobs", "jobs per namespace", whole(1), group=BOUNDS, metavar="N"),
+    Option("max_spot_jobs", "jobs made by polls naming a scenario, per namespace", whole(1), group=BOUNDS, metavar="N"),
+    Option("journal_entries", "journal entries per namespace", whole(1), group=BOUNDS, metavar="N"),
+    Option("journal_bytes", "journal bytes per namespace", whole(1), group=BOUNDS, metavar="N"),
     Option(
         "log_bytes",
         "bytes of a shared store's changes past its snapshot, then compacted",
-        _whole(1024),
+        whole(1024),
         group=BOUNDS,
         metavar="N",
     ),
-    Option("max_streams", "open event streams per process", _whole(1), group=BOUNDS, metavar="N"),
+    Option("max_streams", "open event streams per process", whole(1), group=BOUNDS, metavar="N"),
     Option(
-        "stream_heartbeat", "seconds between an idle stream's keep-alives", _number(), group=BOUNDS, metavar="SECONDS"
+        "stream_heartbeat", "seconds between an idle stream's keep-alives", number(), group=BOUNDS, metavar="SECONDS"
     ),
     Option(
         "stream_stall",
         "seconds a stream may wait for its client to read, then it is dropped",
-        _number(0, 3600),
+        number(0, 3600),
         group=BOUNDS,
         metavar="SECONDS",
     ),
-    Option("max_job_bytes", "bytes of a job's fields (as JSON)", _whole(1), group=BOUNDS, metavar="N"),
+    Option("max_job_bytes", "bytes of a job's fields (as JSON)", whole(1), group=BOUNDS, metavar="N"),
     Option(
         "body_timeout",
         "seconds for a request's body to arrive (then 408)",
-        _number(0, 3600),
+        number(0, 3600),
         group=CONNECTIONS,
         metavar="SECONDS",
     ),
     Option(
         "max_file_bytes",
         "bytes read of each scenario file (fixture, config); larger ones stop start-up",
-        _whole(1024),
+        whole(1024),
         group=BOUNDS,
         metavar="N",
     ),
     Option(
         "max_document_bytes",
         "bytes read of each OpenAPI document (and each file its $refs name); larger ones stop start-up",
-        _whole(1024),
+        whole(1024),
         group=BOUNDS,
         metavar="N",
     ),
@@ -434,21 +436,32 @@ def read_options(
     JOBMOCK_* variables (read for what the command line does not give), of `options`. Plugins
     load first, so that their clock modes and fault kinds are known to the other options."""
     environ = os.environ if environ is None else environ
-    raw: dict[str, tuple[str, Any]] = {}  # option name -> (where it came from, its text or texts)
-    by_name = {option.name: option for option in options}
+    names = read_plugins(given, environ, options)
+    values = read_values(given, environ, [option for option in options if option.name != "plugins"])
+    return ServeOptions(plugins=tuple(names), **values)
+
+
+def read_plugins(given: Mapping[str, Any], environ: Mapping[str, str], options: Sequence[Option]) -> list[str]:
+    """Load the plugins `--plugin` names (when among `options`), JOBMOCK_PLUGINS and the
+    installed packages register; the names given."""
+    named = read_values(given, environ, [option for option in options if option.name == "plugins"])
+    names = [str(name) for name in named.get("plugins", ())]
+    load_plugins(names, environ)  # JOBMOCK_PLUGINS too
+    return names
+
+
+def read_values(given: Mapping[str, Any], environ: Mapping[str, str], options: Sequence[Option]) -> dict[str, Any]:
+    """The value of each of `options` given, from argparse's values (`given`) or else its
+    JOBMOCK_* variable, read and checked (SpecError naming the flag or the variable); those
+    given neither way are left out."""
+    values: dict[str, Any] = {}
     for option in options:
         value = given.get(option.name)
         if value not in (None, [], False):
-            raw[option.name] = ("argv", value)
+            values[option.name] = _read(option, "argv", value)
         elif option.env in environ:
-            raw[option.name] = ("env", environ[option.env])
-    plugins = raw.pop("plugins", None)
-    names = _texts(_BY_NAME["plugins"], plugins) if plugins else []
-    load_plugins(names, environ)  # JOBMOCK_PLUGINS too
-    values: dict[str, Any] = {"plugins": tuple(names)}
-    for name, (source, value) in raw.items():
-        values[name] = _read(by_name[name], source, value)
-    return ServeOptions(**values)
+            values[option.name] = _read(option, "env", environ[option.env])
+    return values
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> ServeOptions:
@@ -496,4 +509,17 @@ def workers_env(options: ServeOptions) -> dict[str, str]:
     return kept.to_env()
 
 
-__all__ = ["EMBEDDED", "OPTIONS", "Option", "ServeOptions", "add_arguments", "from_env", "read_options", "workers_env"]
+__all__ = [
+    "EMBEDDED",
+    "OPTIONS",
+    "Option",
+    "ServeOptions",
+    "add_arguments",
+    "from_env",
+    "number",
+    "read_options",
+    "read_plugins",
+    "read_values",
+    "whole",
+    "workers_env",
+]

@@ -1,4 +1,12 @@
-"""A `CheckReport` as people read it, and as CI reads it (JUnit XML)."""
+"""What was found, as people read it (`render_text`) and as CI reads it (`write_junit`, JUnit
+XML): one layout for `jobmock check` and `jobmock proxy` alike.
+
+Both say what they found as a `Report`: a title and summary lines, the failures (each with
+what was expected, what came, and a curl command that repeats the request, `$TOKEN` where
+the credential was) and the JUnit test cases (a check, per job for the lifecycle ones).
+`of_check` makes one of a `CheckReport`; the proxy makes its own of the traffic it relayed
+(`proxy/reporting.py`). Everything written goes through the report's `redact`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..contract.secrets import redact
 from .lifecycle_checks import CHECKS, JobHistory, Violation
 from .runner import CheckReport
+
+FAILURES = "FAILURES (in curl commands, $TOKEN stands for your token)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,38 @@ class Failure:
     def headline(self) -> str:
         text = self.details[-1][1] if self.details else ""
         return f"{self.check}: {text.splitlines()[0] if text else ''}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One JUnit test case: a check over what it ran on, with its failures (or an error: it
+    could not run)."""
+
+    suite: str  # the testsuite's name: `neuraldraft.lifecycle`
+    classname: str
+    name: str
+    failures: tuple[Failure, ...] = ()
+    error: str | None = None
+
+
+def _redacted(text: str) -> str:
+    return str(redact(text))
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a report says, whoever found it; `render_text` and `write_junit` lay it out."""
+
+    title: str  # the first line: `jobmock check neuraldraft against URL`
+    name: str  # the JUnit root's: `jobmock check neuraldraft`
+    summary: tuple[str, ...]  # the lines under the title, indented
+    failures: tuple[Failure, ...]
+    cases: tuple[Case, ...]
+    verdict: str  # `conforms`, `3 failures`
+    exit_code: int
+    seconds: float
+    errors: tuple[str, ...] = ()  # what could not be checked
+    redact: Callable[[str], str] = _redacted  # every word written goes through it
 
 
 def failures(report: CheckReport) -> list[Failure]:
@@ -49,13 +92,17 @@ def failures(report: CheckReport) -> list[Failure]:
     return found
 
 
-def journey(history: JobHistory) -> str:
-    """`pending x3 → processing x40 → completed in 4.2 s, 44 polls` for one watched job."""
+def journey(history: JobHistory, seen: int | None = None) -> str:
+    """`pending x3 → processing x40 → completed in 4.2 s, 44 polls` for one watched job;
+    `seen`: the polls there were, when `history` keeps only its first and newest."""
     polls = history.polls
     seconds = polls[-1].at - polls[0].at if polls else 0.0
     statuses = [str(history.status(job)) for _poll, job in history.jobs()]
     path = trail(statuses) if statuses else "never returned the job"
-    return f"{path} in {seconds:.1f} s, {_count(len(polls), 'poll')}" + (" (timed out)" if history.timed_out else "")
+    count = plural(max(seen or 0, len(polls)), "poll")
+    if seen is not None and seen > len(polls):
+        count += f" (the states of the first and the newest {len(polls) - 1})"
+    return f"{path} in {seconds:.1f} s, {count}" + (" (timed out)" if history.timed_out else "")
 
 
 def trail(statuses: list[str], most: int = 8) -> str:
@@ -79,26 +126,68 @@ def ranges(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
-def render_text(report: CheckReport) -> str:
-    lines = [f"jobmock check {report.api} against {report.url}"]
+def of_check(report: CheckReport) -> Report:
+    """What `jobmock check` says of its run."""
     found = failures(report)  # one count everywhere: a lifecycle failure is a check on a job, its polls listed
+    lines = []
     if report.contract is not None:
         lines.append(
-            f"  Schemathesis: {_count(len(report.contract.checks_run), 'check')} ran, "
-            f"{_count(sum(f.source != 'lifecycle' for f in found), 'failure')}"
+            f"  Schemathesis: {plural(len(report.contract.checks_run), 'check')} ran, "
+            f"{plural(sum(f.source != 'lifecycle' for f in found), 'failure')}"
         )
     if report.histories:
         lifecycle = sum(f.source == "lifecycle" for f in found)
-        polls = f" (in {_count(len(report.violations), 'poll')})" if report.violations else ""
+        polls = f" (in {plural(len(report.violations), 'poll')})" if report.violations else ""
         lines.append(
-            f"  Lifecycle: {_count(len(report.lifecycle_checks), 'check')} over "
-            f"{_count(len(report.histories), 'job')}, {_count(lifecycle, 'failure')}{polls}"
+            f"  Lifecycle: {plural(len(report.lifecycle_checks), 'check')} over "
+            f"{plural(len(report.histories), 'job')}, {plural(lifecycle, 'failure')}{polls}"
         )
         lines += [f"    {h.job_id}: {journey(h)}" for h in report.histories]
     lines += [f"  note: {note}" for note in report.notes]
-    if found:
-        lines += ["", "FAILURES (in curl commands, $TOKEN stands for your token)"]
-    for number, f in enumerate(found, 1):
+    verdict = {0: "conforms", 1: plural(len(found), "failure"), 2: "could not check"}[report.exit_code]
+    return Report(
+        f"jobmock check {report.api} against {report.url}",
+        f"jobmock check {report.api}",
+        tuple(lines),
+        tuple(found),
+        tuple(_check_cases(report, found)),
+        verdict,
+        report.exit_code,
+        report.seconds,
+        tuple(report.errors),
+        report.redact,
+    )
+
+
+def _check_cases(report: CheckReport, found: list[Failure]) -> list[Case]:
+    """One test case per check (and per job for lifecycle checks)."""
+    by_check: dict[tuple[str, str], list[Failure]] = {}
+    for f in found:
+        key = (f.check, f.where.split(",")[0] if f.source == "lifecycle" else "")
+        by_check.setdefault(key, []).append(f)
+    cases = []
+    if report.contract is not None:
+        for name in sorted(report.contract.checks_run | {c for c, _ in by_check if c not in CHECKS}):
+            failed = tuple(by_check.get((name, ""), []))
+            cases.append(Case(f"{report.api}.schemathesis", f"jobmock.{report.api}.schemathesis", name, failed))
+    for history in report.histories:
+        for name in report.lifecycle_checks:
+            failed = tuple(by_check.get((name, f"job {history.job_id}"), []))
+            classname = f"jobmock.{report.api}.lifecycle.{history.job_id}"
+            cases.append(Case(f"{report.api}.lifecycle", classname, name, failed))
+    for error in report.errors:
+        cases.append(Case(f"{report.api}.errors", f"jobmock.{report.api}", "reach the target", error=error))
+    return cases
+
+
+def render_text(report: CheckReport | Report) -> str:
+    """The report as people read it: the summary, each failure numbered with what was expected,
+    what came and its reproduce line, and the result."""
+    report = report if isinstance(report, Report) else of_check(report)
+    lines = [report.title, *report.summary]
+    if report.failures:
+        lines += ["", FAILURES]
+    for number, f in enumerate(report.failures, 1):
         lines += [
             "",
             f"{number}. {f.check} [{f.source}] {f.where}",
@@ -107,12 +196,12 @@ def render_text(report: CheckReport) -> str:
         ]
     if report.errors:
         lines += ["", "ERRORS (could not check)"] + [f"  - {e}" for e in report.errors]
-    verdict = {0: "conforms", 1: _count(len(found), "failure"), 2: "could not check"}[report.exit_code]
-    lines += ["", f"Result: {verdict} (exit {report.exit_code}) in {report.seconds:.1f} s"]
+    lines += ["", f"Result: {report.verdict} (exit {report.exit_code}) in {report.seconds:.1f} s"]
     return report.redact("\n".join(lines))
 
 
-def _count(number: int, word: str) -> str:
+def plural(number: int, word: str) -> str:
+    """`1 failure`, `3 failures`."""
     return f"{number} {word}{'' if number == 1 else 's'}"
 
 
@@ -123,29 +212,15 @@ def _labelled(label: str, text: str) -> list[str]:
     return [f"   {label + ':':<11}{first}"] + [f"   {'':<11}{line}" for line in rest]
 
 
-def write_junit(report: CheckReport, path: Path) -> None:
+def write_junit(report: CheckReport | Report, path: Path) -> None:
     """One test case per check (and per job for lifecycle checks); failures carry the details."""
-    root = ET.Element("testsuites", name=f"jobmock check {report.api}")
-    by_check: dict[tuple[str, str], list[Failure]] = {}
-    for f in failures(report):
-        key = (f.check, f.where.split(",")[0] if f.source == "lifecycle" else "")
-        by_check.setdefault(key, []).append(f)
-    if report.contract is not None:
-        suite = _suite(root, f"{report.api}.schemathesis")
-        for name in sorted(report.contract.checks_run | {c for c, _ in by_check if c not in CHECKS}):
-            _case(suite, f"jobmock.{report.api}.schemathesis", name, by_check.get((name, ""), []), report.redact)
-    if report.histories:
-        suite = _suite(root, f"{report.api}.lifecycle")
-        for history in report.histories:
-            for name in report.lifecycle_checks:
-                found = by_check.get((name, f"job {history.job_id}"), [])
-                _case(suite, f"jobmock.{report.api}.lifecycle.{history.job_id}", name, found, report.redact)
-    for error in report.errors:
-        case = _case(
-            _suite(root, f"{report.api}.errors"), f"jobmock.{report.api}", "reach the target", [], report.redact
-        )
-        error = report.redact(error)
-        ET.SubElement(case, "error", message=error.splitlines()[0] if error else "").text = error
+    report = report if isinstance(report, Report) else of_check(report)
+    root = ET.Element("testsuites", name=report.redact(report.name))
+    for case in report.cases:
+        element = _case(_suite(root, case.suite), case.classname, case.name, list(case.failures), report.redact)
+        if case.error is not None:
+            error = report.redact(case.error)
+            ET.SubElement(element, "error", message=error.splitlines()[0] if error else "").text = error
     for suite in root:
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))

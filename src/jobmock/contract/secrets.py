@@ -51,8 +51,10 @@ _FIELD = re.compile(
     r"""(?P<q>["']?)(?P<name>[A-Za-z][A-Za-z0-9_.-]*)(?P=q)\s*:\s*"""
     r"""(?:(?P<vq>["'])(?P<quoted>(?:(?!(?P=vq)).)*)(?P=vq)|(?P<bare>[^\s,;}\]"']+))"""
 )
+_PLACEHOLDER = re.compile(r"\$[A-Z][A-Z0-9_]*")  # a shell variable standing for a secret (`key=$TOKEN`)
 _SCHEMES = frozenset({"bearer", "basic", "token", "digest"})
-CREDENTIAL = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}", re.I)  # in any text
+# in any text; not a shell variable (`$TOKEN stands for your token`)
+CREDENTIAL = re.compile(r"(?<!\$)\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}", re.I)
 USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)(?:[^/\s@:]+(?::[^/\s@]*)?|:[^/\s@]+)@", re.I)  # scheme://user:pass@
 SHAPED = re.compile(
     r"\b(?:[a-z][a-z0-9]{1,9}_(?:live|test|prod)_[A-Za-z0-9_-]{4,}"  # ndsk_live_…, sk_test_…
@@ -108,7 +110,8 @@ def _text(text: str, known: tuple[str, ...]) -> str:
 
 
 def _pair(m: re.Match[str]) -> str:
-    if not secret_name(unquote_plus(m["name"]), param=True) or m["value"] == REDACTED:
+    value = m["value"]
+    if not secret_name(unquote_plus(m["name"]), param=True) or value == REDACTED or _PLACEHOLDER.fullmatch(value):
         return m[0]
     return f"{m['name']}={REDACTED}"
 

@@ -6,7 +6,9 @@ refused instead: a breaking request with 422 before it reaches the upstream, a b
 answer (or the poll first showing a lifecycle violation) with 502, each in the document's
 error envelope, listing the violations. The rest of `/_jobmock` and the dashboard at `/`
 are the jobmock inside the proxy's, which also answers the requests `mocking` gives it
-(`--mock`, its own jobs, the upstream down). This module only dispatches.
+(`--mock`, its own jobs, the upstream down); its `/_jobmock/status` answer gets the proxy's
+counts added. What was found is reported when the proxy stops (`report`, `reporting`).
+This module only dispatches.
 
 Requests are refused here, never forwarded, when they would reach something other than the
 API: an absolute-form target (`GET http://elsewhere/ HTTP/1.1`: 400), a path outside the
@@ -23,17 +25,19 @@ import asyncio
 import json
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
 import httpx
 
+from ..checker.report import Report
 from ..client.polls import Poll
 from ..contract.document import Contract
 from ..contract.openapi import Operation
 from ..contract.secrets import secret_name
+from ..contract.security import Security
 from ..server.adapters.request_check import RequestCheck
 from ..server.app import App
 from ..server.gauges import ABORT
@@ -52,10 +56,12 @@ from .forwarding import Upstream, UpstreamFailure, failure, relayed_headers
 from .mocking import DOWN, Mocking
 from .options import ProxyOptions
 from .recording import Recorder
+from .reporting import ReportFile, job_counts, report_of, reproduce
 from .request_checks import judge_request
 from .streams import violation_stream
 
 CONTROL = "/_jobmock"
+STATUS = CONTROL + "/status"
 VIOLATIONS = CONTROL + "/violations"
 VIOLATION_EVENTS = VIOLATIONS + "/events"
 PAGE = 100  # violations a page, by default
@@ -85,9 +91,11 @@ class ProxyApp:
         self.requests = RequestCheck(api)  # each request judged as `serve` judges it (`request_checks`)
         self.mocking = Mocking(mock, api, options.mock, options.mock_when_down)
         self.own = Guard(self._violations, policy, listening_hosts)  # the jobmock's guard's checks, on the proxy's own
-        self.lifespan = Lifespan(
-            self._http, [*mock.parts, self.own, self.upstream, *([self.recorder] if self.recorder else [])]
-        )
+        self.exchanges = 0  # exchanges judged (`_record`)
+        self.started = time.monotonic()
+        self.report_file = ReportFile(Path(options.report), self.report) if options.report is not None else None
+        parts = [*mock.parts, self.own, self.upstream, *([self.recorder] if self.recorder else [])]
+        self.lifespan = Lifespan(self._http, [*parts, *([self.report_file] if self.report_file else [])])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.lifespan(scope, receive, send)
@@ -101,6 +109,8 @@ class ProxyApp:
             await _send_reply(send, reply)
         elif path in (VIOLATIONS, VIOLATION_EVENTS):
             await self.own(scope, receive, send)
+        elif path == STATUS and scope["method"] == "GET":  # the jobmock's answer, the proxy's counts added
+            await self.mock.app(scope, receive, self._with_counts(send))
         elif path in ("/", CONTROL) or path.startswith(CONTROL + "/"):
             await self.mock.app(scope, receive, send)  # the jobmock inside: control API, dashboard, streams
         elif not self.base or path == self.base or path.startswith(self.base + "/"):
@@ -144,7 +154,8 @@ class ProxyApp:
             return
         asked = await judge_request(self.api, self.requests, located, scope, body)
         if asked and self.options.errors:  # --errors: refused before it reaches the upstream
-            await _send_reply(send, self._refused(located, 422, self._record(asked, located, scope, 422, headers)))
+            found = self._record(asked, located, scope, 422, headers, body)
+            await _send_reply(send, self._refused(located, 422, found))
             return
         started = time.monotonic()
         try:
@@ -155,14 +166,14 @@ class ProxyApp:
                 await self.mocking.answer(scope, replayed(body, receive), send, DOWN)
             else:
                 reply = self._error(located, exc.status, exc.reason)
-                await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
+                await _send_reply(send, self._flagged(reply, asked, scope, headers, body, located))
             return
         except TimeoutError as exc:
             reply = self._error(located, 504, failure(exc, self.upstream.origin).reason)
-            await _send_reply(send, self._flagged(reply, asked, scope, headers, located))
+            await _send_reply(send, self._flagged(reply, asked, scope, headers, body, located))
             return
         try:
-            await self._relay(scope, send, answer, located, headers, started, asked)
+            await self._relay(scope, send, answer, located, (headers, body), started, asked)
         finally:
             await answer.aclose()
 
@@ -180,10 +191,12 @@ class ProxyApp:
         send: Send,
         answer: httpx.Response,
         located: Located | None,
-        request_headers: list[tuple[bytes, bytes]],
+        request: tuple[list[tuple[bytes, bytes]], bytes],
         started: float,
         asked: list[Finding],
     ) -> None:
+        """Relay the answer to `request` (its headers and body), judged."""
+        request_headers, request_body = request
         headers = relayed_headers(answer.headers.raw)
         media = media_type(answer.headers.get("content-type", ""))
         chunks = answer.aiter_raw()
@@ -197,10 +210,10 @@ class ProxyApp:
             except (httpx.HTTPError, TimeoutError) as exc:
                 reason = failure(exc, self.upstream.origin)
                 reply = self._error(located, reason.status, reason.reason)
-                await _send_reply(send, self._flagged(reply, asked, scope, request_headers, located))
+                await _send_reply(send, self._flagged(reply, asked, scope, request_headers, request_body, located))
                 return
         body = _decoded(b"".join(read), answer.headers.get("content-encoding", "")) if whole else None
-        findings = self._judge(located, answer, body, request_headers, scope, asked)
+        findings = self._judge(located, answer, body, (request_headers, request_body), scope, asked)
         if self.recorder is not None:
             await self.recorder.write_ended()  # a job's file is there before its end is relayed
         if findings and self.options.errors:  # --errors: an answer that breaks the document is not relayed
@@ -230,17 +243,18 @@ class ProxyApp:
         located: Located | None,
         answer: httpx.Response,
         body: bytes | None,
-        request_headers: list[tuple[bytes, bytes]],
+        request: tuple[list[tuple[bytes, bytes]], bytes],
         scope: Scope,
         asked: list[Finding],
     ) -> list[Finding]:
         """What the exchange breaks (`asked`: what its request breaks, `request_checks`), recorded."""
+        request_headers, request_body = request
         method: str = scope["method"]
         query: bytes = scope.get("query_string", b"")
         status = answer.status_code
         found = list(asked)
         if located is None:
-            return self._record(found, located, scope, status, request_headers)
+            return self._record(found, located, scope, status, request_headers, request_body)
         lower = {k.lower(): v for k, v in answer.headers.items()}
         found += judge_answer(self.api, located, status, lower, body)
         if located.job is not None:
@@ -259,8 +273,8 @@ class ProxyApp:
 
             found += self.following.add(model, job_id, status, poll)
             if self.recorder is not None and made:  # a poll following took: recorded too
-                self.recorder.add(model, job_id, made[-1], _credentials(request_headers, query))
-        return self._record(found, located, scope, status, request_headers)
+                self.recorder.add(model, job_id, made[-1], _credentials(self.api.security, request_headers, query))
+        return self._record(found, located, scope, status, request_headers, request_body)
 
     def _record(
         self,
@@ -269,14 +283,24 @@ class ProxyApp:
         scope: Scope,
         status: int,
         request_headers: list[tuple[bytes, bytes]],
+        body: bytes,
     ) -> list[Finding]:
-        """Add what an exchange answered `status` showed to the log; return what the answer says
-        of it (redacted: `FindingLog.add`)."""
+        """Add what an exchange answered `status` showed to the log (with the curl command that
+        repeats its request to the upstream, for a finding kept anew); return what the answer
+        says of it (redacted: `FindingLog.add`)."""
+        self.exchanges += 1
+        method: str = scope["method"]
         query: bytes = scope.get("query_string", b"")
-        request = f"{scope['method']} {scope['path']}" + (f"?{query.decode('latin-1')}" if query else "")
-        secrets = _credentials(request_headers, query)
+        request = f"{method} {scope['path']}" + (f"?{query.decode('latin-1')}" if query else "")
+        secrets = _credentials(self.api.security, request_headers, query)
         operation = located.operation_id if located is not None else None
-        return self.log.add(found, self.api.name, operation, request, status, secrets)
+        raw: bytes = scope.get("raw_path") or quote(scope["path"]).encode()
+        url = self.upstream.url_of(raw[len(quote(self.base).encode()) :], query)
+
+        def reproduced() -> str:
+            return reproduce(self.api, url, located, method, request_headers, body, secrets)
+
+        return self.log.add(found, self.api.name, operation, request, status, secrets, reproduced)
 
     def _flagged(
         self,
@@ -284,11 +308,12 @@ class ProxyApp:
         asked: list[Finding],
         scope: Scope,
         request_headers: list[tuple[bytes, bytes]],
+        body: bytes,
         located: Located | None,
     ) -> Reply:
         """The proxy's own answer (the upstream failed) with what the request broke: recorded,
         and in its header."""
-        said = header_value(self._record(asked, located, scope, reply.status, request_headers))
+        said = header_value(self._record(asked, located, scope, reply.status, request_headers, body))
         if said is None:
             return reply
         return Reply(reply.status, reply.body, reply.media, (*reply.headers, (HEADER, said.decode())))
@@ -325,39 +350,77 @@ class ProxyApp:
         if not 1 <= limit <= MAX_PAGE:
             return problem(400, f"limit is 1 to {MAX_PAGE}, cursor 0 or more")
         records, cursor = self.log.page(limit, after)
-        counts = self.following.counts
         body: dict[str, Any] = {
             "violations": [record.as_json() for record in records],
             "next": str(cursor) if cursor is not None else None,
             "kept": len(self.log.records),
             "dropped": self.log.dropped,
-            "jobs": {
-                "followed": counts.followed,
-                "dropped": counts.dropped_jobs,
-                "polls": counts.polls,
-                "dropped_polls": counts.dropped_polls,
-                "max_jobs": self.options.max_jobs,
-                "max_polls": self.options.max_polls,
-            },
+            "jobs": job_counts(self.following, self.options, self.recorder),
         }
-        if self.recorder is not None:
-            body["jobs"].update(self.recorder.as_json())
         return Reply(200, json.dumps(body, ensure_ascii=False).encode())
 
+    def counts(self) -> dict[str, Any]:
+        """What the proxy holds and has let go, beside its jobmock's at `/_jobmock/status`."""
+        return {
+            "upstream": self.options.upstream,
+            "exchanges": self.exchanges,
+            "violations": {"kept": len(self.log.records), "dropped": self.log.dropped, "max": self.log.max_kept},
+            "jobs": job_counts(self.following, self.options, self.recorder),
+        }
 
-def _credentials(headers: list[tuple[bytes, bytes]], query: bytes) -> list[str]:
-    """The secrets a request carries (the values of its secret-named headers, cookies and
-    query parameters, and a scheme's credentials without the scheme): hidden wherever a
-    finding would repeat them."""
+    def _with_counts(self, send: Send) -> Send:
+        """`send` for the jobmock's answer to GET /_jobmock/status, with `proxy`: the proxy's
+        counts added to its JSON (the jobmock knows nothing of the proxy around it). Any other
+        answer (a refusal by its guard, a 405) goes as it came."""
+        started: list[MutableMapping[str, Any]] = []
+        parts: list[bytes] = []
+
+        async def counted(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                started.append(message)
+                return
+            if not started or message["type"] != "http.response.body":
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            whole = b"".join(parts)
+            try:
+                answer = json.loads(whole)
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict):
+                answer["proxy"] = self.counts()
+                whole = json.dumps(answer, ensure_ascii=False).encode()
+            headers = [(k, v) for k, v in started[0].get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(whole)).encode()))
+            await send({**started[0], "headers": headers})
+            await send({"type": "http.response.body", "body": whole})
+
+        return counted
+
+    def report(self) -> Report:
+        """What the proxy found so far, as `jobmock check` reports (`checker.report.render_text`
+        and `write_junit` lay it out); printed when it stops, and written to --report."""
+        seconds = time.monotonic() - self.started
+        return report_of(self.api, self.options, self.log, self.following, self.recorder, self.exchanges, seconds)
+
+
+def _credentials(security: Security, headers: list[tuple[bytes, bytes]], query: bytes) -> list[str]:
+    """The secrets a request carries (the values of its cookies, of its headers and query
+    parameters whose names say secret or that a security scheme of the document carries a
+    credential in, and a scheme's credentials without the scheme): hidden wherever a finding
+    would repeat them."""
     found: list[str] = []
     for name, value in headers:
         text = value.decode("latin-1")
         if name.lower() == b"cookie":
             found += [v.strip() for part in text.split(";") for _n, _, v in [part.partition("=")] if v.strip()]
-        elif secret_name(name.decode("latin-1")):
+        elif secret_name(name.decode("latin-1")) or name.decode("latin-1").lower() in security.headers:
             found += [text, text.split(" ", 1)[-1]]
     for param, values in parse_qs(query.decode("latin-1")).items():
-        if secret_name(param, param=True):
+        if secret_name(param, param=True) or param in security.query:
             found += values
     return [secret for secret in found if secret]
 

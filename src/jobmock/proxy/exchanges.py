@@ -105,6 +105,12 @@ def _declared_media(content: Mapping[str, Any], media: str) -> str | None:
     return None
 
 
+def answer_checks() -> list[str]:
+    """What each answer is judged by (`judge_answer`), by name: the JUnit report's test cases."""
+    named = ["status_code_conformance", "response_headers_conformance", "content_type_conformance"]
+    return [*named, "response_schema_conformance", *RULES]
+
+
 def judge_answer(
     api: Contract, located: Located, status: int, headers: Mapping[str, str], body: bytes | None
 ) -> list[Finding]:

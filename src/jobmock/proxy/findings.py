@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -59,6 +59,7 @@ class Record:
     last_seen: float
     count: int = 1
     polls: list[int] = field(default_factory=list)
+    reproduce: str = ""  # a curl command repeating the first request to the upstream (`reporting.reproduce`)
 
     def as_json(self) -> dict[str, Any]:
         f = self.finding
@@ -77,6 +78,7 @@ class Record:
             "polls": self.polls,
             "first_seen": _iso(self.first_seen),
             "last_seen": _iso(self.last_seen),
+            "reproduce": self.reproduce,
         }
 
 
@@ -101,10 +103,19 @@ class FindingLog:
         request: str,
         status: int,
         secrets: Sequence[str] = (),
+        reproduce: Callable[[], str] | None = None,
     ) -> list[Finding]:
         """Record what one exchange showed; return, redacted, those it is the first to show
         (for a lifecycle finding) or all of them (a request or exchange finding is the
-        exchange's own)."""
+        exchange's own). `reproduce` gives the curl command that repeats the exchange's
+        request, made only for a finding recorded anew (and once for the exchange)."""
+        made: list[str] = []
+
+        def reproduced() -> str:
+            if not made:
+                made.append(reproduce() if reproduce is not None else "")
+            return made[0]
+
         shown: list[Finding] = []
         now = time.time()
         for raw in findings:
@@ -130,7 +141,9 @@ class FindingLog:
                 continue
             polls = [finding.poll] if finding.poll is not None else []
             said = str(redact(request, known=secrets))
-            self.records[key] = Record(self.next_id, finding, api, operation, said, status, now, now, polls=polls)
+            self.records[key] = Record(
+                self.next_id, finding, api, operation, said, status, now, now, polls=polls, reproduce=reproduced()
+            )
             self.next_id += 1
             if len(self.records) > self.max_kept:
                 self.records.popitem(last=False)

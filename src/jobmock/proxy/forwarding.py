@@ -102,12 +102,9 @@ class Upstream:
     async def send(self, method: str, raw_path: bytes, query: bytes, headers: Headers, body: bytes) -> httpx.Response:
         """Send the request (its path below the upstream's base path) and return the answer
         with its body still to read (`aiter_raw`); UpstreamFailure when there is none."""
-        target = (self.base + raw_path) or b"/"
-        if query:
-            target += b"?" + query
         request = httpx.Request(
             method,
-            self.url.copy_with(raw_path=target),
+            self.url.copy_with(raw_path=self.target(raw_path, query)),
             headers=relayed_headers(headers, drop=("host", "content-length")),
             content=body,
         )
@@ -115,6 +112,15 @@ class Upstream:
             return await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise failure(exc, self.origin) from exc
+
+    def target(self, raw_path: bytes, query: bytes) -> bytes:
+        """The upstream's request target for a path below its base path, and a query."""
+        target = (self.base + raw_path) or b"/"
+        return target + b"?" + query if query else target
+
+    def url_of(self, raw_path: bytes, query: bytes) -> str:
+        """The upstream's URL a request is sent to (`send`), as a reproduce line writes it."""
+        return self.origin + self.target(raw_path, query).decode("latin-1")
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -35,6 +35,8 @@ from .exchanges import Located
 from .findings import Finding
 
 DECLARED = "a request to an operation of the document"
+# what each request is judged by, in the order a finding of each comes (the JUnit report's test cases)
+REQUEST_CHECKS = ("request_declared", "request_security", "request_parameters", "request_body")
 
 
 async def judge_request(

@@ -6,7 +6,10 @@ proxy from it and `serve`'s options, so that the proxy's control API, dashboard 
 `serve`'s own. Every problem with the document or the options is found before anything
 binds; a port that cannot be bound raises OSError before anything is printed as served.
 uvicorn runs the app as it runs `serve`'s (`server.process.run`), but adds no `Date` or
-`Server` header of its own: those of the answers are the upstream's.
+`Server` header of its own: those of the answers are the upstream's. When it stops (Ctrl-C,
+SIGTERM), what it found is printed as `jobmock check` prints its report (`app.report()`,
+laid out by `checker.report.render_text`); the app itself writes `--report FILE.xml` as it
+stops (`reporting.ReportFile`), however it is run.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from ..assembly import create
+from ..checker.report import render_text
 from ..server.policy import is_loopback
 from ..server.process.run import bind, serve_app
 from .app import VIOLATION_EVENTS, VIOLATIONS, ProxyApp
@@ -36,8 +40,10 @@ def create_proxy(options: ProxyOptions | None = None, **fields: Any) -> ProxyApp
     return ProxyApp(api, options, mock, policy)
 
 
-def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **fields: Any) -> None:
-    """Proxy until interrupted (Ctrl-C or SIGTERM)."""
+def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **fields: Any) -> int:
+    """Proxy until interrupted (Ctrl-C or SIGTERM), then print the report of what was found
+    (and write it to `options.report`). Returns the exit status: 0, or 1 with
+    `fail_on_violations` when a violation was found."""
     out = out or sys.stdout
     options = options or ProxyOptions(**fields)
     app = create_proxy(options)
@@ -61,6 +67,8 @@ def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **
     if options.errors:
         print("  --errors     a request breaking the document is refused 422, an answer breaking it is a 502",
               file=out, flush=True)  # fmt: skip
+    if options.report is not None:
+        print(f"  report       {options.report} (JUnit XML, written when the proxy stops)", file=out, flush=True)
     for note in api.warnings:
         print(f"jobmock: warning: {note}", file=sys.stderr, flush=True)
     if not is_loopback(options.host.strip("[]")):
@@ -72,6 +80,11 @@ def run_proxy(options: ProxyOptions | None = None, out: TextIO | None = None, **
     except (KeyboardInterrupt, SystemExit) as stop:
         if isinstance(stop, SystemExit) and stop.code not in (0, None):
             raise
+    report = app.report()
+    print("\n" + render_text(report), file=out, flush=True)
+    if app.report_file is not None and app.report_file.written:
+        print(f"JUnit report: {app.report_file.path}", file=out, flush=True)
+    return report.exit_code
 
 
 def _stop(signum: int, frame: object) -> None:
