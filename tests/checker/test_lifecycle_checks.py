@@ -462,3 +462,34 @@ def test_an_api_that_words_no_errors_is_held_to_no_envelope() -> None:
     seen = Seen(404, {"content-type": "application/json"}, '{"message": "no such batch"}')
     assert list(RULES["error_envelope"].judge(api, seen))  # the bundled API words its envelope
     assert list(RULES["error_envelope"].judge(unworded, seen)) == []
+
+
+def test_the_job_schema_is_read_in_the_documents_dialect(tmp_path: Path) -> None:
+    """An OpenAPI 3.1 document's type arrays (AssemblyAI's `text: [string, null]`) are JSON
+    Schema 2020-12: a body that fits passes, one that does not is reported, not a crash."""
+    job = {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "processing", "completed", "error"]},
+            "text": {"type": ["string", "null"]},
+        },
+    }
+    ok = {"200": {"description": "the transcript", "content": {"application/json": {"schema": job}}}}
+    ident = {"name": "transcript_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Transcripts", "version": "1"},
+        "paths": {"/transcripts/{transcript_id}": {"get": {"parameters": [ident], "responses": ok}}},
+    }
+    (tmp_path / "transcripts.json").write_text(json.dumps(document))
+    api = load_api(tmp_path / "transcripts.json")
+    bodies = [
+        {"id": "t1", "status": "queued", "text": None},
+        {"id": "t1", "status": "completed", "text": "hello"},
+        {"id": "t1", "status": "completed", "text": 7},
+    ]
+    polls = tuple(Poll(i, 100.0 + i, "GET", "http://127.0.0.1/x", {}, 200, {}, b, "") for i, b in enumerate(bodies))
+    (violation,) = run_checks(JobHistory(api, "t1", polls), ["response_schema"])
+    assert violation.poll.index == 2 and violation.actual == "at text: 7 is not of type 'string', 'null'"

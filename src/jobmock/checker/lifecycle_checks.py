@@ -17,13 +17,12 @@ from email.utils import parsedate_to_datetime
 from functools import cached_property, partial
 from typing import Any
 
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
-
 from ..client.polls import Poll
 from ..contract import openapi
 from ..contract.dotted import get as dotted_get
 from ..contract.model import ApiModel
 from ..contract.progress import Observed
+from ..contract.schema_fit import READ, format_checker, validator_class
 from ..exceptions import CheckUsageError
 from ..registry import Registry
 from .response_rules import RULES, ResponseRule, Seen
@@ -74,9 +73,11 @@ class JobHistory:
                 yield poll, job, status
 
     @cached_property
-    def validator(self) -> OAS30Validator:
+    def validator(self) -> Any:
+        """The poll answer's validator in the document's dialect (3.1's type arrays and
+        `const`, 3.0's `nullable`), as a client of that document reads it, formats too."""
         schema = openapi.resolvable(self.api.job_schema, self.api.resolved)  # a recursive one too
-        return OAS30Validator(schema, format_checker=oas30_format_checker)  # formats too
+        return validator_class(self.api.dialect, READ)(schema, format_checker=format_checker(self.api.dialect))
 
 
 CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]
