@@ -368,8 +368,8 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         if name == "result" and result is not None:
             schema = dict(result)
         value = gen.value(schema, name.split(".")[-1], required=True)
-        if value is None:  # never hide a gated field behind a random null
-            value = gen.value({k: v for k, v in schema.items() if k != "nullable"}, name.split(".")[-1])
+        if value is None:  # never hide a gated field behind a null (a lean body's, a random one)
+            value = gen.value(_not_null(schema), name.split(".")[-1])
         gated[name] = value
     for name in gated_names:
         if "." in name:
@@ -390,7 +390,7 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         kept = rng.choice(group)
         for name in group:
             dotted.put(static, name, None)
-        wanted = {k: v for k, v in (property_schema(api.job_schema, kept) or {}).items() if k != "nullable"}
+        wanted = _not_null(property_schema(api.job_schema, kept) or {})
         dotted.put(static, kept, gen.value(wanted, kept.split(".")[-1]))
     if request.fields:
         bad = sorted(set(request.fields) & driven)
@@ -423,6 +423,33 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
         job.plan = cancel(job.plan, lifecycle, request.cancelled)
     request.finish = job.finish_time
     return job
+
+
+def _not_null(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`schema` without what lets its value be null, in any dialect (3.0's `nullable`, a 3.1
+    type array's "null", an `anyOf`/`oneOf` branch that is only null): for a field its state
+    must show (a result when completed), whatever else the schema allows in other states."""
+    kept = {key: value for key, value in schema.items() if key != "nullable"}
+    kinds = kept.get("type")
+    if isinstance(kinds, list) and any(kind != "null" for kind in kinds):
+        rest = [kind for kind in kinds if kind != "null"]
+        kept["type"] = rest[0] if len(rest) == 1 else rest
+    for key in ("anyOf", "oneOf"):
+        branches = kept.get(key)
+        if isinstance(branches, list) and any(not _only_null(branch) for branch in branches):
+            kept[key] = [branch for branch in branches if not _only_null(branch)]
+    return kept
+
+
+def _only_null(schema: Any) -> bool:
+    """A schema that no value but null fits (`type: null`, `type: [null]`, `const: null`, `enum: [null]`)."""
+    if not isinstance(schema, Mapping):
+        return False
+    return (
+        schema.get("type") in ("null", ["null"])
+        or schema.get("enum") == [None]
+        or ("const" in schema and schema["const"] is None)
+    )
 
 
 def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
