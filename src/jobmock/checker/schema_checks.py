@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract.document import Contract
 from ..contract.model import ApiModel
 from ..contract.openapi import operations
 from ..exceptions import CheckUsageError
@@ -46,10 +47,10 @@ def check_names() -> list[str]:
     return sorted(CHECKS.get_all_names())
 
 
-def with_job_examples(api: ApiModel, job_ids: Sequence[str]) -> dict[str, Any]:
+def with_job_examples(api: Contract, job_ids: Sequence[str]) -> dict[str, Any]:
     """The spec with the job ids as examples of the poll operation's id parameter."""
     document: dict[str, Any] = copy.deepcopy(dict(api.document))
-    if not job_ids:
+    if not job_ids or not isinstance(api, ApiModel):
         return document
     operation = document["paths"][api.poll.path][api.poll.method]
     for param in [*document["paths"][api.poll.path].get("parameters", []), *operation.get("parameters", [])]:
@@ -68,7 +69,7 @@ def _follow(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def selected_operations(api: ApiModel, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str] | None:
+def selected_operations(api: Contract, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str] | None:
     """The operations to check, as Schemathesis names them (`GET /jobs/{id}`), by `--include`
     and `--exclude` selectors (an operationId, a path, `METHOD /path`, `tag:NAME`); None: all.
     CheckUsageError for a selector that names no operation of the document."""
@@ -94,7 +95,7 @@ def selected_operations(api: ApiModel, include: Sequence[str] = (), exclude: Seq
 
 
 def run_schemathesis(
-    api: ApiModel,
+    api: Contract,
     base_url: str,
     headers: Mapping[str, str],
     job_ids: Sequence[str] = (),

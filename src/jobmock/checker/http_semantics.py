@@ -1,0 +1,179 @@
+"""Refusals HTTP itself defines: Schemathesis findings that say nothing of the target.
+
+Many vendor documents list no refusal for an operation: no 401 though it asks for a
+credential, no 400 or 422 though it takes parameters or a body. Every server still refuses
+such requests as HTTP says (RFC 9110: 401 for a request without the credentials the resource
+asks for, 400 for one it cannot process; 422 for content it cannot), the vendors' own and
+jobmock alike. Schemathesis' `status_code_conformance` reports each of those answers as an
+undocumented status, against any target, so `jobmock check` on a vendor's document would
+fail whatever the target did: those findings are the document's own, not the target's.
+
+So a `status_code_conformance` finding that a named rule below explains is dropped while
+Schemathesis runs (its `filter_failure` hook: the operation goes on being tested, as after
+a pass), and counted: the report says in a note how many findings each rule took, and on
+which operations, so nothing is silently hidden. Every other undocumented status stays a
+failure: a 400 to a request Schemathesis holds valid, a 401 to one that carried its
+credential, a 404, a 5xx. `rule_for` is pure; the hook reads Schemathesis' objects.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ..contract.document import Contract
+from .response_rules import judged
+
+Taken = dict[str, Counter[str]]  # rule name -> "METHOD /path (status)" -> findings it took
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An undocumented status Schemathesis met, as the rules read it."""
+
+    operation: str  # as Schemathesis names it: `GET /jobs/{id}` (the path as the document writes it)
+    status: int
+    negative: bool  # Schemathesis made the request to break the operation's schemas
+    sent: frozenset[str]  # what the request carried, by place and name: `header:authorization`, `query:key`
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reason: str  # why the answer is HTTP's, as the report's note says it
+    applies: Callable[[Contract, Refusal, Mapping[str, Any]], bool]
+
+
+def _documents(operation: Mapping[str, Any], *statuses: int) -> bool:
+    """Does the operation document any of these statuses, their class (4XX) or a default?"""
+    keys = {str(k).upper() for k in (operation.get("responses") or {})}
+    return bool(keys & ({str(s) for s in statuses} | {f"{s // 100}XX" for s in statuses} | {"DEFAULT"}))
+
+
+def _without_credentials(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    method, _, path = refusal.operation.partition(" ")
+    asked = api.security.requirements_of(operation.get("operationId"), method.lower(), path)
+    carried = [
+        all(
+            f"{s.location}:{s.param.lower() if s.location == 'header' else s.param}" in refusal.sent
+            for s in alternative
+        )
+        for alternative in asked.alternatives
+    ]
+    # an empty alternative (anyone may call) is met by any request
+    met = any(carried) or any(not alternative for alternative in asked.alternatives)
+    return refusal.status in (401, 403) and not asked.open and not met and not _documents(operation, refusal.status)
+
+
+def _invalid(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    return refusal.status in (400, 422) and refusal.negative and not _documents(operation, 400, 422)
+
+
+RULES = (
+    Rule(
+        "credentials_missing",
+        "401 or 403 to a request sent without the credentials the operation's security asks, where the operation "
+        "documents neither that status, 4XX nor default",
+        _without_credentials,
+    ),
+    Rule(
+        "invalid_request",
+        "400 or 422 to a request Schemathesis made invalid (negative data), where the operation documents none of "
+        "400, 422, 4XX and default",
+        _invalid,
+    ),
+)
+
+
+def operation_of(api: Contract, label: str) -> Mapping[str, Any]:
+    """The operation Schemathesis names `METHOD /path`."""
+    method, _, path = label.partition(" ")
+    item = (api.resolved.get("paths") or {}).get(path)
+    found = item.get(method.lower()) if isinstance(item, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def rule_for(api: Contract, refusal: Refusal) -> Rule | None:
+    """The rule that explains an undocumented status by HTTP's semantics; None: it is the target's."""
+    operation = operation_of(api, refusal.operation)
+    return next((rule for rule in RULES if rule.applies(api, refusal, operation)), None)
+
+
+def notes(taken: Taken) -> list[str]:
+    """A note per rule that took findings: how many, on which operations, with which status."""
+    said = []
+    for rule in RULES:
+        where = taken.get(rule.name)
+        if where:
+            count = where.total()
+            listed = ", ".join(f"{op} x{n}" if n > 1 else op for op, n in sorted(where.items()))
+            said.append(
+                f"{count} status_code_conformance finding{'s' if count > 1 else ''} not counted, HTTP's own answer, "
+                f"by rule {rule.name} ({rule.reason}): {listed}"
+            )
+    return said
+
+
+# --- while Schemathesis runs ----------------------------------------------------------------
+
+_TAKING: dict[int, Taken] = {}  # id of the API being checked -> what the rules took
+_LOCK = threading.Lock()
+_registered = False
+
+
+@contextmanager
+def noting(api: Contract) -> Iterator[Taken]:
+    """Drop what the rules explain from a Schemathesis run over `api`, counting it in the
+    mapping yielded."""
+    register_with_schemathesis()
+    taken: Taken = {}
+    _TAKING[id(api)] = taken
+    try:
+        yield taken
+    finally:
+        _TAKING.pop(id(api), None)
+
+
+def register_with_schemathesis() -> None:
+    """Register the `filter_failure` hook (once, for every run; it keeps what no run notes)."""
+    global _registered
+    with _LOCK:
+        if _registered:
+            return
+        import schemathesis
+
+        schemathesis.hook("filter_failure")(_keep)
+        _registered = True
+
+
+def _keep(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    from schemathesis.openapi.checks import UndefinedStatusCode
+
+    api = judged(case.operation.schema.raw_schema)
+    taken = _TAKING.get(id(api)) if api is not None else None
+    if taken is None or api is None or not isinstance(failure, UndefinedStatusCode):
+        return True
+    meta = getattr(case, "meta", None)
+    negative = meta is not None and meta.generation.mode.is_negative
+    refusal = Refusal(case.operation.label, int(failure.status_code), negative, _carried(response.request))
+    rule = rule_for(api, refusal)
+    if rule is None:
+        return True
+    with _LOCK:
+        taken.setdefault(rule.name, Counter())[f"{refusal.operation} ({refusal.status})"] += 1
+    return False
+
+
+def _carried(request: Any) -> frozenset[str]:
+    """The headers, query parameters and cookies a sent request carried, by name."""
+    names = {f"header:{name.lower()}" for name in request.headers}
+    names |= {f"query:{name}" for name, _value in parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)}
+    for name, value in request.headers.items():
+        if name.lower() == "cookie":
+            names |= {f"cookie:{part.split('=', 1)[0].strip()}" for part in str(value).split(";") if "=" in part}
+    return frozenset(names)
