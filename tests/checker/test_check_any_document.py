@@ -248,9 +248,13 @@ def test_a_400_to_a_valid_request_stays_a_failure(tmp_path: Path) -> None:
 
 
 def refusal(
-    status: int, negative: bool = False, sent: frozenset[str] = frozenset(), op: str = "GET /projects"
+    status: int,
+    negative: bool = False,
+    sent: frozenset[str] = frozenset(),
+    op: str = "GET /projects",
+    made_up: bool = False,
 ) -> Refusal:
-    return Refusal(op, status, negative, sent)
+    return Refusal(op, status, negative, sent, made_up)
 
 
 def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
@@ -261,6 +265,10 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "responses": {**answer("201", {"type": "object"}), **answer("422", {"type": "object"})},
     }
     document["paths"]["/status"] = {"get": {"security": [], "responses": answer("200", {"type": "object"})}}
+    one = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}
+    document["paths"]["/projects/{id}"] = {"get": {**one, "responses": answer("200", {"type": "object"})}}
+    found = {**answer("200", {"type": "object"}), "404": {"description": "no such task"}}
+    document["paths"]["/tasks/{id}"] = {"get": {**one, "responses": found}}
     path = tmp_path / "projects.json"
     path.write_text(json.dumps(document))
     api = load_api(path)
@@ -273,6 +281,9 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "valid, 400": refusal(400),
         "invalid, 404": refusal(404, negative=True),
         "invalid, 400, 422 documented": refusal(400, negative=True, op="POST /projects"),
+        "made-up id, 404": refusal(404, op="GET /projects/{id}", made_up=True),
+        "a watched job's id, 404": refusal(404, op="GET /projects/{id}"),
+        "made-up id, 404 documented": refusal(404, op="GET /tasks/{id}", made_up=True),
     }
     named = {case: getattr(rule_for(api, r), "name", None) for case, r in cases.items()}
     assert named == {
@@ -284,6 +295,9 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "valid, 400": None,
         "invalid, 404": None,
         "invalid, 400, 422 documented": None,
+        "made-up id, 404": "unknown_resource",
+        "a watched job's id, 404": None,
+        "made-up id, 404 documented": None,
     }
     said = notes(
         {
@@ -300,3 +314,28 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "operation's security asks, where the operation documents neither that status, 4XX nor "
         "default): GET /projects (401) x2"
     )
+
+
+def test_what_the_document_keeps_schemathesis_from_testing_is_noted_not_an_error(tmp_path: Path) -> None:
+    """AssemblyAI's create takes a body no value fits (`additionalProperties: false` beside an
+    `allOf` that requires a property), and its links name operations it lacks: those parts are
+    not checked, and the report says so; the rest is, and the run is no "could not check"."""
+    document = json.loads(json.dumps(PROJECTS))
+    closed = {
+        "additionalProperties": False,
+        "allOf": [{"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}],
+    }
+    link = {"links": {"Sentences": {"operationId": "getSentences", "parameters": {"id": "$response.body#/id"}}}}
+    document["paths"]["/projects"]["post"] = {
+        "operationId": "createProject",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": closed}}},
+        "responses": {"201": {**answer("201", {"type": "object"})["201"], **link}},
+    }
+    path = tmp_path / "projects.json"
+    path.write_text(json.dumps(document))
+    for served in serve(specs=[str(path)]):
+        report = check(str(path), served.url, token="key-1", max_examples=5, seed=1)
+    assert report.exit_code == 0, render_text(report)
+    unchecked = [n for n in report.notes if n.startswith("not checked: ")]
+    assert any(n.startswith("not checked: POST /projects: Schema Error") for n in unchecked), report.notes
+    assert any("Invalid OpenAPI Links Definition" in n and "getSentences" in n for n in unchecked), report.notes

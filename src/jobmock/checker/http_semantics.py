@@ -1,9 +1,10 @@
 """Refusals HTTP itself defines: Schemathesis findings that say nothing of the target.
 
 Many vendor documents list no refusal for an operation: no 401 though it asks for a
-credential, no 400 or 422 though it takes parameters or a body. Every server still refuses
-such requests as HTTP says (RFC 9110: 401 for a request without the credentials the resource
-asks for, 400 for one it cannot process; 422 for content it cannot), the vendors' own and
+credential, no 400 or 422 though it takes parameters or a body, no 404 though its path
+names a resource by id. Every server still refuses such requests as HTTP says (RFC 9110:
+401 for a request without the credentials the resource asks for, 400 for one it cannot
+process, 422 for content it cannot, 404 for a resource it has not), the vendors' own and
 jobmock alike. Schemathesis' `status_code_conformance` reports each of those answers as an
 undocumented status, against any target, so `jobmock check` on a vendor's document would
 fail whatever the target did: those findings are the document's own, not the target's.
@@ -13,14 +14,15 @@ Schemathesis runs (its `filter_failure` hook: the operation goes on being tested
 a pass), and counted: the report says in a note how many findings each rule took, and on
 which operations, so nothing is silently hidden. Every other undocumented status stays a
 failure: a 400 to a request Schemathesis holds valid, a 401 to one that carried its
-credential, a 404, a 5xx. `rule_for` is pure; the hook reads Schemathesis' objects.
+credential, a 404 for a job the check knows exists, a 409, a 5xx. `rule_for` is pure; the
+hook reads Schemathesis' objects.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ class Refusal:
     status: int
     negative: bool  # Schemathesis made the request to break the operation's schemas
     sent: frozenset[str]  # what the request carried, by place and name: `header:authorization`, `query:key`
+    made_up: bool = False  # its path names a resource by an id Schemathesis made, none the check knows to exist
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ def _invalid(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> b
     return refusal.status in (400, 422) and refusal.negative and not _documents(operation, 400, 422)
 
 
+def _unknown(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    return refusal.status == 404 and refusal.made_up and not _documents(operation, 404)
+
+
 RULES = (
     Rule(
         "credentials_missing",
@@ -86,6 +93,12 @@ RULES = (
         "400 or 422 to a request Schemathesis made invalid (negative data), where the operation documents none of "
         "400, 422, 4XX and default",
         _invalid,
+    ),
+    Rule(
+        "unknown_resource",
+        "404 to a request whose path names a resource by an id Schemathesis made up (none of the jobs the check "
+        "watches), where the operation documents neither 404, 4XX nor default",
+        _unknown,
     ),
 )
 
@@ -121,18 +134,18 @@ def notes(taken: Taken) -> list[str]:
 
 # --- while Schemathesis runs ----------------------------------------------------------------
 
-_TAKING: dict[int, Taken] = {}  # id of the API being checked -> what the rules took
+_TAKING: dict[int, tuple[Taken, frozenset[str]]] = {}  # id of the API checked -> (what the rules took, known ids)
 _LOCK = threading.Lock()
 _registered = False
 
 
 @contextmanager
-def noting(api: Contract) -> Iterator[Taken]:
+def noting(api: Contract, known: Iterable[str] = ()) -> Iterator[Taken]:
     """Drop what the rules explain from a Schemathesis run over `api`, counting it in the
-    mapping yielded."""
+    mapping yielded; `known`: the ids of resources that exist (the jobs the check watches)."""
     register_with_schemathesis()
     taken: Taken = {}
-    _TAKING[id(api)] = taken
+    _TAKING[id(api)] = (taken, frozenset(known))
     try:
         yield taken
     finally:
@@ -155,12 +168,15 @@ def _keep(context: Any, failure: Any, case: Any, response: Any) -> bool:
     from schemathesis.openapi.checks import UndefinedStatusCode
 
     api = judged(case.operation.schema.raw_schema)
-    taken = _TAKING.get(id(api)) if api is not None else None
-    if taken is None or api is None or not isinstance(failure, UndefinedStatusCode):
+    running = _TAKING.get(id(api)) if api is not None else None
+    if running is None or api is None or not isinstance(failure, UndefinedStatusCode):
         return True
+    taken, known = running
     meta = getattr(case, "meta", None)
     negative = meta is not None and meta.generation.mode.is_negative
-    refusal = Refusal(case.operation.label, int(failure.status_code), negative, _carried(response.request))
+    named = {str(value) for value in (case.path_parameters or {}).values()}
+    made_up = bool(named) and not named & known
+    refusal = Refusal(case.operation.label, int(failure.status_code), negative, _carried(response.request), made_up)
     rule = rule_for(api, refusal)
     if rule is None:
         return True

@@ -175,7 +175,7 @@ def check(
     def schemathesis() -> contract.ContractResult | None:
         if not contract_checks:
             return None
-        with http_semantics.noting(model) as taken:  # refusals HTTP defines: noted, not counted
+        with http_semantics.noting(model, job_ids) as taken:  # refusals HTTP defines: noted, not counted
             result = contract.run_schemathesis(
                 model, url, sent, job_ids, contract_checks, max_examples, seed, selected, dict(parameters or {})
             )
@@ -196,6 +196,7 @@ def check(
         report.violations += run_checks(history, lifecycle_checks)
     if report.contract is not None:
         report.errors += report.contract.errors
+        report.notes += [f"not checked: {what}" for what in report.contract.not_checked]
     refused = _all_refused(report, model, url, token, control_token)
     if refused is not None:  # nothing of the API was reached: no finding can be believed
         report.errors.append(refused)

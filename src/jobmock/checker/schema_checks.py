@@ -36,6 +36,24 @@ class ContractResult:
     failures: list[ContractFailure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # could not test: unreachable, bad schema
     statuses: Counter[int] = field(default_factory=Counter)  # how many answers of each status it saw
+    not_checked: list[str] = field(default_factory=list)  # what the document keeps Schemathesis from testing
+
+
+# Schemathesis' errors (by its title) that come of the document, not of the target: a schema
+# no request can be made from (a body no value fits, a pattern it cannot read, a media type it
+# cannot write), links naming operations the document lacks. What they stop is not checked,
+# and the report says so; a network or configuration error stays an error (exit 2).
+DOCUMENTS_OWN = frozenset(
+    {
+        "Schema Error",
+        "Invalid OpenAPI Links Definition",
+        "Invalid Link Definition",
+        "Missing Open API links",
+        "Serialization not possible",
+        "XML serialization error",
+        "Failed Health Check",
+    }
+)
 
 
 def check_names() -> list[str]:
@@ -133,6 +151,11 @@ def _execute(schema: Any, base_url: str, result: ContractResult) -> None:
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
             _collect(event.recorder, result)
+        elif isinstance(event, events.NonFatalError) and event.info.title in DOCUMENTS_OWN:
+            said = " ".join(event.info.message.split())
+            result.not_checked.append(
+                f"{event.label}: {event.info.title}: {said[:400]}{'…' if len(said) > 400 else ''}"
+            )
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.format(base_url_is_set=True).strip()}")
         elif isinstance(event, events.FatalError):
