@@ -253,8 +253,10 @@ def refusal(
     sent: frozenset[str] = frozenset(),
     op: str = "GET /projects",
     made_up: bool = False,
+    check: str = "status_code_conformance",
+    body_bytes: int = 0,
 ) -> Refusal:
-    return Refusal(op, status, negative, sent, made_up)
+    return Refusal(op, status, negative, sent, made_up, check, body_bytes)
 
 
 def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
@@ -284,6 +286,12 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "made-up id, 404": refusal(404, op="GET /projects/{id}", made_up=True),
         "a watched job's id, 404": refusal(404, op="GET /projects/{id}"),
         "made-up id, 404 documented": refusal(404, op="GET /tasks/{id}", made_up=True),
+        "a 300 KiB body, 413": refusal(413, op="POST /projects", body_bytes=300_000),
+        "a 300 KiB invalid body, 413": refusal(
+            413, op="POST /projects", body_bytes=300_000, negative=True, check="negative_data_rejection"
+        ),
+        "a 1 KiB body, 413": refusal(413, op="POST /projects", body_bytes=1024),
+        "invalid, 400, as accepted": refusal(400, negative=True, check="negative_data_rejection"),
     }
     named = {case: getattr(rule_for(api, r), "name", None) for case, r in cases.items()}
     assert named == {
@@ -298,6 +306,10 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "made-up id, 404": "unknown_resource",
         "a watched job's id, 404": None,
         "made-up id, 404 documented": None,
+        "a 300 KiB body, 413": "content_too_large",
+        "a 300 KiB invalid body, 413": "content_too_large",
+        "a 1 KiB body, 413": None,
+        "invalid, 400, as accepted": None,
     }
     said = notes(
         {
@@ -306,8 +318,8 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         }
     )
     assert [n.split(" not counted")[0] for n in said] == [
-        "2 status_code_conformance findings",
-        "1 status_code_conformance finding",
+        "2 findings",
+        "1 finding",
     ]
     assert said[0].endswith(
         "by rule credentials_missing (401 or 403 to a request sent without the credentials the "

@@ -2,14 +2,16 @@
 
 Many vendor documents list no refusal for an operation: no 401 though it asks for a
 credential, no 400 or 422 though it takes parameters or a body, no 404 though its path
-names a resource by id. Every server still refuses such requests as HTTP says (RFC 9110:
-401 for a request without the credentials the resource asks for, 400 for one it cannot
-process, 422 for content it cannot, 404 for a resource it has not), the vendors' own and
-jobmock alike. Schemathesis' `status_code_conformance` reports each of those answers as an
-undocumented status, against any target, so `jobmock check` on a vendor's document would
-fail whatever the target did: those findings are the document's own, not the target's.
+names a resource by id, no 413 though it takes a body. Every server still refuses such
+requests as HTTP says (RFC 9110: 401 for a request without the credentials the resource asks
+for, 400 for one it cannot process, 422 for content it cannot, 404 for a resource it has
+not, 413 for content larger than it will take), the vendors' own and jobmock alike.
+Schemathesis' `status_code_conformance` reports each of those answers as an undocumented
+status, against any target, so `jobmock check` on a vendor's document would fail whatever
+the target did: those findings are the document's own, not the target's.
 
-So a `status_code_conformance` finding that a named rule below explains is dropped while
+So a finding that a named rule below explains (of `status_code_conformance`, or of
+`negative_data_rejection` for a 413, which refuses the request) is dropped while
 Schemathesis runs (its `filter_failure` hook: the operation goes on being tested, as after
 a pass), and counted: the report says in a note how many findings each rule took, and on
 which operations, so nothing is silently hidden. Every other undocumented status stays a
@@ -31,6 +33,9 @@ from urllib.parse import parse_qsl, urlsplit
 from ..contract.document import Contract
 from .response_rules import judged
 
+STATUS_CHECK = "status_code_conformance"
+NEGATIVE_CHECK = "negative_data_rejection"
+LARGE_BODY = 64 * 1024  # bytes past which a server may well refuse a body it never documents a 413 for
 Taken = dict[str, Counter[str]]  # rule name -> "METHOD /path (status)" -> findings it took
 
 
@@ -43,6 +48,8 @@ class Refusal:
     negative: bool  # Schemathesis made the request to break the operation's schemas
     sent: frozenset[str]  # what the request carried, by place and name: `header:authorization`, `query:key`
     made_up: bool = False  # its path names a resource by an id Schemathesis made, none the check knows to exist
+    check: str = STATUS_CHECK  # the check that failed it
+    body_bytes: int = 0  # the size of the request's body
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ def _documents(operation: Mapping[str, Any], *statuses: int) -> bool:
 
 
 def _without_credentials(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    if refusal.check != STATUS_CHECK:
+        return False
     method, _, path = refusal.operation.partition(" ")
     asked = api.security.requirements_of(operation.get("operationId"), method.lower(), path)
     carried = [
@@ -74,11 +83,24 @@ def _without_credentials(api: Contract, refusal: Refusal, operation: Mapping[str
 
 
 def _invalid(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
-    return refusal.status in (400, 422) and refusal.negative and not _documents(operation, 400, 422)
+    return (
+        refusal.check == STATUS_CHECK
+        and refusal.status in (400, 422)
+        and refusal.negative
+        and not _documents(operation, 400, 422)
+    )
+
+
+def _too_large(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    # negative_data_rejection counts a 413 as accepting the request: it refused it, for its size
+    undocumented = refusal.check == NEGATIVE_CHECK or not _documents(operation, 413)
+    return refusal.status == 413 and refusal.body_bytes > LARGE_BODY and undocumented
 
 
 def _unknown(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
-    return refusal.status == 404 and refusal.made_up and not _documents(operation, 404)
+    return (
+        refusal.check == STATUS_CHECK and refusal.status == 404 and refusal.made_up and not _documents(operation, 404)
+    )
 
 
 RULES = (
@@ -99,6 +121,13 @@ RULES = (
         "404 to a request whose path names a resource by an id Schemathesis made up (none of the jobs the check "
         "watches), where the operation documents neither 404, 4XX nor default",
         _unknown,
+    ),
+    Rule(
+        "content_too_large",
+        f"413 to a request whose body is over {LARGE_BODY // 1024} KiB, larger than the server takes, where the "
+        "operation documents neither 413, 4XX nor default (or to invalid data, which negative_data_rejection "
+        "counts as accepted)",
+        _too_large,
     ),
 )
 
@@ -126,7 +155,7 @@ def notes(taken: Taken) -> list[str]:
             count = where.total()
             listed = ", ".join(f"{op} x{n}" if n > 1 else op for op, n in sorted(where.items()))
             said.append(
-                f"{count} status_code_conformance finding{'s' if count > 1 else ''} not counted, HTTP's own answer, "
+                f"{count} finding{'s' if count > 1 else ''} not counted, HTTP's own answer, "
                 f"by rule {rule.name} ({rule.reason}): {listed}"
             )
     return said
@@ -165,23 +194,30 @@ def register_with_schemathesis() -> None:
 
 
 def _keep(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    from schemathesis.core.failures import AcceptedNegativeData
     from schemathesis.openapi.checks import UndefinedStatusCode
 
     api = judged(case.operation.schema.raw_schema)
     running = _TAKING.get(id(api)) if api is not None else None
-    if running is None or api is None or not isinstance(failure, UndefinedStatusCode):
+    if running is None or api is None or not isinstance(failure, UndefinedStatusCode | AcceptedNegativeData):
         return True
+    check = STATUS_CHECK if isinstance(failure, UndefinedStatusCode) else NEGATIVE_CHECK
     taken, known = running
     meta = getattr(case, "meta", None)
     negative = meta is not None and meta.generation.mode.is_negative
     named = {str(value) for value in (case.path_parameters or {}).values()}
     made_up = bool(named) and not named & known
-    refusal = Refusal(case.operation.label, int(failure.status_code), negative, _carried(response.request), made_up)
+    body = response.request.body
+    size = len(body.encode() if isinstance(body, str) else body or b"")
+    refusal = Refusal(
+        case.operation.label, int(failure.status_code), negative, _carried(response.request), made_up, check, size
+    )
     rule = rule_for(api, refusal)
     if rule is None:
         return True
     with _LOCK:
-        taken.setdefault(rule.name, Counter())[f"{refusal.operation} ({refusal.status})"] += 1
+        said = f"{refusal.status}" if check == STATUS_CHECK else f"{refusal.status}, {check}"
+        taken.setdefault(rule.name, Counter())[f"{refusal.operation} ({said})"] += 1
     return False
 
 
