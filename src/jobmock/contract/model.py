@@ -128,7 +128,7 @@ class CancelRule:
     finished_message: str = "Job is already {status}."
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)  # Contract's short repr
 class ApiModel(Contract):
     """A served document with jobs: its `x-jobmock` lifecycle, read and checked against it."""
 
