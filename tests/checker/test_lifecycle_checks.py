@@ -493,3 +493,14 @@ def test_the_job_schema_is_read_in_the_documents_dialect(tmp_path: Path) -> None
     polls = tuple(Poll(i, 100.0 + i, "GET", "http://127.0.0.1/x", {}, 200, {}, b, "") for i, b in enumerate(bodies))
     (violation,) = run_checks(JobHistory(api, "t1", polls), ["response_schema"])
     assert violation.poll.index == 2 and violation.actual == "at text: 7 is not of type 'string', 'null'"
+
+
+def test_a_deadline_may_lie_ahead_where_nothing_else_may() -> None:
+    """OpenAI's batches say when they expire, a day after creation: the only timestamp a job
+    shows before it comes."""
+    ahead = polled((100, date_header(100), {"status": "pending", "expires_at": at(86_500), "updated_at": at(100)}))
+    api = replace(ahead.api, timestamps={**ahead.api.timestamps, "expires": "expires_at"})
+    assert run_checks(replace(ahead, api=api), ["timestamps_not_future"]) == []
+    late = polled((100, date_header(100), {"status": "pending", "updated_at": at(86_500)}))
+    (violation,) = run_checks(replace(late, api=api), ["timestamps_not_future"])
+    assert violation.expected.startswith("updated_at ≤")

@@ -336,11 +336,13 @@ def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
 
 @lifecycle_check("timestamps_not_future")
 def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
-    """No timestamp lies in the future of the answer (its Date header, else arrival time)."""
+    """No timestamp but a deadline lies in the future of the answer (its Date header, else arrival time).
+
+    A deadline (`timestamps.expires`: OpenAI's batches expire a day after creation) may."""
     for poll, job in history.jobs():
         _earliest, latest = _server_time(poll, history.skew)
-        for field_name, instant in _timestamps(history, job).values():
-            if instant > latest:
+        for role, (field_name, instant) in _timestamps(history, job).items():
+            if instant > latest and role != "expires":
                 lead = (instant - latest).total_seconds()
                 yield Mismatch(
                     poll, f"{field_name} ≤ {latest.isoformat()}", f"{instant.isoformat()} ({lead:.1f} s ahead)"
