@@ -202,6 +202,20 @@ def test_a_document_with_no_job_resource_is_checked_by_schemathesis_alone(tmp_pa
     assert report.histories == [] and report.contract is not None and report.contract.checks_run
     assert any(n.startswith("lifecycle checks skipped: projects has no job resource") for n in report.notes)
     assert any(n.startswith("ignored_auth skipped: this jobmock accepts any") for n in report.notes)
+    assert any(n.startswith("use_after_free skipped: this jobmock serves projects statelessly") for n in report.notes)
+
+
+def test_a_made_up_credential_of_a_basic_scheme_is_of_its_form(tmp_path: Path) -> None:
+    """Twilio's documents take `user:password` (http basic): a jobmock taking any pair of that
+    form is told apart as for a bearer token, and ignored_auth skipped, not failed."""
+    document = json.loads(json.dumps(PROJECTS))
+    document["components"]["securitySchemes"] = {"key": {"type": "http", "scheme": "basic"}}
+    path = tmp_path / "projects.json"
+    path.write_text(json.dumps(document))
+    for served in serve(specs=[str(path)]):
+        report = check(str(path), served.url, token="ACuser:secret", max_examples=5, seed=1)
+    assert report.exit_code == 0, render_text(report)
+    assert any(n.startswith("ignored_auth skipped: this jobmock accepts any") for n in report.notes)
 
 
 class Vendor:

@@ -159,13 +159,8 @@ def check(
     if not job_ids:
         job_ids = _create_on_jobmock(model, url, token, report, control_token) if isinstance(model, ApiModel) else []
         on_jobmock = bool(job_ids) or (stateless is not None and _is_jobmock(url, control_token))
-        if on_jobmock and "ignored_auth" in contract_checks and _any_token_accepted(model, url, job_ids):
-            contract_checks = [name for name in contract_checks if name != "ignored_auth"]
-            report.contract_checks = contract_checks
-            report.notes.append(
-                f"ignored_auth skipped: this jobmock accepts any well-formed {model.name} token, as the document "
-                f"allows (serve it with --key {model.name}=TOKEN to check auth); it runs against any other server"
-            )
+        if on_jobmock:
+            contract_checks = _skipped_on_jobmock(model, url, job_ids, contract_checks, report)
     if lifecycle_checks and not job_ids and stateless is None:
         elsewhere = (
             "" if any(n.startswith("target is a jobmock") for n in report.notes) else ", or point --url at a jobmock"
@@ -202,6 +197,28 @@ def check(
         report.errors.append(refused)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _skipped_on_jobmock(
+    model: Contract, url: str, job_ids: Sequence[str], contract_checks: list[str], report: CheckReport
+) -> list[str]:
+    """The Schemathesis checks left to run against a jobmock: not `ignored_auth` where it takes
+    any credential of the documented form, nor `use_after_free` where it serves the document
+    statelessly; each skip in a note."""
+    skipped = {}
+    if "ignored_auth" in contract_checks and _any_token_accepted(model, url, job_ids):
+        skipped["ignored_auth"] = (
+            f"ignored_auth skipped: this jobmock accepts any well-formed {model.name} token, as the document "
+            f"allows (serve it with --key {model.name}=TOKEN to check auth); it runs against any other server"
+        )
+    if not isinstance(model, ApiModel) and "use_after_free" in contract_checks:
+        skipped["use_after_free"] = (
+            f"use_after_free skipped: this jobmock serves {model.name} statelessly (it has no job resource, so "
+            "nothing it answers is ever deleted); it runs against any other server"
+        )
+    report.notes += list(skipped.values())
+    report.contract_checks = [name for name in contract_checks if name not in skipped]
+    return report.contract_checks
 
 
 def _stateless(model: Contract, jobs: Sequence[str], contract_checks: Sequence[str]) -> str:
@@ -331,7 +348,8 @@ def _any_token_accepted(model: Contract, url: str, job_ids: Sequence[str]) -> bo
         if found is None:
             return False
         asked, path = found
-    probe = carry(asked, "jobmock-probe")
+    first = next((alternative[0] for alternative in asked.alternatives if len(alternative) == 1), None)
+    probe = carry(asked, "jobmock:probe" if first is not None and first.kind == "basic" else "jobmock-probe")
     if probe is None or any(scheme.pattern is not None or scheme.jwt for scheme in asked.schemes):
         return False  # the form is checked (or none is asked): a made-up token gets 401, as ignored_auth expects
     try:
