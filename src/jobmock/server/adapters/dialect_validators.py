@@ -181,11 +181,11 @@ _TAKING_NULL: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
 def taking_null(document: Mapping[str, Any]) -> dict[str, Any]:
-    """A 3.1 or 3.2 document where each schema that still writes 3.0's `nullable: true` beside
-    its `type` takes null too (`type: [integer, "null"]`), as its vendor means and its server
-    does: Together's `inactive_timeout` ("set to null, omit or set to 0") refused a null with a
-    400. Only requests are read so: what jobmock sends keeps to 3.1 as written (no null there).
-    Made once per document."""
+    """A 3.1 or 3.2 document where each schema that still writes 3.0's `nullable: true` takes
+    null too (`anyOf: [the schema, {type: null}]`, its `type`, `enum` and branches kept), as
+    its vendor means and its server does: Together's `inactive_timeout` ("set to null, omit or
+    set to 0") and `training_type` (an `anyOf`) refused a null with a 400. Only requests are
+    read so: what jobmock sends keeps to 3.1 as written (no null there). Made once a document."""
     found = _TAKING_NULL.get(id(document))
     if found is not None and found[0] is document:
         return found[1]
@@ -199,13 +199,9 @@ def _with_null(node: Any) -> Any:
         return [_with_null(item) for item in node]
     if not isinstance(node, Mapping):
         return node
-    out = {key: _with_null(value) for key, value in node.items()}
-    kind = out.get("type")
-    if out.get("nullable") is True and isinstance(kind, str | list):
-        kinds = [kind] if isinstance(kind, str) else list(kind)
-        out["type"] = kinds if "null" in kinds else [*kinds, "null"]
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
+    out = {key: _with_null(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is True:  # its type, enum and branches as written, or null
+        return {"anyOf": [out, {"type": "null"}]}
     return out
 
 
