@@ -271,8 +271,10 @@ def refusal(
     made_up: bool = False,
     check: str = "status_code_conformance",
     body_bytes: int = 0,
+    negative_in: frozenset[str] = frozenset(),
+    credentials: frozenset[str] = frozenset(),
 ) -> Refusal:
-    return Refusal(op, status, negative, sent, made_up, check, body_bytes)
+    return Refusal(op, status, negative, sent, made_up, check, body_bytes, negative_in, credentials)
 
 
 def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
@@ -290,6 +292,11 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
     path = tmp_path / "projects.json"
     path.write_text(json.dumps(document))
     api = load_api(path)
+    key = frozenset({"header:x-key"})
+
+    def only_the_key(broken: frozenset[str] = frozenset({"header"}), sent: frozenset[str] = key) -> Refusal:
+        return refusal(200, True, sent, check="negative_data_rejection", negative_in=broken, credentials=key)
+
     cases = {
         "no key, 401": refusal(401),
         "no key, 403": refusal(403),
@@ -308,6 +315,9 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         ),
         "a 1 KiB body, 413": refusal(413, op="POST /projects", body_bytes=1024),
         "invalid, 400, as accepted": refusal(400, negative=True, check="negative_data_rejection"),
+        "only the key broken, which check sent": only_the_key(),
+        "the key and the query broken": only_the_key(broken=frozenset({"header", "query"})),
+        "only the key broken, not sent": only_the_key(sent=frozenset()),
     }
     named = {case: getattr(rule_for(api, r), "name", None) for case, r in cases.items()}
     assert named == {
@@ -326,6 +336,9 @@ def test_each_rule_holds_only_where_its_reason_does(tmp_path: Path) -> None:
         "a 300 KiB invalid body, 413": "content_too_large",
         "a 1 KiB body, 413": None,
         "invalid, 400, as accepted": None,
+        "only the key broken, which check sent": "credential_sent_anyway",
+        "the key and the query broken": None,
+        "only the key broken, not sent": None,
     }
     said = notes(
         {
@@ -367,3 +380,17 @@ def test_what_the_document_keeps_schemathesis_from_testing_is_noted_not_an_error
     unchecked = [n for n in report.notes if n.startswith("not checked: ")]
     assert any(n.startswith("not checked: POST /projects: Schema Error") for n in unchecked), report.notes
     assert any("Invalid OpenAPI Links Definition" in n and "getSentences" in n for n in unchecked), report.notes
+
+
+def test_negative_data_that_only_breaks_the_credential_check_sends_anyway_is_noted(tmp_path: Path) -> None:
+    """Vulcan takes a session cookie: Schemathesis leaves it out to make a request invalid, but
+    check sends the credential with every request, so the request carried it and was answered."""
+    document = json.loads(json.dumps(PROJECTS))
+    document["components"]["securitySchemes"] = {"session": {"type": "apiKey", "in": "cookie", "name": "_session"}}
+    document["security"] = [{"session": []}]
+    path = tmp_path / "projects.json"
+    path.write_text(json.dumps(document))
+    for served in serve(specs=[str(path)]):
+        report = check(str(path), served.url, token="s3ss10n", max_examples=5, seed=1)
+    assert report.exit_code == 0, render_text(report)
+    assert any("by rule credential_sent_anyway" in n and "GET /projects" in n for n in report.notes), report.notes

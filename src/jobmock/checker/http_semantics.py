@@ -16,8 +16,10 @@ Schemathesis runs (its `filter_failure` hook: the operation goes on being tested
 a pass), and counted: the report says in a note how many findings each rule took, and on
 which operations, so nothing is silently hidden. Every other undocumented status stays a
 failure: a 400 to a request Schemathesis holds valid, a 401 to one that carried its
-credential, a 404 for a job the check knows exists, a 409, a 5xx. `rule_for` is pure; the
-hook reads Schemathesis' objects.
+credential, a 404 for a job the check knows exists, a 409, a 5xx. One more rule takes what
+says nothing of the target for another reason: negative data whose only invalid part is the
+credential `check` itself sends with every request (the request carried it after all).
+`rule_for` is pure; the hook reads Schemathesis' objects.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Refusal:
     made_up: bool = False  # its path names a resource by an id Schemathesis made, none the check knows to exist
     check: str = STATUS_CHECK  # the check that failed it
     body_bytes: int = 0  # the size of the request's body
+    negative_in: frozenset[str] = frozenset()  # where Schemathesis broke it: `cookie`, `header`, `query`, `body`
+    credentials: frozenset[str] = frozenset()  # what `check` sends with every request, as `sent` names it
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,22 @@ def _unknown(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> b
     )
 
 
+def _credential_sent_anyway(api: Contract, refusal: Refusal, operation: Mapping[str, Any]) -> bool:
+    places = {name.partition(":")[0] for name in refusal.credentials}
+    declared = {
+        f"{p.get('in')}:{str(p.get('name')).lower() if p.get('in') == 'header' else p.get('name')}"
+        for p in operation.get("parameters") or ()
+        if isinstance(p, Mapping) and p.get("in") in refusal.negative_in
+    }
+    return (
+        refusal.check == NEGATIVE_CHECK
+        and bool(refusal.negative_in)
+        and refusal.negative_in <= places
+        and declared <= refusal.credentials
+        and refusal.credentials <= refusal.sent
+    )
+
+
 RULES = (
     Rule(
         "credentials_missing",
@@ -128,6 +148,12 @@ RULES = (
         "operation documents neither 413, 4XX nor default (or to invalid data, which negative_data_rejection "
         "counts as accepted)",
         _too_large,
+    ),
+    Rule(
+        "credential_sent_anyway",
+        "negative data whose only invalid part is the credential check itself sends with every request (a"
+        " missing `_vulcan_session` cookie): the request carried it, so it was no invalid request",
+        _credential_sent_anyway,
     ),
 )
 
@@ -163,18 +189,24 @@ def notes(taken: Taken) -> list[str]:
 
 # --- while Schemathesis runs ----------------------------------------------------------------
 
-_TAKING: dict[int, tuple[Taken, frozenset[str]]] = {}  # id of the API checked -> (what the rules took, known ids)
+# id of the API checked -> (what the rules took, the ids known to exist, the credentials sent)
+_TAKING: dict[int, tuple[Taken, frozenset[str], frozenset[str]]] = {}
 _LOCK = threading.Lock()
 _registered = False
 
 
 @contextmanager
-def noting(api: Contract, known: Iterable[str] = ()) -> Iterator[Taken]:
+def noting(api: Contract, known: Iterable[str] = (), headers: Mapping[str, str] | None = None) -> Iterator[Taken]:
     """Drop what the rules explain from a Schemathesis run over `api`, counting it in the
-    mapping yielded; `known`: the ids of resources that exist (the jobs the check watches)."""
+    mapping yielded; `known`: the ids of resources that exist (the jobs the check watches);
+    `headers`: the credentials sent with every request."""
     register_with_schemathesis()
     taken: Taken = {}
-    _TAKING[id(api)] = (taken, frozenset(known))
+    sent = {f"header:{name.lower()}" for name in headers or {} if name.lower() != "cookie"}
+    for name, value in (headers or {}).items():
+        if name.lower() == "cookie":
+            sent |= {f"cookie:{part.split('=', 1)[0].strip()}" for part in value.split(";") if "=" in part}
+    _TAKING[id(api)] = (taken, frozenset(known), frozenset(sent))
     try:
         yield taken
     finally:
@@ -202,16 +234,19 @@ def _keep(context: Any, failure: Any, case: Any, response: Any) -> bool:
     if running is None or api is None or not isinstance(failure, UndefinedStatusCode | AcceptedNegativeData):
         return True
     check = STATUS_CHECK if isinstance(failure, UndefinedStatusCode) else NEGATIVE_CHECK
-    taken, known = running
+    taken, known, credentials = running
     meta = getattr(case, "meta", None)
     negative = meta is not None and meta.generation.mode.is_negative
     named = {str(value) for value in (case.path_parameters or {}).values()}
     made_up = bool(named) and not named & known
     body = response.request.body
     size = len(body.encode() if isinstance(body, str) else body or b"")
+    components = getattr(meta, "components", None) or {}
+    broken = frozenset(str(place.value) for place, info in components.items() if info.mode.is_negative)
     refusal = Refusal(
-        case.operation.label, int(failure.status_code), negative, _carried(response.request), made_up, check, size
-    )
+        case.operation.label, int(failure.status_code), negative, _carried(response.request), made_up, check, size,
+        broken, credentials,
+    )  # fmt: skip
     rule = rule_for(api, refusal)
     if rule is None:
         return True

@@ -170,7 +170,7 @@ def check(
     def schemathesis() -> contract.ContractResult | None:
         if not contract_checks:
             return None
-        with http_semantics.noting(model, job_ids) as taken:  # refusals HTTP defines: noted, not counted
+        with http_semantics.noting(model, job_ids, sent) as taken:  # refusals HTTP defines: noted, not counted
             result = contract.run_schemathesis(
                 model, url, sent, job_ids, contract_checks, max_examples, seed, selected, dict(parameters or {})
             )
