@@ -89,6 +89,11 @@ def forms(api: Contract, base: type[FormDataValidator]) -> type[FormDataValidato
     class FormValidator(base):  # type: ignore[misc]  # Connexion ships no type hints
         _made: Any = None
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if base is FormDataValidator:  # no body is an empty url-encoded form: its schema says if that will do
+                self._required = False  # (Prometheus' POST /labels with no field asks for every label)
+
         @property
         def written(self) -> Any:
             source = self._schema.get(SOURCE) if isinstance(self._schema, Mapping) else None
