@@ -483,3 +483,45 @@ def test_an_expiry_a_day_ahead_is_no_timestamp_from_the_future(tmp_path: Path) -
     )
     mismatches = run_checks(JobHistory(api, "r1", polls), ["timestamps_not_future"])
     assert [v.actual.split(" ")[0] for v in mismatches] == [datetime.fromtimestamp(created + 3_600, UTC).isoformat()]
+
+
+def test_the_job_schema_is_read_in_the_documents_dialect(tmp_path: Path) -> None:
+    """An OpenAPI 3.1 document's type arrays (AssemblyAI's `text: [string, null]`) are JSON
+    Schema 2020-12: a body that fits passes, one that does not is reported, not a crash."""
+    job = {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "processing", "completed", "error"]},
+            "text": {"type": ["string", "null"]},
+        },
+    }
+    ok = {"200": {"description": "the transcript", "content": {"application/json": {"schema": job}}}}
+    ident = {"name": "transcript_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Transcripts", "version": "1"},
+        "paths": {"/transcripts/{transcript_id}": {"get": {"parameters": [ident], "responses": ok}}},
+    }
+    (tmp_path / "transcripts.json").write_text(json.dumps(document))
+    api = load_api(tmp_path / "transcripts.json")
+    bodies = [
+        {"id": "t1", "status": "queued", "text": None},
+        {"id": "t1", "status": "completed", "text": "hello"},
+        {"id": "t1", "status": "completed", "text": 7},
+    ]
+    polls = tuple(Poll(i, 100.0 + i, "GET", "http://127.0.0.1/x", {}, 200, {}, b, "") for i, b in enumerate(bodies))
+    (violation,) = run_checks(JobHistory(api, "t1", polls), ["response_schema"])
+    assert violation.poll.index == 2 and violation.actual == "at text: 7 is not of type 'string', 'null'"
+
+
+def test_a_deadline_may_lie_ahead_where_nothing_else_may() -> None:
+    """OpenAI's batches say when they expire, a day after creation: the only timestamp a job
+    shows before it comes."""
+    ahead = polled((100, date_header(100), {"status": "pending", "expires_at": at(86_500), "updated_at": at(100)}))
+    api = replace(ahead.api, timestamps={**ahead.api.timestamps, "expires": "expires_at"})
+    assert run_checks(replace(ahead, api=api), ["timestamps_not_future"]) == []
+    late = polled((100, date_header(100), {"status": "pending", "updated_at": at(86_500)}))
+    (violation,) = run_checks(replace(late, api=api), ["timestamps_not_future"])
+    assert violation.expected.startswith("updated_at ≤")

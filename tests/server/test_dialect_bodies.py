@@ -19,6 +19,9 @@ BODY = {
         "note": {"type": ["string", "null"], "maxLength": 5},
         "card": {"type": "string"},
         "cvv": {"type": "string"},
+        "timeout": {"type": "integer", "nullable": True},  # 3.0's keyword, still written in 3.1 (Together)
+        "size": {"type": "string", "enum": ["s", "m"], "nullable": True},
+        "shape": {"type": "object", "nullable": True, "anyOf": [{"required": ["sides"]}, {"required": ["radius"]}]},
     },
     "dependentRequired": {"card": ["cvv"]},
     "unevaluatedProperties": False,
@@ -88,3 +91,19 @@ def test_a_body_that_fits_as_written_is_answered(pins: Served) -> None:
 def test_not_json_at_all_is_refused_too(pins: Served) -> None:
     refused = pins.unchecked.post("/pins", content=b"{", headers={"Content-Type": "application/json"})
     assert refused.status_code == 400
+
+
+def test_a_null_the_document_says_nullable_to_is_taken_though_3_1_has_no_such_keyword(pins: Served) -> None:
+    """Together's 3.1 document writes `inactive_timeout: {type: integer, nullable: true}` and
+    says "set to null ... to disable": its server takes null, and so does jobmock (a 400 before,
+    which `jobmock check` reported as a valid request refused). Only where it says so."""
+    nulls = (
+        {**GOOD, "timeout": None},
+        {**GOOD, "size": None},
+        {**GOOD, "shape": None},
+        {**GOOD, "shape": {"sides": 3}},
+    )
+    for body in (*nulls, {**GOOD, "timeout": 60, "size": "m"}):
+        assert pins.unchecked.post("/pins", json=body).status_code == 200, body
+    for body in ({**GOOD, "card": None}, {**GOOD, "size": "xl"}, {**GOOD, "timeout": "soon"}, {**GOOD, "shape": {}}):
+        assert pins.unchecked.post("/pins", json=body).status_code == 400, body

@@ -310,3 +310,47 @@ def test_the_vendors_delete_removes_the_job_for_good(tmp_path: Path) -> None:
                       served.http.delete(f"/v2/renders/{jobs[0]}", headers=key)):  # fmt: skip
             assert again.status_code == 404 and "message" in again.json()
         assert served.http.get(f"/v2/renders/{jobs[1]}", headers=key).status_code == 200  # the other job stays
+
+
+def transcripts(extra: int) -> dict[str, Any]:
+    """An OpenAPI 3.1 document of transcripts whose result (`text`) and error may be null, as
+    AssemblyAI's are, beside `extra` other fields (a vendor's job has eighty)."""
+    fields = {f"option_{i}": {"type": "string"} for i in range(extra)}
+    transcript = {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "processing", "completed", "error"]},
+            "text": {"type": ["string", "null"]},
+            "error": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            **fields,
+        },
+    }
+    ident = {"name": "transcript_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Transcripts", "version": "1"},
+        "paths": {
+            "/v2/transcript": {"post": {"operationId": "createTranscript", "responses": answer("200", transcript)}},
+            "/v2/transcript/{transcript_id}": {
+                "get": {"operationId": "getTranscript", "parameters": [ident], "responses": answer("200", transcript)}
+            },
+        },
+    }
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_a_result_or_error_the_document_lets_be_null_is_shown_in_its_state(tmp_path: Path, extra: int) -> None:
+    """A completed transcript holds its text and a failed one its error, though the schema
+    allows null, and a big job's other fields are made lean (only what is required)."""
+    path = tmp_path / "transcripts.json"
+    path.write_text(json.dumps(transcripts(extra)))
+    for served in serve(specs=[str(path)], clock="manual", seed=5):
+        control = served.control()
+        jobs = [control.create("transcripts", outcome=outcome) for outcome in ["completed", "error"] * 5]
+        control.advance(600)
+        for job in jobs:
+            body = served.http.get(str(job["poll_url"])).json()
+            shown, hidden = ("text", "error") if body["status"] == "completed" else ("error", "text")
+            assert isinstance(body[shown], str) and body.get(hidden) is None, body

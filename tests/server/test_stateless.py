@@ -232,6 +232,18 @@ def test_a_multipart_upload_is_answered(things: Served) -> None:
     assert fits(DOCUMENT_31, THING, answer.json()) == []
 
 
+def test_a_body_that_is_no_multipart_form_is_a_bad_request_not_a_crash(things: Served) -> None:
+    """Schemathesis sent ElevenLabs' dubbing create a part with no headers (`[]`): a 500 then."""
+    boundary = "a222103b9b30b1f9e8be6882ecedb1d2"
+    answer = things.unchecked.post(
+        "/things/v2/upload",
+        content=f"--{boundary}\r\n[]--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "the body is no form the media type says" in answer.text
+
+
 def test_a_recursive_schema_is_generated_to_a_bounded_depth(things: Served) -> None:
     for page in range(1, 6):
         body = things.unchecked.get("/things/v2/things", params={"page": page}).json()

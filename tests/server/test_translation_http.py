@@ -92,6 +92,22 @@ def document(version: str) -> dict[str, Any]:
                     "responses": OK,
                 }
             },
+            "/labels": {  # Prometheus': every field optional, the body required
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"match[]": {"type": "array", "items": {"type": "string"}}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": OK,
+                }
+            },
             "/export": {
                 "post": {
                     "requestBody": {
@@ -192,6 +208,15 @@ def test_an_urlencoded_form_with_a_field_of_no_type_is_read(forms: Served) -> No
     assert sent.status_code == 200, sent.text
     assert forms.unchecked.post("/export", data={"StartDay": "x", "Days": "0"}).status_code == 400
     assert forms.unchecked.post("/export", data={"StartDay": "x", "Method": "PUT"}).status_code == 400
+
+
+def test_no_body_is_an_empty_urlencoded_form_which_its_schema_may_take(forms: Served) -> None:
+    """Prometheus' POST /labels with no field asks for every label: it was refused, "RequestBody is required"."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert forms.unchecked.post("/labels", headers=headers).status_code == 200
+    assert forms.unchecked.post("/labels", data={"match[]": ["up", "down"]}).status_code == 200
+    refused = forms.unchecked.post("/export", headers=headers)  # its schema requires a field
+    assert refused.status_code == 400
 
 
 def test_a_parameter_whose_types_are_mixed_is_answered_not_a_500(tmp_path: Path) -> None:

@@ -74,11 +74,10 @@ class JobHistory:
 
     @cached_property
     def validator(self) -> Any:
-        """The job schema's validator in the document's own dialect (3.0, or 3.1's JSON Schema
-        2020-12), as a client reads an answer: formats checked, writeOnly left out."""
+        """The poll answer's validator in the document's dialect (3.1's type arrays and
+        `const`, 3.0's `nullable`), as a client of that document reads it, formats too."""
         schema = openapi.resolvable(self.api.job_schema, self.api.resolved)  # a recursive one too
-        cls = validator_class(self.api.dialect, READ)
-        return cls(schema, format_checker=format_checker(self.api.dialect))
+        return validator_class(self.api.dialect, READ)(schema, format_checker=format_checker(self.api.dialect))
 
 
 CheckFunction = Callable[[JobHistory], Iterator[Mismatch]]
@@ -349,13 +348,13 @@ def timestamps_ordered(history: JobHistory) -> Iterator[Mismatch]:
 
 @lifecycle_check("timestamps_not_future")
 def timestamps_not_future(history: JobHistory) -> Iterator[Mismatch]:
-    """No timestamp but the expiry lies in the future of the answer (its Date header, else arrival time)."""
+    """No timestamp but a deadline lies in the future of the answer (its Date header, else arrival time).
+
+    A deadline (`timestamps.expires`: OpenAI's batches expire a day after creation) may."""
     for poll, job in history.jobs():
         _earliest, latest = _server_time(poll, history.skew)
         for role, (field_name, instant) in _timestamps(history, job).items():
-            if role == "expires":
-                continue
-            if instant > latest:
+            if instant > latest and role != "expires":
                 lead = (instant - latest).total_seconds()
                 yield Mismatch(
                     poll, f"{field_name} ≤ {latest.isoformat()}", f"{instant.isoformat()} ({lead:.1f} s ahead)"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..client.polls import retry_delay
-from ..contract.model import ApiModel
+from ..contract.document import Contract
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Seen:
     text: str
 
 
-RuleFunction = Callable[[ApiModel | None, Seen], Iterator[tuple[str, str]]]  # yields (expected, actual)
+RuleFunction = Callable[[Contract | None, Seen], Iterator[tuple[str, str]]]  # yields (expected, actual)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def response_rule(name: str) -> Callable[[RuleFunction], RuleFunction]:
 
 
 @response_rule("retry_after")
-def retry_after(api: ApiModel | None, seen: Seen) -> Iterator[tuple[str, str]]:
+def retry_after(api: Contract | None, seen: Seen) -> Iterator[tuple[str, str]]:
     """A 429 answer carries a Retry-After header (seconds or an HTTP date)."""
     if seen.status != 429:
         return
@@ -63,7 +63,7 @@ def retry_after(api: ApiModel | None, seen: Seen) -> Iterator[tuple[str, str]]:
 
 
 @response_rule("error_envelope")
-def error_envelope(api: ApiModel | None, seen: Seen) -> Iterator[tuple[str, str]]:
+def error_envelope(api: Contract | None, seen: Seen) -> Iterator[tuple[str, str]]:
     """An error answer in JSON comes in the API's error envelope (x-jobmock errors).
 
     An API whose x-jobmock words no errors (a lifecycle inferred from its document) has no
@@ -107,10 +107,10 @@ def _missing(template: Any, body: Any, prefix: str = "") -> str | None:
 
 # --- the same rules as Schemathesis checks -------------------------------------------------
 
-_MODELS: dict[int, ApiModel] = {}  # id of the document given to Schemathesis -> its model
+_MODELS: dict[int, Contract] = {}  # id of the document given to Schemathesis -> its model
 
 
-def judging(document: dict[str, Any], api: ApiModel) -> Callable[[], None]:
+def judging(document: dict[str, Any], api: Contract) -> Callable[[], None]:
     """Make the Schemathesis checks read `api` for a run over `document`; returns the undo."""
     _MODELS[id(document)] = api
 
@@ -118,6 +118,11 @@ def judging(document: dict[str, Any], api: ApiModel) -> Callable[[], None]:
         _MODELS.pop(id(document), None)
 
     return undo
+
+
+def judged(raw_schema: object) -> Contract | None:
+    """The API a running Schemathesis check reads, by the document Schemathesis was given."""
+    return _MODELS.get(id(raw_schema))
 
 
 def register_with_schemathesis() -> None:
@@ -133,7 +138,7 @@ def register_with_schemathesis() -> None:
 
 def _as_check(rule: ResponseRule) -> Callable[[Any, Any, Any], None]:
     def run(ctx: Any, response: Any, case: Any) -> None:
-        api = _MODELS.get(id(case.operation.schema.raw_schema))
+        api = judged(case.operation.schema.raw_schema)
         headers = {name.lower(): values[0] for name, values in response.headers.items() if values}
         text = response.content.decode("utf-8", "replace") if response.content else ""
         for expected, actual in rule.judge(api, Seen(response.status_code, headers, text)):

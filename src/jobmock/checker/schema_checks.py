@@ -38,6 +38,24 @@ class ContractResult:
     errors: list[str] = field(default_factory=list)  # could not test: unreachable, bad schema
     statuses: Counter[int] = field(default_factory=Counter)  # how many answers of each status it saw
     spared: int = 0  # changing calls that named a watched job, sent for another id instead
+    not_checked: list[str] = field(default_factory=list)  # what the document keeps Schemathesis from testing
+
+
+# Schemathesis' errors (by its title) that come of the document, not of the target: a schema
+# no request can be made from (a body no value fits, a pattern it cannot read, a media type it
+# cannot write), links naming operations the document lacks. What they stop is not checked,
+# and the report says so; a network or configuration error stays an error (exit 2).
+DOCUMENTS_OWN = frozenset(
+    {
+        "Schema Error",
+        "Invalid OpenAPI Links Definition",
+        "Invalid Link Definition",
+        "Missing Open API links",
+        "Serialization not possible",
+        "XML serialization error",
+        "Failed Health Check",
+    }
+)
 
 
 def check_names() -> list[str]:
@@ -49,10 +67,10 @@ def check_names() -> list[str]:
     return sorted(CHECKS.get_all_names())
 
 
-def with_job_examples(api: ApiModel, job_ids: Sequence[str]) -> dict[str, Any]:
+def with_job_examples(api: Contract, job_ids: Sequence[str]) -> dict[str, Any]:
     """The spec with the job ids as examples of the poll operation's id parameter."""
     document: dict[str, Any] = copy.deepcopy(dict(api.document))
-    if not job_ids:
+    if not job_ids or not isinstance(api, ApiModel):
         return document
     operation = document["paths"][api.poll.path][api.poll.method]
     for param in [*document["paths"][api.poll.path].get("parameters", []), *operation.get("parameters", [])]:
@@ -97,7 +115,7 @@ def selected_operations(api: Contract, include: Sequence[str] = (), exclude: Seq
 
 
 def run_schemathesis(
-    api: ApiModel,
+    api: Contract,
     base_url: str,
     headers: Mapping[str, str],
     job_ids: Sequence[str] = (),
@@ -203,6 +221,11 @@ def _execute(schema: Any, base_url: str, result: ContractResult) -> None:
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
             _collect(event.recorder, result)
+        elif isinstance(event, events.NonFatalError) and event.info.title in DOCUMENTS_OWN:
+            said = " ".join(event.info.message.split())
+            result.not_checked.append(
+                f"{event.label}: {event.info.title}: {said[:400]}{'…' if len(said) > 400 else ''}"
+            )
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"{event.label}: {event.info.format(base_url_is_set=True).strip()}")
         elif isinstance(event, events.FatalError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from ..contract import dotted
 from ..contract.model import ApiModel
 from .polls import Poll, retry_delay
 
@@ -38,8 +39,14 @@ async def watch_job(
     timeout: float = 60.0,
     interval: float = 0.5,
     after_terminal: int = POLLS_AFTER_TERMINAL,
+    parameters: Mapping[str, str] | None = None,
 ) -> Watched:
-    url = base_url.rstrip("/") + api.poll_path(job_id)  # poll_path encodes the id
+    """Poll one job until it ends (and `after_terminal` polls more), the timeout passes, or
+    it errs `MAX_ERRORS_IN_A_ROW` times; `parameters` (by name) are sent where the poll takes
+    them, its other required ones as the document gives them (`ApiModel.poll_request`)."""
+    path, documented = api.poll_request(job_id, parameters)  # the id encoded
+    url = base_url.rstrip("/") + path
+    headers = {**documented, **headers}
     polls: list[Poll] = []
     started = time.monotonic()
     terminal_polls = errors_in_a_row = 0
@@ -50,7 +57,7 @@ async def watch_job(
         job = poll.job
         if job is not None:
             errors_in_a_row = 0
-            status = job.get(api.status_field)
+            status = dotted.get(job, api.status_field)[1]  # at its top, or one level down (`data.status`)
             if isinstance(status, str) and api.lifecycle.is_terminal(status):
                 terminal_polls += 1
                 if terminal_polls > after_terminal:

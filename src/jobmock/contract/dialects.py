@@ -517,11 +517,15 @@ def _bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
         out[exclusive] = True
 
 
+_SCALARS = ("integer", "number", "boolean")
+
+
 def typed_parameters(document: dict[str, Any]) -> None:
     """Every parameter's schema in Connexion's copy with the `type` it implies (`with_type`);
-    where its types are mixed, text (Connexion casts a parameter by its one `type` and fails
-    on a schema with none) marked with `SOURCE`, the schema as written, which the parameter
-    validator judges the text by (`server/adapters/dialect_validators.py`)."""
+    where its types are mixed, or it is a number or a boolean that may be sent empty, text
+    (Connexion casts a parameter by its one `type`, and fails on a schema with none or on empty
+    text) marked with `SOURCE`, the schema as written, which the parameter validator judges
+    the text by (`server/adapters/dialect_validators.py`)."""
     places: list[Any] = list(((document.get("components") or {}).get("parameters") or {}).values())
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
@@ -536,9 +540,13 @@ def typed_parameters(document: dict[str, Any]) -> None:
         if isinstance(param, dict) and isinstance(param.get("schema"), dict):
             typed = with_type(param["schema"], lambda node: _local(document, node))
             found = _local(document, typed)
-            if not isinstance(found, dict) or not isinstance(found.get("type"), str):
-                # types mixed (`anyOf: [integer, string]`): text, for Connexion not to fail, judged
-                # by the schema as written (`server/adapters/dialect_validators.py`)
+            kind = found.get("type") if isinstance(found, dict) else None
+            # a query parameter that may be sent empty (`?opt_pretty=`, `allowEmptyValue`) and is
+            # no text: Connexion would cast the empty text (a 500 for a boolean)
+            empty = param.get("in") == "query" and param.get("allowEmptyValue") is True and kind in _SCALARS
+            if not isinstance(kind, str) or empty:
+                # types mixed (`anyOf: [integer, string]`), or one sent empty: text, for Connexion not
+                # to fail, judged by the schema as written (`server/adapters/dialect_validators.py`)
                 typed = {"type": "string", **({SOURCE: source} if source is not None else {})}
             param["schema"] = typed
 

@@ -40,9 +40,15 @@ class ErrorFormat:
     declared: bool = False  # written in x-jobmock.errors; else a refusal is the operation's documented response
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Contract:
     """One served document: frozen once loaded; `with_mount` and `with_keys` give changed copies."""
+
+    def __repr__(self) -> str:
+        """Its name and file: the generated repr wrote out the whole document, its resolved
+        copy and its translation (minutes for OpenAI's 3 MB: asyncio.run reprs its main task's
+        result on the way out, and `jobmock check`'s holds its jobs' histories, each with its API)."""
+        return f"<{type(self).__name__} {self.name} from {self.source.name}>"
 
     name: str
     source: Path

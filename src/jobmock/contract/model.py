@@ -139,7 +139,7 @@ class DeleteRule:
     answers_job: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)  # Contract's short repr
 class ApiModel(Contract):
     """A served document with jobs: its `x-jobmock` lifecycle, read and checked against it."""
 
@@ -224,6 +224,31 @@ class ApiModel(Contract):
         if self.id_in == "path":  # encoded: an id is data, never a path or a query of its own
             return self.poll.path.replace("{" + self.id_parameter + "}", quote(job_id, safe=""))
         return f"{self.poll.path}?{urlencode({self.id_parameter: job_id})}"
+
+    def poll_request(self, job_id: str, given: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+        """Path with query, and headers, of the poll request for a job as a client of the
+        document sends it: each of the poll's other parameters given a value (`--param`), and
+        each other required one with the value the document gives it (its default, example or
+        only value: Pinecone's required `X-Pinecone-Api-Version` header, default `2026-04`)."""
+        path, query, headers = self.poll_path(job_id), {}, {}
+        for param in self.poll.spec.get("parameters", []):
+            name, where = str(param.get("name")), param.get("in")
+            value = (given or {}).get(name)
+            if name == self.id_parameter or where not in ("path", "query", "header"):
+                continue
+            if value is None and param.get("required"):
+                value = openapi.documented_value(param)
+            if value is None:
+                continue
+            if where == "path":
+                path = path.replace("{" + name + "}", quote(value, safe=""))
+            elif where == "query":
+                query[name] = value
+            else:
+                headers[name] = value
+        if query:
+            path += ("&" if "?" in path else "?") + urlencode(query)
+        return path, headers
 
     @property
     def fixed_fields(self) -> tuple[str, ...]:

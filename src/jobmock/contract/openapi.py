@@ -186,6 +186,31 @@ def operations(document: dict[str, Any]) -> list[Operation]:
     return found
 
 
+def documented_value(param: Mapping[str, Any]) -> str | None:
+    """The value a document gives a parameter, as text: its schema's default, else its
+    example (the parameter's or its schema's, or the first of their `examples`), else the
+    only value its schema allows; None where it gives none."""
+    found = param.get("schema")
+    schema: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    named = param.get("examples")
+    enum = schema.get("enum")
+    candidates = [schema.get("default"), param.get("example"), schema.get("example")]
+    if isinstance(named, Mapping):
+        candidates += [e.get("value") for e in named.values() if isinstance(e, Mapping)][:1]
+    if isinstance(schema.get("examples"), list):
+        candidates += schema["examples"][:1]
+    if isinstance(enum, list) and len(enum) == 1:
+        candidates += enum
+    if "const" in schema:
+        candidates.append(schema["const"])
+    for value in candidates:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+    return None
+
+
 def find_operation(document: dict[str, Any], operation_id: str) -> Operation | None:
     """The operation with this operationId, or named `METHOD /path` (`GET /v1/jobs/{id}`: an
     operation without an operationId)."""

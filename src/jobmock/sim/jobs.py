@@ -426,11 +426,30 @@ def build_job(api: ApiModel, request: JobData) -> Job:  # noqa: C901
 
 
 def _not_null(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema without its null: 3.0's `nullable`, or `null` in a 3.1 type list."""
-    kept = {k: v for k, v in schema.items() if k != "nullable"}
-    if isinstance(kept.get("type"), list) and len([t for t in kept["type"] if t != "null"]) >= 1:
-        kept["type"] = [t for t in kept["type"] if t != "null"]
+    """`schema` without what lets its value be null, in any dialect (3.0's `nullable`, a 3.1
+    type array's "null", an `anyOf`/`oneOf` branch that is only null): for a field its state
+    must show (a result when completed), whatever else the schema allows in other states."""
+    kept = {key: value for key, value in schema.items() if key != "nullable"}
+    kinds = kept.get("type")
+    if isinstance(kinds, list) and any(kind != "null" for kind in kinds):
+        rest = [kind for kind in kinds if kind != "null"]
+        kept["type"] = rest[0] if len(rest) == 1 else rest
+    for key in ("anyOf", "oneOf"):
+        branches = kept.get(key)
+        if isinstance(branches, list) and any(not _only_null(branch) for branch in branches):
+            kept[key] = [branch for branch in branches if not _only_null(branch)]
     return kept
+
+
+def _only_null(schema: Any) -> bool:
+    """A schema that no value but null fits (`type: null`, `type: [null]`, `const: null`, `enum: [null]`)."""
+    if not isinstance(schema, Mapping):
+        return False
+    return (
+        schema.get("type") in ("null", ["null"])
+        or schema.get("enum") == [None]
+        or ("const" in schema and schema["const"] is None)
+    )
 
 
 def _without(schema: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
