@@ -354,3 +354,23 @@ def test_a_result_or_error_the_document_lets_be_null_is_shown_in_its_state(tmp_p
             body = served.http.get(str(job["poll_url"])).json()
             shown, hidden = ("text", "error") if body["status"] == "completed" else ("error", "text")
             assert isinstance(body[shown], str) and body.get(hidden) is None, body
+
+
+def test_a_cancel_of_a_finished_job_answers_what_the_document_allows(tmp_path: Path) -> None:
+    """A cancel documenting a 409 refuses a finished job with it; one documenting only its
+    200 (OpenAI's batches) answers the job unchanged: the document says of no other answer."""
+    import yaml
+
+    document = yaml.safe_load(RENDER_FARM.read_text())
+    del document["paths"]["/renders/{job_id}/cancel"]["post"]["responses"]["409"]
+    path = tmp_path / "render_farm_no_409.json"
+    path.write_text(json.dumps(document))
+    key = {"X-Api-Key": "key-a"}
+    for spec, again in ((RENDER_FARM, 409), (path, 200)):
+        for served in serve(specs=[str(spec)], clock="manual", seed=3):
+            job = served.http.post("/v2/renders", json={"scene": "a"}, headers=key).json()["id"]
+            assert served.http.post(f"/v2/renders/{job}/cancel", headers=key).status_code == 200
+            second = served.http.post(f"/v2/renders/{job}/cancel", headers=key)  # held to the document
+            assert second.status_code == again, second.text
+            if again == 200:
+                assert second.json()["status"] == "canceled"

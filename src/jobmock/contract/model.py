@@ -605,7 +605,7 @@ def _build(  # noqa: C901 - one linear list of checks
             # an inferred cancel answers what its document says: the job where that is its answer
             response=None if inferred is not None else conf.get("response", {"message": "Job cancelled"}),
             documented=inferred is not None and not _answers_job(cancel_op, poll),
-            finished_status=int(conf.get("finishedStatus", 409)),
+            finished_status=int(conf.get("finishedStatus", 409 if inferred is None else _finished_status(cancel_op))),
             finished_message=conf.get("finishedMessage", "Job is already {status}."),
         )
     delete = None
@@ -677,6 +677,14 @@ def _build(  # noqa: C901 - one linear list of checks
         owner_field=ext.get("ownerField"),
         fixed=tuple(ext.get("fixed", ())),
     )
+
+
+def _finished_status(op: Operation) -> int:
+    """What an inferred cancel answers for a job that has already finished: the first of 409,
+    400 and 422 its operation documents; where it documents none, 200 and the job unchanged
+    (a cancel of a finished job changes nothing, and the document says of no other answer)."""
+    documented = {str(code) for code in op.spec.get("responses") or {}}
+    return next((code for code in (409, 400, 422) if str(code) in documented), 200)
 
 
 def _answers_job(op: Operation, poll: Operation) -> bool:

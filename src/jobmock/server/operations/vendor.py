@@ -127,8 +127,10 @@ async def cancel(ctx: Context, api: ApiModel, call: Call) -> Reply:
             await state.cancel(job, namespace)
             job = state.mock.lookup(api.name, job.id, owner, namespace) or job  # as the cancel left it
         except LifecycleError:
-            message = rule.finished_message.replace("{status}", state.mock.status(job, namespace))
-            return job_error(api, rule.operation, rule.finished_status, message)
+            if rule.finished_status >= 300:
+                message = rule.finished_message.replace("{status}", state.mock.status(job, namespace))
+                return job_error(api, rule.operation, rule.finished_status, message)
+            # the document names no refusal: the job is answered as it is, unchanged
     except JobmockError as exc:
         return vendor_refusal(api, exc)
     if rule.documented:  # its documented answer (not the job's schema)
